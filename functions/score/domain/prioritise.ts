@@ -1,0 +1,46 @@
+/**
+ * From model output to roster fields: the ventile (1 = lowest risk, 20 = highest) against the cut
+ * points fixed at training, the top reasons in words, and the sort key that ranks a comuna's
+ * roster by score.
+ */
+import { FEATURES } from './features';
+
+export interface Reason {
+  readonly feature: string;
+  readonly text: string;
+  /** Contribution to the log-odds relative to the average child of the training population. */
+  readonly weight: number;
+}
+
+/** Ventile of a probability given the 19 ascending cut points of the training distribution. */
+export function ventileOf(probability: number, cutPoints: readonly number[]): number {
+  if (cutPoints.length !== 19) throw new Error(`expected 19 ventile cut points, got ${cutPoints.length}`);
+  let v = 1;
+  for (const c of cutPoints) if (probability >= c) v++;
+  return v;
+}
+
+/** Contributions smaller than this (in log-odds) are not worth telling a professional about. */
+export const MIN_REASON_WEIGHT = 0.05;
+
+/** The `count` features that raise this child's score most, highest first. */
+export function topReasons(
+  contributions: ArrayLike<number>,
+  values: ArrayLike<number>,
+  count = 3,
+): Reason[] {
+  const idx: number[] = [];
+  for (let i = 0; i < FEATURES.length; i++) if ((contributions[i] ?? 0) >= MIN_REASON_WEIGHT) idx.push(i);
+  idx.sort((a, b) => (contributions[b] ?? 0) - (contributions[a] ?? 0));
+  return idx.slice(0, count).map((i) => {
+    const f = FEATURES[i];
+    if (!f) throw new Error(`feature ${i} out of catalogue`);
+    return { feature: f.name, text: f.reason(values[i] ?? 0), weight: Math.round((contributions[i] ?? 0) * 1000) / 1000 };
+  });
+}
+
+/** Sorts ascending with the highest probability first; ties broken by child id for a stable order. */
+export function scoreKey(probability: number, childId: string): string {
+  const inverted = Math.round((1 - Math.min(1, Math.max(0, probability))) * 1e7);
+  return `${String(inverted).padStart(8, '0')}#${childId}`;
+}

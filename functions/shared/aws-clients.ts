@@ -1,0 +1,55 @@
+/**
+ * AWS SDK clients built once per function container from its environment. Endpoint overrides
+ * (set only by the local runtime and the integration tests) point them at the local stand-ins.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EndpointEnv } from './env';
+
+const cache = new Map<string, unknown>();
+
+function memo<T>(key: string, build: () => T): T {
+  const hit = cache.get(key);
+  if (hit) return hit as T;
+  const client = build();
+  cache.set(key, client);
+  return client;
+}
+
+export function s3Client(env: EndpointEnv): S3Client {
+  return memo(`s3|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_S3}|${env.S3_FORCE_PATH_STYLE}`, () => {
+    return new S3Client({
+      region: env.AWS_REGION,
+      ...(env.AWS_ENDPOINT_URL_S3 ? { endpoint: env.AWS_ENDPOINT_URL_S3 } : {}),
+      forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',
+    });
+  });
+}
+
+export function dynamoDocumentClient(env: EndpointEnv): DynamoDBDocumentClient {
+  return memo(`ddb|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_DYNAMODB}`, () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: env.AWS_REGION,
+        ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+      }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    ),
+  );
+}
+
+export function sqsClient(env: EndpointEnv): SQSClient {
+  return memo(`sqs|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_SQS}`, () => {
+    return new SQSClient({
+      region: env.AWS_REGION,
+      ...(env.AWS_ENDPOINT_URL_SQS ? { endpoint: env.AWS_ENDPOINT_URL_SQS } : {}),
+    });
+  });
+}
+
+export function secretsClient(env: EndpointEnv): SecretsManagerClient {
+  return memo(`sm|${env.AWS_REGION}`, () => new SecretsManagerClient({ region: env.AWS_REGION }));
+}

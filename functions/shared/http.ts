@@ -1,0 +1,111 @@
+/**
+ * HTTP edge for API Gateway v2 (payload 2.0): JSON responses, the caller's principal from the JWT
+ * authorizer's claims, body and parameter validation, and error mapping that never sends a stack
+ * trace to a client.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal } from './domain/access';
+import { isRole } from './domain/access';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface ProblemDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** An error meant for the client: its status, a stable code and a message that says what is wrong. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: readonly ProblemDetail[],
+  ) {
+    super(message);
+  }
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The caller as the JWT authorizer saw it; 401 when there are no usable claims. */
+export function principalOf(event: HttpEvent): Principal {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const subject = claims.sub;
+  const role = claims['custom:role'];
+  const comunas = claims['custom:comunas'];
+  if (typeof subject !== 'string' || typeof role !== 'string' || typeof comunas !== 'string') {
+    throw new HttpError(401, 'unauthenticated', 'the request carries no valid SAN identity (sub, role and comunas)');
+  }
+  if (!isRole(role)) throw new HttpError(403, 'unknown_role', `role "${role}" is not a SAN role`);
+  const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
+  return { subject, role, comunas: list };
+}
+
+/** Parses the JSON body against `schema`; 400 with every problem listed when it does not fit. */
+export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+  if (!event.body) throw new HttpError(400, 'missing_body', 'the request has no body; a JSON object is expected');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseWith(schema, data, 'body');
+}
+
+/** Validates path or query parameters; 400 naming each bad one. */
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const details = result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
+    throw new HttpError(
+      400,
+      'validation_failed',
+      `invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Wraps a route handler: HttpErrors become their JSON answer; anything else is logged and answered
+ * with a 500 that carries only the request id.
+ */
+export function httpHandler(
+  logger: Logger,
+  route: (event: HttpEvent, context: Context) => Promise<HttpResult>,
+): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  return async (event, context) => {
+    try {
+      return await route(event, context);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        if (error.status >= 500) logger.error('request failed', { error });
+        return json(error.status, {
+          error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+        });
+      }
+      logger.error('unhandled error', { error: error as Error });
+      return json(500, {
+        error: { code: 'internal_error', message: 'internal error', requestId: context.awsRequestId },
+      });
+    }
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The one definition of the SAN system: buckets, tables, queues, layers, functions and their
+ * triggers. Both the CDK stack (`infra/san-stack.ts`) and the local runtime (`local/runtime.ts`)
+ * read this file; neither keeps a list of its own. Plain data only: no CDK or SDK imports.
+ */
+
+export type BucketId = 'raw' | 'curated' | 'snapshots';
+export type TableId = 'roster' | 'alerts' | 'identities';
+export type QueueId = 'scoreRequests' | 'alerts';
+export type LayerId = 'onnxruntime' | 'model';
+export type FunctionId = 'ingest' | 'score' | 'alertsIntake' | 'alertsConsumer' | 'rosterApi' | 'rosterSnapshot';
+
+export interface BucketDef {
+  readonly description: string;
+  /** Days after which objects move to infrequent access in the cloud; absent = never. */
+  readonly infrequentAccessAfterDays?: number;
+}
+
+export interface KeyDef {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey: KeyDef;
+}
+
+export interface TableDef {
+  readonly description: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+  readonly indexes: readonly IndexDef[];
+  /** Attribute holding an epoch-seconds expiry, if items expire. */
+  readonly timeToLiveAttribute?: string;
+}
+
+export interface QueueDef {
+  readonly description: string;
+  /** Must be at least the consuming function's timeout (AWS recommends six times it). */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export interface LayerDef {
+  readonly description: string;
+  /** `node-modules`: packages under /opt/nodejs/node_modules; `files`: plain files under /opt/<mount>. */
+  readonly kind: 'node-modules' | 'files';
+  readonly packages?: readonly string[];
+  /** Folder (relative to the repository root) whose files the layer carries. */
+  readonly sourceDir?: string;
+  readonly mount?: string;
+}
+
+/** A value for a function's environment: a literal or a reference resolved per runtime. */
+export type EnvValue =
+  | string
+  | { readonly bucket: BucketId }
+  | { readonly table: TableId }
+  | { readonly queue: QueueId }
+  | { readonly layerFile: LayerId; readonly file: string }
+  | { readonly secret: 'pseudonymKey' };
+
+export type Trigger =
+  | { readonly type: 's3'; readonly bucket: BucketId; readonly prefix: string; readonly suffixes: readonly string[] }
+  | {
+      readonly type: 'sqs';
+      readonly queue: QueueId;
+      readonly batchSize: number;
+      readonly maxBatchingWindowSeconds: number;
+    }
+  | { readonly type: 'http'; readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[] }
+  | { readonly type: 'schedule'; readonly everyMinutes: number };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface AccessDef {
+  readonly buckets?: Partial<Record<BucketId, 'read' | 'write' | 'readWrite'>>;
+  readonly tables?: Partial<Record<TableId, 'read' | 'write' | 'readWrite'>>;
+  readonly queues?: Partial<Record<QueueId, 'send'>>;
+  readonly secrets?: readonly 'pseudonymKey'[];
+}
+
+export interface FunctionDef {
+  readonly description: string;
+  /** Folder holding `index.ts` (the Lambda entry) and `app.ts` (the factory `createHandler(env)`). */
+  readonly dir: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly layers: readonly LayerId[];
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  readonly access: AccessDef;
+  readonly triggers: readonly Trigger[];
+}
+
+export interface SecretDef {
+  readonly description: string;
+}
+
+export interface SystemDef {
+  readonly name: string;
+  readonly buckets: Readonly<Record<BucketId, BucketDef>>;
+  readonly tables: Readonly<Record<TableId, TableDef>>;
+  readonly queues: Readonly<Record<QueueId, QueueDef>>;
+  readonly layers: Readonly<Record<LayerId, LayerDef>>;
+  readonly secrets: Readonly<Record<'pseudonymKey', SecretDef>>;
+  readonly functions: Readonly<Record<FunctionId, FunctionDef>>;
+}
+
+/** Extracts are uploaded under this prefix as `extracts/<cut>/<source>.csv[.gz]`. */
+export const EXTRACTS_PREFIX = 'extracts/';
+
+export const system: SystemDef = {
+  name: 'san',
+  buckets: {
+    raw: { description: 'Monthly administrative extracts as uploaded, with ingest reports and quarantined rows' },
+    curated: {
+      description: 'Validated, pseudonymised records partitioned by cut, source and comuna',
+      infrequentAccessAfterDays: 90,
+    },
+    snapshots: { description: 'Scheduled roster snapshots read by the dashboards', infrequentAccessAfterDays: 90 },
+  },
+  tables: {
+    roster: {
+      description: 'Nómina priorizada: one item per child per comuna, with score, ventile, reasons and alerts',
+      partitionKey: { name: 'comuna', type: 'S' },
+      sortKey: { name: 'childId', type: 'S' },
+      indexes: [
+        {
+          name: 'byScore',
+          partitionKey: { name: 'comuna', type: 'S' },
+          sortKey: { name: 'scoreKey', type: 'S' },
+        },
+        {
+          name: 'byAlert',
+          partitionKey: { name: 'comuna', type: 'S' },
+          sortKey: { name: 'alertKey', type: 'S' },
+        },
+      ],
+    },
+    alerts: {
+      description: 'Alerts raised by sectorialistas, with their state',
+      partitionKey: { name: 'alertId', type: 'S' },
+      indexes: [
+        {
+          name: 'byChild',
+          partitionKey: { name: 'childId', type: 'S' },
+          sortKey: { name: 'receivedAt', type: 'S' },
+        },
+      ],
+    },
+    identities: {
+      description: 'Personal data (RUN, names, address) keyed by pseudonym; reached only by authorised roles',
+      partitionKey: { name: 'childId', type: 'S' },
+      indexes: [],
+    },
+  },
+  queues: {
+    scoreRequests: {
+      description: 'One message per (cut, comuna) whose curated data changed and must be rescored',
+      visibilityTimeoutSeconds: 6 * 300,
+      maxReceiveCount: 3,
+    },
+    alerts: {
+      description: 'Alerts accepted over HTTP, awaiting matching and prioritisation',
+      visibilityTimeoutSeconds: 6 * 30,
+      maxReceiveCount: 3,
+    },
+  },
+  layers: {
+    onnxruntime: {
+      description: 'onnxruntime-node with its linux-x64 CPU binaries only',
+      kind: 'node-modules',
+      packages: ['onnxruntime-node', 'onnxruntime-common'],
+    },
+    model: {
+      description: 'The risk model exported to ONNX by `npm run train`',
+      kind: 'files',
+      sourceDir: 'layers/model',
+      mount: 'model',
+    },
+  },
+  secrets: {
+    pseudonymKey: { description: 'HMAC key that turns a RUN into the pseudonym used everywhere else' },
+  },
+  functions: {
+    ingest: {
+      description: 'Validates, normalises and pseudonymises an uploaded extract; writes curated partitions',
+      dir: 'functions/ingest',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      layers: [],
+      environment: {
+        RAW_BUCKET: { bucket: 'raw' },
+        CURATED_BUCKET: { bucket: 'curated' },
+        IDENTITIES_TABLE: { table: 'identities' },
+        SCORE_REQUESTS_QUEUE_URL: { queue: 'scoreRequests' },
+        PSEUDONYM_KEY: { secret: 'pseudonymKey' },
+      },
+      access: {
+        buckets: { raw: 'readWrite', curated: 'readWrite' },
+        tables: { identities: 'write' },
+        queues: { scoreRequests: 'send' },
+        secrets: ['pseudonymKey'],
+      },
+      triggers: [{ type: 's3', bucket: 'raw', prefix: EXTRACTS_PREFIX, suffixes: ['.csv', '.csv.gz'] }],
+    },
+    score: {
+      description: 'Computes indicators for a comuna, scores them with the ONNX model and updates the roster',
+      dir: 'functions/score',
+      memoryMb: 2048,
+      timeoutSeconds: 300,
+      layers: ['onnxruntime', 'model'],
+      environment: {
+        CURATED_BUCKET: { bucket: 'curated' },
+        ROSTER_TABLE: { table: 'roster' },
+        MODEL_PATH: { layerFile: 'model', file: 'risk-model.onnx' },
+      },
+      access: { buckets: { curated: 'read' }, tables: { roster: 'readWrite' } },
+      triggers: [{ type: 'sqs', queue: 'scoreRequests', batchSize: 1, maxBatchingWindowSeconds: 0 }],
+    },
+    alertsIntake: {
+      description: 'Accepts alerts over HTTP, pseudonymises the child and queues them',
+      dir: 'functions/alerts/intake',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: {
+        ALERTS_QUEUE_URL: { queue: 'alerts' },
+        IDENTITIES_TABLE: { table: 'identities' },
+        PSEUDONYM_KEY: { secret: 'pseudonymKey' },
+      },
+      access: { queues: { alerts: 'send' }, tables: { identities: 'write' }, secrets: ['pseudonymKey'] },
+      triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/alerts' }] }],
+    },
+    alertsConsumer: {
+      description: 'Deduplicates queued alerts, matches them to children and moves the child up the roster',
+      dir: 'functions/alerts/consumer',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      layers: [],
+      environment: { ALERTS_TABLE: { table: 'alerts' }, ROSTER_TABLE: { table: 'roster' } },
+      access: { tables: { alerts: 'readWrite', roster: 'readWrite' } },
+      triggers: [{ type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    },
+    rosterApi: {
+      description: 'Serves the nómina per comuna and the detail of a roster entry',
+      dir: 'functions/roster/api',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { ROSTER_TABLE: { table: 'roster' } },
+      access: { tables: { roster: 'read' } },
+      triggers: [
+        {
+          type: 'http',
+          routes: [
+            { method: 'GET', path: '/v1/comunas/{cut}/roster' },
+            { method: 'GET', path: '/v1/comunas/{cut}/roster/{childId}' },
+          ],
+        },
+      ],
+    },
+    rosterSnapshot: {
+      description: 'Writes a snapshot of every comuna roster to the snapshots bucket for the dashboards',
+      dir: 'functions/roster/snapshot',
+      memoryMb: 1024,
+      timeoutSeconds: 300,
+      layers: [],
+      environment: { ROSTER_TABLE: { table: 'roster' }, SNAPSHOTS_BUCKET: { bucket: 'snapshots' } },
+      access: { tables: { roster: 'read' }, buckets: { snapshots: 'write' } },
+      triggers: [{ type: 'schedule', everyMinutes: 24 * 60 }],
+    },
+  },
+};
+
+/** Typed `Object.entries` for the records above. */
+export function entriesOf<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
+  return Object.entries(record) as [K, V][];
+}

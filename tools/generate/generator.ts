@@ -1,0 +1,293 @@
+/**
+ * Seeded synthetic population and extracts for the pilot comunas.
+ *
+ * Ground truth. Each child's probability of a rights violation in the next 12 months is
+ *   p = sigmoid(z),  z = -4.4
+ *     + 0.85·[tramo RSH 40] + 0.30·[tramo 50]
+ *     + 0.55·[hogar monoparental] + 0.70·[hacinamiento crítico] + 0.35·[discapacidad en el hogar]
+ *     − 0.07·(escolaridad jefatura − 10)
+ *     + 1.00·[ausentismo crónico] + 0.90·[edad escolar sin matrícula] + 0.60·[retiro escolar reciente]
+ *     + 0.25·[adolescente] + 0.50·[ausentismo crónico]·[adolescente]
+ *     + 0.40·[monoparental]·[hacinamiento crítico]
+ *     + h,  h ~ N(0, 0.6²) per household (unobserved by the model)
+ * and the outcome (entry to specialised protection or a court protection measure) is a Bernoulli
+ * draw from p. The probabilities and outcomes are written to `truth.csv`, apart from the extracts,
+ * for evaluation only; the model never reads them as input.
+ *
+ * Imperfections: invalid RUN check digits, impossible dates, missing required fields, duplicated
+ * rows, the registry in Latin-1 with `;` and dd-mm-yyyy, education in UTF-8 with `,` and ISO months.
+ */
+import iconv from 'iconv-lite';
+import { PILOT_COMUNAS } from '../../functions/shared/domain/comunas';
+import { addMonths, ageInYears, cutKnowledgeDate, toIsoDate } from '../../functions/shared/domain/dates';
+import { checkDigit } from '../../functions/shared/domain/run';
+import type { Rng } from '../lib/rng';
+import { createRng } from '../lib/rng';
+import { GIVEN_NAMES_F, GIVEN_NAMES_M, MAPUCHE_SURNAMES, MIGRANT_NATIONALITIES, STREETS, SURNAMES } from './names';
+
+/** Relative sizes of the under-18 population of each pilot comuna (approximate). */
+const COMUNA_WEIGHTS: Readonly<Record<string, number>> = {
+  '01101': 50, '04101': 55, '05701': 18, '06116': 7, '07201': 9, '08101': 45,
+  '09111': 9, '11201': 6, '13101': 80, '13110': 75, '13301': 45, '16107': 4,
+};
+
+export interface GenerateOptions {
+  readonly children: number;
+  readonly seed: number;
+  /** The cut `yyyy-mm`; its last day is the knowledge date. */
+  readonly cut: string;
+  /** Share of rows given a defect on purpose (0 for a clean set). */
+  readonly defectRate?: number;
+}
+
+export interface GeneratedFile {
+  readonly name: string;
+  readonly bytes: Buffer;
+  readonly encoding: 'utf-8' | 'windows-1252';
+}
+
+export interface TruthRow {
+  readonly run: string;
+  readonly comuna: string;
+  readonly probability: number;
+  readonly outcome: 0 | 1;
+}
+
+export interface GeneratedCut {
+  readonly cut: string;
+  readonly files: readonly GeneratedFile[];
+  readonly truth: readonly TruthRow[];
+}
+
+interface Household {
+  folio: string;
+  comuna: string;
+  bracket: number;
+  size: number;
+  bedrooms: number;
+  incomePerCapita: number;
+  headSchooling: number;
+  singleParent: boolean;
+  disability: boolean;
+  indigenous: boolean;
+  nationality: string;
+  surnames: [string, string];
+  address: string;
+  surveyDate: string;
+  latent: number;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+export function generateCut(options: GenerateOptions): GeneratedCut {
+  const rng = createRng(options.seed);
+  const asOf = cutKnowledgeDate(options.cut);
+  if (!asOf) throw new Error(`cut must be yyyy-mm, got "${options.cut}"`);
+  const defectRate = options.defectRate ?? 0.02;
+  const cuts = PILOT_COMUNAS.map((c) => c.cut);
+  const weights = cuts.map((c) => COMUNA_WEIGHTS[c] ?? 1);
+
+  const rsh: string[][] = [];
+  const edu: string[][] = [];
+  const truth: TruthRow[] = [];
+  const usedRuns = new Set<number>();
+  let householdSeq = 0;
+  let childrenMade = 0;
+
+  while (childrenMade < options.children) {
+    const hh = makeHousehold(rng, rng.weighted(cuts, weights), asOf, ++householdSeq);
+    const kids = Math.min(options.children - childrenMade, rng.weighted([1, 2, 3, 4], [40, 35, 17, 8]));
+    hh.size = Math.max(hh.size, kids + 1);
+    const members = Array.from({ length: kids }, () => makeChild(rng, hh, asOf, usedRuns));
+    // A household registers a newborn by updating its registry record after the birth.
+    const youngest = members.map((m) => m.birthDate).sort().at(-1) ?? hh.surveyDate;
+    if (youngest >= hh.surveyDate) {
+      const updated = toIsoDate(new Date(Date.parse(`${youngest}T00:00:00Z`) + rng.int(20, 120) * 86_400_000));
+      hh.surveyDate = updated < asOf ? updated : asOf;
+    }
+    for (const child of members) {
+      childrenMade++;
+      const age = ageInYears(child.birthDate, asOf);
+      const adolescent = age >= 13 ? 1 : 0;
+      const schoolAge = age >= 6 && age <= 17;
+      const crowdingCritical = hh.size / Math.max(1, hh.bedrooms) >= 2.5 ? 1 : 0;
+      // Latent school situation, driven by the household and the child's age.
+      const schoolRisk =
+        -2.2 + 0.6 * (hh.bracket === 40 ? 1 : 0) + 0.5 * adolescent + 0.4 * (hh.singleParent ? 1 : 0) + hh.latent;
+      const outOfSchool = schoolAge && rng.bernoulli(sigmoid(schoolRisk - 1.3)) ? 1 : 0;
+      const chronicAbsence = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk)) ? 1 : 0;
+      const withdrawn = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk - 2)) ? 1 : 0;
+      const z =
+        -4.4 +
+        0.85 * (hh.bracket === 40 ? 1 : 0) +
+        0.3 * (hh.bracket === 50 ? 1 : 0) +
+        0.55 * (hh.singleParent ? 1 : 0) +
+        0.7 * crowdingCritical +
+        0.35 * (hh.disability ? 1 : 0) -
+        0.07 * (hh.headSchooling - 10) +
+        1.0 * chronicAbsence +
+        0.9 * outOfSchool +
+        0.6 * withdrawn +
+        0.25 * adolescent +
+        0.5 * chronicAbsence * adolescent +
+        0.4 * (hh.singleParent ? 1 : 0) * crowdingCritical +
+        hh.latent;
+      const p = sigmoid(z);
+      truth.push({ run: `${child.runBody}-${checkDigit(child.runBody)}`, comuna: hh.comuna, probability: p, outcome: rng.bernoulli(p) ? 1 : 0 });
+
+      rsh.push(rshRow(rng, hh, child, defectRate));
+      if (rng.bernoulli(defectRate / 2)) rsh.push([...(rsh[rsh.length - 1] ?? [])]);
+      if (schoolAge && !outOfSchool) {
+        const rbd = 1000 + rng.int(0, 8999);
+        const base = chronicAbsence ? rng.normal(74, 8) : rng.normal(93, 4);
+        const repeating = rng.bernoulli(chronicAbsence ? 0.15 : 0.03);
+        for (let m = 5; m >= 0; m--) {
+          const month = addMonths(asOf, -m).slice(0, 7);
+          if (month.endsWith('-01') || month.endsWith('-02')) continue; // summer holidays
+          const withdrawnNow = withdrawn === 1 && m === 1;
+          const attendance = Math.max(0, Math.min(100, base + rng.normal(0, 4)));
+          edu.push(educationRow(rng, child, hh, rbd, month, attendance, repeating, withdrawnNow, defectRate));
+          if (withdrawnNow) break;
+        }
+      }
+    }
+  }
+
+  const rshHeader = [
+    'RUN', 'DV', 'NOMBRES', 'APELLIDO_PATERNO', 'APELLIDO_MATERNO', 'FECHA_NACIMIENTO', 'SEXO', 'FOLIO_HOGAR',
+    'TRAMO_RSH', 'N_PERSONAS_HOGAR', 'N_DORMITORIOS', 'INGRESO_PER_CAPITA', 'ESCOLARIDAD_JEFE',
+    'JEFATURA_MONOPARENTAL', 'DISCAPACIDAD_HOGAR', 'PUEBLO_ORIGINARIO', 'NACIONALIDAD', 'DIRECCION', 'COMUNA',
+    'FECHA_ENCUESTA',
+  ];
+  const eduHeader = ['RUN_ALUMNO', 'DV_ALUMNO', 'RBD', 'COD_COMUNA', 'GRADO', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'];
+  return {
+    cut: options.cut,
+    files: [
+      { name: 'rsh.csv', bytes: iconv.encode(toCsv(rshHeader, rsh, ';'), 'windows-1252'), encoding: 'windows-1252' },
+      { name: 'educacion.csv', bytes: Buffer.from(toCsv(eduHeader, edu, ','), 'utf8'), encoding: 'utf-8' },
+    ],
+    truth,
+  };
+}
+
+function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number): Household {
+  const bracket = rng.weighted([40, 50, 60, 70, 80, 90, 100], [52, 11, 9, 8, 7, 7, 6]);
+  const size = rng.weighted([2, 3, 4, 5, 6, 7, 8], [8, 24, 28, 20, 10, 6, 4]);
+  const bedrooms = Math.max(1, Math.min(size, rng.weighted([1, 2, 3, 4], [22, 40, 30, 8])));
+  const incomeBase = { 40: 90_000, 50: 180_000, 60: 240_000, 70: 300_000, 80: 380_000, 90: 520_000, 100: 900_000 }[
+    bracket
+  ] as number;
+  const indigenous = rng.bernoulli(comuna === '09111' ? 0.45 : 0.1);
+  const migrant = rng.bernoulli(comuna === '13101' || comuna === '01101' ? 0.22 : 0.06);
+  const surveyMonthsAgo = rng.weighted([3, 12, 20, 30, 40], [30, 30, 20, 12, 8]) + rng.int(0, 2);
+  const paternal = indigenous && rng.bernoulli(0.7) ? rng.pick(MAPUCHE_SURNAMES) : rng.pick(SURNAMES);
+  return {
+    folio: `${comuna}${String(seq).padStart(7, '0')}`,
+    comuna,
+    bracket,
+    size,
+    bedrooms,
+    incomePerCapita: Math.max(0, Math.round(incomeBase * Math.exp(rng.normal(0, 0.35)))),
+    headSchooling: Math.max(0, Math.min(20, Math.round(rng.normal(bracket <= 50 ? 9 : 12.5, 3)))),
+    singleParent: rng.bernoulli(bracket <= 50 ? 0.42 : 0.22),
+    disability: rng.bernoulli(0.09),
+    indigenous,
+    nationality: migrant ? rng.pick(MIGRANT_NATIONALITIES) : 'Chilena',
+    surnames: [paternal, rng.pick(SURNAMES)],
+    address: `${rng.pick(STREETS)} ${rng.int(10, 3999)}`,
+    surveyDate: addMonths(asOf, -surveyMonthsAgo),
+    latent: rng.normal(0, 0.6),
+  };
+}
+
+interface Child {
+  runBody: number;
+  givenNames: string;
+  sex: 'F' | 'M';
+  birthDate: string;
+}
+
+function makeChild(rng: Rng, hh: Household, asOf: string, used: Set<number>): Child {
+  const ageDays = rng.int(0, 18 * 365 - 2);
+  const birth = new Date(Date.parse(`${asOf}T00:00:00Z`) - ageDays * 86_400_000);
+  const birthDate = toIsoDate(birth);
+  const year = birth.getUTCFullYear();
+  let runBody: number;
+  do {
+    // Migrant children often receive a RUN years after birth, in the 100-million-free 26–28M range.
+    runBody =
+      hh.nationality !== 'Chilena'
+        ? 26_000_000 + rng.int(0, 1_999_999)
+        : 20_500_000 + (year - 2007) * 290_000 + rng.int(0, 289_999);
+  } while (used.has(runBody));
+  used.add(runBody);
+  const sex = rng.bernoulli(0.49) ? 'F' : 'M';
+  return { runBody, givenNames: rng.pick(sex === 'F' ? GIVEN_NAMES_F : GIVEN_NAMES_M), sex, birthDate };
+}
+
+const ddmmyyyy = (iso: string): string => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
+
+function rshRow(rng: Rng, hh: Household, child: Child, defectRate: number): string[] {
+  let dv: string = checkDigit(child.runBody);
+  let birth = ddmmyyyy(child.birthDate);
+  let sex: string = child.sex;
+  const defect = rng.bernoulli(defectRate) ? rng.int(0, 3) : -1;
+  if (defect === 0) dv = dv === 'K' ? '0' : dv === '9' ? 'K' : String(Number(dv) + 1);
+  if (defect === 1) birth = `31-02-${child.birthDate.slice(0, 4)}`;
+  if (defect === 2) birth = '';
+  if (defect === 3) sex = 'X';
+  return [
+    String(child.runBody),
+    dv,
+    child.givenNames,
+    hh.surnames[0],
+    hh.nationality !== 'Chilena' && rng.bernoulli(0.4) ? '' : hh.surnames[1],
+    birth,
+    sex,
+    hh.folio,
+    String(hh.bracket),
+    String(hh.size),
+    String(hh.bedrooms),
+    String(hh.incomePerCapita).replace(/\B(?=(\d{3})+(?!\d))/g, '.').concat(rng.bernoulli(0.3) ? ',0' : ''),
+    String(hh.headSchooling),
+    hh.singleParent ? 'S' : 'N',
+    hh.disability ? 'S' : 'N',
+    hh.indigenous ? 'S' : 'N',
+    hh.nationality,
+    hh.address,
+    rng.bernoulli(0.2) ? String(Number(hh.comuna)) : hh.comuna,
+    ddmmyyyy(hh.surveyDate),
+  ];
+}
+
+function educationRow(
+  rng: Rng,
+  child: Child,
+  hh: Household,
+  rbd: number,
+  month: string,
+  attendance: number,
+  repeating: boolean,
+  withdrawn: boolean,
+  defectRate: number,
+): string[] {
+  const defect = rng.bernoulli(defectRate / 2) ? rng.int(0, 1) : -1;
+  return [
+    String(child.runBody),
+    checkDigit(child.runBody),
+    String(rbd),
+    hh.comuna,
+    String(Math.max(1, ageInYears(child.birthDate, `${month}-15`) - 5)),
+    month,
+    defect === 0 ? '104.5' : attendance.toFixed(1),
+    repeating ? '1' : '0',
+    defect === 1 ? 'tal vez' : withdrawn ? '1' : '0',
+  ];
+}
+
+function toCsv(header: readonly string[], rows: readonly (readonly string[])[], delimiter: string): string {
+  const quote = (v: string): string =>
+    v.includes(delimiter) || v.includes('"') || v.includes('\n') ? `"${v.replace(/"/g, '""')}"` : v;
+  const lines = [header.join(delimiter), ...rows.map((r) => r.map(quote).join(delimiter))];
+  return `${lines.join('\r\n')}\r\n`;
+}
