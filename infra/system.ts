@@ -197,7 +197,7 @@ export const system: SystemDef = {
         CURATED_BUCKET: { bucket: 'curated' },
         IDENTITIES_TABLE: { table: 'identities' },
         SCORE_REQUESTS_QUEUE_URL: { queue: 'scoreRequests' },
-        PSEUDONYM_KEY: { secret: 'pseudonymKey' },
+        PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
       },
       access: {
         buckets: { raw: 'readWrite', curated: 'readWrite' },
@@ -230,7 +230,7 @@ export const system: SystemDef = {
       environment: {
         ALERTS_QUEUE_URL: { queue: 'alerts' },
         IDENTITIES_TABLE: { table: 'identities' },
-        PSEUDONYM_KEY: { secret: 'pseudonymKey' },
+        PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
       },
       access: { queues: { alerts: 'send' }, tables: { identities: 'write' }, secrets: ['pseudonymKey'] },
       triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/alerts' }] }],

@@ -26,12 +26,12 @@ export const DEFAULT_FIT: FitOptions = { l2: 1, maxIterations: 50, tolerance: 1e
 export function fitLogistic(x: Float32Array, y: Uint8Array, rows: number, width: number, options = DEFAULT_FIT): LogisticModel {
   const means = new Float64Array(width);
   const scales = new Float64Array(width);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) means[j] += x[r * width + j] as number;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) means[j] = (means[j] as number) + (x[r * width + j] as number);
   for (let j = 0; j < width; j++) means[j] = (means[j] as number) / rows;
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < width; j++) {
       const d = (x[r * width + j] as number) - (means[j] as number);
-      scales[j] += d * d;
+      scales[j] = (scales[j] as number) + d * d;
     }
   }
   for (let j = 0; j < width; j++) {
@@ -55,19 +55,19 @@ export function fitLogistic(x: Float32Array, y: Uint8Array, rows: number, width:
       const resid = (y[r] as number) - mu;
       for (let a = 0; a < p; a++) {
         const za = z[a] as number;
-        grad[a] += za * resid;
-        for (let b = a; b < p; b++) hess[a * p + b] += w * za * (z[b] as number);
+        grad[a] = (grad[a] as number) + za * resid;
+        for (let b = a; b < p; b++) hess[a * p + b] = (hess[a * p + b] as number) + w * za * (z[b] as number);
       }
     }
     for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) hess[a * p + b] = hess[b * p + a] as number;
     for (let j = 0; j < width; j++) {
-      grad[j] -= options.l2 * (beta[j] as number);
-      hess[j * p + j] += options.l2;
+      grad[j] = (grad[j] as number) - options.l2 * (beta[j] as number);
+      hess[j * p + j] = (hess[j * p + j] as number) + options.l2;
     }
     const step = solveSymmetric(hess, grad, p);
     let change = 0;
     for (let j = 0; j < p; j++) {
-      beta[j] += step[j] as number;
+      beta[j] = (beta[j] as number) + (step[j] as number);
       change = Math.max(change, Math.abs(step[j] as number));
     }
     if (change < options.tolerance) {
@@ -109,8 +109,8 @@ function solveSymmetric(h: Float64Array, g: Float64Array, n: number): Float64Arr
     for (let r = col + 1; r < n; r++) {
       const f = (a[r * n + col] as number) / d;
       if (f === 0) continue;
-      for (let c = col; c < n; c++) a[r * n + c] -= f * (a[col * n + c] as number);
-      b[r] -= f * (b[col] as number);
+      for (let c = col; c < n; c++) a[r * n + c] = (a[r * n + c] as number) - f * (a[col * n + c] as number);
+      b[r] = (b[r] as number) - f * (b[col] as number);
     }
   }
   const s = new Float64Array(n);

@@ -82,10 +82,12 @@ export class DynamoRosterStore implements RosterStore {
     );
   }
 
-  async recordRepeatReport(comuna: string, childId: string, alertId: string): Promise<void> {
-    await this.updateAlerts(comuna, childId, (alerts) =>
-      alerts.map((a) => (a.alertId === alertId ? { ...a, repeatReports: a.repeatReports + 1 } : a)),
-    );
+  async recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void> {
+    await this.updateAlerts(comuna, childId, (alerts) => {
+      const target = alerts.find((a) => a.alertId === alertId);
+      if (!target || target.repeatAlertIds.includes(repeatAlertId)) return undefined;
+      return alerts.map((a) => (a === target ? { ...a, repeatAlertIds: [...a.repeatAlertIds, repeatAlertId] } : a));
+    });
   }
 
   /** Read-modify-write of the alert list under a version check; `change` returns undefined for no-op. */

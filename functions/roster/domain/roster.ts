@@ -14,8 +14,8 @@ export interface AlertSummary {
   readonly urgent: boolean;
   readonly state: string;
   readonly receivedAt: string;
-  /** Further reports of the same risk factor while this alert was open. */
-  readonly repeatReports: number;
+  /** Ids of further reports of the same risk factor received while this alert was open. */
+  readonly repeatAlertIds: readonly string[];
 }
 
 export interface RosterEntry {
@@ -62,8 +62,8 @@ export interface RosterStore {
   completeRun(run: ScoringRun): Promise<void>;
   /** Adds an alert to the child's entry, creating a provisional entry for an unknown child. */
   recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void>;
-  /** Adds a repeat report to an alert already on the entry. */
-  recordRepeatReport(comuna: string, childId: string, alertId: string): Promise<void>;
+  /** Adds `repeatAlertId` as a repeat report of `alertId` on the entry (idempotent). */
+  recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void>;
   page(comuna: string, limit: number, cursor?: string): Promise<RosterPage>;
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
   /** Every entry of a comuna in roster order (for snapshots). */

@@ -1,0 +1,74 @@
+/** AlertStore and AlertIdentityStore on DynamoDB. */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoredAlert } from '../domain/alert';
+import type { AlertIdentityStore, AlertStore } from '../domain/ports';
+
+export class DynamoAlertStore implements AlertStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(alert: StoredAlert): Promise<'created' | 'exists'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...alert },
+          ConditionExpression: 'attribute_not_exists(alertId)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
+  }
+
+  async get(alertId: string): Promise<StoredAlert | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }));
+    return out.Item as StoredAlert | undefined;
+  }
+
+  async ofChild(childId: string): Promise<StoredAlert[]> {
+    const items: StoredAlert[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byChild',
+          KeyConditionExpression: 'childId = :c',
+          ExpressionAttributeValues: { ':c': childId },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as StoredAlert[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+export class DynamoAlertIdentityStore implements AlertIdentityStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putIfAbsent(identity: Parameters<AlertIdentityStore['putIfAbsent']>[0]): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...identity },
+          ConditionExpression: 'attribute_not_exists(childId)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Alert consumer: SQS batches from the alerts queue. Each message is processed on its own; a bad
+ * or failing message is reported as a batch item failure, so the others complete and the failing
+ * one is retried, then moved to the dead-letter queue after the queue's receive limit.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
+import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import { createLogger } from '../../shared/logger';
+import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
+import { alertMessageSchema } from '../domain/alert';
+import { processAlert } from '../domain/process-alert';
+
+const envSchema = endpointEnvSchema.extend({
+  ALERTS_TABLE: z.string().min(1),
+  ROSTER_TABLE: z.string().min(1),
+});
+
+/** A message that can never be processed; it goes to the DLQ after the receive limit. */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError';
+}
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-alerts-consumer');
+  const db = dynamoDocumentClient(env);
+  const deps = { alerts: new DynamoAlertStore(db, env.ALERTS_TABLE), roster: new DynamoRosterStore(db, env.ROSTER_TABLE) };
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      throw new PoisonMessageError(`message ${record.messageId} is not JSON`);
+    }
+    const parsed = alertMessageSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PoisonMessageError(`message ${record.messageId} is not an alert: ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    const outcome = await processAlert(deps, parsed.data);
+    logger.info('alert processed', { alertId: parsed.data.alertId, comuna: parsed.data.comuna, outcome });
+  };
+
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context });
+  return middy(handle).use(injectLambdaContext(logger));
+}

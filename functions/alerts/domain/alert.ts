@@ -1,0 +1,113 @@
+/**
+ * Field alerts raised by sectorialistas: the risk factors they can report, the request they send,
+ * the message that travels through the queue (pseudonymised: it never carries the RUN), the alert
+ * states of the SAN platform, and how a repeat report of an open alert is recognised.
+ */
+import { z } from 'zod';
+import { isPilotComuna } from '../../shared/domain/comunas';
+import { parseDate } from '../../shared/domain/dates';
+import { parseRun } from '../../shared/domain/run';
+
+/** Risk factors named by the SAN sources, as codes with the words users see. */
+export const RISK_FACTORS = {
+  quiebre_familiar: 'Quiebre familiar',
+  drogas_o_infraccion: 'Tráfico o consumo problemático de drogas o alcohol, o infracción de ley',
+  negligencia_o_violencia: 'Negligencia grave o violencia intrafamiliar',
+  salud_sin_atencion: 'Problemas de salud sin diagnóstico, tratamiento o acceso',
+  hacinamiento_o_conflicto_vecinal: 'Hacinamiento o conflicto con el vecindario',
+  trayectoria_escolar_interrumpida: 'Trayectoria escolar interrumpida, deserción o ausentismo alto',
+  embarazo_adolescente: 'Embarazo adolescente',
+  enfermedad_psiquiatrica_cuidador: 'Enfermedad psiquiátrica crónica de la persona cuidadora',
+  trabajo_infantil_o_explotacion: 'Trabajo infantil o explotación sexual comercial',
+  adulto_privado_de_libertad: 'Adulto significativo privado de libertad',
+  situacion_de_calle: 'Situación de calle',
+} as const;
+
+export type RiskFactor = keyof typeof RISK_FACTORS;
+const riskFactorCodes = Object.keys(RISK_FACTORS) as [RiskFactor, ...RiskFactor[]];
+
+/** Alert states of the SAN platform. */
+export const ALERT_STATES = [
+  'sin gestionar',
+  'en espera de atención',
+  'en ejecución',
+  'continúa en monitoreo',
+  'resuelta',
+  'no resuelta',
+  'no corresponde',
+] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+export const INITIAL_ALERT_STATE: AlertState = 'sin gestionar';
+
+const optionalName = z.string().trim().min(1).max(80).optional();
+
+/** The body of `POST /v1/alerts`. */
+export const alertRequestSchema = z
+  .object({
+    run: z.string().refine((v) => parseRun(v).ok, {
+      error: (issue) => {
+        const r = parseRun(String(issue.input));
+        return r.ok ? 'invalid RUN' : r.reason;
+      },
+    }),
+    comuna: z.string().refine(isPilotComuna, 'not a comuna with an Oficina Local de la Niñez in SAN'),
+    riskFactor: z.enum(riskFactorCodes, { error: `must be one of: ${riskFactorCodes.join(', ')}` }),
+    description: z.string().trim().min(10, 'describe what was observed (at least 10 characters)').max(2000),
+    urgent: z.boolean().default(false),
+    observedAt: z
+      .string()
+      .refine((v) => parseDate(v) !== undefined, 'must be a date (yyyy-mm-dd or dd-mm-yyyy)')
+      .optional(),
+    reporter: z.object({
+      institution: z.string().trim().min(2).max(120),
+      phone: z.string().trim().max(30).optional(),
+    }),
+    child: z
+      .object({
+        givenNames: optionalName,
+        paternalSurname: optionalName,
+        maternalSurname: optionalName,
+        address: z.string().trim().min(1).max(160).optional(),
+      })
+      .optional(),
+  })
+  .strict();
+
+export type AlertRequest = z.infer<typeof alertRequestSchema>;
+
+/** The queued alert: personal data replaced by the child's pseudonym. */
+export const alertMessageSchema = z.object({
+  alertId: z.uuid(),
+  childId: z.string().regex(/^n-[A-Za-z0-9_-]{22}$/),
+  comuna: z.string().refine(isPilotComuna),
+  riskFactor: z.enum(riskFactorCodes),
+  description: z.string().max(2000),
+  urgent: z.boolean(),
+  observedAt: z.string().optional(),
+  receivedAt: z.iso.datetime(),
+  reportedBy: z.object({ subject: z.string(), role: z.string(), institution: z.string() }),
+});
+
+export type AlertMessage = z.infer<typeof alertMessageSchema>;
+
+export interface StoredAlert extends AlertMessage {
+  readonly state: AlertState;
+  /** Set when this alert repeats an open alert of the same child and risk factor. */
+  readonly repeatOf?: string;
+}
+
+const OPEN: ReadonlySet<AlertState> = new Set(['sin gestionar', 'en espera de atención', 'en ejecución', 'continúa en monitoreo']);
+
+/** The open alert that `incoming` repeats (same child, same risk factor), if any; the oldest wins. */
+export function findRepeatedAlert(existing: readonly StoredAlert[], incoming: AlertMessage): StoredAlert | undefined {
+  return existing
+    .filter(
+      (a) =>
+        a.alertId !== incoming.alertId &&
+        a.repeatOf === undefined &&
+        a.riskFactor === incoming.riskFactor &&
+        OPEN.has(a.state) &&
+        a.receivedAt <= incoming.receivedAt,
+    )
+    .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1))[0];
+}

@@ -1,0 +1,82 @@
+/**
+ * Alert intake: `POST /v1/alerts`. Validates the report, checks that the caller may raise alerts in
+ * that comuna, pseudonymises the child, keeps what the reporter said of the child in the identity
+ * store, and queues the alert. Answers 202 with the alert's id: matching and prioritisation follow
+ * asynchronously.
+ */
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dynamoDocumentClient, sqsClient } from '../../shared/aws-clients';
+import { isAllowed } from '../../shared/domain/access';
+import { parseDate } from '../../shared/domain/dates';
+import type { Pseudonymiser } from '../../shared/domain/pseudonym';
+import { createPseudonymiser } from '../../shared/domain/pseudonym';
+import { canonicalRun, parseRun } from '../../shared/domain/run';
+import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/http';
+import { createLogger } from '../../shared/logger';
+import { loadPseudonymKey } from '../../shared/pseudonym-key';
+import { DynamoAlertIdentityStore } from '../adapters/dynamo-alert-store';
+import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
+import type { AlertMessage } from '../domain/alert';
+import { INITIAL_ALERT_STATE, alertRequestSchema } from '../domain/alert';
+
+const envSchema = endpointEnvSchema.extend({
+  ALERTS_QUEUE_URL: z.url(),
+  IDENTITIES_TABLE: z.string().min(1),
+  PSEUDONYM_KEY_SOURCE: z.string().min(1),
+});
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-alerts-intake');
+  const queue = new SqsAlertQueue(sqsClient(env), env.ALERTS_QUEUE_URL);
+  const identities = new DynamoAlertIdentityStore(dynamoDocumentClient(env), env.IDENTITIES_TABLE);
+  let pseudonymiser: Promise<Pseudonymiser> | undefined;
+
+  const route = httpHandler(logger, async (event) => {
+    const principal = principalOf(event);
+    const request = parseBody(event, alertRequestSchema);
+    if (!isAllowed(principal, 'alert:create', request.comuna)) {
+      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`);
+    }
+    const run = parseRun(request.run);
+    if (!run.ok) throw new HttpError(400, 'validation_failed', run.reason);
+    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env).then(createPseudonymiser);
+    const childId = (await pseudonymiser).child(run.run);
+    const receivedAt = new Date().toISOString();
+    const message: AlertMessage = {
+      alertId: randomUUID(),
+      childId,
+      comuna: request.comuna,
+      riskFactor: request.riskFactor,
+      description: request.description,
+      urgent: request.urgent,
+      ...(request.observedAt ? { observedAt: parseDate(request.observedAt) } : {}),
+      receivedAt,
+      reportedBy: { subject: principal.subject, role: principal.role, institution: request.reporter.institution },
+    };
+    if (request.child) {
+      await identities.putIfAbsent({
+        childId,
+        run: canonicalRun(run.run),
+        comuna: request.comuna,
+        ...request.child,
+        source: 'alerta',
+        cut: receivedAt.slice(0, 7),
+      });
+    }
+    await queue.send(message);
+    logger.info('alert queued', { alertId: message.alertId, comuna: message.comuna, urgent: message.urgent });
+    return json(202, {
+      alertId: message.alertId,
+      childId,
+      state: INITIAL_ALERT_STATE,
+      receivedAt,
+      roster: `/v1/comunas/${request.comuna}/roster/${childId}`,
+    });
+  });
+  return middy(route).use(injectLambdaContext(logger));
+}

@@ -1,0 +1,59 @@
+/**
+ * Score function: consumes (cut, comuna) requests from SQS, one comuna per message. The ONNX model is
+ * loaded once per container; a model that breaks the feature contract stops the function at its
+ * first invocation with a clear error, and the messages go back to the queue.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoRosterStore } from '../roster/adapters/dynamo-roster-store';
+import { dynamoDocumentClient, s3Client } from '../shared/aws-clients';
+import { isPilotComuna } from '../shared/domain/comunas';
+import { endpointEnvSchema, parseEnv } from '../shared/env';
+import { createLogger } from '../shared/logger';
+import { OnnxModelRunner } from './adapters/onnx-model-runner';
+import { S3CuratedReader } from './adapters/s3-curated-reader';
+import type { ModelRunner } from './domain/model-info';
+import { scoreComuna } from './domain/score-comuna';
+
+const envSchema = endpointEnvSchema.extend({
+  CURATED_BUCKET: z.string().min(3),
+  ROSTER_TABLE: z.string().min(1),
+  MODEL_PATH: z.string().min(1),
+});
+
+export const scoreRequestSchema = z.object({
+  cut: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'cut must be yyyy-mm'),
+  comuna: z.string().refine(isPilotComuna, 'comuna is not a SAN comuna'),
+});
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-score');
+  const curated = new S3CuratedReader(s3Client(env), env.CURATED_BUCKET);
+  const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
+  let model: Promise<ModelRunner> | undefined;
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const scoreRecord = async (record: SQSRecord): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      throw new Error(`message ${record.messageId} is not JSON`);
+    }
+    const request = scoreRequestSchema.parse(body);
+    model ??= OnnxModelRunner.load(env.MODEL_PATH).catch((error: unknown) => {
+      model = undefined;
+      throw error;
+    });
+    const outcome = await scoreComuna({ curated, model: await model, roster }, request.cut, request.comuna);
+    logger.info('comuna scored', { ...request, ...outcome });
+  };
+
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, scoreRecord, processor, { context });
+  return middy(handle).use(injectLambdaContext(logger));
+}

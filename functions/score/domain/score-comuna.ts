@@ -1,0 +1,88 @@
+/**
+ * The scoring use case for one comuna and cut: once every required source of the cut has been
+ * ingested, read the comuna's curated records, compute indicators, run the model in batches, and
+ * write each child's probability, ventile and top reasons to the roster.
+ */
+import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
+import { cutKnowledgeDate } from '../../shared/domain/dates';
+import type { EducationRecord, RshRecord } from './indicators';
+import { computeIndicators, groupByChild } from './indicators';
+import { FEATURE_COUNT } from './features';
+import type { ModelRunner } from './model-info';
+import { topReasons, ventileOf } from './prioritise';
+
+/** Sources that must be ingested for a cut before its rosters are computed. */
+export const REQUIRED_SOURCES = ['rsh', 'educacion'] as const;
+
+export interface CuratedReader {
+  /** Whether the source's extract for the cut has been fully ingested. */
+  isComplete(cut: string, source: string): Promise<boolean>;
+  rsh(cut: string, comuna: string): Promise<RshRecord[]>;
+  education(cut: string, comuna: string): Promise<EducationRecord[]>;
+}
+
+export interface ScoreDeps {
+  readonly curated: CuratedReader;
+  readonly model: ModelRunner;
+  readonly roster: RosterStore;
+  readonly batchSize?: number;
+  readonly now?: () => Date;
+}
+
+export type ScoreOutcome =
+  | { readonly status: 'scored'; readonly scored: number; readonly skipped: number; readonly modelVersion: string }
+  | { readonly status: 'waiting'; readonly missingSources: readonly string[] };
+
+export class InvalidCutError extends Error {
+  override readonly name = 'InvalidCutError';
+}
+
+export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string): Promise<ScoreOutcome> {
+  const asOf = cutKnowledgeDate(cut);
+  if (!asOf) throw new InvalidCutError(`cut "${cut}" is not yyyy-mm`);
+  const missing: string[] = [];
+  for (const source of REQUIRED_SOURCES) if (!(await deps.curated.isComplete(cut, source))) missing.push(source);
+  if (missing.length > 0) return { status: 'waiting', missingSources: missing };
+
+  const [rsh, education] = await Promise.all([deps.curated.rsh(cut, comuna), deps.curated.education(cut, comuna)]);
+  const children = [...groupByChild(rsh, education).entries()];
+  const batchSize = deps.batchSize ?? 2048;
+  const scoredAt = (deps.now ?? (() => new Date()))().toISOString();
+  const modelVersion = deps.model.info.version;
+  const row = new Float32Array(FEATURE_COUNT);
+  let scored = 0;
+  let skipped = 0;
+  for (let start = 0; start < children.length; start += batchSize) {
+    const slice = children.slice(start, start + batchSize);
+    const features = new Float32Array(slice.length * FEATURE_COUNT);
+    const ids: string[] = [];
+    for (const [childId, sources] of slice) {
+      if (!computeIndicators(sources, asOf, row)) {
+        skipped++;
+        continue;
+      }
+      features.set(row, ids.length * FEATURE_COUNT);
+      ids.push(childId);
+    }
+    if (ids.length === 0) continue;
+    const input = features.subarray(0, ids.length * FEATURE_COUNT);
+    const output = await deps.model.run(input, ids.length);
+    const updates: ScoreUpdate[] = ids.map((childId, i) => {
+      const probability = output.probability[i] as number;
+      const offset = i * FEATURE_COUNT;
+      return {
+        childId,
+        probability: Math.round(probability * 1e6) / 1e6,
+        ventile: ventileOf(probability, deps.model.info.ventileCutPoints),
+        reasons: topReasons(
+          output.contributions.subarray(offset, offset + FEATURE_COUNT),
+          input.subarray(offset, offset + FEATURE_COUNT),
+        ),
+      };
+    });
+    await deps.roster.writeScores({ comuna, cut, modelVersion, scoredAt }, updates);
+    scored += updates.length;
+  }
+  await deps.roster.completeRun({ comuna, cut, modelVersion, scoredAt, scored });
+  return { status: 'scored', scored, skipped, modelVersion };
+}
