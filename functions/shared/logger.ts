@@ -1,6 +1,9 @@
-/** One Powertools logger per function, named after it; JSON lines, no personal data in messages. */
+/**
+ * One Powertools logger per function, named after it. Structured JSON lines; messages and fields
+ * never carry personal data (pseudonyms and counts only). Level from POWERTOOLS_LOG_LEVEL.
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
 
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName, logLevel: process.env.SAN_LOG_LEVEL === 'silent' ? 'SILENT' : 'INFO' });
+  return new Logger({ serviceName });
 }

@@ -1,0 +1,442 @@
+/**
+ * The local runtime: starts the stand-ins, creates what `infra/system.ts` declares, builds every
+ * function from its factory with an environment resolved for this machine, and delivers events the
+ * way AWS does — S3 ObjectCreated records to their functions, SQS batches with partial batch
+ * failures (the queue's redrive policy moves a message to its DLQ after the receive limit), HTTP
+ * requests as API Gateway v2 events, and schedules. Nothing here is a mock: the functions talk to
+ * real DynamoDB, S3 and SQS implementations over HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { BucketId, EnvValue, FunctionDef, FunctionId, QueueId, TableId } from '../infra/system';
+import { entriesOf, system } from '../infra/system';
+import type { AuthMode } from './auth';
+import { loadOrCreateKey } from './auth';
+import { startHttpGateway } from './http-gateway';
+import type { StandIns } from './stand-ins';
+import { startStandIns } from './stand-ins';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '000000000000';
+
+export interface LocalSystemOptions {
+  readonly dataDir: string;
+  /** Port of the HTTP API; 0 picks a free one. */
+  readonly port: number;
+  readonly reset?: boolean;
+  readonly auth?: AuthMode;
+  /** Delay before a failed SQS message is visible again (AWS waits the full visibility timeout). */
+  readonly retryDelaySeconds?: number;
+  /** Receives our event deliveries and invocation outcomes. */
+  readonly log?: (line: string) => void;
+}
+
+export interface InvocationRecord {
+  readonly functionId: FunctionId;
+  readonly trigger: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+export interface LocalSystem {
+  readonly apiUrl: string;
+  readonly endpoints: StandIns['endpoints'];
+  readonly names: {
+    readonly buckets: Readonly<Record<BucketId, string>>;
+    readonly tables: Readonly<Record<TableId, string>>;
+    readonly queues: Readonly<Record<QueueId, { url: string; dlqUrl: string }>>;
+  };
+  readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient; readonly sqs: SQSClient };
+  /** Environment each function receives, as its Lambda would. */
+  readonly functionEnv: Readonly<Record<FunctionId, Readonly<Record<string, string>>>>;
+  readonly jwtKey: string;
+  invoke(functionId: FunctionId, event: unknown, trigger?: string): Promise<unknown>;
+  /** Resolves when no invocation is running and every queue is empty, twice in a row. */
+  whenIdle(timeoutMs?: number): Promise<void>;
+  runSchedule(functionId: FunctionId): Promise<unknown>;
+  onInvocation(listener: (record: InvocationRecord) => void): void;
+  stop(): Promise<void>;
+}
+
+/** Local resource names: `san-<id>`; queues `san-<id>` with `san-<id>-dlq`. */
+const localName = (id: string): string => `san-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+export class FunctionTimeoutError extends Error {
+  override readonly name = 'FunctionTimeoutError';
+}
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  if (options.reset) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  // The stand-ins accept any credentials except s3rver, which expects its own pair.
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  process.env.AWS_REGION = REGION;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+  const standIns = await startStandIns(dataDir);
+  const { endpoints } = standIns;
+  const s3 = new S3Client({ region: REGION, endpoint: endpoints.s3, forcePathStyle: true });
+  const dynamodb = new DynamoDBClient({ region: REGION, endpoint: endpoints.dynamodb });
+  const sqs = new SQSClient({ region: REGION, endpoint: endpoints.sqs });
+
+  // --- provision what the system definition declares -------------------------------------------
+  const buckets = {} as Record<BucketId, string>;
+  for (const [id] of entriesOf(system.buckets)) {
+    buckets[id] = localName(id);
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: buckets[id] }));
+    } catch {
+      await s3.send(new CreateBucketCommand({ Bucket: buckets[id] }));
+    }
+  }
+  const tables = {} as Record<TableId, string>;
+  for (const [id, def] of entriesOf(system.tables)) {
+    tables[id] = localName(id);
+    try {
+      await dynamodb.send(new DescribeTableCommand({ TableName: tables[id] }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      const attributes = new Map<string, AttributeDefinition>();
+      for (const key of [def.partitionKey, def.sortKey, ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+        if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+      }
+      const indexes: GlobalSecondaryIndex[] = def.indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }));
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: tables[id],
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [...attributes.values()],
+          KeySchema: [
+            { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+            ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+          ],
+          ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        }),
+      );
+    }
+  }
+  const queues = {} as Record<QueueId, { url: string; dlqUrl: string }>;
+  for (const [id, def] of entriesOf(system.queues)) {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${localName(id)}-dlq` }));
+    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${localName(id)}-dlq`;
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: localName(id),
+        Attributes: {
+          VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount }),
+        },
+      }),
+    );
+    if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`queue ${id} was not created`);
+    queues[id] = { url: queue.QueueUrl, dlqUrl: dlq.QueueUrl };
+  }
+  const pseudonymKeyPath = join(dataDir, 'pseudonym.key');
+  await loadOrCreateKey(dataDir, 'pseudonym.key');
+  const jwtKey = await loadOrCreateKey(dataDir, 'jwt.key');
+
+  // --- functions -------------------------------------------------------------------------------
+  const resolveEnv = (value: EnvValue): string => {
+    if (typeof value === 'string') return value;
+    if ('bucket' in value) return buckets[value.bucket];
+    if ('table' in value) return tables[value.table];
+    if ('queue' in value) return queues[value.queue].url;
+    if ('layerFile' in value) {
+      const layer = system.layers[value.layerFile];
+      if (!layer.sourceDir) throw new Error(`layer ${value.layerFile} has no source folder`);
+      return resolve(layer.sourceDir, value.file);
+    }
+    return `file:${pseudonymKeyPath}`;
+  };
+  const functionEnv = {} as Record<FunctionId, Record<string, string>>;
+  type Invocable = (event: unknown, context: Context) => Promise<unknown>;
+  const handlers = new Map<FunctionId, Invocable>();
+  for (const [id, def] of entriesOf(system.functions)) {
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+    for (const [name, value] of Object.entries(def.environment)) env[name] = resolveEnv(value);
+    functionEnv[id] = env;
+    const module = (await import(pathToFileURL(resolve(def.dir, 'app.ts')).href)) as {
+      createHandler?: (env: Record<string, string>) => Invocable;
+    };
+    if (typeof module.createHandler !== 'function') throw new Error(`${def.dir}/app.ts exports no createHandler`);
+    handlers.set(id, module.createHandler(env));
+  }
+
+  let inFlight = 0;
+  const listeners: ((r: InvocationRecord) => void)[] = [];
+  const invoke = async (functionId: FunctionId, event: unknown, trigger = 'direct'): Promise<unknown> => {
+    const handler = handlers.get(functionId);
+    const def = system.functions[functionId];
+    if (!handler) throw new Error(`no function ${functionId}`);
+    const started = Date.now();
+    const deadline = started + def.timeoutSeconds * 1000;
+    const context = lambdaContext(functionId, def, deadline);
+    inFlight++;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        handler(event, context),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new FunctionTimeoutError(`${functionId} timed out after ${def.timeoutSeconds} s`)),
+            def.timeoutSeconds * 1000,
+          );
+        }),
+      ]);
+      for (const l of listeners) l({ functionId, trigger, ok: true, durationMs: Date.now() - started, result });
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      for (const l of listeners) l({ functionId, trigger, ok: false, durationMs: Date.now() - started, error: message });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      inFlight--;
+    }
+  };
+
+  // --- S3 notifications (asynchronous invocation: two retries, as Lambda does) ----------------------
+  const s3Triggers = entriesOf(system.functions).flatMap(([id, def]) =>
+    def.triggers.flatMap((t) => (t.type === 's3' ? [{ id, trigger: t }] : [])),
+  );
+  const pendingAsync = new Set<Promise<void>>();
+  standIns.onS3Event((event: S3Event) => {
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith('ObjectCreated')) continue;
+      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      for (const { id, trigger } of s3Triggers) {
+        if (buckets[trigger.bucket] !== record.s3.bucket.name) continue;
+        if (!key.startsWith(trigger.prefix) || !trigger.suffixes.some((s) => key.endsWith(s))) continue;
+        const delivery = (async () => {
+          for (let attempt = 0; attempt < 3; attempt++) {
+            try {
+              await invoke(id, { Records: [record] }, `s3:${key}`);
+              return;
+            } catch {
+              log(`${id}: attempt ${attempt + 1} failed for ${key}`);
+            }
+          }
+        })();
+        pendingAsync.add(delivery);
+        void delivery.finally(() => pendingAsync.delete(delivery));
+      }
+    }
+  });
+
+  // --- SQS event source mappings -------------------------------------------------------------------
+  let running = true;
+  const pollers: Promise<void>[] = [];
+  for (const [id, def] of entriesOf(system.functions)) {
+    for (const trigger of def.triggers) {
+      if (trigger.type !== 'sqs') continue;
+      const queueUrl = queues[trigger.queue].url;
+      const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${localName(trigger.queue)}`;
+      pollers.push(
+        (async () => {
+          while (running) {
+            let received: ReceiveMessageCommandOutput;
+            try {
+              received = await sqs.send(
+                new ReceiveMessageCommand({
+                  QueueUrl: queueUrl,
+                  MaxNumberOfMessages: trigger.batchSize,
+                  WaitTimeSeconds: 1,
+                  MessageSystemAttributeNames: ['All'],
+                }),
+              );
+            } catch (error) {
+              if (running) log(`poller ${id}: ${(error as Error).message}`);
+              await new Promise((r) => setTimeout(r, 500));
+              continue;
+            }
+            const messages = received.Messages ?? [];
+            if (messages.length === 0) continue;
+            const event: SQSEvent = {
+              Records: messages.map((m) => ({
+                messageId: m.MessageId ?? randomUUID(),
+                receiptHandle: m.ReceiptHandle ?? '',
+                body: m.Body ?? '',
+                attributes: {
+                  ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+                  SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+                  SenderId: m.Attributes?.SenderId ?? ACCOUNT,
+                  ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+                },
+                messageAttributes: {},
+                md5OfBody: m.MD5OfBody ?? '',
+                eventSource: 'aws:sqs',
+                eventSourceARN: arn,
+                awsRegion: REGION,
+              })),
+            };
+            let failed: Set<string>;
+            try {
+              const response = (await invoke(id, event, `sqs:${trigger.queue}`)) as SQSBatchResponse | undefined;
+              failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+            } catch {
+              failed = new Set(event.Records.map((r) => r.messageId));
+            }
+            const done = event.Records.filter((r) => !failed.has(r.messageId));
+            if (done.length > 0) {
+              await sqs.send(
+                new DeleteMessageBatchCommand({
+                  QueueUrl: queueUrl,
+                  Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+                }),
+              );
+            }
+            for (const r of event.Records.filter((rec) => failed.has(rec.messageId))) {
+              await sqs
+                .send(
+                  new ChangeMessageVisibilityCommand({
+                    QueueUrl: queueUrl,
+                    ReceiptHandle: r.receiptHandle,
+                    VisibilityTimeout: options.retryDelaySeconds ?? 2,
+                  }),
+                )
+                .catch(() => undefined);
+            }
+          }
+        })(),
+      );
+    }
+  }
+
+  // --- schedules -------------------------------------------------------------------------------------
+  const timers: NodeJS.Timeout[] = [];
+  const scheduledEvent = (id: FunctionId) => ({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT,
+    time: new Date().toISOString(),
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${localName(id)}-schedule`],
+    detail: {},
+  });
+  for (const [id, def] of entriesOf(system.functions)) {
+    for (const trigger of def.triggers) {
+      if (trigger.type !== 'schedule') continue;
+      timers.push(
+        setInterval(() => {
+          invoke(id, scheduledEvent(id), 'schedule').catch(() => undefined);
+        }, trigger.everyMinutes * 60_000),
+      );
+    }
+  }
+
+  // --- HTTP API ----------------------------------------------------------------------------------------
+  const gateway = await startHttpGateway({
+    port: options.port,
+    auth: options.auth ?? 'demo',
+    jwtKey,
+    invoke: (id, event) => invoke(id, event, 'http'),
+    log,
+  });
+
+  const queueDepth = async (): Promise<number> => {
+    let total = 0;
+    for (const q of Object.values(queues)) {
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: q.url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      total += Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+      total += Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    }
+    return total;
+  };
+
+  return {
+    apiUrl: gateway.url,
+    endpoints,
+    names: { buckets, tables, queues },
+    clients: { s3, dynamodb, sqs },
+    functionEnv,
+    jwtKey,
+    invoke,
+    async whenIdle(timeoutMs = 120_000) {
+      const until = Date.now() + timeoutMs;
+      let quietChecks = 0;
+      while (quietChecks < 2) {
+        if (Date.now() > until) throw new Error(`the local system did not settle within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 250));
+        const busy = inFlight > 0 || pendingAsync.size > 0 || (await queueDepth()) > 0;
+        quietChecks = busy ? 0 : quietChecks + 1;
+      }
+    },
+    runSchedule: (id) => invoke(id, scheduledEvent(id), 'schedule'),
+    onInvocation(listener) {
+      listeners.push(listener);
+    },
+    async stop() {
+      running = false;
+      for (const t of timers) clearInterval(t);
+      await gateway.close();
+      await Promise.allSettled(pollers);
+      await Promise.allSettled([...pendingAsync]);
+      await standIns.stop();
+    },
+  };
+}
+
+function lambdaContext(functionId: FunctionId, def: FunctionDef, deadline: number): Context {
+  const name = localName(functionId);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: String(def.memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The queue URL of a local queue by name (used by tools that talk to a running local system). */
+export async function queueUrlOf(sqs: SQSClient, id: QueueId): Promise<string | undefined> {
+  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: localName(id) }));
+  return out.QueueUrl;
+}
