@@ -77,7 +77,8 @@ export type Trigger =
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface AccessDef {
-  readonly buckets?: Partial<Record<BucketId, 'read' | 'write' | 'readWrite'>>;
+  /** `put` writes objects; `readPut` reads and writes; neither may delete. */
+  readonly buckets?: Partial<Record<BucketId, 'read' | 'put' | 'readPut'>>;
   readonly tables?: Partial<Record<TableId, 'read' | 'write' | 'readWrite'>>;
   readonly queues?: Partial<Record<QueueId, 'send'>>;
   readonly secrets?: readonly 'pseudonymKey'[];
@@ -200,7 +201,7 @@ export const system: SystemDef = {
         PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
       },
       access: {
-        buckets: { raw: 'readWrite', curated: 'readWrite' },
+        buckets: { raw: 'readPut', curated: 'put' },
         tables: { identities: 'write' },
         queues: { scoreRequests: 'send' },
         secrets: ['pseudonymKey'],
@@ -270,7 +271,7 @@ export const system: SystemDef = {
       timeoutSeconds: 300,
       layers: [],
       environment: { ROSTER_TABLE: { table: 'roster' }, SNAPSHOTS_BUCKET: { bucket: 'snapshots' } },
-      access: { tables: { roster: 'read' }, buckets: { snapshots: 'write' } },
+      access: { tables: { roster: 'read' }, buckets: { snapshots: 'put' } },
       triggers: [{ type: 'schedule', everyMinutes: 24 * 60 }],
     },
   },

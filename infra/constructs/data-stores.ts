@@ -1,0 +1,136 @@
+/**
+ * Buckets, tables, queues (each with its dead-letter queue) and the pseudonymisation secret, all
+ * read from the system definition. Everything is encrypted with one customer-managed KMS key,
+ * TLS-only, private, and kept when the stack is deleted: the data concerns children.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { BucketId, QueueId, SystemDef, TableId } from '../system';
+import { entriesOf } from '../system';
+
+export interface DataStoresProps {
+  readonly system: SystemDef;
+  /**
+   * What happens to data on stack deletion.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class DataStores extends Construct {
+  public readonly key: kms.Key;
+  public readonly accessLogs: s3.Bucket;
+  public readonly buckets: Readonly<Record<BucketId, s3.Bucket>>;
+  public readonly tables: Readonly<Record<TableId, dynamodb.Table>>;
+  public readonly queues: Readonly<Record<QueueId, sqs.Queue>>;
+  public readonly deadLetterQueues: Readonly<Record<QueueId, sqs.Queue>>;
+  public readonly pseudonymKey: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: DataStoresProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key = new kms.Key(this, 'DataKey', {
+      description: 'SAN data at rest: extracts, curated records, rosters, alerts, identities, queues',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy,
+    });
+
+    const buckets = {} as Record<BucketId, s3.Bucket>;
+    for (const [bucketId, def] of entriesOf(props.system.buckets)) {
+      buckets[bucketId] = new s3.Bucket(this, `${pascal(bucketId)}Bucket`, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: this.accessLogs,
+        serverAccessLogsPrefix: `${bucketId}/`,
+        lifecycleRules: def.infrequentAccessAfterDays
+          ? [
+              {
+                transitions: [
+                  { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(def.infrequentAccessAfterDays) },
+                ],
+              },
+            ]
+          : [],
+        removalPolicy,
+      });
+    }
+    this.buckets = buckets;
+
+    const tables = {} as Record<TableId, dynamodb.Table>;
+    for (const [tableId, def] of entriesOf(props.system.tables)) {
+      const table = new dynamodb.Table(this, `${pascal(tableId)}Table`, {
+        partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
+        ...(def.sortKey ? { sortKey: { name: def.sortKey.name, type: attributeType(def.sortKey.type) } } : {}),
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: this.key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+        ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
+        removalPolicy,
+      });
+      for (const index of def.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+          sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      tables[tableId] = table;
+    }
+    this.tables = tables;
+
+    const queues = {} as Record<QueueId, sqs.Queue>;
+    const dlqs = {} as Record<QueueId, sqs.Queue>;
+    for (const [queueId, def] of entriesOf(props.system.queues)) {
+      dlqs[queueId] = new sqs.Queue(this, `${pascal(queueId)}Dlq`, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      queues[queueId] = new sqs.Queue(this, `${pascal(queueId)}Queue`, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlqs[queueId], maxReceiveCount: def.maxReceiveCount },
+      });
+    }
+    this.queues = queues;
+    this.deadLetterQueues = dlqs;
+
+    this.pseudonymKey = new secretsmanager.Secret(this, 'PseudonymKey', {
+      description: props.system.secrets.pseudonymKey.description,
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+  }
+}
+
+function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {
+  return type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
+}
+
+export function pascal(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
+}

@@ -1,0 +1,133 @@
+/**
+ * The system's features as constructs. Each one owns the functions of its feature, built from the
+ * system definition by SanFunction, and exposes them as public readonly members.
+ */
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { FunctionId } from '../system';
+import { entriesOf } from '../system';
+import type { SanFunctionProps } from './san-function';
+import { SanFunction } from './san-function';
+
+export type FeatureProps = Omit<SanFunctionProps, 'def'>;
+
+function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFunction {
+  return new SanFunction(scope, id.charAt(0).toUpperCase() + id.slice(1), { ...props, def: props.system.functions[id] });
+}
+
+/** S3 uploads of extracts → ingest → curated partitions and score requests. */
+export class IngestPipeline extends Construct {
+  public readonly ingest: SanFunction;
+  constructor(scope: Construct, id: string, props: FeatureProps) {
+    super(scope, id);
+    this.ingest = build(this, props, 'ingest');
+  }
+}
+
+/** Score requests → indicators → ONNX model from the layer → roster. */
+export class Scoring extends Construct {
+  public readonly score: SanFunction;
+  constructor(scope: Construct, id: string, props: FeatureProps) {
+    super(scope, id);
+    this.score = build(this, props, 'score');
+  }
+}
+
+/** Queued alerts → matching, deduplication, roster priority. */
+export class AlertsConsumer extends Construct {
+  public readonly consumer: SanFunction;
+  constructor(scope: Construct, id: string, props: FeatureProps) {
+    super(scope, id);
+    this.consumer = build(this, props, 'alertsConsumer');
+  }
+}
+
+/** Scheduled roster snapshots for the dashboards. */
+export class Snapshots extends Construct {
+  public readonly snapshot: SanFunction;
+  constructor(scope: Construct, id: string, props: FeatureProps) {
+    super(scope, id);
+    this.snapshot = build(this, props, 'rosterSnapshot');
+  }
+}
+
+/**
+ * The HTTP API (API Gateway v2): every route the system definition declares, each behind a Cognito
+ * JWT authorizer whose tokens carry the SAN role and comunas, with access logs.
+ */
+export class RosterApi extends Construct {
+  public readonly api: apigw.HttpApi;
+  public readonly userPool: cognito.UserPool;
+  public readonly userPoolClient: cognito.UserPoolClient;
+  public readonly functions: Readonly<Partial<Record<FunctionId, SanFunction>>>;
+
+  constructor(scope: Construct, id: string, props: FeatureProps) {
+    super(scope, id);
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      customAttributes: {
+        role: new cognito.StringAttribute({ mutable: true, maxLen: 40 }),
+        comunas: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPoolClient = this.userPool.addClient('OlnClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      // Users cannot change their own role or comunas; administrators set them.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    const authorizer = new HttpUserPoolAuthorizer('SanAuthorizer', this.userPool, {
+      userPoolClients: [this.userPoolClient],
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'Sistema de Alerta Niñez',
+      createDefaultStage: false,
+    });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+      throttle: { rateLimit: 200, burstLimit: 400 },
+    });
+    const functions: Partial<Record<FunctionId, SanFunction>> = {};
+    for (const [fnId, def] of entriesOf(props.system.functions)) {
+      for (const trigger of def.triggers) {
+        if (trigger.type !== 'http') continue;
+        const fn = (functions[fnId] ??= build(this, props, fnId));
+        const integration = new HttpLambdaIntegration(`${fnId}Integration`, fn.function);
+        for (const route of trigger.routes) {
+          this.api.addRoutes({
+            path: route.path,
+            methods: [apigw.HttpMethod[route.method]],
+            integration,
+            authorizer,
+          });
+        }
+      }
+    }
+    this.functions = functions;
+  }
+}

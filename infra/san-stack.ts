@@ -1,0 +1,46 @@
+/**
+ * The SAN stack: data stores, layers and the feature constructs, all from `infra/system.ts`.
+ */
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DataStores } from './constructs/data-stores';
+import { AlertsConsumer, IngestPipeline, RosterApi, Scoring, Snapshots } from './constructs/features';
+import { Layers } from './constructs/layers';
+import { acknowledgeNagFindings } from './nag';
+import type { SystemDef } from './system';
+
+export interface SanStackProps extends StackProps {
+  readonly system: SystemDef;
+  /** Repository root. */
+  readonly root: string;
+}
+
+export class SanStack extends Stack {
+  public readonly stores: DataStores;
+  public readonly layers: Layers;
+  public readonly ingestPipeline: IngestPipeline;
+  public readonly scoring: Scoring;
+  public readonly alertsConsumer: AlertsConsumer;
+  public readonly rosterApi: RosterApi;
+  public readonly snapshots: Snapshots;
+
+  constructor(scope: Construct, id: string, props: SanStackProps) {
+    super(scope, id, props);
+    this.stores = new DataStores(this, 'DataStores', { system: props.system });
+    this.layers = new Layers(this, 'Layers', { system: props.system, root: props.root });
+    const featureProps = { system: props.system, stores: this.stores, layers: this.layers.layers, root: props.root };
+    this.ingestPipeline = new IngestPipeline(this, 'IngestPipeline', featureProps);
+    this.scoring = new Scoring(this, 'Scoring', featureProps);
+    this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);
+    this.rosterApi = new RosterApi(this, 'RosterApi', featureProps);
+    this.snapshots = new Snapshots(this, 'Snapshots', featureProps);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.rosterApi.api.apiEndpoint });
+    new CfnOutput(this, 'RawBucket', { value: this.stores.buckets.raw.bucketName });
+    new CfnOutput(this, 'SnapshotsBucket', { value: this.stores.buckets.snapshots.bucketName });
+    new CfnOutput(this, 'UserPoolId', { value: this.rosterApi.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.rosterApi.userPoolClient.userPoolClientId });
+    acknowledgeNagFindings(this, this.stores);
+  }
+}
