@@ -2,8 +2,9 @@
  * cdk-nag's AwsSolutions pack runs on every synth; a finding fails the synth unless acknowledged
  * here with its reason. `test/infra/nag.test.ts` holds the stack to that.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+
 import type { App, CfnElement } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { DataStores } from './constructs/data-stores';

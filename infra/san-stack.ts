@@ -1,8 +1,9 @@
 /**
  * The SAN stack: data stores, layers and the feature constructs, all from `infra/system.ts`.
  */
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+
 import type { StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataStores } from './constructs/data-stores';
 import { AlertsConsumer, IngestPipeline, RosterApi, Scoring, Snapshots } from './constructs/features';
@@ -29,7 +30,12 @@ export class SanStack extends Stack {
     super(scope, id, props);
     this.stores = new DataStores(this, 'DataStores', { system: props.system });
     this.layers = new Layers(this, 'Layers', { system: props.system, root: props.root });
-    const featureProps = { system: props.system, stores: this.stores, layers: this.layers.layers, root: props.root };
+    const featureProps = {
+      system: props.system,
+      stores: this.stores,
+      layers: this.layers.layers,
+      root: props.root,
+    };
     this.ingestPipeline = new IngestPipeline(this, 'IngestPipeline', featureProps);
     this.scoring = new Scoring(this, 'Scoring', featureProps);
     this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);

@@ -8,7 +8,13 @@ export type BucketId = 'raw' | 'curated' | 'snapshots';
 export type TableId = 'roster' | 'alerts' | 'identities';
 export type QueueId = 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
-export type FunctionId = 'ingest' | 'score' | 'alertsIntake' | 'alertsConsumer' | 'rosterApi' | 'rosterSnapshot';
+export type FunctionId =
+  | 'ingest'
+  | 'score'
+  | 'alertsIntake'
+  | 'alertsConsumer'
+  | 'rosterApi'
+  | 'rosterSnapshot';
 
 export interface BucketDef {
   readonly description: string;
@@ -64,14 +70,22 @@ export type EnvValue =
   | { readonly secret: 'pseudonymKey' };
 
 export type Trigger =
-  | { readonly type: 's3'; readonly bucket: BucketId; readonly prefix: string; readonly suffixes: readonly string[] }
+  | {
+      readonly type: 's3';
+      readonly bucket: BucketId;
+      readonly prefix: string;
+      readonly suffixes: readonly string[];
+    }
   | {
       readonly type: 'sqs';
       readonly queue: QueueId;
       readonly batchSize: number;
       readonly maxBatchingWindowSeconds: number;
     }
-  | { readonly type: 'http'; readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[] }
+  | {
+      readonly type: 'http';
+      readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[];
+    }
   | { readonly type: 'schedule'; readonly everyMinutes: number };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -116,16 +130,22 @@ export const EXTRACTS_PREFIX = 'extracts/';
 export const system: SystemDef = {
   name: 'san',
   buckets: {
-    raw: { description: 'Monthly administrative extracts as uploaded, with ingest reports and quarantined rows' },
+    raw: {
+      description: 'Monthly administrative extracts as uploaded, with ingest reports and quarantined rows',
+    },
     curated: {
       description: 'Validated, pseudonymised records partitioned by cut, source and comuna',
       infrequentAccessAfterDays: 90,
     },
-    snapshots: { description: 'Scheduled roster snapshots read by the dashboards', infrequentAccessAfterDays: 90 },
+    snapshots: {
+      description: 'Scheduled roster snapshots read by the dashboards',
+      infrequentAccessAfterDays: 90,
+    },
   },
   tables: {
     roster: {
-      description: 'Nómina priorizada: one item per child per comuna, with score, ventile, reasons and alerts',
+      description:
+        'Nómina priorizada: one item per child per comuna, with score, ventile, reasons and alerts',
       partitionKey: { name: 'comuna', type: 'S' },
       sortKey: { name: 'childId', type: 'S' },
       indexes: [

@@ -37,13 +37,17 @@ export function signToken(key: string, claims: Claims, ttlSeconds = 8 * 3600): s
 }
 
 /** The token's claims, or a reason why it is refused. */
-export function verifyToken(key: string, token: string): { ok: true; claims: Claims } | { ok: false; reason: string } {
+export function verifyToken(
+  key: string,
+  token: string,
+): { ok: true; claims: Claims } | { ok: false; reason: string } {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed token' };
   const [header, payload, signature] = parts as [string, string, string];
   const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad signature' };
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -5,8 +5,8 @@
  * 413, as API Gateway does, without reaching a function.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FunctionId, HttpMethod } from '../infra/system';
@@ -54,7 +54,9 @@ export interface GatewayOptions {
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
-export async function startHttpGateway(options: GatewayOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHttpGateway(
+  options: GatewayOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
   const routes = routesOfSystem();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -96,7 +98,9 @@ export async function startHttpGateway(options: GatewayOptions): Promise<{ url: 
     let claims: Record<string, string | number>;
     if (authz) {
       const token = /^Bearer\s+(.+)$/i.exec(authz)?.[1];
-      const verified = token ? verifyToken(options.jwtKey, token) : { ok: false as const, reason: 'not a bearer token' };
+      const verified = token
+        ? verifyToken(options.jwtKey, token)
+        : { ok: false as const, reason: 'not a bearer token' };
       if (!verified.ok) {
         send(res, 401, { message: 'Unauthorized', reason: verified.reason });
         return;
@@ -162,7 +166,9 @@ export async function startHttpGateway(options: GatewayOptions): Promise<{ url: 
     }
     const status = result.statusCode ?? 200;
     const outHeaders = { ...(result.headers ?? {}) } as Record<string, string>;
-    const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '');
+    const payload = result.isBase64Encoded
+      ? Buffer.from(result.body ?? '', 'base64')
+      : Buffer.from(result.body ?? '');
     res.writeHead(status, { ...outHeaders, 'content-length': String(payload.length) });
     res.end(payload);
   };
@@ -184,6 +190,9 @@ export async function startHttpGateway(options: GatewayOptions): Promise<{ url: 
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

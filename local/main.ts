@@ -28,7 +28,20 @@ const schema = z.object({
 function describe(r: InvocationRecord): string {
   const head = `${r.ok ? '✓' : '✗'} ${r.functionId} (${r.trigger}) ${r.durationMs} ms`;
   if (!r.ok) return `${head}: ${r.error}`;
-  const result = r.result as { reports?: { objectKey: string; status: string; rowsRead: number; accepted: number; rejected: number; duplicates: number; error?: { message: string } }[]; batchItemFailures?: unknown[] } | undefined;
+  const result = r.result as
+    | {
+        reports?: {
+          objectKey: string;
+          status: string;
+          rowsRead: number;
+          accepted: number;
+          rejected: number;
+          duplicates: number;
+          error?: { message: string };
+        }[];
+        batchItemFailures?: unknown[];
+      }
+    | undefined;
   if (result?.reports) {
     return result.reports
       .map((rep) =>
@@ -54,8 +67,14 @@ runMain(async () => {
       children: { type: 'string', description: 'children in the demo population (default 2000)' },
       seed: { type: 'string', description: 'seed of the demo data (default 42)' },
       cut: { type: 'string', description: 'monthly cut of the demo data, yyyy-mm (default 2026-10)' },
-      auth: { type: 'string', description: 'demo: requests without a token act as a demo administrator; token: require one' },
-      'exit-when-ready': { type: 'boolean', description: 'stop once the demo data is processed (for checks)' },
+      auth: {
+        type: 'string',
+        description: 'demo: requests without a token act as a demo administrator; token: require one',
+      },
+      'exit-when-ready': {
+        type: 'boolean',
+        description: 'stop once the demo data is processed (for checks)',
+      },
     },
     schema,
     'usage: npm start -- [flags]',
@@ -65,10 +84,17 @@ runMain(async () => {
   };
   let local: Awaited<ReturnType<typeof startLocalSystem>>;
   try {
-    local = await startLocalSystem({ dataDir: flags['data-dir'], port: flags.port, reset: flags.reset, auth: flags.auth, log: out });
+    local = await startLocalSystem({
+      dataDir: flags['data-dir'],
+      port: flags.port,
+      reset: flags.reset,
+      auth: flags.auth,
+      log: out,
+    });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new Error(`port ${flags.port} is in use; pass --port <other> (or --port 0)`);
+    if (e.code === 'EADDRINUSE')
+      throw new Error(`port ${flags.port} is in use; pass --port <other> (or --port 0)`);
     throw error;
   }
   local.onInvocation((r) => out(describe(r)));
@@ -79,7 +105,7 @@ runMain(async () => {
     stopping = true;
     out('\nstopping…');
     await local.stop();
-    out('stopped; state kept in ' + flags['data-dir']);
+    out(`stopped; state kept in ${flags['data-dir']}`);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -98,12 +124,17 @@ runMain(async () => {
   );
 
   const uploaded = await loadDemoData(local, { children: flags.children, seed: flags.seed, cut: flags.cut });
-  if (uploaded.length > 0) out(`demo data: uploaded ${uploaded.join(', ')} (${flags.children} children, seed ${flags.seed})`);
+  if (uploaded.length > 0)
+    out(`demo data: uploaded ${uploaded.join(', ')} (${flags.children} children, seed ${flags.seed})`);
   else out('demo data: extracts already present; not regenerated (use --reset to start afresh)');
   await local.whenIdle(300_000);
   await local.runSchedule('rosterSnapshot');
 
-  const coordinator = signToken(local.jwtKey, { sub: 'coordinador-13101', 'custom:role': 'coordinador', 'custom:comunas': '13101' });
+  const coordinator = signToken(local.jwtKey, {
+    sub: 'coordinador-13101',
+    'custom:role': 'coordinador',
+    'custom:comunas': '13101',
+  });
   out('\nready. Try:');
   out(`  curl ${local.apiUrl}/v1/comunas/13101/roster?limit=5`);
   out(`  curl -H 'Authorization: Bearer ${coordinator}' ${local.apiUrl}/v1/comunas/13101/roster?limit=5`);

@@ -11,7 +11,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import {
@@ -118,7 +123,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       const attributes = new Map<string, AttributeDefinition>();
-      for (const key of [def.partitionKey, def.sortKey, ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+      for (const key of [
+        def.partitionKey,
+        def.sortKey,
+        ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+      ]) {
         if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
       }
       const indexes: GlobalSecondaryIndex[] = def.indexes.map((i) => ({
@@ -152,7 +161,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         QueueName: localName(id),
         Attributes: {
           VisibilityTimeout: String(def.visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: def.maxReceiveCount,
+          }),
         },
       }),
     );
@@ -192,7 +204,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const module = (await import(pathToFileURL(resolve(def.dir, 'app.ts')).href)) as {
       createHandler?: (env: Record<string, string>) => Invocable;
     };
-    if (typeof module.createHandler !== 'function') throw new Error(`${def.dir}/app.ts exports no createHandler`);
+    if (typeof module.createHandler !== 'function')
+      throw new Error(`${def.dir}/app.ts exports no createHandler`);
     handlers.set(id, module.createHandler(env));
   }
 
@@ -217,11 +230,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           );
         }),
       ]);
-      for (const l of listeners) l({ functionId, trigger, ok: true, durationMs: Date.now() - started, result });
+      for (const l of listeners)
+        l({ functionId, trigger, ok: true, durationMs: Date.now() - started, result });
       return result;
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      for (const l of listeners) l({ functionId, trigger, ok: false, durationMs: Date.now() - started, error: message });
+      for (const l of listeners)
+        l({ functionId, trigger, ok: false, durationMs: Date.now() - started, error: message });
       throw error;
     } finally {
       clearTimeout(timer);
@@ -294,7 +309,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
                   ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
                   SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
                   SenderId: m.Attributes?.SenderId ?? ACCOUNT,
-                  ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+                  ApproximateFirstReceiveTimestamp:
+                    m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
                 },
                 messageAttributes: {},
                 md5OfBody: m.MD5OfBody ?? '',
@@ -305,7 +321,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             };
             let failed: Set<string>;
             try {
-              const response = (await invoke(id, event, `sqs:${trigger.queue}`)) as SQSBatchResponse | undefined;
+              const response = (await invoke(id, event, `sqs:${trigger.queue}`)) as
+                | SQSBatchResponse
+                | undefined;
               failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
             } catch {
               failed = new Set(event.Records.map((r) => r.messageId));

@@ -3,14 +3,15 @@
  * with LevelDB under the data folder), s3rver (S3, persisted as files, emitting S3 event records),
  * and fauxqs (SQS with visibility timeouts and dead-letter redrive; in memory).
  */
-import type { Server } from 'node:http';
+
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
-import type { S3Event } from 'aws-lambda';
 
 export interface StandIns {
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
@@ -23,7 +24,12 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
   await mkdir(join(dataDir, 's3'), { recursive: true });
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
 
-  const dynamo: Server = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamo: Server = dynalite({
+    path: join(dataDir, 'dynamodb'),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(0, '127.0.0.1', () => resolve());

@@ -20,7 +20,10 @@ export const endpointEnvSchema = z.object({
 export type EndpointEnv = z.infer<typeof endpointEnvSchema>;
 
 /** Parses `env` against `schema`, or throws a ConfigurationError naming each bad variable. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Readonly<Record<string, string | undefined>>): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);

@@ -49,7 +49,11 @@ export function principalOf(event: HttpEvent): Principal {
   const role = claims['custom:role'];
   const comunas = claims['custom:comunas'];
   if (typeof subject !== 'string' || typeof role !== 'string' || typeof comunas !== 'string') {
-    throw new HttpError(401, 'unauthenticated', 'the request carries no valid SAN identity (sub, role and comunas)');
+    throw new HttpError(
+      401,
+      'unauthenticated',
+      'the request carries no valid SAN identity (sub, role and comunas)',
+    );
   }
   if (!isRole(role)) throw new HttpError(403, 'unknown_role', `role "${role}" is not a SAN role`);
   const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
@@ -58,7 +62,8 @@ export function principalOf(event: HttpEvent): Principal {
 
 /** Parses the JSON body against `schema`; 400 with every problem listed when it does not fit. */
 export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
-  if (!event.body) throw new HttpError(400, 'missing_body', 'the request has no body; a JSON object is expected');
+  if (!event.body)
+    throw new HttpError(400, 'missing_body', 'the request has no body; a JSON object is expected');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let data: unknown;
   try {
@@ -73,7 +78,10 @@ export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.i
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(data);
   if (!result.success) {
-    const details = result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
+    const details = result.error.issues.map((i) => ({
+      path: [where, ...i.path].join('.'),
+      message: i.message,
+    }));
     throw new HttpError(
       400,
       'validation_failed',
@@ -99,7 +107,11 @@ export function httpHandler(
       if (error instanceof HttpError) {
         if (error.status >= 500) logger.error('request failed', { error });
         return json(error.status, {
-          error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+          },
         });
       }
       logger.error('unhandled error', { error: error as Error });

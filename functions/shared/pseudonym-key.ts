@@ -20,7 +20,9 @@ export async function loadPseudonymKey(source: string, env: EndpointEnv): Promis
     try {
       return (await readFile(path, 'utf8')).trim();
     } catch (error) {
-      throw new ConfigurationError(`cannot read the pseudonymisation key file ${path}: ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `cannot read the pseudonymisation key file ${path}: ${(error as Error).message}`,
+      );
     }
   }
   throw new ConfigurationError(

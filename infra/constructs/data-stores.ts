@@ -63,7 +63,10 @@ export class DataStores extends Construct {
           ? [
               {
                 transitions: [
-                  { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(def.infrequentAccessAfterDays) },
+                  {
+                    storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+                    transitionAfter: Duration.days(def.infrequentAccessAfterDays),
+                  },
                 ],
               },
             ]
@@ -77,7 +80,9 @@ export class DataStores extends Construct {
     for (const [tableId, def] of entriesOf(props.system.tables)) {
       const table = new dynamodb.Table(this, `${pascal(tableId)}Table`, {
         partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
-        ...(def.sortKey ? { sortKey: { name: def.sortKey.name, type: attributeType(def.sortKey.type) } } : {}),
+        ...(def.sortKey
+          ? { sortKey: { name: def.sortKey.name, type: attributeType(def.sortKey.type) } }
+          : {}),
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
         encryptionKey: this.key,

@@ -2,12 +2,13 @@
  * The system's features as constructs. Each one owns the functions of its feature, built from the
  * system definition by SanFunction, and exposes them as public readonly members.
  */
+
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { FunctionId } from '../system';
 import { entriesOf } from '../system';
@@ -17,7 +18,10 @@ import { SanFunction } from './san-function';
 export type FeatureProps = Omit<SanFunctionProps, 'def'>;
 
 function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFunction {
-  return new SanFunction(scope, id.charAt(0).toUpperCase() + id.slice(1), { ...props, def: props.system.functions[id] });
+  return new SanFunction(scope, id.charAt(0).toUpperCase() + id.slice(1), {
+    ...props,
+    def: props.system.functions[id],
+  });
 }
 
 /** S3 uploads of extracts → ingest → curated partitions and score requests. */
@@ -116,7 +120,8 @@ export class RosterApi extends Construct {
     for (const [fnId, def] of entriesOf(props.system.functions)) {
       for (const trigger of def.triggers) {
         if (trigger.type !== 'http') continue;
-        const fn = (functions[fnId] ??= build(this, props, fnId));
+        const fn = functions[fnId] ?? build(this, props, fnId);
+        functions[fnId] = fn;
         const integration = new HttpLambdaIntegration(`${fnId}Integration`, fn.function);
         for (const route of trigger.routes) {
           this.api.addRoutes({

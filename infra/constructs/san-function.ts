@@ -59,7 +59,8 @@ export class SanFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
-    for (const [name, value] of Object.entries(def.environment)) environment[name] = this.resolveEnv(value, props);
+    for (const [name, value] of Object.entries(def.environment))
+      environment[name] = this.resolveEnv(value, props);
 
     this.function = new NodejsFunction(this, 'Function', {
       description: def.description,

@@ -23,12 +23,29 @@ import { addMonths, ageInYears, cutKnowledgeDate, toIsoDate } from '../../functi
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
 import { createRng } from '../lib/rng';
-import { GIVEN_NAMES_F, GIVEN_NAMES_M, MAPUCHE_SURNAMES, MIGRANT_NATIONALITIES, STREETS, SURNAMES } from './names';
+import {
+  GIVEN_NAMES_F,
+  GIVEN_NAMES_M,
+  MAPUCHE_SURNAMES,
+  MIGRANT_NATIONALITIES,
+  STREETS,
+  SURNAMES,
+} from './names';
 
 /** Relative sizes of the under-18 population of each pilot comuna (approximate). */
 const COMUNA_WEIGHTS: Readonly<Record<string, number>> = {
-  '01101': 50, '04101': 55, '05701': 18, '06116': 7, '07201': 9, '08101': 45,
-  '09111': 9, '11201': 6, '13101': 80, '13110': 75, '13301': 45, '16107': 4,
+  '01101': 50,
+  '04101': 55,
+  '05701': 18,
+  '06116': 7,
+  '07201': 9,
+  '08101': 45,
+  '09111': 9,
+  '11201': 6,
+  '13101': 80,
+  '13110': 75,
+  '13301': 45,
+  '16107': 4,
 };
 
 export interface GenerateOptions {
@@ -100,9 +117,16 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
     hh.size = Math.max(hh.size, kids + 1);
     const members = Array.from({ length: kids }, () => makeChild(rng, hh, asOf, usedRuns));
     // A household registers a newborn by updating its registry record after the birth.
-    const youngest = members.map((m) => m.birthDate).sort().at(-1) ?? hh.surveyDate;
+    const youngest =
+      members
+        .map((m) => m.birthDate)
+        .sort()
+        .at(-1) ?? hh.surveyDate;
     if (youngest >= hh.surveyDate) {
-      const updated = toIsoDate(new Date(Date.parse(`${youngest}T00:00:00Z`) + rng.int(20, 120) * 86_400_000));
+      const updated = toIsoDate(
+        new Date(Date.parse(`${youngest}T00:00:00Z`) + rng.int(20, 120) * 86_400_000),
+      );
+      // biome-ignore lint/complexity/useMathMinMax: ISO dates are strings; they compare as text, not numbers
       hh.surveyDate = updated < asOf ? updated : asOf;
     }
     for (const child of members) {
@@ -113,7 +137,11 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
       const crowdingCritical = hh.size / Math.max(1, hh.bedrooms) >= 2.5 ? 1 : 0;
       // Latent school situation, driven by the household and the child's age.
       const schoolRisk =
-        -2.2 + 0.6 * (hh.bracket === 40 ? 1 : 0) + 0.5 * adolescent + 0.4 * (hh.singleParent ? 1 : 0) + hh.latent;
+        -2.2 +
+        0.6 * (hh.bracket === 40 ? 1 : 0) +
+        0.5 * adolescent +
+        0.4 * (hh.singleParent ? 1 : 0) +
+        hh.latent;
       const outOfSchool = schoolAge && rng.bernoulli(sigmoid(schoolRisk - 1.3)) ? 1 : 0;
       const chronicAbsence = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk)) ? 1 : 0;
       const withdrawn = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk - 2)) ? 1 : 0;
@@ -133,7 +161,12 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         0.4 * (hh.singleParent ? 1 : 0) * crowdingCritical +
         hh.latent;
       const p = sigmoid(z);
-      truth.push({ run: `${child.runBody}-${checkDigit(child.runBody)}`, comuna: hh.comuna, probability: p, outcome: rng.bernoulli(p) ? 1 : 0 });
+      truth.push({
+        run: `${child.runBody}-${checkDigit(child.runBody)}`,
+        comuna: hh.comuna,
+        probability: p,
+        outcome: rng.bernoulli(p) ? 1 : 0,
+      });
 
       rsh.push(rshRow(rng, hh, child, defectRate));
       if (rng.bernoulli(defectRate / 2)) rsh.push([...(rsh[rsh.length - 1] ?? [])]);
@@ -154,16 +187,46 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   }
 
   const rshHeader = [
-    'RUN', 'DV', 'NOMBRES', 'APELLIDO_PATERNO', 'APELLIDO_MATERNO', 'FECHA_NACIMIENTO', 'SEXO', 'FOLIO_HOGAR',
-    'TRAMO_RSH', 'N_PERSONAS_HOGAR', 'N_DORMITORIOS', 'INGRESO_PER_CAPITA', 'ESCOLARIDAD_JEFE',
-    'JEFATURA_MONOPARENTAL', 'DISCAPACIDAD_HOGAR', 'PUEBLO_ORIGINARIO', 'NACIONALIDAD', 'DIRECCION', 'COMUNA',
+    'RUN',
+    'DV',
+    'NOMBRES',
+    'APELLIDO_PATERNO',
+    'APELLIDO_MATERNO',
+    'FECHA_NACIMIENTO',
+    'SEXO',
+    'FOLIO_HOGAR',
+    'TRAMO_RSH',
+    'N_PERSONAS_HOGAR',
+    'N_DORMITORIOS',
+    'INGRESO_PER_CAPITA',
+    'ESCOLARIDAD_JEFE',
+    'JEFATURA_MONOPARENTAL',
+    'DISCAPACIDAD_HOGAR',
+    'PUEBLO_ORIGINARIO',
+    'NACIONALIDAD',
+    'DIRECCION',
+    'COMUNA',
     'FECHA_ENCUESTA',
   ];
-  const eduHeader = ['RUN_ALUMNO', 'DV_ALUMNO', 'RBD', 'COD_COMUNA', 'GRADO', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'];
+  const eduHeader = [
+    'RUN_ALUMNO',
+    'DV_ALUMNO',
+    'RBD',
+    'COD_COMUNA',
+    'GRADO',
+    'MES',
+    'ASISTENCIA',
+    'REPITENTE',
+    'RETIRADO',
+  ];
   return {
     cut: options.cut,
     files: [
-      { name: 'rsh.csv', bytes: iconv.encode(toCsv(rshHeader, rsh, ';'), 'windows-1252'), encoding: 'windows-1252' },
+      {
+        name: 'rsh.csv',
+        bytes: iconv.encode(toCsv(rshHeader, rsh, ';'), 'windows-1252'),
+        encoding: 'windows-1252',
+      },
       { name: 'educacion.csv', bytes: Buffer.from(toCsv(eduHeader, edu, ','), 'utf8'), encoding: 'utf-8' },
     ],
     truth,
@@ -174,9 +237,15 @@ function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number): Hou
   const bracket = rng.weighted([40, 50, 60, 70, 80, 90, 100], [52, 11, 9, 8, 7, 7, 6]);
   const size = rng.weighted([2, 3, 4, 5, 6, 7, 8], [8, 24, 28, 20, 10, 6, 4]);
   const bedrooms = Math.max(1, Math.min(size, rng.weighted([1, 2, 3, 4], [22, 40, 30, 8])));
-  const incomeBase = { 40: 90_000, 50: 180_000, 60: 240_000, 70: 300_000, 80: 380_000, 90: 520_000, 100: 900_000 }[
-    bracket
-  ] as number;
+  const incomeBase = {
+    40: 90_000,
+    50: 180_000,
+    60: 240_000,
+    70: 300_000,
+    80: 380_000,
+    90: 520_000,
+    100: 900_000,
+  }[bracket] as number;
   const indigenous = rng.bernoulli(comuna === '09111' ? 0.45 : 0.1);
   const migrant = rng.bernoulli(comuna === '13101' || comuna === '01101' ? 0.22 : 0.06);
   const surveyMonthsAgo = rng.weighted([3, 12, 20, 30, 40], [30, 30, 20, 12, 8]) + rng.int(0, 2);
@@ -248,7 +317,9 @@ function rshRow(rng: Rng, hh: Household, child: Child, defectRate: number): stri
     String(hh.bracket),
     String(hh.size),
     String(hh.bedrooms),
-    String(hh.incomePerCapita).replace(/\B(?=(\d{3})+(?!\d))/g, '.').concat(rng.bernoulli(0.3) ? ',0' : ''),
+    String(hh.incomePerCapita)
+      .replace(/\B(?=(\d{3})+(?!\d))/g, '.')
+      .concat(rng.bernoulli(0.3) ? ',0' : ''),
     String(hh.headSchooling),
     hh.singleParent ? 'S' : 'N',
     hh.disability ? 'S' : 'N',

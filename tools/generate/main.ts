@@ -44,7 +44,10 @@ runMain(async () => {
   for (const f of generated.files) await writeFile(join(dir, f.name), f.bytes);
   const truthDir = join(flags.out, 'truth');
   await mkdir(truthDir, { recursive: true });
-  const truth = ['run,comuna,probability,outcome', ...generated.truth.map((t) => `${t.run},${t.comuna},${t.probability.toFixed(6)},${t.outcome}`)];
+  const truth = [
+    'run,comuna,probability,outcome',
+    ...generated.truth.map((t) => `${t.run},${t.comuna},${t.probability.toFixed(6)},${t.outcome}`),
+  ];
   await writeFile(join(truthDir, `${generated.cut}.csv`), `${truth.join('\n')}\n`);
   process.stdout.write(
     `wrote ${generated.files.map((f) => `${join(dir, f.name)} (${f.bytes.length} bytes, ${f.encoding})`).join(', ')}\n` +

@@ -7,7 +7,11 @@
 import { Readable } from 'node:stream';
 import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
-import { educationRecordSchema, parseNdjson, rshRecordSchema } from '../../functions/score/domain/curated-records';
+import {
+  educationRecordSchema,
+  parseNdjson,
+  rshRecordSchema,
+} from '../../functions/score/domain/curated-records';
 import { FEATURE_COUNT } from '../../functions/score/domain/features';
 import type { EducationRecord, RshRecord } from '../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../functions/score/domain/indicators';
@@ -45,7 +49,9 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
       const ndjson = records.map((r) => JSON.stringify(r)).join('\n');
       const target: unknown[] = source === 'rsh' ? rsh : education;
       const parsed =
-        source === 'rsh' ? parseNdjson(ndjson, rshRecordSchema, file.name) : parseNdjson(ndjson, educationRecordSchema, file.name);
+        source === 'rsh'
+          ? parseNdjson(ndjson, rshRecordSchema, file.name)
+          : parseNdjson(ndjson, educationRecordSchema, file.name);
       for (const record of parsed) target.push(record);
     }
   }
@@ -72,5 +78,12 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     comunas.push(sources.rsh.comuna);
     n++;
   }
-  return { rows: n, x: x.slice(0, n * FEATURE_COUNT), y: y.slice(0, n), oracle: oracle.slice(0, n), childIds, comunas };
+  return {
+    rows: n,
+    x: x.slice(0, n * FEATURE_COUNT),
+    y: y.slice(0, n),
+    oracle: oracle.slice(0, n),
+    childIds,
+    comunas,
+  };
 }

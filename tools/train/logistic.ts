@@ -23,10 +23,17 @@ export interface FitOptions {
 export const DEFAULT_FIT: FitOptions = { l2: 1, maxIterations: 50, tolerance: 1e-8 };
 
 /** Fits on `rows` × `width` row-major features `x` and 0/1 labels `y`. */
-export function fitLogistic(x: Float32Array, y: Uint8Array, rows: number, width: number, options = DEFAULT_FIT): LogisticModel {
+export function fitLogistic(
+  x: Float32Array,
+  y: Uint8Array,
+  rows: number,
+  width: number,
+  options = DEFAULT_FIT,
+): LogisticModel {
   const means = new Float64Array(width);
   const scales = new Float64Array(width);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) means[j] = (means[j] as number) + (x[r * width + j] as number);
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < width; j++) means[j] = (means[j] as number) + (x[r * width + j] as number);
   for (let j = 0; j < width; j++) means[j] = (means[j] as number) / rows;
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < width; j++) {
@@ -46,7 +53,8 @@ export function fitLogistic(x: Float32Array, y: Uint8Array, rows: number, width:
     const grad = new Float64Array(p);
     const hess = new Float64Array(p * p);
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) z[j] = ((x[r * width + j] as number) - (means[j] as number)) / (scales[j] as number);
+      for (let j = 0; j < width; j++)
+        z[j] = ((x[r * width + j] as number) - (means[j] as number)) / (scales[j] as number);
       z[width] = 1;
       let eta = 0;
       for (let j = 0; j < p; j++) eta += (beta[j] as number) * (z[j] as number);
@@ -82,7 +90,9 @@ export function fitLogistic(x: Float32Array, y: Uint8Array, rows: number, width:
 export function predictRow(model: LogisticModel, x: ArrayLike<number>, offset = 0): number {
   let eta = model.intercept;
   for (let j = 0; j < model.weights.length; j++) {
-    eta += (model.weights[j] as number) * (((x[offset + j] as number) - (model.means[j] as number)) / (model.scales[j] as number));
+    eta +=
+      (model.weights[j] as number) *
+      (((x[offset + j] as number) - (model.means[j] as number)) / (model.scales[j] as number));
   }
   return 1 / (1 + Math.exp(-eta));
 }
@@ -93,7 +103,8 @@ function solveSymmetric(h: Float64Array, g: Float64Array, n: number): Float64Arr
   const b = Float64Array.from(g);
   for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col] as number) > Math.abs(a[pivot * n + col] as number)) pivot = r;
+    for (let r = col + 1; r < n; r++)
+      if (Math.abs(a[r * n + col] as number) > Math.abs(a[pivot * n + col] as number)) pivot = r;
     if (pivot !== col) {
       for (let c = 0; c < n; c++) {
         const t = a[col * n + c] as number;

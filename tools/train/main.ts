@@ -34,9 +34,15 @@ export interface TrainResult {
 /** Trains and exports; the same options give byte-identical output. */
 export async function train(options: { seed: number; children: number }): Promise<TrainResult> {
   // The pseudonymisation key only joins sources within this run; it is derived from the seed.
-  const pseudonymiser = createPseudonymiser(createHash('sha256').update(`train-key-${options.seed}`).digest('hex'));
+  const pseudonymiser = createPseudonymiser(
+    createHash('sha256').update(`train-key-${options.seed}`).digest('hex'),
+  );
   const trainCut = generateCut({ children: options.children, seed: options.seed, cut: '2024-10' });
-  const testCut = generateCut({ children: Math.round(options.children / 2), seed: options.seed + 1, cut: '2025-10' });
+  const testCut = generateCut({
+    children: Math.round(options.children / 2),
+    seed: options.seed + 1,
+    cut: '2025-10',
+  });
   const hash = createHash('sha256');
   for (const f of trainCut.files) hash.update(f.bytes);
   const trainSet = await buildDataset(trainCut, pseudonymiser);
@@ -66,7 +72,10 @@ export async function train(options: { seed: number; children: number }): Promis
     iterations: model.iterations,
   };
   const info: ModelInfo = {
-    version: `logistic-${options.seed}-${createHash('sha256').update(Buffer.from(Float64Array.from(model.weights).buffer)).digest('hex').slice(0, 8)}`,
+    version: `logistic-${options.seed}-${createHash('sha256')
+      .update(Buffer.from(Float64Array.from(model.weights).buffer))
+      .digest('hex')
+      .slice(0, 8)}`,
     features: [...FEATURE_NAMES],
     ventileCutPoints: ventileCutPoints(trainScores),
     trainingDataSha256: hash.digest('hex'),
@@ -92,6 +101,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await OnnxModelRunner.fromBytes(result.bytes); // the exported model must load under the scoring contract
     await mkdir(dirname(flags.out), { recursive: true });
     await writeFile(flags.out, result.bytes);
-    process.stdout.write(`model ${result.info.version} written to ${flags.out}\n${JSON.stringify(result.info.metrics, null, 2)}\n`);
+    process.stdout.write(
+      `model ${result.info.version} written to ${flags.out}\n${JSON.stringify(result.info.metrics, null, 2)}\n`,
+    );
   });
 }

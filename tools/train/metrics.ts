@@ -3,7 +3,9 @@
 /** Area under the ROC curve by the rank-sum (Mann–Whitney) formula, ties given half credit. */
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const idx = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
   let rankSumPos = 0;
   let pos = 0;
   let i = 0;

@@ -45,7 +45,12 @@ export function exportLogisticToOnnx(model: LogisticModel, info: ModelInfo): Uin
       { opType: 'Sub', input: ['features', 'mean'], output: ['centred'], name: 'centre' },
       { opType: 'Div', input: ['centred', 'scale'], output: ['standardised'], name: 'standardise' },
       { opType: 'Mul', input: ['standardised', 'weight_row'], output: ['contributions'], name: 'contribute' },
-      { opType: 'Gemm', input: ['standardised', 'weight_col', 'intercept'], output: ['logit'], name: 'log_odds' },
+      {
+        opType: 'Gemm',
+        input: ['standardised', 'weight_col', 'intercept'],
+        output: ['logit'],
+        name: 'log_odds',
+      },
       { opType: 'Sigmoid', input: ['logit'], output: ['probability'], name: 'probability' },
     ],
   };

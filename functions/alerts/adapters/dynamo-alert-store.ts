@@ -28,7 +28,9 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async get(alertId: string): Promise<StoredAlert | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
+    );
     return out.Item as StoredAlert | undefined;
   }
 

@@ -1,6 +1,7 @@
 /** AlertQueue on SQS. */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AlertMessage } from '../domain/alert';
 import type { AlertQueue } from '../domain/ports';
 
@@ -11,6 +12,8 @@ export class SqsAlertQueue implements AlertQueue {
   ) {}
 
   async send(message: AlertMessage): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }));
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+    );
   }
 }

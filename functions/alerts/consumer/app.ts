@@ -30,7 +30,10 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-consumer');
   const db = dynamoDocumentClient(env);
-  const deps = { alerts: new DynamoAlertStore(db, env.ALERTS_TABLE), roster: new DynamoRosterStore(db, env.ROSTER_TABLE) };
+  const deps = {
+    alerts: new DynamoAlertStore(db, env.ALERTS_TABLE),
+    roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
+  };
   const processor = new BatchProcessor(EventType.SQS);
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
@@ -43,7 +46,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const parsed = alertMessageSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new PoisonMessageError(`message ${record.messageId} is not an alert: ${issue?.path.join('.')}: ${issue?.message}`);
+      throw new PoisonMessageError(
+        `message ${record.messageId} is not an alert: ${issue?.path.join('.')}: ${issue?.message}`,
+      );
     }
     const outcome = await processAlert(deps, parsed.data);
     logger.info('alert processed', { alertId: parsed.data.alertId, comuna: parsed.data.comuna, outcome });

@@ -96,10 +96,18 @@ export interface StoredAlert extends AlertMessage {
   readonly repeatOf?: string;
 }
 
-const OPEN: ReadonlySet<AlertState> = new Set(['sin gestionar', 'en espera de atención', 'en ejecución', 'continúa en monitoreo']);
+const OPEN: ReadonlySet<AlertState> = new Set([
+  'sin gestionar',
+  'en espera de atención',
+  'en ejecución',
+  'continúa en monitoreo',
+]);
 
 /** The open alert that `incoming` repeats (same child, same risk factor), if any; the oldest wins. */
-export function findRepeatedAlert(existing: readonly StoredAlert[], incoming: AlertMessage): StoredAlert | undefined {
+export function findRepeatedAlert(
+  existing: readonly StoredAlert[],
+  incoming: AlertMessage,
+): StoredAlert | undefined {
   return existing
     .filter(
       (a) =>

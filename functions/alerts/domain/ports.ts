@@ -15,5 +15,7 @@ export interface AlertStore {
 
 export interface AlertIdentityStore {
   /** Records what the reporter said of the child, without overwriting registry data. */
-  putIfAbsent(identity: Omit<IdentityRecord, 'source' | 'cut'> & { source: 'alerta'; cut: string }): Promise<void>;
+  putIfAbsent(
+    identity: Omit<IdentityRecord, 'source' | 'cut'> & { source: 'alerta'; cut: string },
+  ): Promise<void>;
 }

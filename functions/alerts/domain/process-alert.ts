@@ -5,7 +5,7 @@
  */
 import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
-import { INITIAL_ALERT_STATE, findRepeatedAlert } from './alert';
+import { findRepeatedAlert, INITIAL_ALERT_STATE } from './alert';
 import type { AlertStore } from './ports';
 
 export type AlertOutcome = 'new' | 'repeat' | 'redelivered';

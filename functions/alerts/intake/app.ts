@@ -21,7 +21,7 @@ import { loadPseudonymKey } from '../../shared/pseudonym-key';
 import { DynamoAlertIdentityStore } from '../adapters/dynamo-alert-store';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
 import type { AlertMessage } from '../domain/alert';
-import { INITIAL_ALERT_STATE, alertRequestSchema } from '../domain/alert';
+import { alertRequestSchema, INITIAL_ALERT_STATE } from '../domain/alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_QUEUE_URL: z.url(),
@@ -40,7 +40,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const principal = principalOf(event);
     const request = parseBody(event, alertRequestSchema);
     if (!isAllowed(principal, 'alert:create', request.comuna)) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`,
+      );
     }
     const run = parseRun(request.run);
     if (!run.ok) throw new HttpError(400, 'validation_failed', run.reason);
@@ -56,7 +60,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       urgent: request.urgent,
       ...(request.observedAt ? { observedAt: parseDate(request.observedAt) } : {}),
       receivedAt,
-      reportedBy: { subject: principal.subject, role: principal.role, institution: request.reporter.institution },
+      reportedBy: {
+        subject: principal.subject,
+        role: principal.role,
+        institution: request.reporter.institution,
+      },
     };
     if (request.child) {
       await identities.putIfAbsent({

@@ -17,9 +17,12 @@ export class DynamoIdentityStore implements IdentityStore {
     for (let i = 0; i < identities.length; i += BATCH) {
       let requests = identities.slice(i, i + BATCH).map((item) => ({ PutRequest: { Item: { ...item } } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`identity writes still unprocessed after ${MAX_ATTEMPTS} attempts`);
+        if (attempt >= MAX_ATTEMPTS)
+          throw new Error(`identity writes still unprocessed after ${MAX_ATTEMPTS} attempts`);
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        const out = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
         requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
     }

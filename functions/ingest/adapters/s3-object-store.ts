@@ -1,7 +1,7 @@
 /** ExtractStore and CuratedStore on S3: streamed reads, JSON and NDJSON writes (SSE by bucket default). */
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CuratedStore, ExtractStore } from '../domain/ports';
 
 export class S3ObjectStore implements ExtractStore, CuratedStore {

@@ -1,6 +1,7 @@
 /** ScoreRequestQueue on SQS: one message per (cut, comuna), sent in batches of ten. */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { ScoreRequest, ScoreRequestQueue } from '../domain/ports';
 
 export class SqsScoreRequestQueue implements ScoreRequestQueue {
@@ -19,7 +20,9 @@ export class SqsScoreRequestQueue implements ScoreRequestQueue {
         }),
       );
       if (out.Failed && out.Failed.length > 0) {
-        throw new Error(`could not queue score requests: ${out.Failed.map((f) => f.Message ?? f.Code).join('; ')}`);
+        throw new Error(
+          `could not queue score requests: ${out.Failed.map((f) => f.Message ?? f.Code).join('; ')}`,
+        );
       }
     }
   }

@@ -41,7 +41,9 @@ export interface SourceContract<R> {
   /** Canonical column name -> accepted header spellings (compared case- and accent-insensitively). */
   readonly columns: Readonly<Record<string, readonly string[]>>;
   readonly required: readonly string[];
-  validate(row: Readonly<Record<string, string>>): { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
+  validate(
+    row: Readonly<Record<string, string>>,
+  ): { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
   /** Rows with the same key (after pseudonymisation) are duplicates; the first one is kept. */
   duplicateKey(row: ValidatedRow<R>): string;
 }

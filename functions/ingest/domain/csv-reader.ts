@@ -4,8 +4,9 @@
  * canonical columns, and yields each row with its line number. Memory stays bounded by the
  * stream's buffers whatever the file size. File-level problems raise `FileRejectedError`.
  */
-import { Readable, Transform } from 'node:stream';
+
 import type { TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -85,19 +86,14 @@ export async function openCsv(
   const { head, rest } = await peek(input, 2);
   if (head.length === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  let bytes: Readable = rest;
-  if (gzip) {
-    bytes = rest.pipe(createGunzip()).pipe(byteLimit(options.maxDecompressedBytes));
-    rest.on('error', (e) => bytes.destroy(e));
-  }
+  const bytes: Readable = gzip ? chain(rest, createGunzip(), byteLimit(options.maxDecompressedBytes)) : rest;
   const sample = await peek(bytes, 64 * 1024);
   if (sample.head.length === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
   const encoding = options.encoding ?? detectEncoding(sample.head);
   if (sample.head.includes(0)) {
     throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
   }
-  const decoded = sample.rest.pipe(iconv.decodeStream(encoding)).pipe(stripBom());
-  sample.rest.on('error', (e) => decoded.destroy(e));
+  const decoded = chain(sample.rest, iconv.decodeStream(encoding) as unknown as Transform, stripBom());
   const firstText = iconv.decode(sample.head, encoding).replace(/^\uFEFF/, '');
   const firstLine = firstText.split(/\r?\n/, 1)[0] ?? '';
   const delimiter = countOf(firstLine, ';') >= countOf(firstLine, ',') ? ';' : ',';
@@ -105,7 +101,8 @@ export async function openCsv(
     throw new FileRejectedError('not-csv', 'la primera línea no tiene separadores `;` ni `,`: no es un CSV');
   }
 
-  const parser = decoded.pipe(
+  const parser = chain(
+    decoded,
     parse({
       delimiter,
       bom: true,
@@ -116,8 +113,10 @@ export async function openCsv(
       max_record_size: options.maxFieldChars * 64,
     }),
   );
-  decoded.on('error', (e) => parser.destroy(e));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
+    record: string[];
+    info: { lines: number };
+  }>;
 
   const first = await nextOrFail(iterator);
   if (!first) throw new FileRejectedError('empty', 'el archivo no tiene encabezado');
@@ -147,6 +146,19 @@ export async function openCsv(
   return { layout, rows: rows() };
 }
 
+/**
+ * Connects streams so that an error in any of them (a corrupt gzip, a bad byte sequence) reaches
+ * the last one, where the reader sees it, instead of surfacing as an unhandled 'error' event.
+ */
+function chain<T extends Readable>(source: Readable, ...stages: [...Transform[], T]): T {
+  const last = stages[stages.length - 1] as T;
+  const streams: NodeJS.ReadWriteStream[] = stages as unknown as NodeJS.ReadWriteStream[];
+  pipeline([source, ...streams], (error) => {
+    if (error && !last.destroyed) last.destroy(error);
+  });
+  return last;
+}
+
 function mapHeader(
   header: readonly string[],
   contract: SourceContract<unknown>,
@@ -168,7 +180,10 @@ function mapHeader(
   const seen = new Set<string>();
   for (const c of columns) {
     if (c && seen.has(c)) {
-      throw new FileRejectedError('missing-columns', `la columna ${c} aparece más de una vez en el encabezado`);
+      throw new FileRejectedError(
+        'missing-columns',
+        `la columna ${c} aparece más de una vez en el encabezado`,
+      );
     }
     if (c) seen.add(c);
   }

@@ -12,10 +12,11 @@ import type { CsvLayout, FileProblem, ReadOptions } from './csv-reader';
 import { DEFAULT_READ_OPTIONS, FileRejectedError, openCsv } from './csv-reader';
 
 /** A curated record: pseudonymised, tagged with its source and cut, free of personal data. */
-export type CuratedRecord = { readonly childId: string; readonly source: SourceId; readonly cut: string } & Record<
-  string,
-  unknown
->;
+export type CuratedRecord = {
+  readonly childId: string;
+  readonly source: SourceId;
+  readonly cut: string;
+} & Record<string, unknown>;
 
 export interface IdentityRecord {
   readonly childId: string;
@@ -83,7 +84,12 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   let accepted = 0;
   let layout: CsvLayout | undefined;
 
-  const reject = (line: number, field: string, reason: string, values: Readonly<Record<string, string>>): void => {
+  const reject = (
+    line: number,
+    field: string,
+    reason: string,
+    values: Readonly<Record<string, string>>,
+  ): void => {
     quarantine.push({ line, field, reason, values });
     const key = `${field}: ${reason.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N')}`;
     reasons[key] = (reasons[key] ?? 0) + 1;
@@ -95,7 +101,12 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
     for await (const row of opened.rows) {
       rowsRead++;
       if (row.fieldCount !== layout.header.length) {
-        reject(row.line, '(fila)', `tiene ${row.fieldCount} campos y el encabezado ${layout.header.length}`, row.values);
+        reject(
+          row.line,
+          '(fila)',
+          `tiene ${row.fieldCount} campos y el encabezado ${layout.header.length}`,
+          row.values,
+        );
         continue;
       }
       const checked = contract.validate(row.values);
@@ -114,7 +125,13 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
       accepted++;
       byComuna[valid.comuna] = (byComuna[valid.comuna] ?? 0) + 1;
       const fields = curatedFields(contract.source, valid.fields, pseudonymiser);
-      const record: CuratedRecord = { childId, source: contract.source, cut, comuna: valid.comuna, ...fields };
+      const record: CuratedRecord = {
+        childId,
+        source: contract.source,
+        cut,
+        comuna: valid.comuna,
+        ...fields,
+      };
       const list = partitions.get(valid.comuna) ?? [];
       list.push(record);
       partitions.set(valid.comuna, list);
@@ -182,7 +199,11 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
 }
 
 /** The non-personal fields of a row, with identifiers other than the RUN pseudonymised too. */
-function curatedFields(source: SourceId, fields: unknown, pseudonymiser: Pseudonymiser): Record<string, unknown> {
+function curatedFields(
+  source: SourceId,
+  fields: unknown,
+  pseudonymiser: Pseudonymiser,
+): Record<string, unknown> {
   if (source === 'rsh') {
     const { householdFolio, ...rest } = fields as RshFields;
     return { ...rest, householdId: pseudonymiser.household(householdFolio) };

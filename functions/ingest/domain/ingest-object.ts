@@ -43,7 +43,11 @@ export async function ingestObject(deps: IngestDeps, objectKey: string): Promise
       acceptedByComuna: {},
       error: { problem, message },
     };
-    await deps.extracts.putJson(reportKey(objectKey), { ...report, startedAt, finishedAt: now().toISOString() });
+    await deps.extracts.putJson(reportKey(objectKey), {
+      ...report,
+      startedAt,
+      finishedAt: now().toISOString(),
+    });
     return report;
   };
   if (!location.ok) return fail('bad-location', location.reason);
@@ -81,6 +85,8 @@ export async function ingestObject(deps: IngestDeps, objectKey: string): Promise
   );
   await deps.curated.putJson(curatedKeys.success(location.cut, location.source), stamped);
   await deps.extracts.putJson(reportKey(objectKey), stamped);
-  await deps.scoreRequests.sendAll([...result.partitions.keys()].sort().map((comuna) => ({ cut: location.cut, comuna })));
+  await deps.scoreRequests.sendAll(
+    [...result.partitions.keys()].sort().map((comuna) => ({ cut: location.cut, comuna })),
+  );
   return result.report;
 }

@@ -8,8 +8,15 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { scoreKey } from '../../score/domain/prioritise';
-import type { AlertSummary, RosterEntry, RosterPage, RosterStore, ScoreUpdate, ScoringRun } from '../domain/roster';
-import { InvalidCursorError, alertKey } from '../domain/roster';
+import type {
+  AlertSummary,
+  RosterEntry,
+  RosterPage,
+  RosterStore,
+  ScoreUpdate,
+  ScoringRun,
+} from '../domain/roster';
+import { alertKey, InvalidCursorError } from '../domain/roster';
 
 const META = '#meta';
 const WRITE_CONCURRENCY = 16;
@@ -82,11 +89,18 @@ export class DynamoRosterStore implements RosterStore {
     );
   }
 
-  async recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void> {
+  async recordRepeatReport(
+    comuna: string,
+    childId: string,
+    alertId: string,
+    repeatAlertId: string,
+  ): Promise<void> {
     await this.updateAlerts(comuna, childId, (alerts) => {
       const target = alerts.find((a) => a.alertId === alertId);
       if (!target || target.repeatAlertIds.includes(repeatAlertId)) return undefined;
-      return alerts.map((a) => (a === target ? { ...a, repeatAlertIds: [...a.repeatAlertIds, repeatAlertId] } : a));
+      return alerts.map((a) =>
+        a === target ? { ...a, repeatAlertIds: [...a.repeatAlertIds, repeatAlertId] } : a,
+      );
     });
   }
 
@@ -98,7 +112,9 @@ export class DynamoRosterStore implements RosterStore {
   ): Promise<void> {
     for (let attempt = 0; attempt < MAX_VERSION_RETRIES; attempt++) {
       const current = (
-        await this.db.send(new GetCommand({ TableName: this.tableName, Key: { comuna, childId }, ConsistentRead: true }))
+        await this.db.send(
+          new GetCommand({ TableName: this.tableName, Key: { comuna, childId }, ConsistentRead: true }),
+        )
       ).Item;
       const alerts = change((current?.alerts as AlertSummary[] | undefined) ?? []);
       if (!alerts) return;
@@ -186,7 +202,9 @@ export class DynamoRosterStore implements RosterStore {
   }
 
   private async meta(comuna: string): Promise<Item | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { comuna, childId: META } }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { comuna, childId: META } }),
+    );
     return out.Item;
   }
 }

@@ -15,8 +15,8 @@ import type { HttpEvent } from '../../shared/http';
 import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
-import { InvalidCursorError } from '../domain/roster';
 import type { RosterEntry } from '../domain/roster';
+import { InvalidCursorError } from '../domain/roster';
 
 const envSchema = endpointEnvSchema.extend({ ROSTER_TABLE: z.string().min(1) });
 
@@ -45,7 +45,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const principal = principalOf(event);
     const comuna = parseWith(comunaParam, event.pathParameters?.cut, 'path.cut');
     if (!isAllowed(principal, 'roster:read', comuna)) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read the roster of comuna ${comuna}`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `role ${principal.role} cannot read the roster of comuna ${comuna}`,
+      );
     }
     return comuna;
   };
@@ -67,7 +71,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       currentCut: page.currentCut ?? null,
       modelVersion: page.modelVersion ?? null,
       entries,
-      nextCursor: page.nextCursor ? encodePageCursor({ store: page.nextCursor, rank: cursor.rank + entries.length }) : null,
+      nextCursor: page.nextCursor
+        ? encodePageCursor({ store: page.nextCursor, rank: cursor.rank + entries.length })
+        : null,
     });
   };
 
@@ -79,7 +85,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       'path.childId',
     );
     const entry = await roster.get(comuna, childId);
-    if (!entry) throw new HttpError(404, 'not_found', `child ${childId} is not on the roster of comuna ${comuna}`);
+    if (!entry)
+      throw new HttpError(404, 'not_found', `child ${childId} is not on the roster of comuna ${comuna}`);
     return json(200, present(entry));
   };
 

@@ -35,7 +35,8 @@ export function buildSnapshot(
   let urgent = 0;
   let provisional = 0;
   for (const e of entries) {
-    if (e.ventile !== undefined && e.ventile >= 1 && e.ventile <= 20) ventiles[e.ventile - 1] = (ventiles[e.ventile - 1] ?? 0) + 1;
+    if (e.ventile !== undefined && e.ventile >= 1 && e.ventile <= 20)
+      ventiles[e.ventile - 1] = (ventiles[e.ventile - 1] ?? 0) + 1;
     if ((e.alerts ?? []).length > 0) withOpenAlert++;
     if ((e.alerts ?? []).some((a) => a.urgent)) urgent++;
     if (e.provisional) provisional++;

@@ -2,8 +2,9 @@
  * Roster snapshot: on a schedule, writes every pilot comuna's roster to the snapshots bucket as
  * `snapshots/<date>/<cut>.json` and `latest/<cut>.json`, plus an index the dashboard reads first.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -15,7 +16,10 @@ import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RosterEntry } from '../domain/roster';
 import { buildSnapshot } from '../domain/snapshot';
 
-const envSchema = endpointEnvSchema.extend({ ROSTER_TABLE: z.string().min(1), SNAPSHOTS_BUCKET: z.string().min(3) });
+const envSchema = endpointEnvSchema.extend({
+  ROSTER_TABLE: z.string().min(1),
+  SNAPSHOTS_BUCKET: z.string().min(3),
+});
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -43,7 +47,10 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       const snapshot = buildSnapshot(
         comuna,
         entries,
-        { ...(first.currentCut ? { currentCut: first.currentCut } : {}), ...(first.modelVersion ? { modelVersion: first.modelVersion } : {}) },
+        {
+          ...(first.currentCut ? { currentCut: first.currentCut } : {}),
+          ...(first.modelVersion ? { modelVersion: first.modelVersion } : {}),
+        },
         takenAt,
       );
       await put(`snapshots/${date}/${comuna.cut}.json`, snapshot);

@@ -3,12 +3,12 @@
  * `san.*` metadata and refuses a model whose feature list differs from the code's catalogue.
  */
 import { readFile } from 'node:fs/promises';
-import type { OnnxTypes } from './onnx-proto';
-import { onnx } from './onnx-proto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { assertFeatureContract } from '../domain/features';
 import type { ModelInfo, ModelOutput, ModelRunner } from '../domain/model-info';
 import { ModelLoadError, parseModelMetadata } from '../domain/model-info';
+import type { OnnxTypes } from './onnx-proto';
+import { onnx } from './onnx-proto';
 
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUTS = { probability: 'probability', contributions: 'contributions' } as const;
@@ -43,7 +43,8 @@ export class OnnxModelRunner implements ModelRunner {
     for (const name of Object.values(MODEL_OUTPUTS)) {
       if (!session.outputNames.includes(name)) throw new ModelLoadError(`the model has no output "${name}"`);
     }
-    if (!session.inputNames.includes(MODEL_INPUT)) throw new ModelLoadError(`the model has no input "${MODEL_INPUT}"`);
+    if (!session.inputNames.includes(MODEL_INPUT))
+      throw new ModelLoadError(`the model has no input "${MODEL_INPUT}"`);
     return new OnnxModelRunner(info, session);
   }
 

@@ -1,6 +1,7 @@
 /** CuratedReader on S3: reads the partitions ingest wrote and validates every record. */
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
+
 import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
 import { curatedKeys } from '../../ingest/domain/ports';
 import { educationRecordSchema, parseNdjson, rshRecordSchema } from '../domain/curated-records';
 import type { EducationRecord, RshRecord } from '../domain/indicators';
@@ -14,7 +15,9 @@ export class S3CuratedReader implements CuratedReader {
 
   async isComplete(cut: string, source: string): Promise<boolean> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: curatedKeys.success(cut, source) }));
+      await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: curatedKeys.success(cut, source) }),
+      );
       return true;
     } catch (error) {
       if (error instanceof NotFound || error instanceof NoSuchKey || isMissing(error)) return false;

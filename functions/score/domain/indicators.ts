@@ -3,8 +3,9 @@
  * dated on or before the knowledge date is used, and every event indicator looks back over a fixed
  * window, so a past problem stops counting once the window has passed.
  */
-import { addMonths, ageInYears } from '../../shared/domain/dates';
+
 import type { IsoDate } from '../../shared/domain/dates';
+import { addMonths, ageInYears } from '../../shared/domain/dates';
 import { FEATURE_COUNT } from './features';
 
 /** Curated social-registry record (see the ingest contract `rsh`). */
@@ -92,7 +93,7 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   out[3] = r.rshBracket / 10;
   out[4] = crowding;
   out[5] = crowding >= CRITICAL_CROWDING ? 1 : 0;
-  out[6] = Math.log1p(r.incomePerCapita) ;
+  out[6] = Math.log1p(r.incomePerCapita);
   out[7] = r.headSchoolingYears;
   out[8] = r.singleParent ? 1 : 0;
   out[9] = r.disabilityInHousehold ? 1 : 0;

@@ -49,7 +49,10 @@ export function parseModelMetadata(entries: ReadonlyMap<string, string>): ModelI
     const value = entries.get(key);
     if (value === undefined) throw new ModelLoadError(`the model has no metadata entry "${key}"`);
     try {
-      raw[field] = field === 'version' || field === 'trainingDataSha256' || field === 'trainedOn' ? value : JSON.parse(value);
+      raw[field] =
+        field === 'version' || field === 'trainingDataSha256' || field === 'trainedOn'
+          ? value
+          : JSON.parse(value);
     } catch {
       throw new ModelLoadError(`the model's metadata entry "${key}" is not valid JSON`);
     }
@@ -57,7 +60,9 @@ export function parseModelMetadata(entries: ReadonlyMap<string, string>): ModelI
   const parsed = modelInfoSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ModelLoadError(`the model's metadata is malformed at ${issue?.path.join('.')}: ${issue?.message}`);
+    throw new ModelLoadError(
+      `the model's metadata is malformed at ${issue?.path.join('.')}: ${issue?.message}`,
+    );
   }
   return parsed.data;
 }

@@ -24,18 +24,18 @@ export function ventileOf(probability: number, cutPoints: readonly number[]): nu
 export const MIN_REASON_WEIGHT = 0.05;
 
 /** The `count` features that raise this child's score most, highest first. */
-export function topReasons(
-  contributions: ArrayLike<number>,
-  values: ArrayLike<number>,
-  count = 3,
-): Reason[] {
+export function topReasons(contributions: ArrayLike<number>, values: ArrayLike<number>, count = 3): Reason[] {
   const idx: number[] = [];
   for (let i = 0; i < FEATURES.length; i++) if ((contributions[i] ?? 0) >= MIN_REASON_WEIGHT) idx.push(i);
   idx.sort((a, b) => (contributions[b] ?? 0) - (contributions[a] ?? 0));
   return idx.slice(0, count).map((i) => {
     const f = FEATURES[i];
     if (!f) throw new Error(`feature ${i} out of catalogue`);
-    return { feature: f.name, text: f.reason(values[i] ?? 0), weight: Math.round((contributions[i] ?? 0) * 1000) / 1000 };
+    return {
+      feature: f.name,
+      text: f.reason(values[i] ?? 0),
+      weight: Math.round((contributions[i] ?? 0) * 1000) / 1000,
+    };
   });
 }
 

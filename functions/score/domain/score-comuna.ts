@@ -5,9 +5,9 @@
  */
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
+import { FEATURE_COUNT } from './features';
 import type { EducationRecord, RshRecord } from './indicators';
 import { computeIndicators, groupByChild } from './indicators';
-import { FEATURE_COUNT } from './features';
 import type { ModelRunner } from './model-info';
 import { topReasons, ventileOf } from './prioritise';
 
@@ -30,7 +30,12 @@ export interface ScoreDeps {
 }
 
 export type ScoreOutcome =
-  | { readonly status: 'scored'; readonly scored: number; readonly skipped: number; readonly modelVersion: string }
+  | {
+      readonly status: 'scored';
+      readonly scored: number;
+      readonly skipped: number;
+      readonly modelVersion: string;
+    }
   | { readonly status: 'waiting'; readonly missingSources: readonly string[] };
 
 export class InvalidCutError extends Error {
@@ -41,10 +46,14 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const asOf = cutKnowledgeDate(cut);
   if (!asOf) throw new InvalidCutError(`cut "${cut}" is not yyyy-mm`);
   const missing: string[] = [];
-  for (const source of REQUIRED_SOURCES) if (!(await deps.curated.isComplete(cut, source))) missing.push(source);
+  for (const source of REQUIRED_SOURCES)
+    if (!(await deps.curated.isComplete(cut, source))) missing.push(source);
   if (missing.length > 0) return { status: 'waiting', missingSources: missing };
 
-  const [rsh, education] = await Promise.all([deps.curated.rsh(cut, comuna), deps.curated.education(cut, comuna)]);
+  const [rsh, education] = await Promise.all([
+    deps.curated.rsh(cut, comuna),
+    deps.curated.education(cut, comuna),
+  ]);
   const children = [...groupByChild(rsh, education).entries()];
   const batchSize = deps.batchSize ?? 2048;
   const scoredAt = (deps.now ?? (() => new Date()))().toISOString();

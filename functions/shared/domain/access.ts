@@ -22,7 +22,12 @@ export interface Principal {
   readonly comunas: '*' | readonly string[];
 }
 
-const OLN_ROLES: readonly Role[] = ['coordinador', 'gestor_casos', 'terapeuta_familiar', 'gestor_comunitario'];
+const OLN_ROLES: readonly Role[] = [
+  'coordinador',
+  'gestor_casos',
+  'terapeuta_familiar',
+  'gestor_comunitario',
+];
 
 export type Action = 'roster:read' | 'alert:create';
 

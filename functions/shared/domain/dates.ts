@@ -24,7 +24,8 @@ export function parseDate(value: string): IsoDate | undefined {
     d = Number(match[3]);
   }
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
+    return undefined;
   return toIsoDate(date);
 }
 

@@ -60,7 +60,10 @@ export function parseRun(value: string, separateDv?: string): RunParseResult {
   if (body < MIN_BODY || body > MAX_BODY) return { ok: false, reason: `RUN fuera de rango: ${body}` };
   const expected = checkDigit(body);
   if (expected !== dvText) {
-    return { ok: false, reason: `dígito verificador no corresponde (${body}-${dvText}, se esperaba ${expected})` };
+    return {
+      ok: false,
+      reason: `dígito verificador no corresponde (${body}-${dvText}, se esperaba ${expected})`,
+    };
   }
   return { ok: true, run: { body, dv: expected } };
 }

@@ -1,0 +1,107 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../../functions/alerts/consumer/app';
+import type { AlertMessage, StoredAlert } from '../../../functions/alerts/domain/alert';
+import { findRepeatedAlert } from '../../../functions/alerts/domain/alert';
+import { context } from '../fixtures';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const handler = createHandler({ AWS_REGION: 'us-east-1', ALERTS_TABLE: 'alerts', ROSTER_TABLE: 'roster' });
+
+const message = (alertId: string, extra: Partial<AlertMessage> = {}): AlertMessage => ({
+  alertId,
+  childId: 'n-abcdefghijklmnopqrstuv',
+  comuna: '13101',
+  riskFactor: 'situacion_de_calle',
+  description: 'pernocta en la plaza',
+  urgent: true,
+  receivedAt: '2026-11-20T10:00:00.000Z',
+  reportedBy: { subject: 's', role: 'sectorialista', institution: 'CESFAM' },
+  ...extra,
+});
+const record = (id: string, body: string): SQSRecord => ({
+  messageId: id,
+  receiptHandle: `rh-${id}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 'x',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:alerts',
+  awsRegion: 'us-east-1',
+});
+
+describe('alert consumer', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(PutCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+  });
+
+  it('reports only the poison message as a batch item failure and processes the rest', async () => {
+    const good = '11111111-1111-4111-8111-111111111111';
+    const event: SQSEvent = {
+      Records: [
+        record('m-1', JSON.stringify(message(good))),
+        record('m-2', '{not json'),
+        record('m-3', JSON.stringify({ alertId: 'x' })),
+      ],
+    };
+    const response = (await handler(event, context)) as SQSBatchResponse;
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m-2', 'm-3']);
+    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update?.Key).toEqual({ comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' });
+    expect(update?.ExpressionAttributeValues?.[':ak']).toBe('0#2026-11-20T10:00:00.000Z');
+    expect(update?.ConditionExpression).toBe('attribute_not_exists(childId)');
+  });
+
+  it('retries the roster update when another writer changed the entry first', async () => {
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'changed', $metadata: {} }))
+      .resolves({});
+    const event: SQSEvent = {
+      Records: [record('m-1', JSON.stringify(message('22222222-2222-4222-8222-222222222222')))],
+    };
+    const response = (await handler(event, context)) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+});
+
+describe('findRepeatedAlert', () => {
+  const open = (alertId: string, extra: Partial<StoredAlert> = {}): StoredAlert => ({
+    ...message(alertId),
+    state: 'sin gestionar',
+    ...extra,
+  });
+  it('matches an open alert of the same child and risk factor, oldest first, never a closed one', () => {
+    const incoming = message('new', { receivedAt: '2026-11-21T00:00:00.000Z' });
+    expect(findRepeatedAlert([open('a', { state: 'resuelta' })], incoming)).toBeUndefined();
+    expect(findRepeatedAlert([open('a', { riskFactor: 'embarazo_adolescente' })], incoming)).toBeUndefined();
+    const found = findRepeatedAlert(
+      [
+        open('b', { receivedAt: '2026-11-19T00:00:00.000Z' }),
+        open('a', { receivedAt: '2026-11-18T00:00:00.000Z' }),
+      ],
+      incoming,
+    );
+    expect(found?.alertId).toBe('a');
+  });
+});

@@ -1,0 +1,98 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { alertMessageSchema } from '../../../functions/alerts/domain/alert';
+import { createHandler } from '../../../functions/alerts/intake/app';
+import { context, fixture, keyFileSource } from '../fixtures';
+
+const sqs = mockClient(SQSClient);
+const ddb = mockClient(DynamoDBDocumentClient);
+const env = {
+  AWS_REGION: 'us-east-1',
+  ALERTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts',
+  IDENTITIES_TABLE: 'identities',
+  PSEUDONYM_KEY_SOURCE: keyFileSource(),
+};
+const handler = createHandler(env);
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+const call = async (event: Event) => (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+
+describe('POST /v1/alerts', () => {
+  beforeEach(() => {
+    sqs.reset();
+    ddb.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    ddb.on(PutCommand).resolves({});
+  });
+
+  it('queues a pseudonymised alert and answers 202 with its id', async () => {
+    const response = await call(fixture<Event>('http-post-alert.json'));
+    expect(response.statusCode).toBe(202);
+    const body = JSON.parse(response.body ?? '{}');
+    expect(body.state).toBe('sin gestionar');
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(sent?.QueueUrl).toBe(env.ALERTS_QUEUE_URL);
+    const message = alertMessageSchema.parse(JSON.parse(sent?.MessageBody ?? '{}'));
+    expect(message.childId).toBe(body.childId);
+    expect(message.urgent).toBe(true);
+    expect(message.reportedBy).toEqual({
+      subject: 'user-1',
+      role: 'sectorialista',
+      institution: 'Escuela Básica República de Chile',
+    });
+    expect(sent?.MessageBody).not.toContain('12345678');
+    expect(sent?.MessageBody).not.toContain('Sofía');
+    const identity = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(identity?.Item).toMatchObject({ childId: body.childId, run: '12345678-5', givenNames: 'Sofía' });
+    expect(identity?.ConditionExpression).toBe('attribute_not_exists(childId)');
+  });
+
+  it('answers 403 to a sectorialista of another comuna, without queueing', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    event.requestContext.authorizer.jwt.claims['custom:comunas'] = '13110';
+    const response = await call(event);
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body ?? '{}').error.code).toBe('forbidden');
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('answers 401 without identity claims and 400 naming each bad field', async () => {
+    const anonymous = fixture<Event>('http-post-alert.json');
+    anonymous.requestContext.authorizer.jwt.claims = {};
+    expect((await call(anonymous)).statusCode).toBe(401);
+
+    const bad = fixture<Event>('http-post-alert.json');
+    bad.body = JSON.stringify({
+      run: '12.345.678-9',
+      comuna: '13101',
+      riskFactor: 'otro',
+      description: 'x',
+      reporter: {},
+    });
+    const response = await call(bad);
+    expect(response.statusCode).toBe(400);
+    const paths = JSON.parse(response.body ?? '{}').error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(['body.run', 'body.riskFactor', 'body.description', 'body.reporter.institution']);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('answers 500 with only a request id when the queue fails, never a stack trace', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('queue unavailable at 10.0.0.7'));
+    const response = await call(fixture<Event>('http-post-alert.json'));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('10.0.0.7');
+    expect(JSON.parse(response.body ?? '{}').error).toEqual({
+      code: 'internal_error',
+      message: 'internal error',
+      requestId: 'req-test',
+    });
+  });
+});
+
+describe('environment', () => {
+  it('refuses to start without its queue, naming the variable', () => {
+    expect(() => createHandler({ ...env, ALERTS_QUEUE_URL: undefined })).toThrow(/ALERTS_QUEUE_URL/);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowed } from '../../../functions/shared/domain/access';
+import { addMonths, ageInYears, cutKnowledgeDate, parseDate } from '../../../functions/shared/domain/dates';
+import {
+  CHILD_ID_PATTERN,
+  createPseudonymiser,
+  PseudonymKeyError,
+} from '../../../functions/shared/domain/pseudonym';
+
+describe('dates', () => {
+  it('reads dd-mm-yyyy, dd/mm/yyyy and ISO, and refuses impossible dates', () => {
+    expect(parseDate('05-03-2009')).toBe('2009-03-05');
+    expect(parseDate('5/3/2009')).toBe('2009-03-05');
+    expect(parseDate('2009-03-05')).toBe('2009-03-05');
+    expect(parseDate('31-02-2020')).toBeUndefined();
+    expect(parseDate('29-02-2023')).toBeUndefined();
+    expect(parseDate('29-02-2024')).toBe('2024-02-29');
+    expect(parseDate('2024/02/29')).toBeUndefined();
+    expect(parseDate('')).toBeUndefined();
+  });
+
+  it('counts whole years of age and month arithmetic at month ends', () => {
+    expect(ageInYears('2009-03-05', '2026-03-04')).toBe(16);
+    expect(ageInYears('2009-03-05', '2026-03-05')).toBe(17);
+    expect(addMonths('2026-03-31', -1)).toBe('2026-02-28');
+    expect(cutKnowledgeDate('2026-02')).toBe('2026-02-28');
+    expect(cutKnowledgeDate('2026-13')).toBeUndefined();
+  });
+});
+
+describe('pseudonymisation', () => {
+  const run = { body: 12_345_678, dv: '5' as const };
+
+  it('is stable for a key, differs across keys, and hides the RUN', () => {
+    const a = createPseudonymiser('11'.repeat(32));
+    const b = createPseudonymiser('22'.repeat(32));
+    expect(a.child(run)).toBe(a.child(run));
+    expect(a.child(run)).not.toBe(b.child(run));
+    expect(a.child(run)).toMatch(CHILD_ID_PATTERN);
+    expect(a.child(run)).not.toContain('12345678');
+    expect(a.household('0810100001')).toMatch(/^h-/);
+    expect(a.household('0810100001')).not.toBe(a.child(run).replace(/^n-/, 'h-'));
+  });
+
+  it('refuses a key shorter than 256 bits', () => {
+    expect(() => createPseudonymiser('abcd')).toThrow(PseudonymKeyError);
+  });
+});
+
+describe('access', () => {
+  const coordinator = { subject: 'c', role: 'coordinador' as const, comunas: ['13101'] };
+  it('scopes the roster to the comunas of the caller and to OLN and national roles', () => {
+    expect(isAllowed(coordinator, 'roster:read', '13101')).toBe(true);
+    expect(isAllowed(coordinator, 'roster:read', '13110')).toBe(false);
+    expect(isAllowed({ ...coordinator, role: 'sectorialista' }, 'roster:read', '13101')).toBe(false);
+    expect(isAllowed({ ...coordinator, role: 'sectorialista' }, 'alert:create', '13101')).toBe(true);
+    expect(
+      isAllowed({ subject: 'a', role: 'administrador_central', comunas: '*' }, 'roster:read', '16107'),
+    ).toBe(true);
+  });
+});
