@@ -41,12 +41,10 @@ describe('GET /v1/comunas/{cut}/roster', () => {
     ddb
       .on(QueryCommand, { IndexName: 'byAlert' })
       .resolves({ Items: [entry('n-alerted000000000000000', 0.1, { alerts: [alert] })] });
-    ddb
-      .on(QueryCommand, { IndexName: 'byScore' })
-      .resolves({
-        Items: [entry('n-top000000000000000000', 0.7)],
-        LastEvaluatedKey: { comuna: '13101', childId: 'n-top' },
-      });
+    ddb.on(QueryCommand, { IndexName: 'byScore' }).resolves({
+      Items: [entry('n-top000000000000000000', 0.7)],
+      LastEvaluatedKey: { comuna: '13101', childId: 'n-top' },
+    });
     const response = await call(fixture<Event>('http-get-roster.json'));
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body ?? '{}');
