@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 /** Three suites: unit (no network), integration (local stand-ins on free ports), infra (CDK). */
 export default defineConfig({
   test: {
+    // In CI a JSON report is written as well, so that .ci/run can print one plain summary line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.ci/vitest-results.json' }]]
+      : ['default'],
     projects: [
       {
         test: {

@@ -1,0 +1,97 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { entriesOf, system } from '../../infra/system';
+import { buildStack } from './synth';
+
+let template: Template;
+
+beforeAll(() => {
+  template = Template.fromStack(buildStack().stack);
+});
+
+const resourcesOf = (type: string) =>
+  Object.values(template.findResources(type)) as { Properties: Record<string, unknown> }[];
+
+describe('SanStack', () => {
+  it('deploys every function of the system definition on nodejs22.x, and the score function with both layers', () => {
+    const fns = resourcesOf('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs22.x');
+    expect(fns).toHaveLength(Object.keys(system.functions).length);
+    const layered = fns.filter((f) => ((f.Properties.Layers as unknown[]) ?? []).length > 0);
+    expect(layered).toHaveLength(1);
+    expect(layered[0]?.Properties.Layers).toHaveLength(2);
+    expect(JSON.stringify(layered[0]?.Properties.Environment)).toContain('/opt/model/risk-model.onnx');
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
+  });
+
+  it('gives every queue of the definition a dead-letter queue with its receive limit, KMS and TLS only', () => {
+    const queues = resourcesOf('AWS::SQS::Queue');
+    const withRedrive = queues.filter((q) => q.Properties.RedrivePolicy);
+    expect(
+      withRedrive
+        .map((q) => (q.Properties.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount)
+        .sort(),
+    ).toEqual(
+      Object.values(system.queues)
+        .map((q) => q.maxReceiveCount)
+        .sort(),
+    );
+    for (const q of queues) expect(q.Properties.KmsMasterKeyId).toBeDefined();
+    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+  });
+
+  it('creates the tables of the definition with their indexes, KMS encryption and point-in-time recovery', () => {
+    const tables = resourcesOf('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(Object.keys(system.tables).length);
+    for (const [, def] of entriesOf(system.tables)) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: Match.arrayWith([{ AttributeName: def.partitionKey.name, KeyType: 'HASH' }]),
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        ...(def.indexes.length > 0
+          ? { GlobalSecondaryIndexes: def.indexes.map((i) => Match.objectLike({ IndexName: i.name })) }
+          : {}),
+      });
+    }
+  });
+
+  it('keeps buckets private, KMS-encrypted, versioned and logged', () => {
+    const dataBuckets = resourcesOf('AWS::S3::Bucket').filter((b) => b.Properties.LoggingConfiguration);
+    expect(dataBuckets).toHaveLength(Object.keys(system.buckets).length);
+    for (const b of dataBuckets) {
+      expect(JSON.stringify(b.Properties.BucketEncryption)).toContain('aws:kms');
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    }
+  });
+
+  it('puts every HTTP route of the definition behind the Cognito JWT authorizer', () => {
+    const declared = entriesOf(system.functions).flatMap(([, def]) =>
+      def.triggers.flatMap((t) => (t.type === 'http' ? t.routes.map((r) => `${r.method} ${r.path}`) : [])),
+    );
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(declared.sort());
+    for (const r of routes) expect(r.Properties.AuthorizationType).toBe('JWT');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({}) });
+  });
+
+  it('wires SQS triggers with partial batch responses, the S3 upload trigger and the schedule', () => {
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const notifications = resourcesOf('Custom::S3BucketNotifications');
+    expect(JSON.stringify(notifications)).toContain('extracts/');
+    expect(JSON.stringify(notifications)).toContain('.csv.gz');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+  });
+});

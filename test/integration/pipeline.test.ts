@@ -1,0 +1,254 @@
+/**
+ * The whole pipeline on the local stand-ins (dynalite, s3rver, fauxqs on free ports): an extract
+ * uploaded to S3 is ingested, scored with the ONNX model and served over HTTP; alerts travel
+ * through SQS to the roster; bad files and poison messages are contained.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
+import { signToken } from '../../local/auth';
+import type { LocalSystem } from '../../local/runtime';
+import { startLocalSystem } from '../../local/runtime';
+import type { GeneratedCut } from '../../tools/generate/generator';
+import { generateCut } from '../../tools/generate/generator';
+
+interface RosterBody {
+  currentCut: string | null;
+  modelVersion: string | null;
+  nextCursor: string | null;
+  entries: {
+    rank: number;
+    childId: string;
+    origin: string;
+    provisional: boolean;
+    probability: number | null;
+    ventile: number | null;
+    reasons: { feature: string; text: string }[];
+    alerts: { alertId: string; urgent: boolean; repeatReports: number }[];
+  }[];
+}
+
+let local: LocalSystem;
+let dataDir: string;
+let cut: GeneratedCut;
+
+const api = async (path: string, init: RequestInit = {}) => {
+  const response = await fetch(`${local.apiUrl}${path}`, init);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+const roster = async (comuna: string, query = 'limit=50') =>
+  (await api(`/v1/comunas/${comuna}/roster?${query}`)).body as unknown as RosterBody;
+const postAlert = (body: unknown) =>
+  api('/v1/alerts', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const upload = (key: string, body: Buffer | string) =>
+  local.clients.s3.send(new PutObjectCommand({ Bucket: local.names.buckets.raw, Key: key, Body: body }));
+const readJson = async (bucket: string, key: string) => {
+  const out = await local.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return JSON.parse((await out.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'san-it-'));
+  local = await startLocalSystem({ dataDir, port: 0, reset: true, retryDelaySeconds: 0 });
+  cut = generateCut({ children: 600, seed: 11, cut: '2026-10' });
+  for (const file of cut.files) await upload(`extracts/${cut.cut}/${file.name}`, file.bytes);
+  await local.whenIdle(120_000);
+});
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe('from S3 upload to the roster over HTTP', () => {
+  it('writes an ingest report per file in which every row is accounted for', async () => {
+    for (const file of cut.files) {
+      const report = await readJson(local.names.buckets.raw, `extracts/${cut.cut}/${file.name}.report.json`);
+      expect(report.status).toBe('accepted');
+      const [rowsRead, accepted, rejected, duplicates] = [
+        'rowsRead',
+        'accepted',
+        'rejected',
+        'duplicates',
+      ].map((k) => Number(report[k])) as [number, number, number, number];
+      expect(accepted + rejected + duplicates).toBe(rowsRead);
+      expect(rowsRead).toBeGreaterThan(0);
+      const quarantine = await local.clients.s3.send(
+        new GetObjectCommand({
+          Bucket: local.names.buckets.raw,
+          Key: `extracts/${cut.cut}/${file.name}.rejected.ndjson`,
+        }),
+      );
+      const lines = ((await quarantine.Body?.transformToString()) ?? '').split('\n').filter(Boolean);
+      expect(lines).toHaveLength(rejected);
+    }
+  });
+
+  it('serves a ranked nómina scored by the deployed ONNX model, with ventiles and reasons', async () => {
+    const model = await OnnxModelRunner.fromBytes(await readFile('layers/model/risk-model.onnx'));
+    const body = await roster('13101');
+    expect(body.currentCut).toBe('2026-10');
+    expect(body.modelVersion).toBe(model.info.version);
+    expect(body.entries.length).toBe(50);
+    const probabilities = body.entries.map((e) => e.probability ?? -1);
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    expect(body.entries.map((e) => e.rank)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    for (const e of body.entries) {
+      expect(e.ventile).toBeGreaterThanOrEqual(1);
+      expect(e.ventile).toBeLessThanOrEqual(20);
+      expect(e.reasons.length).toBeLessThanOrEqual(3);
+      expect(e.childId).toMatch(/^n-/);
+    }
+    expect(body.entries[0]?.reasons.length).toBeGreaterThan(0);
+    expect(JSON.stringify(body)).not.toMatch(/\d{7,8}-[\dK]/);
+
+    const next = await roster('13101', `limit=50&cursor=${body.nextCursor}`);
+    expect(next.entries[0]?.rank).toBe(51);
+    expect(next.entries[0]?.probability).toBeLessThanOrEqual(probabilities[49] as number);
+  });
+
+  it('writes dashboard snapshots when the schedule fires', async () => {
+    await local.runSchedule('rosterSnapshot');
+    const index = await readJson(local.names.buckets.snapshots, 'latest/index.json');
+    expect((index.comunas as unknown[]).length).toBe(12);
+    const santiago = await readJson(local.names.buckets.snapshots, 'latest/13101.json');
+    const ventiles = santiago.ventiles as number[];
+    expect(ventiles.reduce((s, v) => s + v, 0)).toBe((santiago.totals as { entries: number }).entries);
+  });
+});
+
+describe('alerts through SQS', () => {
+  it('moves a known child to the top, counts a repeat report, and adds an unknown child as provisional', async () => {
+    const candidates = cut.truth.filter((t) => t.comuna === '13101');
+    let childId: string | undefined;
+    let run: string | undefined;
+    for (const t of candidates) {
+      const first = await postAlert({
+        run: t.run,
+        comuna: '13101',
+        riskFactor: 'negligencia_o_violencia',
+        description: 'Lesiones visibles y relato de violencia en el hogar',
+        urgent: true,
+        reporter: { institution: 'Liceo A-90' },
+      });
+      expect(first.status).toBe(202);
+      await local.whenIdle();
+      const detail = await api(`/v1/comunas/13101/roster/${first.body.childId}`);
+      if (detail.status === 200 && detail.body.provisional === false) {
+        childId = first.body.childId as string;
+        run = t.run;
+        break;
+      }
+    }
+    expect(childId).toBeDefined();
+    const top = (await roster('13101', 'limit=5')).entries;
+    const alerted = top.find((e) => e.childId === childId);
+    expect(alerted).toBeDefined();
+    expect(alerted?.origin).toBe('predictivo');
+    expect(alerted?.probability).not.toBeNull();
+    expect(alerted?.alerts[0]?.urgent).toBe(true);
+    expect(top.indexOf(alerted as (typeof top)[number])).toBeLessThan(
+      top.findIndex((e) => e.alerts.length === 0),
+    );
+
+    const repeat = await postAlert({
+      run,
+      comuna: '13101',
+      riskFactor: 'negligencia_o_violencia',
+      description: 'Segundo reporte del mismo hecho desde el CESFAM',
+      reporter: { institution: 'CESFAM' },
+    });
+    expect(repeat.status).toBe(202);
+    await local.whenIdle();
+    const after = await api(`/v1/comunas/13101/roster/${childId}`);
+    const alerts = after.body.alerts as { repeatReports: number }[];
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.repeatReports).toBe(1);
+
+    const unknown = await postAlert({
+      run: '9.999.999-3',
+      comuna: '13101',
+      riskFactor: 'situacion_de_calle',
+      description: 'Adolescente pernoctando en la vía pública',
+      urgent: false,
+      reporter: { institution: 'Municipalidad' },
+    });
+    expect(unknown.status).toBe(202);
+    await local.whenIdle();
+    const provisional = await api(`/v1/comunas/13101/roster/${unknown.body.childId}`);
+    expect(provisional.status).toBe(200);
+    expect(provisional.body).toMatchObject({ provisional: true, origin: 'manual', probability: null });
+  });
+
+  it('moves a poison message to the dead-letter queue after the receive limit', async () => {
+    const queue = local.names.queues.alerts;
+    await local.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"not":"an alert"}' }),
+    );
+    await local.whenIdle();
+    const dlq = await local.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Number(dlq.Attributes?.ApproximateNumberOfMessages)).toBe(1);
+  });
+});
+
+describe('bad input', () => {
+  it('answers a bad file with a rejected report and no curated data', async () => {
+    await upload('extracts/2026-09/rsh.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
+    await upload('extracts/2026-09/vacunas.csv', 'a;b\n1;2\n');
+    await local.whenIdle();
+    const bad = await readJson(local.names.buckets.raw, 'extracts/2026-09/rsh.csv.report.json');
+    expect(bad).toMatchObject({ status: 'rejected', error: { problem: 'not-csv' } });
+    const unknown = await readJson(local.names.buckets.raw, 'extracts/2026-09/vacunas.csv.report.json');
+    expect(unknown).toMatchObject({ status: 'rejected', error: { problem: 'unknown-source' } });
+    await expect(
+      local.clients.s3.send(
+        new HeadObjectCommand({
+          Bucket: local.names.buckets.curated,
+          Key: 'cut=2026-09/source=rsh/_SUCCESS.json',
+        }),
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('answers unknown routes, bad tokens and other comunas like API Gateway and the authorizer', async () => {
+    expect((await api('/v1/nothing')).status).toBe(404);
+    expect(
+      (await api('/v1/comunas/13101/roster', { headers: { authorization: 'Bearer nope' } })).status,
+    ).toBe(401);
+    const token = signToken(local.jwtKey, {
+      sub: 'c',
+      'custom:role': 'coordinador',
+      'custom:comunas': '13110',
+    });
+    const forbidden = await api('/v1/comunas/13101/roster', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(forbidden.status).toBe(403);
+    const own = await api('/v1/comunas/13110/roster?limit=1', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(own.status).toBe(200);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps the roster across a restart of the local system', async () => {
+    const before = await roster('13101', 'limit=3');
+    await local.stop();
+    local = await startLocalSystem({ dataDir, port: 0, reset: false, retryDelaySeconds: 0 });
+    const after = await roster('13101', 'limit=3');
+    expect(after.entries.map((e) => e.childId)).toEqual(before.entries.map((e) => e.childId));
+  });
+});
