@@ -13,6 +13,7 @@ import { dynamoDocumentClient, s3Client } from '../shared/aws-clients';
 import { isPilotComuna } from '../shared/domain/comunas';
 import { endpointEnvSchema, parseEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { parseMessage } from '../shared/sqs-message';
 import { OnnxModelRunner } from './adapters/onnx-model-runner';
 import { S3CuratedReader } from './adapters/s3-curated-reader';
 import type { ModelRunner } from './domain/model-info';
@@ -38,13 +39,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const processor = new BatchProcessor(EventType.SQS);
 
   const scoreRecord = async (record: SQSRecord): Promise<void> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      throw new Error(`message ${record.messageId} is not JSON`);
-    }
-    const request = scoreRequestSchema.parse(body);
+    const request = parseMessage(record, scoreRequestSchema, 'a score request');
     model ??= OnnxModelRunner.load(env.MODEL_PATH).catch((error: unknown) => {
       model = undefined;
       throw error;

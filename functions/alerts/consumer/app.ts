@@ -12,6 +12,7 @@ import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import { createLogger } from '../../shared/logger';
+import { parseMessage } from '../../shared/sqs-message';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertMessageSchema } from '../domain/alert';
 import { processAlert } from '../domain/process-alert';
@@ -20,11 +21,6 @@ const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
 });
-
-/** A message that can never be processed; it goes to the DLQ after the receive limit. */
-export class PoisonMessageError extends Error {
-  override readonly name = 'PoisonMessageError';
-}
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -37,21 +33,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const processor = new BatchProcessor(EventType.SQS);
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      throw new PoisonMessageError(`message ${record.messageId} is not JSON`);
-    }
-    const parsed = alertMessageSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new PoisonMessageError(
-        `message ${record.messageId} is not an alert: ${issue?.path.join('.')}: ${issue?.message}`,
-      );
-    }
-    const outcome = await processAlert(deps, parsed.data);
-    logger.info('alert processed', { alertId: parsed.data.alertId, comuna: parsed.data.comuna, outcome });
+    const message = parseMessage(record, alertMessageSchema, 'an alert');
+    const outcome = await processAlert(deps, message);
+    logger.info('alert processed', { alertId: message.alertId, comuna: message.comuna, outcome });
   };
 
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

@@ -4,37 +4,22 @@
  * window, so a past problem stops counting once the window has passed.
  */
 
+import type { EducationFields, RshFields } from '../../ingest/domain/contracts';
 import type { IsoDate } from '../../shared/domain/dates';
 import { addMonths, ageInYears } from '../../shared/domain/dates';
 import { FEATURE_COUNT } from './features';
 
-/** Curated social-registry record (see the ingest contract `rsh`). */
-export interface RshRecord {
+/** Curated social-registry record: the contract's fields with the folio pseudonymised. */
+export type RshRecord = Omit<RshFields, 'householdFolio'> & {
   readonly childId: string;
   readonly comuna: string;
-  readonly birthDate: string;
-  readonly sex: 'F' | 'M';
   readonly householdId: string;
-  readonly rshBracket: number;
-  readonly householdSize: number;
-  readonly bedrooms: number;
-  readonly incomePerCapita: number;
-  readonly headSchoolingYears: number;
-  readonly singleParent: boolean;
-  readonly disabilityInHousehold: boolean;
-  readonly indigenous: boolean;
-  readonly migrant: boolean;
-  readonly surveyDate: string;
-}
+};
 
-/** Curated education record (see the ingest contract `educacion`). */
-export interface EducationRecord {
+/** Curated education record: the fields indicators use. */
+export type EducationRecord = Pick<EducationFields, 'month' | 'attendancePct' | 'repeating' | 'withdrawn'> & {
   readonly childId: string;
-  readonly month: string;
-  readonly attendancePct: number;
-  readonly repeating: boolean;
-  readonly withdrawn: boolean;
-}
+};
 
 export interface ChildSources {
   readonly rsh: RshRecord;
