@@ -126,7 +126,6 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
       const updated = toIsoDate(
         new Date(Date.parse(`${youngest}T00:00:00Z`) + rng.int(20, 120) * 86_400_000),
       );
-      // biome-ignore lint/complexity/useMathMinMax: ISO dates are strings; they compare as text, not numbers
       hh.surveyDate = updated < asOf ? updated : asOf;
     }
     for (const child of members) {
