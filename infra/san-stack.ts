@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { DataStores } from './constructs/data-stores';
 import { AlertsConsumer, IngestPipeline, RosterApi, Scoring, Snapshots } from './constructs/features';
 import { Layers } from './constructs/layers';
+import { SanFunction } from './constructs/san-function';
 import { acknowledgeNagFindings } from './nag';
 import type { SystemDef } from './system';
 
@@ -41,6 +42,14 @@ export class SanStack extends Stack {
     this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);
     this.rosterApi = new RosterApi(this, 'RosterApi', featureProps);
     this.snapshots = new Snapshots(this, 'Snapshots', featureProps);
+
+    const deployed = this.node.findAll().filter((c) => c instanceof SanFunction).length;
+    const declared = Object.keys(props.system.functions).length;
+    if (deployed !== declared) {
+      throw new Error(
+        `the system definition declares ${declared} functions but the stack deploys ${deployed}`,
+      );
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.rosterApi.api.apiEndpoint });
     new CfnOutput(this, 'RawBucket', { value: this.stores.buckets.raw.bucketName });

@@ -4,12 +4,13 @@
  * read this file; neither keeps a list of its own. Plain data only: no CDK or SDK imports.
  */
 
-export type BucketId = 'raw' | 'curated' | 'snapshots';
-export type TableId = 'roster' | 'alerts' | 'identities';
-export type QueueId = 'scoreRequests' | 'alerts';
+export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots';
+export type TableId = 'roster' | 'alerts' | 'identities' | 'ingestRuns';
+export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
   | 'ingest'
+  | 'ingestWorker'
   | 'score'
   | 'alertsIntake'
   | 'alertsConsumer'
@@ -20,6 +21,8 @@ export interface BucketDef {
   readonly description: string;
   /** Days after which objects move to infrequent access in the cloud; absent = never. */
   readonly infrequentAccessAfterDays?: number;
+  /** Days after which objects are deleted; absent = kept. */
+  readonly expireAfterDays?: number;
 }
 
 export interface KeyDef {
@@ -127,14 +130,42 @@ export interface SystemDef {
 /** Extracts are uploaded under this prefix as `extracts/<cut>/<source>.csv[.gz]`. */
 export const EXTRACTS_PREFIX = 'extracts/';
 
+/** Planner and worker share one environment and one set of grants. */
+const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
+  RAW_BUCKET: { bucket: 'raw' },
+  WORK_BUCKET: { bucket: 'work' },
+  CURATED_BUCKET: { bucket: 'curated' },
+  IDENTITIES_TABLE: { table: 'identities' },
+  INGEST_RUNS_TABLE: { table: 'ingestRuns' },
+  INGEST_TASKS_QUEUE_URL: { queue: 'ingestTasks' },
+  SCORE_REQUESTS_QUEUE_URL: { queue: 'scoreRequests' },
+  PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
+  INGEST_CHUNK_BYTES: String(32 * 1024 ** 2),
+  INGEST_REDUCE_BYTES: String(64 * 1024 ** 2),
+  INGEST_MAX_FIELD_CHARS: '4096',
+  INGEST_MAX_DECOMPRESSED_BYTES: String(8 * 1024 ** 3),
+};
+
+const INGEST_ACCESS: AccessDef = {
+  buckets: { raw: 'readPut', work: 'readPut', curated: 'readPut' },
+  tables: { identities: 'write', ingestRuns: 'readWrite' },
+  queues: { ingestTasks: 'send', scoreRequests: 'send' },
+  secrets: ['pseudonymKey'],
+};
+
 export const system: SystemDef = {
   name: 'san',
   buckets: {
     raw: {
       description: 'Monthly administrative extracts as uploaded, with ingest reports and quarantined rows',
     },
+    work: {
+      description:
+        'Working objects of ingest runs (plans, chunks, shuffled rows, statistics); expire after a week',
+      expireAfterDays: 7,
+    },
     curated: {
-      description: 'Validated, pseudonymised records partitioned by cut, source and comuna',
+      description: 'Validated, pseudonymised records partitioned by cut, source, run and comuna',
       infrequentAccessAfterDays: 90,
     },
     snapshots: {
@@ -177,8 +208,24 @@ export const system: SystemDef = {
       partitionKey: { name: 'childId', type: 'S' },
       indexes: [],
     },
+    ingestRuns: {
+      description: 'Progress and report of each ingest run (one uploaded file content)',
+      partitionKey: { name: 'runId', type: 'S' },
+      indexes: [
+        {
+          name: 'byCut',
+          partitionKey: { name: 'cut', type: 'S' },
+          sortKey: { name: 'createdAt', type: 'S' },
+        },
+      ],
+    },
   },
   queues: {
+    ingestTasks: {
+      description: 'Chunk, reduce and finalize tasks of ingest runs',
+      visibilityTimeoutSeconds: 6 * 300,
+      maxReceiveCount: 3,
+    },
     scoreRequests: {
       description: 'One message per (cut, comuna) whose curated data changed and must be rescored',
       visibilityTimeoutSeconds: 6 * 300,
@@ -208,25 +255,26 @@ export const system: SystemDef = {
   },
   functions: {
     ingest: {
-      description: 'Validates, normalises and pseudonymises an uploaded extract; writes curated partitions',
+      description:
+        'Plans the ingest of an uploaded extract: checks its header, splits it into chunks, queues their tasks',
       dir: 'functions/ingest',
       memoryMb: 1024,
       timeoutSeconds: 900,
       layers: [],
-      environment: {
-        RAW_BUCKET: { bucket: 'raw' },
-        CURATED_BUCKET: { bucket: 'curated' },
-        IDENTITIES_TABLE: { table: 'identities' },
-        SCORE_REQUESTS_QUEUE_URL: { queue: 'scoreRequests' },
-        PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
-      },
-      access: {
-        buckets: { raw: 'readPut', curated: 'put' },
-        tables: { identities: 'write' },
-        queues: { scoreRequests: 'send' },
-        secrets: ['pseudonymKey'],
-      },
+      environment: INGEST_ENVIRONMENT,
+      access: INGEST_ACCESS,
       triggers: [{ type: 's3', bucket: 'raw', prefix: EXTRACTS_PREFIX, suffixes: ['.csv', '.csv.gz'] }],
+    },
+    ingestWorker: {
+      description:
+        'Runs ingest tasks: validates and pseudonymises chunks, removes duplicates, writes curated data',
+      dir: 'functions/ingest/worker',
+      memoryMb: 1536,
+      timeoutSeconds: 300,
+      layers: [],
+      environment: INGEST_ENVIRONMENT,
+      access: INGEST_ACCESS,
+      triggers: [{ type: 'sqs', queue: 'ingestTasks', batchSize: 1, maxBatchingWindowSeconds: 0 }],
     },
     score: {
       description: 'Computes indicators for a comuna, scores them with the ONNX model and updates the roster',

@@ -4,6 +4,7 @@
  * State persists in the data folder across restarts; `--reset` starts afresh.
  */
 import { z } from 'zod';
+import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain } from '../tools/lib/cli-args';
 import { signToken } from './auth';
@@ -23,6 +24,12 @@ const schema = z.object({
     .default('2026-10'),
   auth: z.enum(['demo', 'token']).default('demo'),
   'exit-when-ready': z.boolean().default(false),
+  'chunk-bytes': z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
+  verbose: z.boolean().default(false),
 });
 
 function describe(r: InvocationRecord): string {
@@ -30,24 +37,15 @@ function describe(r: InvocationRecord): string {
   if (!r.ok) return `${head}: ${r.error}`;
   const result = r.result as
     | {
-        reports?: {
-          objectKey: string;
-          status: string;
-          rowsRead: number;
-          accepted: number;
-          rejected: number;
-          duplicates: number;
-          error?: { message: string };
-        }[];
+        plans?: { objectKey: string; status: string; chunks?: number; buckets?: number }[];
         batchItemFailures?: unknown[];
       }
     | undefined;
-  if (result?.reports) {
-    return result.reports
-      .map((rep) =>
-        rep.status === 'accepted'
-          ? `${head}: ${rep.objectKey} read ${rep.rowsRead} = accepted ${rep.accepted} + rejected ${rep.rejected} + duplicates ${rep.duplicates}`
-          : `${head}: ${rep.objectKey} REJECTED: ${rep.error?.message}`,
+  if (result?.plans) {
+    return result.plans
+      .map(
+        (p) =>
+          `${head}: ${p.objectKey} ${p.status}${p.chunks !== undefined ? ` into ${p.chunks} chunk(s), ${p.buckets} bucket(s)` : ''}`,
       )
       .join('\n');
   }
@@ -56,6 +54,15 @@ function describe(r: InvocationRecord): string {
   }
   return head;
 }
+
+const reportSchema = z.object({
+  status: z.string(),
+  rowsRead: z.number(),
+  accepted: z.number(),
+  rejected: z.number(),
+  duplicates: z.number(),
+  error: z.object({ message: z.string() }).optional(),
+});
 
 runMain(async () => {
   const flags = parseFlags(
@@ -90,6 +97,10 @@ runMain(async () => {
       reset: flags.reset,
       auth: flags.auth,
       log: out,
+      envOverrides: {
+        INGEST_CHUNK_BYTES: String(flags['chunk-bytes']),
+        INGEST_REDUCE_BYTES: String(flags['chunk-bytes'] * 2),
+      },
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
@@ -97,7 +108,9 @@ runMain(async () => {
       throw new Error(`port ${flags.port} is in use; pass --port <other> (or --port 0)`);
     throw error;
   }
-  local.onInvocation((r) => out(describe(r)));
+  local.onInvocation((r) => {
+    if (flags.verbose || !r.ok || r.functionId === 'ingest') out(describe(r));
+  });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -128,6 +141,18 @@ runMain(async () => {
     out(`demo data: uploaded ${uploaded.join(', ')} (${flags.children} children, seed ${flags.seed})`);
   else out('demo data: extracts already present; not regenerated (use --reset to start afresh)');
   await local.whenIdle(300_000);
+  for (const key of uploaded) {
+    const report = await new S3ObjectStore(local.clients.s3, local.names.buckets.raw).getJson(
+      `${key}.report.json`,
+      reportSchema,
+    );
+    if (!report) continue;
+    out(
+      report.status === 'accepted'
+        ? `ingested ${key}: read ${report.rowsRead} = accepted ${report.accepted} + rejected ${report.rejected} + duplicates ${report.duplicates}`
+        : `ingest of ${key} ${report.status}: ${report.error?.message ?? ''}`,
+    );
+  }
   await local.runSchedule('rosterSnapshot');
 
   const coordinator = signToken(local.jwtKey, {

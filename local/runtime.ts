@@ -50,6 +50,8 @@ export interface LocalSystemOptions {
   readonly retryDelaySeconds?: number;
   /** Receives our event deliveries and invocation outcomes. */
   readonly log?: (line: string) => void;
+  /** Values replacing literal settings of the system definition (e.g. smaller ingest chunks). */
+  readonly envOverrides?: Readonly<Record<string, string>>;
 }
 
 export interface InvocationRecord {
@@ -199,7 +201,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
       S3_FORCE_PATH_STYLE: 'true',
     };
-    for (const [name, value] of Object.entries(def.environment)) env[name] = resolveEnv(value);
+    for (const [name, value] of Object.entries(def.environment)) {
+      env[name] =
+        typeof value === 'string' && options.envOverrides?.[name]
+          ? options.envOverrides[name]
+          : resolveEnv(value);
+    }
     functionEnv[id] = env;
     const module = (await import(pathToFileURL(resolve(def.dir, 'app.ts')).href)) as {
       createHandler?: (env: Record<string, string>) => Invocable;

@@ -1,81 +1,44 @@
 /**
- * Ingest function: triggered by S3 ObjectCreated events on the raw bucket. Thin: it parses the
- * environment at cold start, builds the adapters, and hands each object to the ingest use case.
+ * Ingest planner: triggered by S3 ObjectCreated events on the raw bucket. For each uploaded extract
+ * it checks the header, splits the file into chunks in one streaming pass and queues their tasks
+ * (see `domain/ingest-run.ts`); a file refused as a whole gets its error report here.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
-import { z } from 'zod';
-import { EXTRACTS_PREFIX } from '../../infra/system';
-import { dynamoDocumentClient, s3Client, sqsClient } from '../shared/aws-clients';
-import type { Pseudonymiser } from '../shared/domain/pseudonym';
-import { createPseudonymiser } from '../shared/domain/pseudonym';
-import { endpointEnvSchema, parseEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
-import { loadPseudonymKey } from '../shared/pseudonym-key';
-import { DynamoIdentityStore } from './adapters/dynamo-identity-store';
-import { S3ObjectStore } from './adapters/s3-object-store';
-import { SqsScoreRequestQueue } from './adapters/sqs-score-request-queue';
-import type { IngestReport } from './domain/ingest-extract';
-import { ingestObject } from './domain/ingest-object';
+import type { PlanOutcome } from './domain/ingest-run';
+import { planRun } from './domain/ingest-run';
+import { ingestDepsFromEnv } from './ingest-deps';
 
-const envSchema = endpointEnvSchema.extend({
-  RAW_BUCKET: z.string().min(3),
-  CURATED_BUCKET: z.string().min(3),
-  IDENTITIES_TABLE: z.string().min(1),
-  SCORE_REQUESTS_QUEUE_URL: z.url(),
-  PSEUDONYM_KEY_SOURCE: z.string().min(1),
-});
-
-export interface IngestSummary {
-  readonly reports: readonly IngestReport[];
+export interface PlanSummary {
+  readonly plans: readonly (PlanOutcome & { readonly objectKey: string })[];
 }
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
-  const env = parseEnv(envSchema, rawEnv);
+  const { env, deps } = ingestDepsFromEnv(rawEnv);
   const logger = createLogger('san-ingest');
-  const s3 = s3Client(env);
-  const db = dynamoDocumentClient(env);
-  let pseudonymiser: Promise<Pseudonymiser> | undefined;
-  const extracts = new S3ObjectStore(s3, env.RAW_BUCKET);
-  const curated = new S3ObjectStore(s3, env.CURATED_BUCKET);
-  const identities = new DynamoIdentityStore(db, env.IDENTITIES_TABLE);
-  const scoreRequests = new SqsScoreRequestQueue(sqsClient(env), env.SCORE_REQUESTS_QUEUE_URL);
 
-  const handle = async (event: S3Event, _context: Context): Promise<IngestSummary> => {
-    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env).then(createPseudonymiser);
-    const deps = {
-      extracts,
-      curated,
-      identities,
-      scoreRequests,
-      pseudonymiser: await pseudonymiser,
-      extractsPrefix: EXTRACTS_PREFIX,
-    };
-    const reports: IngestReport[] = [];
+  const handle = async (event: S3Event, _context: Context): Promise<PlanSummary> => {
+    const plans: (PlanOutcome & { objectKey: string })[] = [];
     for (const record of event.Records ?? []) {
       if (record.s3.bucket.name !== env.RAW_BUCKET) {
         logger.warn('event for another bucket ignored', { bucket: record.s3.bucket.name });
         continue;
       }
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      const report = await ingestObject(deps, key);
-      if (!report) {
-        logger.warn('object no longer exists', { key });
-        continue;
-      }
-      logger.info('extract ingested', {
-        key,
-        status: report.status,
-        rowsRead: report.rowsRead,
-        accepted: report.accepted,
-        rejected: report.rejected,
-        duplicates: report.duplicates,
-        ...(report.error ? { problem: report.error.problem } : {}),
+      const objectKey = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      const outcome = await planRun(await deps(), objectKey);
+      logger.info('extract planned', {
+        objectKey,
+        status: outcome.status,
+        ...(outcome.status === 'planned'
+          ? { runId: outcome.runId, chunks: outcome.chunks, buckets: outcome.buckets }
+          : {}),
+        ...(outcome.status === 'rejected' ? { problem: outcome.report?.error?.problem } : {}),
       });
-      reports.push(report);
+      plans.push({ ...outcome, objectKey });
     }
-    return { reports };
+    return { plans };
   };
   return middy(handle).use(injectLambdaContext(logger));
 }

@@ -59,18 +59,28 @@ export class DataStores extends Construct {
         versioned: true,
         serverAccessLogsBucket: this.accessLogs,
         serverAccessLogsPrefix: `${bucketId}/`,
-        lifecycleRules: def.infrequentAccessAfterDays
-          ? [
-              {
-                transitions: [
-                  {
-                    storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-                    transitionAfter: Duration.days(def.infrequentAccessAfterDays),
-                  },
-                ],
-              },
-            ]
-          : [],
+        lifecycleRules: [
+          ...(def.infrequentAccessAfterDays
+            ? [
+                {
+                  transitions: [
+                    {
+                      storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+                      transitionAfter: Duration.days(def.infrequentAccessAfterDays),
+                    },
+                  ],
+                },
+              ]
+            : []),
+          ...(def.expireAfterDays
+            ? [
+                {
+                  expiration: Duration.days(def.expireAfterDays),
+                  noncurrentVersionExpiration: Duration.days(1),
+                },
+              ]
+            : []),
+        ],
         removalPolicy,
       });
     }

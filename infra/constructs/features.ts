@@ -24,12 +24,14 @@ function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFuncti
   });
 }
 
-/** S3 uploads of extracts → ingest → curated partitions and score requests. */
+/** S3 uploads of extracts → planner → chunk, reduce and finalize tasks → curated data and score requests. */
 export class IngestPipeline extends Construct {
-  public readonly ingest: SanFunction;
+  public readonly planner: SanFunction;
+  public readonly worker: SanFunction;
   constructor(scope: Construct, id: string, props: FeatureProps) {
     super(scope, id);
-    this.ingest = build(this, props, 'ingest');
+    this.planner = build(this, props, 'ingest');
+    this.worker = build(this, props, 'ingestWorker');
   }
 }
 

@@ -6,10 +6,16 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceId } from '../../functions/ingest/domain/contracts';
+import { CONTRACTS } from '../../functions/ingest/domain/contracts';
+import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
+import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
 import { startLocalSystem } from '../../local/runtime';
@@ -31,6 +37,9 @@ interface RosterBody {
     alerts: { alertId: string; urgent: boolean; repeatReports: number }[];
   }[];
 }
+
+/** Small ingest chunks, so that even a test file fans out over several chunk and reduce tasks. */
+const SMALL_CHUNKS = { INGEST_CHUNK_BYTES: '16384', INGEST_REDUCE_BYTES: '32768' };
 
 let local: LocalSystem;
 let dataDir: string;
@@ -57,7 +66,13 @@ const readJson = async (bucket: string, key: string) => {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'san-it-'));
-  local = await startLocalSystem({ dataDir, port: 0, reset: true, retryDelaySeconds: 0 });
+  local = await startLocalSystem({
+    dataDir,
+    port: 0,
+    reset: true,
+    retryDelaySeconds: 0,
+    envOverrides: SMALL_CHUNKS,
+  });
   cut = generateCut({ children: 600, seed: 11, cut: '2026-10' });
   for (const file of cut.files) await upload(`extracts/${cut.cut}/${file.name}`, file.bytes);
   await local.whenIdle(120_000);
@@ -68,27 +83,75 @@ afterAll(async () => {
 });
 
 describe('from S3 upload to the roster over HTTP', () => {
-  it('writes an ingest report per file in which every row is accounted for', async () => {
+  it('writes an ingest report per file, fanned out over chunks, identical to a single-pass read', async () => {
+    const pseudonymiser = createPseudonymiser(
+      (await readFile(join(dataDir, 'pseudonym.key'), 'utf8')).trim(),
+    );
     for (const file of cut.files) {
       const report = await readJson(local.names.buckets.raw, `extracts/${cut.cut}/${file.name}.report.json`);
       expect(report.status).toBe('accepted');
-      const [rowsRead, accepted, rejected, duplicates] = [
+      expect(report.chunks).toBeGreaterThan(3);
+      const single = await ingestExtract({
+        contract: CONTRACTS[file.name.replace('.csv', '') as SourceId],
+        cut: cut.cut,
+        objectKey: file.name,
+        body: Readable.from([file.bytes]),
+        pseudonymiser,
+      });
+      for (const field of [
         'rowsRead',
         'accepted',
         'rejected',
         'duplicates',
-      ].map((k) => Number(report[k])) as [number, number, number, number];
-      expect(accepted + rejected + duplicates).toBe(rowsRead);
-      expect(rowsRead).toBeGreaterThan(0);
-      const quarantine = await local.clients.s3.send(
-        new GetObjectCommand({
-          Bucket: local.names.buckets.raw,
-          Key: `extracts/${cut.cut}/${file.name}.rejected.ndjson`,
-        }),
-      );
-      const lines = ((await quarantine.Body?.transformToString()) ?? '').split('\n').filter(Boolean);
-      expect(lines).toHaveLength(rejected);
+        'acceptedByComuna',
+        'rejectionsByReason',
+      ]) {
+        expect(report[field]).toEqual(single.report[field as keyof typeof single.report]);
+      }
+      const quarantined: { line: number }[] = [];
+      for (const key of report.quarantine as string[]) {
+        const body = await local.clients.s3.send(
+          new GetObjectCommand({ Bucket: local.names.buckets.raw, Key: key }),
+        );
+        for (const line of ((await body.Body?.transformToString()) ?? '').split('\n').filter(Boolean)) {
+          quarantined.push(JSON.parse(line) as { line: number });
+        }
+      }
+      expect(quarantined.map((q) => q.line)).toEqual(single.quarantine.map((q) => q.line));
     }
+  });
+
+  it('ingests a gzip upload and processes an identical re-upload only once', async () => {
+    const rsh = cut.files.find((f) => f.name === 'rsh.csv');
+    if (!rsh) throw new Error('no rsh file');
+    await upload('extracts/2026-08/rsh.csv.gz', gzipSync(rsh.bytes));
+    await local.whenIdle();
+    const gz = await readJson(local.names.buckets.raw, 'extracts/2026-08/rsh.csv.gz.report.json');
+    expect(gz).toMatchObject({
+      status: 'accepted',
+      layout: { gzip: true, encoding: 'windows-1252', delimiter: ';' },
+    });
+    const plain = await readJson(local.names.buckets.raw, 'extracts/2026-10/rsh.csv.report.json');
+    expect(gz.accepted).toBe(plain.accepted);
+
+    // The same content uncompressed: same cut, same source, same bytes once decompressed.
+    await upload('extracts/2026-08/rsh.csv', rsh.bytes);
+    await local.whenIdle();
+    const copy = await readJson(local.names.buckets.raw, 'extracts/2026-08/rsh.csv.report.json');
+    expect(copy.status).toBe('already-ingested');
+    expect(copy.runId).toBe(gz.runId);
+
+    // S3 delivers events at least once: a repeated event changes nothing.
+    const event = {
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: local.names.buckets.raw }, object: { key: 'extracts/2026-08/rsh.csv.gz' } },
+        },
+      ],
+    };
+    const again = (await local.invoke('ingest', event)) as { plans: { status: string }[] };
+    expect(again.plans[0]?.status).toBe('redelivered');
   });
 
   it('serves a ranked nómina scored by the deployed ONNX model, with ventiles and reasons', async () => {
@@ -247,7 +310,13 @@ describe('persistence', () => {
   it('keeps the roster across a restart of the local system', async () => {
     const before = await roster('13101', 'limit=3');
     await local.stop();
-    local = await startLocalSystem({ dataDir, port: 0, reset: false, retryDelaySeconds: 0 });
+    local = await startLocalSystem({
+      dataDir,
+      port: 0,
+      reset: false,
+      retryDelaySeconds: 0,
+      envOverrides: SMALL_CHUNKS,
+    });
     const after = await roster('13101', 'limit=3');
     expect(after.entries.map((e) => e.childId)).toEqual(before.entries.map((e) => e.childId));
   });

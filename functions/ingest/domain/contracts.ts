@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isPilotComuna, normaliseCut } from '../../shared/domain/comunas';
 import { parseDate } from '../../shared/domain/dates';
+import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { Run } from '../../shared/domain/run';
 import { parseRun } from '../../shared/domain/run';
 
@@ -44,8 +45,13 @@ export interface SourceContract<R> {
   validate(
     row: Readonly<Record<string, string>>,
   ): { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
-  /** Rows with the same key (after pseudonymisation) are duplicates; the first one is kept. */
+  /**
+   * Part of the duplicate key besides the child: two rows of the same child with equal parts are
+   * duplicates; the first one is kept.
+   */
   duplicateKey(row: ValidatedRow<R>): string;
+  /** The non-personal fields written to the curated bucket, with other identifiers pseudonymised. */
+  curate(fields: R, pseudonymiser: Pseudonymiser): Record<string, unknown>;
 }
 
 // --- field parsers -------------------------------------------------------------------------
@@ -263,7 +269,11 @@ export const rshContract: SourceContract<RshFields> = {
       },
     };
   },
-  duplicateKey: (row) => `${row.run.body}`,
+  duplicateKey: () => '',
+  curate: ({ householdFolio, ...rest }, pseudonymiser) => ({
+    ...rest,
+    householdId: pseudonymiser.household(householdFolio),
+  }),
 };
 
 // --- Educación: matrícula y asistencia mensual -------------------------------------------------
@@ -326,7 +336,8 @@ export const educationContract: SourceContract<EducationFields> = {
       },
     };
   },
-  duplicateKey: (row) => `${row.run.body}|${row.fields.month}|${row.fields.schoolId}`,
+  duplicateKey: (row) => `${row.fields.month}|${row.fields.schoolId}`,
+  curate: (fields) => ({ ...fields }),
 };
 
 export const CONTRACTS: Readonly<Record<SourceId, SourceContract<unknown>>> = {

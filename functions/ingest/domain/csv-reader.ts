@@ -1,10 +1,11 @@
 /**
- * Reads an extract as a stream of rows: detects gzip, the text encoding (UTF-8, else
- * Windows-1252/Latin-1) and the delimiter (`;` or `,`), maps the header onto the contract's
- * canonical columns, and yields each row with its line number. Memory stays bounded by the
- * stream's buffers whatever the file size. File-level problems raise `FileRejectedError`.
+ * Reads extracts as streams of rows. A file's layout — text encoding (UTF-8, else
+ * Windows-1252/Latin-1), delimiter (`;` or `,`), and the mapping of its header onto the contract's
+ * canonical columns — is read once from its first bytes; rows are then read from the whole file or
+ * from any byte range of it with the same layout, each with its physical line number. Memory stays
+ * bounded by the stream buffers whatever the size. File-level problems raise `FileRejectedError`.
  */
-
+import { isUtf8 } from 'node:buffer';
 import type { TransformCallback } from 'node:stream';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -20,7 +21,8 @@ export type FileProblem =
   | 'decompression-bomb'
   | 'corrupt-gzip'
   | 'unknown-source'
-  | 'bad-location';
+  | 'bad-location'
+  | 'too-large';
 
 /** The whole file is refused; nothing from it is written. */
 export class FileRejectedError extends Error {
@@ -40,7 +42,7 @@ export interface ReadOptions {
   readonly maxFieldChars: number;
   /** Largest decompressed size accepted for a gzip file, in bytes. */
   readonly maxDecompressedBytes: number;
-  /** Declared encoding; detected from the first bytes when absent. */
+  /** Declared encoding; detected when absent. */
   readonly encoding?: Encoding;
 }
 
@@ -50,18 +52,21 @@ export const DEFAULT_READ_OPTIONS: ReadOptions = {
 };
 
 export interface CsvRow {
-  /** 1-based line number in the decompressed file (the header is line 1). */
+  /** 1-based physical line number in the decompressed file (the header is line 1). */
   readonly line: number;
   readonly values: Readonly<Record<string, string>>;
   /** Number of fields in the row, to reject rows whose shape differs from the header. */
   readonly fieldCount: number;
 }
 
+/** How to read a file's rows: fixed by its first bytes, shared by every chunk. */
 export interface CsvLayout {
   readonly encoding: Encoding;
   readonly delimiter: ';' | ',';
   readonly gzip: boolean;
   readonly header: readonly string[];
+  /** Canonical column per header position (null where the column is not in the contract). */
+  readonly columns: readonly (string | null)[];
   readonly unknownColumns: readonly string[];
 }
 
@@ -74,8 +79,113 @@ export function headerKey(name: string): string {
     .replace(/[^A-Z0-9]/g, '');
 }
 
+/** Valid UTF-8 in the sample (allowing a sequence cut at its end) means UTF-8; else Windows-1252. */
+export function detectEncoding(sample: Buffer): Encoding {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
 /**
- * Opens an extract. Resolves once the header is read, with the layout and an async iterator of
+ * Checks UTF-8 validity across a whole stream fed in pieces: a multi-byte sequence cut between two
+ * pieces is carried over. After `end()`, `valid` says whether every byte was well-formed UTF-8.
+ */
+export class Utf8Validator {
+  private carry: Buffer = Buffer.alloc(0);
+  valid = true;
+
+  feed(bytes: Buffer): void {
+    if (!this.valid) return;
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
+    let cut = data.length;
+    // Back up to the last ASCII byte so that no sequence is split.
+    while (cut > 0 && cut > data.length - 4 && (data[cut - 1] as number) >= 0x80) cut--;
+    if (!isUtf8(data.subarray(0, cut))) this.valid = false;
+    this.carry = Buffer.from(data.subarray(cut));
+  }
+
+  end(): boolean {
+    if (this.valid && this.carry.length > 0) this.valid = isUtf8(this.carry);
+    return this.valid;
+  }
+}
+
+/** Reads the layout from a file's header line, or explains why the file cannot be this contract's CSV. */
+export function layoutFromHeader(
+  headerBytes: Buffer,
+  encoding: Encoding,
+  gzip: boolean,
+  contract: SourceContract<unknown>,
+): CsvLayout {
+  if (headerBytes.includes(0)) {
+    throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
+  }
+  const line = iconv
+    .decode(headerBytes, encoding)
+    .replace(/^\uFEFF/, '')
+    .replace(/\r$/, '');
+  if (line.trim() === '') throw new FileRejectedError('empty', 'el archivo no tiene encabezado');
+  const delimiter = countOf(line, ';') >= countOf(line, ',') ? ';' : ',';
+  if (countOf(line, delimiter) === 0) {
+    throw new FileRejectedError('not-csv', 'la primera línea no tiene separadores `;` ni `,`: no es un CSV');
+  }
+  const header = line.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+  const mapping = mapHeader(header, contract);
+  return { encoding, delimiter, gzip, header, columns: mapping.columns, unknownColumns: mapping.unknown };
+}
+
+/**
+ * Rows of a byte range of a file (or of the whole file without its header), with line numbers
+ * counted from `firstLine`. Errors of any stage reach the consumer as FileRejectedError.
+ */
+export async function* readRows(
+  bytes: Readable,
+  layout: CsvLayout,
+  options: Pick<ReadOptions, 'maxFieldChars'>,
+  firstLine: number,
+): AsyncGenerator<CsvRow> {
+  const parser = chain(
+    bytes,
+    iconv.decodeStream(layout.encoding) as unknown as Transform,
+    parse({
+      delimiter: layout.delimiter,
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: false,
+      info: true,
+      max_record_size: options.maxFieldChars * 64,
+    }),
+  );
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
+    record: string[];
+    info: { lines: number };
+  }>;
+  for (;;) {
+    const next = await nextOrFail(iterator);
+    if (!next) return;
+    const line = firstLine + next.info.lines - 1;
+    const values: Record<string, string> = {};
+    for (let i = 0; i < layout.columns.length; i++) {
+      const canonical = layout.columns[i];
+      const value = next.record[i];
+      if (value !== undefined && value.length > options.maxFieldChars) {
+        throw new FileRejectedError(
+          'field-too-long',
+          `línea ${line}: el campo ${canonical ?? layout.header[i]} tiene ${value.length} caracteres (máximo ${options.maxFieldChars})`,
+        );
+      }
+      if (canonical) values[canonical] = value ?? '';
+    }
+    yield { line, values, fieldCount: next.record.length };
+  }
+}
+
+/**
+ * Opens a whole extract (plain or gzip): resolves once the header is read, with the layout and the
  * rows; rejects with FileRejectedError when the file cannot be read as this contract's CSV.
  */
 export async function openCsv(
@@ -93,82 +203,36 @@ export async function openCsv(
   if (sample.head.includes(0)) {
     throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
   }
-  const decoded = chain(sample.rest, iconv.decodeStream(encoding) as unknown as Transform, stripBom());
-  const firstText = iconv.decode(sample.head, encoding).replace(/^\uFEFF/, '');
-  const firstLine = firstText.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = countOf(firstLine, ';') >= countOf(firstLine, ',') ? ';' : ',';
-  if (countOf(firstLine, delimiter) === 0 && Object.keys(contract.columns).length > 1) {
-    throw new FileRejectedError('not-csv', 'la primera línea no tiene separadores `;` ni `,`: no es un CSV');
-  }
-
-  const parser = chain(
-    decoded,
-    parse({
-      delimiter,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: false,
-      info: true,
-      max_record_size: options.maxFieldChars * 64,
-    }),
+  const newline = sample.head.indexOf(0x0a);
+  const layout = layoutFromHeader(
+    newline === -1 ? sample.head : sample.head.subarray(0, newline),
+    encoding,
+    gzip,
+    contract,
   );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
-
-  const first = await nextOrFail(iterator);
-  if (!first) throw new FileRejectedError('empty', 'el archivo no tiene encabezado');
-  const header = first.record.map((h) => h.trim());
-  const mapping = mapHeader(header, contract);
-  const layout: CsvLayout = { encoding, delimiter, gzip, header, unknownColumns: mapping.unknown };
-
-  async function* rows(): AsyncGenerator<CsvRow> {
-    for (;;) {
-      const next = await nextOrFail(iterator);
-      if (!next) return;
-      const values: Record<string, string> = {};
-      for (let i = 0; i < mapping.columns.length; i++) {
-        const canonical = mapping.columns[i];
-        const value = next.record[i];
-        if (value !== undefined && value.length > options.maxFieldChars) {
-          throw new FileRejectedError(
-            'field-too-long',
-            `línea ${next.info.lines}: el campo ${canonical ?? header[i]} tiene ${value.length} caracteres (máximo ${options.maxFieldChars})`,
-          );
-        }
-        if (canonical) values[canonical] = value ?? '';
+  async function* all(): AsyncGenerator<CsvRow> {
+    let first = true;
+    for await (const row of readRows(sample.rest, layout, options, 1)) {
+      if (first) {
+        first = false;
+        continue; // the header, already read
       }
-      yield { line: next.info.lines, values, fieldCount: next.record.length };
+      yield row;
     }
   }
-  return { layout, rows: rows() };
-}
-
-/**
- * Connects streams so that an error in any of them (a corrupt gzip, a bad byte sequence) reaches
- * the last one, where the reader sees it, instead of surfacing as an unhandled 'error' event.
- */
-function chain<T extends Readable>(source: Readable, ...stages: [...Transform[], T]): T {
-  const last = stages[stages.length - 1] as T;
-  const streams: NodeJS.ReadWriteStream[] = stages as unknown as NodeJS.ReadWriteStream[];
-  pipeline([source, ...streams], (error) => {
-    if (error && !last.destroyed) last.destroy(error);
-  });
-  return last;
+  return { layout, rows: all() };
 }
 
 function mapHeader(
   header: readonly string[],
   contract: SourceContract<unknown>,
-): { columns: (string | undefined)[]; unknown: string[] } {
+): { columns: (string | null)[]; unknown: string[] } {
   const byAlias = new Map<string, string>();
   for (const [canonical, aliases] of Object.entries(contract.columns)) {
     for (const alias of [canonical, ...aliases]) byAlias.set(headerKey(alias), canonical);
   }
-  const columns = header.map((h) => byAlias.get(headerKey(h)));
-  const present = new Set(columns.filter((c): c is string => c !== undefined));
+  const columns = header.map((h) => byAlias.get(headerKey(h)) ?? null);
+  const present = new Set(columns.filter((c): c is string => c !== null));
   const missing = contract.required.filter((c) => !present.has(c));
   if (missing.length > 0) {
     throw new FileRejectedError(
@@ -187,7 +251,7 @@ function mapHeader(
     }
     if (c) seen.add(c);
   }
-  return { columns, unknown: header.filter((_, i) => columns[i] === undefined) };
+  return { columns, unknown: header.filter((_, i) => columns[i] === null) };
 }
 
 async function nextOrFail<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
@@ -199,7 +263,7 @@ async function nextOrFail<T>(iterator: AsyncIterator<T>): Promise<T | undefined>
   }
 }
 
-function asFileError(error: unknown): Error {
+export function asFileError(error: unknown): Error {
   if (error instanceof FileRejectedError) return error;
   const e = error as { code?: string; message?: string };
   if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') {
@@ -211,20 +275,23 @@ function asFileError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Valid UTF-8 in the sample (allowing a sequence cut at its end) means UTF-8; else Windows-1252. */
-export function detectEncoding(sample: Buffer): Encoding {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return 'utf-8';
-  } catch {
-    return 'windows-1252';
-  }
-}
-
 function countOf(text: string, ch: string): number {
   let n = 0;
   for (const c of text) if (c === ch) n++;
   return n;
+}
+
+/**
+ * Connects streams so that an error in any of them (a corrupt gzip, a bad byte sequence) reaches
+ * the last one, where the reader sees it, instead of surfacing as an unhandled 'error' event.
+ */
+export function chain<T extends Readable>(source: Readable, ...stages: [...Transform[], T]): T {
+  const last = stages[stages.length - 1] as T;
+  const streams = stages as unknown as NodeJS.ReadWriteStream[];
+  pipeline([source, ...streams], (error) => {
+    if (error && !last.destroyed) last.destroy(error);
+  });
+  return last;
 }
 
 /**
@@ -263,7 +330,8 @@ async function peek(input: Readable, size: number): Promise<{ head: Buffer; rest
   return { head, rest: Readable.from(replay(), { objectMode: false }) };
 }
 
-function byteLimit(max: number): Transform {
+/** Fails the stream once more than `max` bytes have passed: the decompression-bomb guard. */
+export function byteLimit(max: number): Transform {
   let total = 0;
   return new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
@@ -278,21 +346,6 @@ function byteLimit(max: number): Transform {
         return;
       }
       done(null, chunk);
-    },
-  });
-}
-
-function stripBom(): Transform {
-  let first = true;
-  return new Transform({
-    decodeStrings: false,
-    transform(chunk: string | Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      let text = typeof chunk === 'string' ? chunk : chunk.toString();
-      if (first) {
-        text = text.replace(/^\uFEFF/, '');
-        first = false;
-      }
-      done(null, text);
     },
   });
 }

@@ -1,17 +1,20 @@
 /** What ingest needs from the outside world; S3, DynamoDB and SQS adapters implement these. */
 import type { Readable } from 'node:stream';
-import type { IdentityRecord } from './ingest-extract';
+import type { z } from 'zod';
+import type { FileProblem } from './csv-reader';
+import type { IngestReport } from './report';
+import type { IdentityRecord } from './row-processor';
 
-export interface ExtractStore {
-  /** The uploaded object's body, or undefined if it no longer exists. */
-  open(key: string): Promise<Readable | undefined>;
+/** One bucket. */
+export interface ObjectStore {
+  /** The object's body (or a byte range of it, end exclusive), or undefined if it does not exist. */
+  open(key: string, range?: { start: number; end: number }): Promise<Readable | undefined>;
+  getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
   putJson(key: string, value: unknown): Promise<void>;
   putLines(key: string, lines: readonly string[]): Promise<void>;
-}
-
-export interface CuratedStore {
-  putLines(key: string, lines: readonly string[]): Promise<void>;
-  putJson(key: string, value: unknown): Promise<void>;
+  putBytes(key: string, bytes: Buffer): Promise<void>;
+  /** Keys under `prefix`, in lexicographic order. */
+  list(prefix: string): Promise<string[]>;
 }
 
 export interface IdentityStore {
@@ -27,9 +30,76 @@ export interface ScoreRequestQueue {
   sendAll(requests: readonly ScoreRequest[]): Promise<void>;
 }
 
-/** Curated layout: `cut=<cut>/source=<source>/comuna=<cut>/part.ndjson`, plus a `_SUCCESS.json` per source. */
+export type IngestTask =
+  | { readonly type: 'chunk'; readonly runId: string; readonly index: number }
+  | { readonly type: 'reduce'; readonly runId: string; readonly bucket: number }
+  | { readonly type: 'finalize'; readonly runId: string };
+
+export interface IngestTaskQueue {
+  sendAll(tasks: readonly IngestTask[]): Promise<void>;
+}
+
+export type RunStatus = 'processing' | 'finalizing' | 'done' | 'rejected';
+
+/** The progress record of one ingest run (one file's content). */
+export interface IngestRun {
+  readonly runId: string;
+  readonly objectKey: string;
+  readonly cut: string;
+  readonly source: string;
+  readonly status: RunStatus;
+  readonly chunkCount: number;
+  readonly bucketCount: number;
+  readonly chunksDone: number;
+  readonly bucketsDone: number;
+  readonly bytes: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** First file-level problem found by a chunk, if any: the run ends rejected. */
+  readonly failure?: { readonly problem: FileProblem; readonly message: string };
+  readonly report?: IngestReport;
+}
+
+export interface RunStore {
+  get(runId: string): Promise<IngestRun | undefined>;
+  /** Creates the run unless one with its id exists. */
+  create(run: IngestRun): Promise<'created' | 'exists'>;
+  /** Records a chunk as done (idempotent); returns how many distinct chunks are done. */
+  chunkDone(runId: string, index: number): Promise<number>;
+  bucketDone(runId: string, bucket: number): Promise<number>;
+  /** Records the first file-level failure of the run. */
+  fail(runId: string, failure: { problem: FileProblem; message: string }): Promise<void>;
+  finish(runId: string, status: 'done' | 'rejected', report: IngestReport): Promise<void>;
+  /** Runs of a cut, for progress displays. */
+  ofCut(cut: string): Promise<IngestRun[]>;
+}
+
+/** Curated layout: one folder per run, promoted by `_SUCCESS.json` once the run is complete. */
 export const curatedKeys = {
-  partition: (cut: string, source: string, comuna: string): string =>
-    `cut=${cut}/source=${source}/comuna=${comuna}/part.ndjson`,
+  part: (cut: string, source: string, runId: string, comuna: string, bucket: number): string =>
+    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/part-${String(bucket).padStart(4, '0')}.ndjson`,
+  comunaPrefix: (cut: string, source: string, runId: string, comuna: string): string =>
+    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/`,
   success: (cut: string, source: string): string => `cut=${cut}/source=${source}/_SUCCESS.json`,
 };
+
+/** Working objects of a run (in the work bucket, which expires them). */
+export const workKeys = {
+  plan: (runId: string): string => `runs/${runId}/plan.json`,
+  chunk: (runId: string, index: number): string => `runs/${runId}/chunks/${pad(index)}.csv`,
+  shuffle: (runId: string, bucket: number, index: number): string =>
+    `runs/${runId}/shuffle/${pad(bucket)}/${pad(index)}.ndjson`,
+  shufflePrefix: (runId: string, bucket: number): string => `runs/${runId}/shuffle/${pad(bucket)}/`,
+  chunkStats: (runId: string, index: number): string => `runs/${runId}/chunk-stats/${pad(index)}.json`,
+  bucketStats: (runId: string, bucket: number): string => `runs/${runId}/bucket-stats/${pad(bucket)}.json`,
+};
+
+/** Objects written next to the upload in the raw bucket. */
+export const rawKeys = {
+  report: (objectKey: string): string => `${objectKey}.report.json`,
+  quarantine: (objectKey: string, index: number): string => `${objectKey}.rejected/${pad(index)}.ndjson`,
+};
+
+function pad(n: number): string {
+  return String(n).padStart(5, '0');
+}

@@ -1,0 +1,123 @@
+/**
+ * RunStore on DynamoDB: one item per run. Finished chunks and buckets are kept as string sets, so
+ * that a redelivered task counts once and the task that completes a stage sees the full count.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FileProblem } from '../domain/csv-reader';
+import type { IngestRun, RunStore } from '../domain/ports';
+import type { IngestReport } from '../domain/report';
+
+type Item = Record<string, unknown>;
+
+export class DynamoRunStore implements RunStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(runId: string): Promise<IngestRun | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { runId }, ConsistentRead: true }),
+    );
+    return out.Item ? toRun(out.Item) : undefined;
+  }
+
+  async create(run: IngestRun): Promise<'created' | 'exists'> {
+    const { chunksDone: _c, bucketsDone: _b, ...item } = run;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(runId)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
+  }
+
+  chunkDone(runId: string, index: number): Promise<number> {
+    return this.addToSet(runId, 'chunksDone', String(index));
+  }
+
+  bucketDone(runId: string, bucket: number): Promise<number> {
+    return this.addToSet(runId, 'bucketsDone', String(bucket));
+  }
+
+  async fail(runId: string, failure: { problem: FileProblem; message: string }): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { runId },
+          UpdateExpression: 'SET failure = :f, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(runId) AND attribute_not_exists(failure)',
+          ExpressionAttributeValues: { ':f': failure, ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async finish(runId: string, status: 'done' | 'rejected', report: IngestReport): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { runId },
+        UpdateExpression: 'SET #status = :s, report = :r, updatedAt = :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':s': status, ':r': report, ':now': new Date().toISOString() },
+      }),
+    );
+  }
+
+  async ofCut(cut: string): Promise<IngestRun[]> {
+    const runs: IngestRun[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byCut',
+          KeyConditionExpression: 'cut = :c',
+          ExpressionAttributeValues: { ':c': cut },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) runs.push(toRun(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return runs;
+  }
+
+  private async addToSet(runId: string, attribute: string, member: string): Promise<number> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { runId },
+        UpdateExpression: 'ADD #set :m SET updatedAt = :now',
+        ConditionExpression: 'attribute_exists(runId)',
+        ExpressionAttributeNames: { '#set': attribute },
+        ExpressionAttributeValues: { ':m': new Set([member]), ':now': new Date().toISOString() },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const set = out.Attributes?.[attribute];
+    return set instanceof Set ? set.size : 0;
+  }
+}
+
+function toRun(item: Item): IngestRun {
+  const size = (v: unknown): number => (v instanceof Set ? v.size : 0);
+  return {
+    ...(item as unknown as IngestRun),
+    chunksDone: size(item.chunksDone),
+    bucketsDone: size(item.bucketsDone),
+  };
+}

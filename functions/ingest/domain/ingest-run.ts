@@ -1,0 +1,597 @@
+/**
+ * Ingest at any scale, as a fan-out of small tasks over a queue:
+ *
+ * 1. plan (on upload): one streaming pass checks the header against the source's contract, detects
+ *    the encoding over the whole file, hashes the content, and splits it at record boundaries into
+ *    chunks (a gzip file is decompressed into chunk objects; a plain one is read by byte ranges).
+ * 2. chunk (one task per chunk): rows are validated and pseudonymised; rejected rows go to the
+ *    quarantine with line, field and reason; accepted rows are shuffled into buckets by a hash of
+ *    their duplicate key, so that all copies of a row meet in one bucket.
+ * 3. reduce (one task per bucket): duplicates are dropped (the copy on the earliest line is kept)
+ *    and the curated records are written per comuna under the run's own folder; identities go to
+ *    the identity store.
+ * 4. finalize: the counts are summed into the report (read = accepted + rejected + duplicates),
+ *    `_SUCCESS.json` is switched to the new run in one write, and the comunas are queued for scoring.
+ *
+ * Readers only follow `_SUCCESS.json`, so a failed or half-finished run is never seen. Every task
+ * is idempotent: redelivered messages rewrite the same objects and count once.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
+import type { Pseudonymiser } from '../../shared/domain/pseudonym';
+import type { SourceContract } from './contracts';
+import { CONTRACTS, isSourceId } from './contracts';
+import type { CsvLayout, Encoding, ReadOptions } from './csv-reader';
+import {
+  asFileError,
+  byteLimit,
+  chain,
+  DEFAULT_READ_OPTIONS,
+  FileRejectedError,
+  layoutFromHeader,
+  readRows,
+  Utf8Validator,
+} from './csv-reader';
+import { parseExtractKey } from './ingest-extract';
+import type {
+  IdentityStore,
+  IngestRun,
+  IngestTaskQueue,
+  ObjectStore,
+  RunStore,
+  ScoreRequestQueue,
+} from './ports';
+import { curatedKeys, rawKeys, workKeys } from './ports';
+import type { IngestReport } from './report';
+import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
+import type { CuratedRecord, IdentityRecord } from './row-processor';
+import { createRowProcessor, reasonKind } from './row-processor';
+import { CsvSplitter, HeaderTooLongError } from './split';
+
+export interface IngestSizes {
+  /** Target size of a chunk (one task), in bytes. */
+  readonly chunkBytes: number;
+  /** Target size of a reduce bucket, in bytes of input. */
+  readonly reduceBytes: number;
+}
+
+export const DEFAULT_SIZES: IngestSizes = { chunkBytes: 32 * 1024 ** 2, reduceBytes: 64 * 1024 ** 2 };
+
+export interface IngestRunDeps {
+  readonly raw: ObjectStore;
+  readonly work: ObjectStore;
+  readonly curated: ObjectStore;
+  readonly runs: RunStore;
+  readonly tasks: IngestTaskQueue;
+  readonly identities: IdentityStore;
+  readonly scoreRequests: ScoreRequestQueue;
+  readonly pseudonymiser: Pseudonymiser;
+  readonly extractsPrefix: string;
+  readonly sizes?: IngestSizes;
+  readonly readOptions?: ReadOptions;
+  readonly now?: () => Date;
+}
+
+const layoutSchema = z.object({
+  encoding: z.enum(['utf-8', 'windows-1252']),
+  delimiter: z.enum([';', ',']),
+  gzip: z.boolean(),
+  header: z.array(z.string()),
+  columns: z.array(z.string().nullable()),
+  unknownColumns: z.array(z.string()),
+});
+
+const planSchema = z.object({
+  runId: z.string(),
+  objectKey: z.string(),
+  cut: z.string(),
+  source: z.string(),
+  sha256: z.string(),
+  bytes: z.number(),
+  layout: layoutSchema,
+  bucketCount: z.number().int().min(1),
+  chunks: z.array(
+    z.object({
+      /** Bucket holding the chunk's bytes: the upload itself, or the work bucket for gzip. */
+      in: z.enum(['raw', 'work']),
+      key: z.string(),
+      start: z.number(),
+      end: z.number(),
+      firstLine: z.number(),
+    }),
+  ),
+  startedAt: z.string(),
+});
+export type IngestPlan = z.infer<typeof planSchema>;
+
+const chunkStatsSchema = z.object({
+  rowsRead: z.number(),
+  rejected: z.number(),
+  rejectionsByReason: z.record(z.string(), z.number()),
+  quarantine: z.string().nullable(),
+});
+
+const bucketStatsSchema = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  acceptedByComuna: z.record(z.string(), z.number()),
+});
+
+/** One accepted row on its way from a chunk to its reduce bucket. */
+interface ShuffledRow {
+  /** Duplicate key. */
+  readonly k: string;
+  /** Line in the file: the earliest copy of a row is kept. */
+  readonly l: number;
+  readonly r: CuratedRecord;
+  readonly i: IdentityRecord;
+}
+
+const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
+
+function contractOf(source: string): SourceContract<unknown> {
+  if (!isSourceId(source)) throw new Error(`no contract for source ${source}`);
+  return CONTRACTS[source];
+}
+
+function shuffleBucket(key: string, buckets: number): number {
+  return createHash('sha1').update(key).digest().readUInt32BE(0) % buckets;
+}
+
+// --- 1. plan --------------------------------------------------------------------------------------
+
+export type PlanOutcome =
+  | { readonly status: 'planned'; readonly runId: string; readonly chunks: number; readonly buckets: number }
+  | {
+      readonly status: 'rejected' | 'already-ingested' | 'redelivered' | 'missing';
+      readonly report?: IngestReport;
+    };
+
+/** Plans the run of an uploaded object and queues its chunk tasks. */
+export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<PlanOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const sizes = deps.sizes ?? DEFAULT_SIZES;
+  const options = deps.readOptions ?? DEFAULT_READ_OPTIONS;
+  const location = parseExtractKey(objectKey, deps.extractsPrefix);
+  const base = {
+    source: location.ok ? location.source : '(desconocida)',
+    cut: location.ok ? location.cut : '(desconocido)',
+    objectKey,
+    startedAt,
+  };
+  const reject = async (report: IngestReport): Promise<PlanOutcome> => {
+    await deps.raw.putJson(rawKeys.report(objectKey), { ...report, finishedAt: now().toISOString() });
+    return { status: 'rejected', report };
+  };
+  if (!location.ok) return reject(rejectedReport(base, 'bad-location', location.reason));
+  if (!isSourceId(location.source)) {
+    return reject(
+      rejectedReport(
+        base,
+        'unknown-source',
+        `no hay contrato para la fuente "${location.source}"; fuentes conocidas: ${Object.keys(CONTRACTS).join(', ')}`,
+      ),
+    );
+  }
+  const contract = CONTRACTS[location.source];
+  const body = await deps.raw.open(objectKey);
+  if (!body) return { status: 'missing' };
+
+  // Gzip chunks are stored as they close, before the content hash (and so the run id) is known.
+  const staging = `staging-${randomUUID()}`;
+  let scan: ScanResult;
+  try {
+    scan = await scanFile(body, sizes.chunkBytes, options, async (index, bytes) => {
+      await deps.work.putBytes(workKeys.chunk(staging, index), bytes);
+    });
+  } catch (error) {
+    const e = asFileError(error);
+    if (!(e instanceof FileRejectedError)) throw e;
+    return reject(rejectedReport({ ...base, contractVersion: contract.version }, e.problem, e.message));
+  }
+  if (scan.chunks.length === 0 && scan.header.length === 0) {
+    return reject(
+      rejectedReport({ ...base, contractVersion: contract.version }, 'empty', 'el archivo está vacío'),
+    );
+  }
+  let layout: CsvLayout;
+  try {
+    layout = layoutFromHeader(scan.header, options.encoding ?? scan.encoding, scan.gzip, contract);
+  } catch (error) {
+    if (!(error instanceof FileRejectedError)) throw error;
+    return reject(
+      rejectedReport({ ...base, contractVersion: contract.version }, error.problem, error.message),
+    );
+  }
+
+  const runId = `${location.cut}-${location.source}-${scan.sha256.slice(0, 16)}`;
+  const existing = await deps.runs.get(runId);
+  if (existing) {
+    if (existing.objectKey === objectKey) return { status: 'redelivered' };
+    const report: IngestReport = {
+      ...base,
+      status: 'already-ingested',
+      contractVersion: contract.version,
+      runId,
+      sha256: scan.sha256,
+      rowsRead: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      rejectionsByReason: {},
+      acceptedByComuna: {},
+      error: {
+        problem: 'bad-location',
+        message: `contenido idéntico a ${existing.objectKey}, ya ingerido como ${runId}; no se procesa de nuevo`,
+      },
+    };
+    await deps.raw.putJson(rawKeys.report(objectKey), report);
+    return { status: 'already-ingested', report };
+  }
+
+  const chunks = scan.chunks.map((c, index) =>
+    scan.gzip
+      ? {
+          in: 'work' as const,
+          key: workKeys.chunk(staging, index),
+          start: 0,
+          end: c.end - c.start,
+          firstLine: c.firstLine,
+        }
+      : { in: 'raw' as const, key: objectKey, ...c },
+  );
+  const bucketCount = Math.max(1, Math.ceil(scan.totalBytes / sizes.reduceBytes));
+  const plan: IngestPlan = {
+    runId,
+    objectKey,
+    cut: location.cut,
+    source: location.source,
+    sha256: scan.sha256,
+    bytes: scan.totalBytes,
+    layout: {
+      ...layout,
+      columns: [...layout.columns],
+      header: [...layout.header],
+      unknownColumns: [...layout.unknownColumns],
+    },
+    bucketCount,
+    chunks,
+    startedAt,
+  };
+  await deps.work.putJson(workKeys.plan(runId), plan);
+  const created = await deps.runs.create({
+    runId,
+    objectKey,
+    cut: location.cut,
+    source: location.source,
+    status: 'processing',
+    chunkCount: chunks.length,
+    bucketCount,
+    chunksDone: 0,
+    bucketsDone: 0,
+    bytes: scan.totalBytes,
+    createdAt: startedAt,
+    updatedAt: startedAt,
+  });
+  if (created === 'exists') return { status: 'redelivered' };
+  if (chunks.length === 0) {
+    await deps.tasks.sendAll([{ type: 'finalize', runId }]);
+  } else {
+    await deps.tasks.sendAll(chunks.map((_, index) => ({ type: 'chunk' as const, runId, index })));
+  }
+  return { status: 'planned', runId, chunks: chunks.length, buckets: bucketCount };
+}
+
+interface ScanResult {
+  readonly gzip: boolean;
+  readonly encoding: Encoding;
+  readonly header: Buffer;
+  readonly chunks: readonly { start: number; end: number; firstLine: number }[];
+  readonly totalBytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * One pass over the (decompressed) content: header, encoding over every byte, content hash and
+ * chunk boundaries. For gzip input each chunk's bytes are handed to `storeChunk` as it closes, so
+ * that memory holds at most one chunk.
+ */
+async function scanFile(
+  body: Readable,
+  chunkBytes: number,
+  options: ReadOptions,
+  storeChunk: (index: number, bytes: Buffer) => Promise<void>,
+): Promise<ScanResult> {
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const firstBytes: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (firstBytes.length > 0) yield firstBytes;
+    if (first.done) return;
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) return;
+      yield Buffer.from(r.value);
+    }
+  }
+  const raw = Readable.from(replay(), { objectMode: false });
+  const gzip = firstBytes[0] === 0x1f && firstBytes[1] === 0x8b;
+  const bytes: Readable = gzip ? chain(raw, createGunzip(), byteLimit(options.maxDecompressedBytes)) : raw;
+
+  const validator = new Utf8Validator();
+  let pending: Buffer[] = [];
+  let pendingStart = 0;
+  const closed: { start: number; end: number; firstLine: number }[] = [];
+  const splitter = new CsvSplitter(chunkBytes, (c) => closed.push(c));
+  let stored = 0;
+  let sawNull = false;
+
+  const flush = async (): Promise<void> => {
+    while (stored < closed.length) {
+      const c = closed[stored] as (typeof closed)[number];
+      if (gzip) {
+        const all = Buffer.concat(pending);
+        await storeChunk(stored, Buffer.from(all.subarray(c.start - pendingStart, c.end - pendingStart)));
+        pending = [Buffer.from(all.subarray(c.end - pendingStart))];
+        pendingStart = c.end;
+      }
+      stored++;
+    }
+  };
+
+  try {
+    for await (const piece of bytes) {
+      const buf = piece as Buffer;
+      if (!sawNull && buf.includes(0)) sawNull = true;
+      if (sawNull)
+        throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
+      validator.feed(buf);
+      if (gzip) pending.push(buf);
+      splitter.feed(buf);
+      await flush();
+    }
+  } catch (error) {
+    if (error instanceof HeaderTooLongError) throw new FileRejectedError('not-csv', error.message);
+    throw asFileError(error);
+  }
+  const result = splitter.finish();
+  await flush();
+  if (result.totalBytes === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
+  return {
+    gzip,
+    encoding: validator.end() ? 'utf-8' : 'windows-1252',
+    header: result.header,
+    chunks: result.chunks,
+    totalBytes: result.totalBytes,
+    sha256: result.sha256,
+  };
+}
+
+async function streamToBuffer(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.from(part as Buffer));
+  return Buffer.concat(parts);
+}
+
+// --- 2. chunk -------------------------------------------------------------------------------------
+
+async function loadPlan(deps: IngestRunDeps, runId: string): Promise<IngestPlan> {
+  const plan = await deps.work.getJson(workKeys.plan(runId), planSchema);
+  if (!plan) throw new Error(`run ${runId} has no plan`);
+  return plan;
+}
+
+/** Validates and pseudonymises one chunk, shuffling accepted rows to their reduce buckets. */
+export async function processChunk(deps: IngestRunDeps, runId: string, index: number): Promise<void> {
+  const plan = await loadPlan(deps, runId);
+  const chunk = plan.chunks[index];
+  if (!chunk) throw new Error(`run ${runId} has no chunk ${index}`);
+  const contract = contractOf(plan.source);
+  const store = chunk.in === 'raw' ? deps.raw : deps.work;
+  const body = await store.open(
+    chunk.key,
+    chunk.in === 'raw' ? { start: chunk.start, end: chunk.end } : undefined,
+  );
+  if (!body) throw new Error(`chunk ${index} of run ${runId} cannot be read from ${chunk.key}`);
+  const process = createRowProcessor(contract, plan.cut, plan.layout.header.length, deps.pseudonymiser);
+  const shuffled: string[][] = Array.from({ length: plan.bucketCount }, () => []);
+  const quarantine: string[] = [];
+  const reasons: Record<string, number> = {};
+  let rowsRead = 0;
+  try {
+    for await (const row of readRows(
+      body,
+      plan.layout,
+      deps.readOptions ?? DEFAULT_READ_OPTIONS,
+      chunk.firstLine,
+    )) {
+      rowsRead++;
+      const outcome = process(row);
+      if (outcome.kind === 'rejected') {
+        quarantine.push(JSON.stringify(outcome.row));
+        const kind = reasonKind(outcome.row);
+        reasons[kind] = (reasons[kind] ?? 0) + 1;
+        continue;
+      }
+      const line: ShuffledRow = {
+        k: outcome.duplicateKey,
+        l: outcome.line,
+        r: outcome.record,
+        i: outcome.identity,
+      };
+      shuffled[shuffleBucket(outcome.duplicateKey, plan.bucketCount)]?.push(JSON.stringify(line));
+    }
+  } catch (error) {
+    if (!(error instanceof FileRejectedError)) throw error;
+    await deps.runs.fail(runId, { problem: error.problem, message: error.message });
+    await afterChunk(deps, plan, index);
+    return;
+  }
+  for (let b = 0; b < plan.bucketCount; b++) {
+    await deps.work.putLines(workKeys.shuffle(runId, b, index), shuffled[b] ?? []);
+  }
+  const quarantineKey = quarantine.length > 0 ? rawKeys.quarantine(plan.objectKey, index) : null;
+  if (quarantineKey) await deps.raw.putLines(quarantineKey, quarantine);
+  await deps.work.putJson(workKeys.chunkStats(runId, index), {
+    rowsRead,
+    rejected: quarantine.length,
+    rejectionsByReason: reasons,
+    quarantine: quarantineKey,
+  });
+  await afterChunk(deps, plan, index);
+}
+
+async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number): Promise<void> {
+  const done = await deps.runs.chunkDone(plan.runId, index);
+  if (done < plan.chunks.length) return;
+  const run = await deps.runs.get(plan.runId);
+  if (run?.failure) {
+    await deps.tasks.sendAll([{ type: 'finalize', runId: plan.runId }]);
+    return;
+  }
+  await deps.tasks.sendAll(
+    Array.from({ length: plan.bucketCount }, (_, bucket) => ({
+      type: 'reduce' as const,
+      runId: plan.runId,
+      bucket,
+    })),
+  );
+}
+
+// --- 3. reduce ------------------------------------------------------------------------------------
+
+/** Drops duplicates within a shuffle bucket and writes its curated records and identities. */
+export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: number): Promise<void> {
+  const plan = await loadPlan(deps, runId);
+  const keys = await deps.work.list(workKeys.shufflePrefix(runId, bucket));
+  const kept = new Map<string, ShuffledRow>();
+  let duplicates = 0;
+  for (const key of keys) {
+    const body = await deps.work.open(key);
+    if (!body) throw new Error(`shuffle object ${key} vanished`);
+    const text = (await streamToBuffer(body)).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const row = JSON.parse(line) as ShuffledRow;
+      const previous = kept.get(row.k);
+      if (!previous) {
+        kept.set(row.k, row);
+        continue;
+      }
+      duplicates++;
+      if (row.l < previous.l) kept.set(row.k, row);
+    }
+  }
+  const byComuna = new Map<string, string[]>();
+  const identities = new Map<string, IdentityRecord>();
+  const rows = [...kept.values()].sort((a, b) => a.l - b.l);
+  for (const row of rows) {
+    const lines = byComuna.get(row.r.comuna) ?? [];
+    lines.push(JSON.stringify(row.r));
+    byComuna.set(row.r.comuna, lines);
+    identities.set(row.i.childId, { ...identities.get(row.i.childId), ...row.i });
+  }
+  for (const [comuna, lines] of byComuna) {
+    await deps.curated.putLines(curatedKeys.part(plan.cut, plan.source, runId, comuna, bucket), lines);
+  }
+  await deps.identities.putAll([...identities.values()]);
+  await deps.work.putJson(workKeys.bucketStats(runId, bucket), {
+    accepted: rows.length,
+    duplicates,
+    acceptedByComuna: Object.fromEntries([...byComuna].map(([c, l]) => [c, l.length])),
+  });
+  const done = await deps.runs.bucketDone(runId, bucket);
+  if (done >= plan.bucketCount) await deps.tasks.sendAll([{ type: 'finalize', runId }]);
+}
+
+// --- 4. finalize ----------------------------------------------------------------------------------
+
+/** Sums the run into its report, promotes it, and queues the comunas for scoring. */
+export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<IngestReport> {
+  const now = deps.now ?? (() => new Date());
+  const plan = await loadPlan(deps, runId);
+  const run = await deps.runs.get(runId);
+  if (!run) throw new Error(`run ${runId} is not recorded`);
+  if (run.report && (run.status === 'done' || run.status === 'rejected')) return run.report;
+  const contract = contractOf(plan.source);
+  const base = {
+    source: plan.source,
+    contractVersion: contract.version,
+    cut: plan.cut,
+    objectKey: plan.objectKey,
+    runId,
+    sha256: plan.sha256,
+    layout: layoutSummary(plan.layout as CsvLayout),
+    bytes: plan.bytes,
+    chunks: plan.chunks.length,
+    startedAt: plan.startedAt,
+  };
+  if (run.failure) {
+    const report = {
+      ...rejectedReport(base, run.failure.problem, run.failure.message),
+      finishedAt: now().toISOString(),
+    };
+    await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
+    await deps.runs.finish(runId, 'rejected', report);
+    return report;
+  }
+  let rowsRead = 0;
+  let rejected = 0;
+  const reasons: Record<string, number> = {};
+  const quarantine: string[] = [];
+  for (let i = 0; i < plan.chunks.length; i++) {
+    const stats = await deps.work.getJson(workKeys.chunkStats(runId, i), chunkStatsSchema);
+    if (!stats) throw new Error(`run ${runId}: chunk ${i} has no statistics`);
+    rowsRead += stats.rowsRead;
+    rejected += stats.rejected;
+    addCounts(reasons, stats.rejectionsByReason);
+    if (stats.quarantine) quarantine.push(stats.quarantine);
+  }
+  let accepted = 0;
+  let duplicates = 0;
+  const byComuna: Record<string, number> = {};
+  const bucketCount = plan.chunks.length === 0 ? 0 : plan.bucketCount;
+  for (let b = 0; b < bucketCount; b++) {
+    const stats = await deps.work.getJson(workKeys.bucketStats(runId, b), bucketStatsSchema);
+    if (!stats) throw new Error(`run ${runId}: bucket ${b} has no statistics`);
+    accepted += stats.accepted;
+    duplicates += stats.duplicates;
+    addCounts(byComuna, stats.acceptedByComuna);
+  }
+  const report = assertAccounted({
+    ...base,
+    status: 'accepted',
+    rowsRead,
+    accepted,
+    rejected,
+    duplicates,
+    rejectionsByReason: reasons,
+    acceptedByComuna: byComuna,
+    quarantine,
+    finishedAt: now().toISOString(),
+  });
+  const previous = await deps.curated.getJson(curatedKeys.success(plan.cut, plan.source), successSchema);
+  await deps.curated.putJson(curatedKeys.success(plan.cut, plan.source), { runId, report });
+  await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
+  await deps.runs.finish(runId, 'done', report);
+  const previousComunas = Object.keys(
+    (previous?.report.acceptedByComuna as Record<string, number> | undefined) ?? {},
+  );
+  const comunas = [...new Set([...Object.keys(byComuna), ...previousComunas])].sort();
+  await deps.scoreRequests.sendAll(comunas.map((comuna) => ({ cut: plan.cut, comuna })));
+  return report;
+}
+
+/** The run whose curated data readers must use for a cut and source, if any. */
+export async function currentRunId(
+  curated: ObjectStore,
+  cut: string,
+  source: string,
+): Promise<string | undefined> {
+  return (await curated.getJson(curatedKeys.success(cut, source), successSchema))?.runId;
+}
+
+export type { IngestRun };

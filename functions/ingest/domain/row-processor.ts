@@ -1,0 +1,101 @@
+/**
+ * What happens to one row, wherever it is read (a whole file or a chunk of one): rejected with its
+ * line, field and reason, or validated, pseudonymised and split into a curated record (no personal
+ * data) and an identity record (personal data, for the identity store only), with the key that
+ * makes two rows duplicates.
+ */
+import type { Pseudonymiser } from '../../shared/domain/pseudonym';
+import { canonicalRun } from '../../shared/domain/run';
+import type { SourceContract, SourceId } from './contracts';
+import type { CsvRow } from './csv-reader';
+
+/** A curated record: pseudonymised, tagged with its source and cut, free of personal data. */
+export type CuratedRecord = {
+  readonly childId: string;
+  readonly source: SourceId;
+  readonly cut: string;
+  readonly comuna: string;
+} & Record<string, unknown>;
+
+export interface IdentityRecord {
+  readonly childId: string;
+  readonly run: string;
+  readonly comuna: string;
+  readonly givenNames?: string;
+  readonly paternalSurname?: string;
+  readonly maternalSurname?: string;
+  readonly address?: string;
+  readonly source: SourceId;
+  readonly cut: string;
+}
+
+export interface QuarantinedRow {
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export type RowOutcome =
+  | { readonly kind: 'rejected'; readonly row: QuarantinedRow }
+  | {
+      readonly kind: 'accepted';
+      readonly line: number;
+      /** Pseudonymised duplicate key: rows with equal keys are duplicates, the first one is kept. */
+      readonly duplicateKey: string;
+      readonly record: CuratedRecord;
+      readonly identity: IdentityRecord;
+    };
+
+export type RowProcessor = (row: CsvRow) => RowOutcome;
+
+export function createRowProcessor(
+  contract: SourceContract<unknown>,
+  cut: string,
+  headerLength: number,
+  pseudonymiser: Pseudonymiser,
+): RowProcessor {
+  return (row) => {
+    if (row.fieldCount !== headerLength) {
+      return {
+        kind: 'rejected',
+        row: {
+          line: row.line,
+          field: '(fila)',
+          reason: `tiene ${row.fieldCount} campos y el encabezado ${headerLength}`,
+          values: row.values,
+        },
+      };
+    }
+    const checked = contract.validate(row.values);
+    if (!checked.ok) {
+      return { kind: 'rejected', row: { line: row.line, ...checked.error, values: row.values } };
+    }
+    const valid = checked.row;
+    const childId = pseudonymiser.child(valid.run);
+    const fields = contract.curate(valid.fields, pseudonymiser);
+    const id = valid.identity;
+    return {
+      kind: 'accepted',
+      line: row.line,
+      duplicateKey: `${contract.source}|${childId}|${contract.duplicateKey(valid)}`,
+      record: { childId, source: contract.source, cut, comuna: valid.comuna, ...fields },
+      identity: {
+        childId,
+        run: canonicalRun(id.run),
+        comuna: id.comuna,
+        ...(id.givenNames ? { givenNames: id.givenNames } : {}),
+        ...(id.paternalSurname ? { paternalSurname: id.paternalSurname } : {}),
+        ...(id.maternalSurname ? { maternalSurname: id.maternalSurname } : {}),
+        ...(id.address ? { address: id.address } : {}),
+        source: contract.source,
+        cut,
+      },
+    };
+  };
+}
+
+/** Groups rejection reasons into countable kinds: quoted values and numbers are masked. */
+export function reasonKind(row: QuarantinedRow): string {
+  return `${row.field}: ${row.reason.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N')}`;
+}
