@@ -55,6 +55,8 @@ export interface GenerateOptions {
   readonly cut: string;
   /** Share of rows given a defect on purpose (0 for a clean set). */
   readonly defectRate?: number;
+  /** Files to write (default: every source). */
+  readonly sources?: readonly ('rsh' | 'educacion')[];
 }
 
 export interface GeneratedFile {
@@ -108,6 +110,8 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   const edu: string[][] = [];
   const truth: TruthRow[] = [];
   const usedRuns = new Set<number>();
+  const wanted = new Set(options.sources ?? ['rsh', 'educacion']);
+  const wantEducation = wanted.has('educacion');
   let householdSeq = 0;
   let childrenMade = 0;
 
@@ -169,7 +173,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
 
       rsh.push(rshRow(rng, hh, child, defectRate));
       if (rng.bernoulli(defectRate / 2)) rsh.push([...(rsh[rsh.length - 1] ?? [])]);
-      if (schoolAge && !outOfSchool) {
+      if (schoolAge && !outOfSchool && wantEducation) {
         const rbd = 1000 + rng.int(0, 8999);
         const base = chronicAbsence ? rng.normal(74, 8) : rng.normal(93, 4);
         const repeating = rng.bernoulli(chronicAbsence ? 0.15 : 0.03);

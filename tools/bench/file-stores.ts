@@ -1,0 +1,87 @@
+/**
+ * Stores for benchmarking the ingest path on a local file: the upload is read from disk (with byte
+ * ranges, as S3 serves them), and everything the tasks write is counted and discarded, so that the
+ * measure is the computing cost and memory of the tasks themselves.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { z } from 'zod';
+import type { IngestRun, ObjectStore, RunStore } from '../../functions/ingest/domain/ports';
+
+export class FileObjectStore implements ObjectStore {
+  constructor(private readonly files: Readonly<Record<string, string>>) {}
+  async open(key: string, range?: { start: number; end: number }): Promise<Readable | undefined> {
+    const path = this.files[key];
+    if (!path || !existsSync(path)) return undefined;
+    if (range && range.end <= range.start) return Readable.from([]);
+    return createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
+  }
+  async getJson<T>(): Promise<T | undefined> {
+    return undefined;
+  }
+  async putJson(): Promise<void> {}
+  async putLines(): Promise<void> {}
+  async putBytes(): Promise<void> {}
+  async list(): Promise<string[]> {
+    return [];
+  }
+}
+
+/** Keeps JSON (plans, statistics) in memory and counts, then drops, bulk writes. */
+export class CountingStore implements ObjectStore {
+  readonly json = new Map<string, unknown>();
+  bytesWritten = 0;
+  async open(): Promise<Readable | undefined> {
+    return undefined;
+  }
+  async getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const value = this.json.get(key);
+    return value === undefined ? undefined : schema.parse(value);
+  }
+  async putJson(key: string, value: unknown): Promise<void> {
+    this.json.set(key, JSON.parse(JSON.stringify(value)));
+  }
+  async putLines(_key: string, lines: readonly string[]): Promise<void> {
+    for (const l of lines) this.bytesWritten += l.length + 1;
+  }
+  async putBytes(_key: string, bytes: Buffer): Promise<void> {
+    this.bytesWritten += bytes.length;
+  }
+  async list(): Promise<string[]> {
+    return [];
+  }
+}
+
+export class MemoryRunStore implements RunStore {
+  readonly runs = new Map<string, IngestRun & { chunkSet: Set<number>; bucketSet: Set<number> }>();
+  async get(runId: string): Promise<IngestRun | undefined> {
+    const r = this.runs.get(runId);
+    return r ? { ...r, chunksDone: r.chunkSet.size, bucketsDone: r.bucketSet.size } : undefined;
+  }
+  async create(run: IngestRun): Promise<'created' | 'exists'> {
+    if (this.runs.has(run.runId)) return 'exists';
+    this.runs.set(run.runId, { ...run, chunkSet: new Set(), bucketSet: new Set() });
+    return 'created';
+  }
+  async chunkDone(runId: string, index: number): Promise<number> {
+    const r = this.runs.get(runId);
+    r?.chunkSet.add(index);
+    return r?.chunkSet.size ?? 0;
+  }
+  async bucketDone(runId: string, bucket: number): Promise<number> {
+    const r = this.runs.get(runId);
+    r?.bucketSet.add(bucket);
+    return r?.bucketSet.size ?? 0;
+  }
+  async fail(runId: string, failure: NonNullable<IngestRun['failure']>): Promise<void> {
+    const r = this.runs.get(runId);
+    if (r && !r.failure) this.runs.set(runId, { ...r, failure });
+  }
+  async finish(runId: string, status: 'done' | 'rejected', report: NonNullable<IngestRun['report']>): Promise<void> {
+    const r = this.runs.get(runId);
+    if (r) this.runs.set(runId, { ...r, status, report });
+  }
+  async ofCut(cut: string): Promise<IngestRun[]> {
+    return [...this.runs.values()].filter((r) => r.cut === cut);
+  }
+}
