@@ -77,7 +77,11 @@ export class MemoryRunStore implements RunStore {
     const r = this.runs.get(runId);
     if (r && !r.failure) this.runs.set(runId, { ...r, failure });
   }
-  async finish(runId: string, status: 'done' | 'rejected', report: NonNullable<IngestRun['report']>): Promise<void> {
+  async finish(
+    runId: string,
+    status: 'done' | 'rejected',
+    report: NonNullable<IngestRun['report']>,
+  ): Promise<void> {
     const r = this.runs.get(runId);
     if (r) this.runs.set(runId, { ...r, status, report });
   }

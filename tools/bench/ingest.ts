@@ -21,8 +21,15 @@ const schema = z.object({
     .string()
     .default('250000,1000000')
     .transform((v) => v.split(',').map(Number))
-    .refine((v) => v.every((n) => Number.isInteger(n) && n >= 1000 && n <= 20_000_000), 'sizes between 1000 and 20000000'),
-  'chunk-bytes': z.coerce.number().int().min(65_536).default(32 * 1024 ** 2),
+    .refine(
+      (v) => v.every((n) => Number.isInteger(n) && n >= 1000 && n <= 20_000_000),
+      'sizes between 1000 and 20000000',
+    ),
+  'chunk-bytes': z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(32 * 1024 ** 2),
   seed: z.coerce.number().int().min(0).default(1),
 });
 
@@ -42,7 +49,10 @@ runMain(async () => {
   const flags = parseFlags(
     process.argv.slice(2),
     {
-      rows: { type: 'string', description: 'comma-separated extract sizes in children (default 250000,1000000)' },
+      rows: {
+        type: 'string',
+        description: 'comma-separated extract sizes in children (default 250000,1000000)',
+      },
       'chunk-bytes': { type: 'string', description: 'ingest chunk size (default 32 MiB, as deployed)' },
       seed: { type: 'string', description: 'generator seed (default 1)' },
     },
@@ -60,7 +70,8 @@ runMain(async () => {
       writeFileSync(file, bytes);
       const ours = child('ingest-ours.ts', [file, String(flags['chunk-bytes'])]);
       const duck = child('ingest-duckdb.ts', [file]);
-      if (duck.rows !== ours.rows) throw new Error(`row counts differ: ours ${ours.rows}, DuckDB ${duck.rows}`);
+      if (duck.rows !== ours.rows)
+        throw new Error(`row counts differ: ours ${ours.rows}, DuckDB ${duck.rows}`);
       const oursRate = ours.rows / ours.seconds;
       const duckRate = duck.rows / duck.seconds;
       lines.push(

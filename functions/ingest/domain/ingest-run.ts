@@ -17,6 +17,7 @@
  * is idempotent: redelivered messages rewrite the same objects and count once.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
@@ -35,6 +36,7 @@ import {
   Utf8Validator,
 } from './csv-reader';
 import { parseExtractKey } from './ingest-extract';
+import { PartWriter } from './part-writer';
 import type {
   IdentityStore,
   IngestRun,
@@ -110,7 +112,7 @@ const chunkStatsSchema = z.object({
   rowsRead: z.number(),
   rejected: z.number(),
   rejectionsByReason: z.record(z.string(), z.number()),
-  quarantine: z.string().nullable(),
+  quarantine: z.array(z.string()),
 });
 
 const bucketStatsSchema = z.object({
@@ -118,16 +120,6 @@ const bucketStatsSchema = z.object({
   duplicates: z.number(),
   acceptedByComuna: z.record(z.string(), z.number()),
 });
-
-/** One accepted row on its way from a chunk to its reduce bucket. */
-interface ShuffledRow {
-  /** Duplicate key. */
-  readonly k: string;
-  /** Line in the file: the earliest copy of a row is kept. */
-  readonly l: number;
-  readonly r: CuratedRecord;
-  readonly i: IdentityRecord;
-}
 
 const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
 
@@ -397,10 +389,15 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   );
   if (!body) throw new Error(`chunk ${index} of run ${runId} cannot be read from ${chunk.key}`);
   const process = createRowProcessor(contract, plan.cut, plan.layout.header.length, deps.pseudonymiser);
-  const shuffled: string[][] = Array.from({ length: plan.bucketCount }, () => []);
-  const quarantine: string[] = [];
+  const shuffle = new PartWriter<number>(deps.work, (bucket, part) =>
+    workKeys.shuffle(runId, bucket, index, part),
+  );
+  const quarantine = new PartWriter<'q'>(deps.raw, (_q, part) =>
+    rawKeys.quarantine(plan.objectKey, index, part),
+  );
   const reasons: Record<string, number> = {};
   let rowsRead = 0;
+  let rejected = 0;
   try {
     for await (const row of readRows(
       body,
@@ -411,18 +408,17 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
       rowsRead++;
       const outcome = process(row);
       if (outcome.kind === 'rejected') {
-        quarantine.push(JSON.stringify(outcome.row));
+        rejected++;
+        await quarantine.add('q', JSON.stringify(outcome.row));
         const kind = reasonKind(outcome.row);
         reasons[kind] = (reasons[kind] ?? 0) + 1;
         continue;
       }
-      const line: ShuffledRow = {
-        k: outcome.duplicateKey,
-        l: outcome.line,
+      const line = shuffleLine(outcome.duplicateKey, outcome.line, {
         r: outcome.record,
         i: outcome.identity,
-      };
-      shuffled[shuffleBucket(outcome.duplicateKey, plan.bucketCount)]?.push(JSON.stringify(line));
+      });
+      await shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
     }
   } catch (error) {
     if (!(error instanceof FileRejectedError)) throw error;
@@ -430,18 +426,35 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
     await afterChunk(deps, plan, index);
     return;
   }
-  for (let b = 0; b < plan.bucketCount; b++) {
-    await deps.work.putLines(workKeys.shuffle(runId, b, index), shuffled[b] ?? []);
-  }
-  const quarantineKey = quarantine.length > 0 ? rawKeys.quarantine(plan.objectKey, index) : null;
-  if (quarantineKey) await deps.raw.putLines(quarantineKey, quarantine);
+  await shuffle.close();
+  await quarantine.close();
   await deps.work.putJson(workKeys.chunkStats(runId, index), {
     rowsRead,
-    rejected: quarantine.length,
+    rejected,
     rejectionsByReason: reasons,
-    quarantine: quarantineKey,
+    quarantine: quarantine.written,
   });
   await afterChunk(deps, plan, index);
+}
+
+/** Shuffle lines are `key TAB line TAB json`, so that a reducer can read keys without parsing records. */
+function shuffleLine(key: string, line: number, payload: { r: CuratedRecord; i: IdentityRecord }): string {
+  return `${key.replace(/[\t\n]/g, ' ')}\t${line}\t${JSON.stringify(payload)}`;
+}
+
+function splitShuffleLine(text: string): { key: string; line: number; json: string } {
+  const a = text.indexOf('\t');
+  const b = text.indexOf('\t', a + 1);
+  if (a < 0 || b < 0) throw new Error('malformed shuffle line');
+  return { key: text.slice(0, a), line: Number(text.slice(a + 1, b)), json: text.slice(b + 1) };
+}
+
+async function* linesOf(store: ObjectStore, key: string): AsyncGenerator<string> {
+  const body = await store.open(key);
+  if (!body) throw new Error(`object ${key} vanished`);
+  for await (const line of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line) yield line;
+  }
 }
 
 async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number): Promise<void> {
@@ -463,45 +476,53 @@ async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number):
 
 // --- 3. reduce ------------------------------------------------------------------------------------
 
-/** Drops duplicates within a shuffle bucket and writes its curated records and identities. */
+/**
+ * Drops duplicates within a shuffle bucket and writes its curated records and identities, in two
+ * streaming passes: the first keeps only each key's earliest line, the second writes the rows on
+ * those lines. Memory holds the keys, not the records.
+ */
 export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: number): Promise<void> {
   const plan = await loadPlan(deps, runId);
   const keys = await deps.work.list(workKeys.shufflePrefix(runId, bucket));
-  const kept = new Map<string, ShuffledRow>();
-  let duplicates = 0;
+  const earliest = new Map<string, number>();
+  let total = 0;
   for (const key of keys) {
-    const body = await deps.work.open(key);
-    if (!body) throw new Error(`shuffle object ${key} vanished`);
-    const text = (await streamToBuffer(body)).toString('utf8');
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const row = JSON.parse(line) as ShuffledRow;
-      const previous = kept.get(row.k);
-      if (!previous) {
-        kept.set(row.k, row);
-        continue;
-      }
-      duplicates++;
-      if (row.l < previous.l) kept.set(row.k, row);
+    for await (const text of linesOf(deps.work, key)) {
+      const { key: k, line } = splitShuffleLine(text);
+      total++;
+      const seen = earliest.get(k);
+      if (seen === undefined || line < seen) earliest.set(k, line);
     }
   }
-  const byComuna = new Map<string, string[]>();
-  const identities = new Map<string, IdentityRecord>();
-  const rows = [...kept.values()].sort((a, b) => a.l - b.l);
-  for (const row of rows) {
-    const lines = byComuna.get(row.r.comuna) ?? [];
-    lines.push(JSON.stringify(row.r));
-    byComuna.set(row.r.comuna, lines);
-    identities.set(row.i.childId, { ...identities.get(row.i.childId), ...row.i });
+  const curated = new PartWriter<string>(deps.curated, (comuna, part) =>
+    curatedKeys.part(plan.cut, plan.source, runId, comuna, bucket, part),
+  );
+  const byComuna: Record<string, number> = {};
+  const identities: IdentityRecord[] = [];
+  const identified = new Set<string>();
+  let accepted = 0;
+  for (const key of keys) {
+    for await (const text of linesOf(deps.work, key)) {
+      const { key: k, line, json } = splitShuffleLine(text);
+      if (earliest.get(k) !== line) continue;
+      earliest.delete(k);
+      const { r, i } = JSON.parse(json) as { r: CuratedRecord; i: IdentityRecord };
+      accepted++;
+      byComuna[r.comuna] = (byComuna[r.comuna] ?? 0) + 1;
+      await curated.add(r.comuna, JSON.stringify(r));
+      if (!identified.has(i.childId)) {
+        identified.add(i.childId);
+        identities.push(i);
+        if (identities.length >= 1000) await deps.identities.putAll(identities.splice(0));
+      }
+    }
   }
-  for (const [comuna, lines] of byComuna) {
-    await deps.curated.putLines(curatedKeys.part(plan.cut, plan.source, runId, comuna, bucket), lines);
-  }
-  await deps.identities.putAll([...identities.values()]);
+  await curated.close();
+  await deps.identities.putAll(identities);
   await deps.work.putJson(workKeys.bucketStats(runId, bucket), {
-    accepted: rows.length,
-    duplicates,
-    acceptedByComuna: Object.fromEntries([...byComuna].map(([c, l]) => [c, l.length])),
+    accepted,
+    duplicates: total - accepted,
+    acceptedByComuna: byComuna,
   });
   const done = await deps.runs.bucketDone(runId, bucket);
   if (done >= plan.bucketCount) await deps.tasks.sendAll([{ type: 'finalize', runId }]);
@@ -548,7 +569,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     rowsRead += stats.rowsRead;
     rejected += stats.rejected;
     addCounts(reasons, stats.rejectionsByReason);
-    if (stats.quarantine) quarantine.push(stats.quarantine);
+    quarantine.push(...stats.quarantine);
   }
   let accepted = 0;
   let duplicates = 0;

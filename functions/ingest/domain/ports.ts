@@ -76,8 +76,8 @@ export interface RunStore {
 
 /** Curated layout: one folder per run, promoted by `_SUCCESS.json` once the run is complete. */
 export const curatedKeys = {
-  part: (cut: string, source: string, runId: string, comuna: string, bucket: number): string =>
-    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/part-${String(bucket).padStart(4, '0')}.ndjson`,
+  part: (cut: string, source: string, runId: string, comuna: string, bucket: number, part: number): string =>
+    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/part-${pad(bucket)}-${pad(part)}.ndjson`,
   comunaPrefix: (cut: string, source: string, runId: string, comuna: string): string =>
     `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/`,
   success: (cut: string, source: string): string => `cut=${cut}/source=${source}/_SUCCESS.json`,
@@ -87,8 +87,8 @@ export const curatedKeys = {
 export const workKeys = {
   plan: (runId: string): string => `runs/${runId}/plan.json`,
   chunk: (runId: string, index: number): string => `runs/${runId}/chunks/${pad(index)}.csv`,
-  shuffle: (runId: string, bucket: number, index: number): string =>
-    `runs/${runId}/shuffle/${pad(bucket)}/${pad(index)}.ndjson`,
+  shuffle: (runId: string, bucket: number, index: number, part: number): string =>
+    `runs/${runId}/shuffle/${pad(bucket)}/${pad(index)}-${pad(part)}.tsv`,
   shufflePrefix: (runId: string, bucket: number): string => `runs/${runId}/shuffle/${pad(bucket)}/`,
   chunkStats: (runId: string, index: number): string => `runs/${runId}/chunk-stats/${pad(index)}.json`,
   bucketStats: (runId: string, bucket: number): string => `runs/${runId}/bucket-stats/${pad(bucket)}.json`,
@@ -97,7 +97,8 @@ export const workKeys = {
 /** Objects written next to the upload in the raw bucket. */
 export const rawKeys = {
   report: (objectKey: string): string => `${objectKey}.report.json`,
-  quarantine: (objectKey: string, index: number): string => `${objectKey}.rejected/${pad(index)}.ndjson`,
+  quarantine: (objectKey: string, index: number, part: number): string =>
+    `${objectKey}.rejected/${pad(index)}-${pad(part)}.ndjson`,
 };
 
 function pad(n: number): string {

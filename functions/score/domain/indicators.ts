@@ -10,7 +10,7 @@ import { addMonths, ageInYears } from '../../shared/domain/dates';
 import { FEATURE_COUNT } from './features';
 
 /** Curated social-registry record: the contract's fields with the folio pseudonymised. */
-export type RshRecord = Omit<RshFields, 'householdFolio'> & {
+export type RshRecord = Omit<RshFields, 'householdFolio' | 'hasMaternalSurname' | 'hasAddress'> & {
   readonly childId: string;
   readonly comuna: string;
   readonly householdId: string;

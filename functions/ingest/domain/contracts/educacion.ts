@@ -1,0 +1,74 @@
+/** Education: monthly enrolment and attendance per student, with repetition and withdrawal. */
+import { z } from 'zod';
+import { comunaCut, decimal, firstIssue, flag, integer, month, optionalText, runOf } from './fields';
+import type { SourceContract } from './types';
+
+const schema = z.object({
+  RBD: integer(1, 99_999_999),
+  COMUNA: comunaCut,
+  GRADO: optionalText(20),
+  MES: month,
+  ASISTENCIA: decimal(0, 100),
+  REPITENTE: flag,
+  RETIRADO: flag,
+});
+
+export interface EducationFields {
+  readonly schoolId: number;
+  readonly grade?: string;
+  readonly month: string;
+  readonly attendancePct: number;
+  readonly repeating: boolean;
+  readonly withdrawn: boolean;
+}
+
+export const educationContract: SourceContract<EducationFields> = {
+  source: 'educacion',
+  version: '1.1.0',
+  description: 'Matrícula y asistencia escolar mensual por estudiante',
+  producer: 'Ministerio de Educación',
+  columns: {
+    RUN: ['RUN_ALUMNO', 'MRUN_ALUMNO'],
+    DV: ['DV_ALUMNO', 'DGV_ALUMNO'],
+    RBD: ['COD_ESTABLECIMIENTO'],
+    COMUNA: ['COD_COMUNA', 'COD_COM_ALU', 'CUT_COMUNA'],
+    GRADO: ['COD_GRADO', 'CURSO'],
+    MES: ['PERIODO'],
+    ASISTENCIA: ['PORC_ASISTENCIA', 'ASISTENCIA_MES'],
+    REPITENTE: ['SIT_REPITENTE'],
+    RETIRADO: ['SIT_RETIRADO'],
+  },
+  required: ['RUN', 'RBD', 'COMUNA', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'],
+  validate(row) {
+    const run = runOf(row, 'RUN', 'DV');
+    if ('reason' in run) return { ok: false, error: run };
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
+    const v = parsed.data;
+    return {
+      ok: true,
+      row: {
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          schoolId: v.RBD,
+          ...(v.GRADO ? { grade: v.GRADO } : {}),
+          month: v.MES,
+          attendancePct: v.ASISTENCIA,
+          repeating: v.REPITENTE,
+          withdrawn: v.RETIRADO,
+        },
+        identity: { run, comuna: v.COMUNA },
+      },
+    };
+  },
+  duplicateKey: (row) => `${row.fields.month}|${row.fields.schoolId}`,
+  curate: (fields) => ({ ...fields }),
+  quality: {
+    institution: (f) => `RBD ${f.schoolId}`,
+    completeness: [
+      { item: 'grado', label: 'Curso o grado', applies: () => true, present: (f) => f.grade !== undefined },
+    ],
+    timeliness: [],
+  },
+};

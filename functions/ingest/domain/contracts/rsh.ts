@@ -1,0 +1,168 @@
+/** Registro Social de Hogares: children under 18 with their household's data. */
+import { z } from 'zod';
+import {
+  comunaCut,
+  decimal,
+  firstIssue,
+  flag,
+  integer,
+  isoDate,
+  optionalText,
+  requiredText,
+  runOf,
+  sex,
+} from './fields';
+import type { SourceContract } from './types';
+
+const schema = z.object({
+  FECHA_NACIMIENTO: isoDate,
+  SEXO: sex,
+  FOLIO_HOGAR: requiredText(20),
+  TRAMO_RSH: integer(40, 100).refine((n) => n % 10 === 0, 'tramo debe ser 40, 50, …, 100'),
+  N_PERSONAS_HOGAR: integer(1, 30),
+  N_DORMITORIOS: integer(0, 20),
+  INGRESO_PER_CAPITA: decimal(0, 50_000_000),
+  ESCOLARIDAD_JEFE: integer(0, 25),
+  JEFATURA_MONOPARENTAL: flag,
+  DISCAPACIDAD_HOGAR: flag,
+  PUEBLO_ORIGINARIO: flag,
+  NACIONALIDAD: optionalText(40),
+  COMUNA: comunaCut,
+  FECHA_ENCUESTA: isoDate,
+  NOMBRES: requiredText(80),
+  APELLIDO_PATERNO: requiredText(60),
+  APELLIDO_MATERNO: optionalText(60),
+  DIRECCION: optionalText(160),
+});
+
+export interface RshFields {
+  readonly birthDate: string;
+  readonly sex: 'F' | 'M';
+  readonly householdFolio: string;
+  readonly rshBracket: number;
+  readonly householdSize: number;
+  readonly bedrooms: number;
+  readonly incomePerCapita: number;
+  readonly headSchoolingYears: number;
+  readonly singleParent: boolean;
+  readonly disabilityInHousehold: boolean;
+  readonly indigenous: boolean;
+  readonly migrant: boolean;
+  readonly surveyDate: string;
+  readonly comuna: string;
+  /** For the quality index only; never written to the curated bucket. */
+  readonly hasMaternalSurname: boolean;
+  readonly hasAddress: boolean;
+}
+
+export const rshContract: SourceContract<RshFields> = {
+  source: 'rsh',
+  version: '1.1.0',
+  description: 'Registro Social de Hogares: personas menores de 18 años con los datos de su hogar',
+  producer: 'Ministerio de Desarrollo Social y Familia',
+  columns: {
+    RUN: ['RUT', 'RUN_PERSONA', 'RUN_NNA'],
+    DV: ['DV_RUN', 'DIGITO_VERIFICADOR'],
+    NOMBRES: ['NOMBRE'],
+    APELLIDO_PATERNO: ['AP_PATERNO', 'PATERNO'],
+    APELLIDO_MATERNO: ['AP_MATERNO', 'MATERNO'],
+    FECHA_NACIMIENTO: ['FEC_NAC', 'FECHA_NAC'],
+    SEXO: [],
+    FOLIO_HOGAR: ['FOLIO', 'ID_HOGAR'],
+    TRAMO_RSH: ['TRAMO_CSE', 'TRAMO'],
+    N_PERSONAS_HOGAR: ['PERSONAS_HOGAR', 'TOTAL_PERSONAS'],
+    N_DORMITORIOS: ['DORMITORIOS'],
+    INGRESO_PER_CAPITA: ['INGRESO_PC'],
+    ESCOLARIDAD_JEFE: ['ANOS_ESCOLARIDAD_JEFE', 'AÑOS_ESCOLARIDAD_JEFE'],
+    JEFATURA_MONOPARENTAL: ['MONOPARENTAL'],
+    DISCAPACIDAD_HOGAR: ['DISCAPACIDAD'],
+    PUEBLO_ORIGINARIO: ['PERTENENCIA_PUEBLO_ORIGINARIO'],
+    NACIONALIDAD: [],
+    DIRECCION: ['DOMICILIO'],
+    COMUNA: ['COD_COMUNA', 'CUT_COMUNA', 'COMUNA_CUT'],
+    FECHA_ENCUESTA: ['FECHA_APLICACION'],
+  },
+  required: [
+    'RUN',
+    'NOMBRES',
+    'APELLIDO_PATERNO',
+    'FECHA_NACIMIENTO',
+    'SEXO',
+    'FOLIO_HOGAR',
+    'TRAMO_RSH',
+    'N_PERSONAS_HOGAR',
+    'N_DORMITORIOS',
+    'INGRESO_PER_CAPITA',
+    'ESCOLARIDAD_JEFE',
+    'JEFATURA_MONOPARENTAL',
+    'DISCAPACIDAD_HOGAR',
+    'PUEBLO_ORIGINARIO',
+    'COMUNA',
+    'FECHA_ENCUESTA',
+  ],
+  validate(row) {
+    const run = runOf(row, 'RUN', 'DV');
+    if ('reason' in run) return { ok: false, error: run };
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
+    const v = parsed.data;
+    if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
+      return { ok: false, error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' } };
+    }
+    const nationality = v.NACIONALIDAD?.toUpperCase();
+    return {
+      ok: true,
+      row: {
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          birthDate: v.FECHA_NACIMIENTO,
+          sex: v.SEXO,
+          householdFolio: v.FOLIO_HOGAR,
+          rshBracket: v.TRAMO_RSH,
+          householdSize: v.N_PERSONAS_HOGAR,
+          bedrooms: v.N_DORMITORIOS,
+          incomePerCapita: v.INGRESO_PER_CAPITA,
+          headSchoolingYears: v.ESCOLARIDAD_JEFE,
+          singleParent: v.JEFATURA_MONOPARENTAL,
+          disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
+          indigenous: v.PUEBLO_ORIGINARIO,
+          migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+          surveyDate: v.FECHA_ENCUESTA,
+          comuna: v.COMUNA,
+          hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
+          hasAddress: v.DIRECCION !== undefined,
+        },
+        identity: {
+          run,
+          givenNames: v.NOMBRES,
+          paternalSurname: v.APELLIDO_PATERNO,
+          ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
+          ...(v.DIRECCION ? { address: v.DIRECCION } : {}),
+          comuna: v.COMUNA,
+        },
+      },
+    };
+  },
+  duplicateKey: () => '',
+  curate: (
+    { householdFolio, hasMaternalSurname: _m, hasAddress: _a, comuna: _c, ...rest },
+    pseudonymiser,
+  ) => ({
+    ...rest,
+    householdId: pseudonymiser.household(householdFolio),
+  }),
+  quality: {
+    institution: (f) => `Municipalidad ${f.comuna}`,
+    completeness: [
+      {
+        item: 'apellido_materno',
+        label: 'Apellido materno (no exigido a personas migrantes)',
+        applies: (f) => !f.migrant,
+        present: (f) => f.hasMaternalSurname,
+      },
+      { item: 'direccion', label: 'Dirección del hogar', applies: () => true, present: (f) => f.hasAddress },
+    ],
+    timeliness: [],
+  },
+};

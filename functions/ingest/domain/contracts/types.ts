@@ -1,0 +1,76 @@
+/** The shape every source contract has. */
+import type { Pseudonymiser } from '../../../shared/domain/pseudonym';
+import type { Run } from '../../../shared/domain/run';
+
+export type SourceId = 'rsh' | 'educacion';
+
+/** Personal data separated from a row before anything is written to the curated bucket. */
+export interface IdentityFields {
+  readonly run: Run;
+  readonly givenNames?: string;
+  readonly paternalSurname?: string;
+  readonly maternalSurname?: string;
+  readonly address?: string;
+  readonly comuna: string;
+}
+
+/** A validated row, before pseudonymisation: the subject's RUN, its comuna and its other fields. */
+export interface ValidatedRow<R> {
+  readonly run: Run;
+  /** Comuna the row is filed under (CUT); `00000` when the source does not say. */
+  readonly comuna: string;
+  readonly fields: R;
+  readonly identity: IdentityFields;
+}
+
+export interface RowError {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A completeness item of the data-quality index: required where it applies, present or not. */
+export interface CompletenessItem<R> {
+  readonly item: string;
+  readonly label: string;
+  /** False where a documented exclusion applies (the item is then not counted). */
+  applies(fields: R): boolean;
+  present(fields: R): boolean;
+}
+
+/** A timeliness item: the event must be registered within `businessDays` business days. */
+export interface TimelinessItem<R> {
+  readonly item: string;
+  readonly label: string;
+  readonly businessDays: number;
+  event(fields: R): string | undefined;
+  registered(fields: R): string | undefined;
+}
+
+export interface QualityRules<R> {
+  /** The registering institution (or project) whose quality is measured. */
+  institution(fields: R): string;
+  readonly completeness: readonly CompletenessItem<R>[];
+  readonly timeliness: readonly TimelinessItem<R>[];
+}
+
+export interface SourceContract<R> {
+  readonly source: SourceId;
+  readonly version: string;
+  readonly description: string;
+  /** The institution that produces the extract. */
+  readonly producer: string;
+  /** Canonical column name -> accepted header spellings (compared without case, accents or punctuation). */
+  readonly columns: Readonly<Record<string, readonly string[]>>;
+  readonly required: readonly string[];
+  validate(
+    row: Readonly<Record<string, string>>,
+  ): { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
+  /**
+   * Part of the duplicate key besides the subject: two rows of the same subject with equal parts
+   * are duplicates; the first one is kept.
+   */
+  duplicateKey(row: ValidatedRow<R>): string;
+  /** The non-personal fields written to the curated bucket, with other identifiers pseudonymised. */
+  curate(fields: R, pseudonymiser: Pseudonymiser): Record<string, unknown>;
+  readonly quality: QualityRules<R>;
+}
