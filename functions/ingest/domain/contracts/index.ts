@@ -5,17 +5,40 @@
  * of its data-quality index.
  */
 import { educationContract } from './educacion';
+import { policeContract } from './policia';
+import { custodyContract } from './privacion-libertad';
+import { protectionContract } from './proteccion';
+import { civilRegistryContract } from './registro-civil';
 import { rshContract } from './rsh';
+import { healthContract } from './salud';
 import type { SourceContract, SourceId } from './types';
 
 export type { EducationFields } from './educacion';
+export type { PoliceFields } from './policia';
+export type { CustodyFields } from './privacion-libertad';
+export type { ProtectionFields } from './proteccion';
+export type { CivilRegistryFields } from './registro-civil';
 export type { RshFields } from './rsh';
+export type { HealthFields } from './salud';
 export type * from './types';
-export { educationContract, rshContract };
+export {
+  civilRegistryContract,
+  custodyContract,
+  educationContract,
+  healthContract,
+  policeContract,
+  protectionContract,
+  rshContract,
+};
 
 export const CONTRACTS: Readonly<Record<SourceId, SourceContract<unknown>>> = {
   rsh: rshContract as SourceContract<unknown>,
   educacion: educationContract as SourceContract<unknown>,
+  salud: healthContract as SourceContract<unknown>,
+  proteccion: protectionContract as SourceContract<unknown>,
+  policia: policeContract as SourceContract<unknown>,
+  registro_civil: civilRegistryContract as SourceContract<unknown>,
+  privacion_libertad: custodyContract as SourceContract<unknown>,
 };
 
 export function isSourceId(value: string): value is SourceId {

@@ -2,7 +2,7 @@
 import type { Pseudonymiser } from '../../../shared/domain/pseudonym';
 import type { Run } from '../../../shared/domain/run';
 
-export type SourceId = 'rsh' | 'educacion';
+export type SourceId = 'rsh' | 'educacion' | 'salud' | 'proteccion' | 'policia' | 'registro_civil' | 'privacion_libertad';
 
 /** Personal data separated from a row before anything is written to the curated bucket. */
 export interface IdentityFields {
@@ -32,9 +32,9 @@ export interface RowError {
 export interface CompletenessItem<R> {
   readonly item: string;
   readonly label: string;
-  /** False where a documented exclusion applies (the item is then not counted). */
-  applies(fields: R): boolean;
-  present(fields: R): boolean;
+  /** False where a documented exclusion applies (the item is then not counted); `asOf` is the cut's date. */
+  applies(fields: R, asOf: string): boolean;
+  present(fields: R, asOf: string): boolean;
 }
 
 /** A timeliness item: the event must be registered within `businessDays` business days. */

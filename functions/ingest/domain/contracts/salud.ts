@@ -1,0 +1,94 @@
+/** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
+import { z } from 'zod';
+import { code, comunaCut, firstIssue, isoDate, optionalDate, optionalText, requiredText, runOf } from './fields';
+import type { SourceContract } from './types';
+
+export const HEALTH_ATTENTIONS = [
+  'CONTROL_SANO',
+  'SALUD_MENTAL',
+  'TRATAMIENTO_DROGAS',
+  'CONTROL_EMBARAZO',
+  'URGENCIA',
+] as const;
+
+const schema = z.object({
+  COMUNA: comunaCut,
+  FECHA_ATENCION: isoDate,
+  FECHA_REGISTRO: optionalDate,
+  TIPO_ATENCION: code(HEALTH_ATTENTIONS, 'tipo de atención'),
+  ESTABLECIMIENTO: requiredText(20),
+  DIAGNOSTICO: optionalText(10),
+});
+
+export interface HealthFields {
+  readonly attentionDate: string;
+  readonly registeredDate?: string;
+  readonly attention: (typeof HEALTH_ATTENTIONS)[number];
+  readonly facility: string;
+  readonly diagnosis?: string;
+}
+
+export const healthContract: SourceContract<HealthFields> = {
+  source: 'salud',
+  version: '1.0.0',
+  description: 'Atenciones de salud de niños, niñas y adolescentes (controles, embarazo, salud mental, drogas)',
+  producer: 'Ministerio de Salud',
+  columns: {
+    RUN: ['RUN_PACIENTE', 'RUT_PACIENTE'],
+    DV: ['DV_PACIENTE'],
+    COMUNA: ['COMUNA_RESIDENCIA', 'COD_COMUNA'],
+    FECHA_ATENCION: ['FEC_ATENCION'],
+    FECHA_REGISTRO: ['FEC_REGISTRO', 'FECHA_DIGITACION'],
+    TIPO_ATENCION: ['PRESTACION', 'TIPO'],
+    ESTABLECIMIENTO: ['COD_ESTABLECIMIENTO', 'ESTABLECIMIENTO_DEIS'],
+    DIAGNOSTICO: ['CIE10', 'DIAGNOSTICO_CIE10'],
+  },
+  required: ['RUN', 'COMUNA', 'FECHA_ATENCION', 'TIPO_ATENCION', 'ESTABLECIMIENTO'],
+  validate(row) {
+    const run = runOf(row, 'RUN', 'DV');
+    if ('reason' in run) return { ok: false, error: run };
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
+    const v = parsed.data;
+    if (v.FECHA_REGISTRO && v.FECHA_REGISTRO < v.FECHA_ATENCION) {
+      return { ok: false, error: { field: 'FECHA_REGISTRO', reason: 'anterior a la fecha de atención' } };
+    }
+    return {
+      ok: true,
+      row: {
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          attentionDate: v.FECHA_ATENCION,
+          ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
+          attention: v.TIPO_ATENCION,
+          facility: v.ESTABLECIMIENTO,
+          ...(v.DIAGNOSTICO ? { diagnosis: v.DIAGNOSTICO } : {}),
+        },
+        identity: { run, comuna: v.COMUNA },
+      },
+    };
+  },
+  duplicateKey: (row) => `${row.fields.attentionDate}|${row.fields.attention}|${row.fields.facility}`,
+  curate: (fields) => ({ ...fields }),
+  quality: {
+    institution: (f) => `Establecimiento ${f.facility}`,
+    completeness: [
+      {
+        item: 'diagnostico',
+        label: 'Diagnóstico CIE-10 de atenciones de salud mental y drogas',
+        applies: (f) => f.attention === 'SALUD_MENTAL' || f.attention === 'TRATAMIENTO_DROGAS',
+        present: (f) => f.diagnosis !== undefined,
+      },
+    ],
+    timeliness: [
+      {
+        item: 'registro_atencion',
+        label: 'Atención registrada dentro de 3 días hábiles',
+        businessDays: 3,
+        event: (f) => f.attentionDate,
+        registered: (f) => f.registeredDate,
+      },
+    ],
+  },
+};
