@@ -4,6 +4,7 @@
  * follow drive the whole pipeline.
  */
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { MANIFEST_NAME } from '../functions/ingest/domain/manifest';
 import { EXTRACTS_PREFIX } from '../infra/system';
 import { generateCut } from '../tools/generate/generator';
 import type { LocalSystem } from './runtime';
@@ -23,6 +24,15 @@ export async function loadDemoData(local: LocalSystem, options: DemoOptions): Pr
   if ((existing.KeyCount ?? 0) > 0) return [];
   const generated = generateCut(options);
   const keys: string[] = [];
+  // The manifest goes first, so that every file is checked against it.
+  await local.clients.s3.send(
+    new PutObjectCommand({
+      Bucket: local.names.buckets.raw,
+      Key: `${EXTRACTS_PREFIX}${generated.cut}/${MANIFEST_NAME}`,
+      Body: JSON.stringify(generated.manifest, null, 2),
+      ContentType: 'application/json',
+    }),
+  );
   for (const file of generated.files) {
     const key = `${EXTRACTS_PREFIX}${generated.cut}/${file.name}`;
     await local.clients.s3.send(
@@ -30,7 +40,7 @@ export async function loadDemoData(local: LocalSystem, options: DemoOptions): Pr
         Bucket: local.names.buckets.raw,
         Key: key,
         Body: file.bytes,
-        ContentType: `text/csv; charset=${file.encoding}`,
+        ContentType: file.name.endsWith('.gz') ? 'application/gzip' : `text/csv; charset=${file.encoding}`,
       }),
     );
     keys.push(key);

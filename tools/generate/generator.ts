@@ -17,12 +17,18 @@
  * Imperfections: invalid RUN check digits, impossible dates, missing required fields, duplicated
  * rows, the registry in Latin-1 with `;` and dd-mm-yyyy, education in UTF-8 with `,` and ISO months.
  */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
+import type { SourceId } from '../../functions/ingest/domain/contracts';
+import type { CutManifest } from '../../functions/ingest/domain/manifest';
 import { PILOT_COMUNAS } from '../../functions/shared/domain/comunas';
 import { addMonths, ageInYears, cutKnowledgeDate, toIsoDate } from '../../functions/shared/domain/dates';
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
 import { createRng } from '../lib/rng';
+import type { GeneratedPerson } from './more-sources';
+import { generateMoreSources } from './more-sources';
 import {
   GIVEN_NAMES_F,
   GIVEN_NAMES_M,
@@ -56,11 +62,13 @@ export interface GenerateOptions {
   /** Share of rows given a defect on purpose (0 for a clean set). */
   readonly defectRate?: number;
   /** Files to write (default: every source). */
-  readonly sources?: readonly ('rsh' | 'educacion')[];
+  readonly sources?: readonly SourceId[];
 }
 
 export interface GeneratedFile {
   readonly name: string;
+  readonly source: SourceId;
+  readonly rows: number;
   readonly bytes: Buffer;
   readonly encoding: 'utf-8' | 'windows-1252';
 }
@@ -75,6 +83,8 @@ export interface TruthRow {
 export interface GeneratedCut {
   readonly cut: string;
   readonly files: readonly GeneratedFile[];
+  /** `manifest.json` of the cut: every file with its source, size, row count and SHA-256. */
+  readonly manifest: CutManifest;
   readonly truth: readonly TruthRow[];
 }
 
@@ -98,6 +108,16 @@ interface Household {
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
+const ALL_SOURCES: readonly SourceId[] = [
+  'rsh',
+  'educacion',
+  'registro_civil',
+  'privacion_libertad',
+  'salud',
+  'policia',
+  'proteccion',
+];
+
 export function generateCut(options: GenerateOptions): GeneratedCut {
   const rng = createRng(options.seed);
   const asOf = cutKnowledgeDate(options.cut);
@@ -110,7 +130,8 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   const edu: string[][] = [];
   const truth: TruthRow[] = [];
   const usedRuns = new Set<number>();
-  const wanted = new Set(options.sources ?? ['rsh', 'educacion']);
+  const people: GeneratedPerson[] = [];
+  const wanted = new Set<SourceId>(options.sources ?? ALL_SOURCES);
   const wantEducation = wanted.has('educacion');
   let householdSeq = 0;
   let childrenMade = 0;
@@ -164,6 +185,18 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         0.4 * (hh.singleParent ? 1 : 0) * crowdingCritical +
         hh.latent;
       const p = sigmoid(z);
+      people.push({
+        runBody: child.runBody,
+        birthDate: child.birthDate,
+        sex: child.sex,
+        comuna: hh.comuna,
+        householdFolio: hh.folio,
+        householdLatent: hh.latent,
+        bracket: hh.bracket,
+        singleParent: hh.singleParent,
+        migrant: hh.nationality !== 'Chilena',
+        probability: p,
+      });
       truth.push({
         run: `${child.runBody}-${checkDigit(child.runBody)}`,
         comuna: hh.comuna,
@@ -222,16 +255,70 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
     'REPITENTE',
     'RETIRADO',
   ];
+  const more = generateMoreSources(createRng(options.seed ^ 0x5eed5), people, asOf, defectRate, usedRuns);
+  const files: GeneratedFile[] = [];
+  const add = (
+    source: SourceId,
+    name: string,
+    header: readonly string[],
+    rows: readonly (readonly string[])[],
+    format: { delimiter: ';' | ','; encoding: 'utf-8' | 'windows-1252'; bom?: boolean; gzip?: boolean },
+  ): void => {
+    if (!wanted.has(source)) return;
+    const text = `${format.bom ? '\uFEFF' : ''}${toCsv(header, rows, format.delimiter)}`;
+    const encoded =
+      format.encoding === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'windows-1252');
+    files.push({
+      name,
+      source,
+      rows: rows.length,
+      bytes: format.gzip ? gzipSync(encoded) : encoded,
+      encoding: format.encoding,
+    });
+  };
+  add('rsh', 'rsh.csv', rshHeader, rsh, { delimiter: ';', encoding: 'windows-1252' });
+  add('educacion', 'educacion.csv', eduHeader, edu, { delimiter: ',', encoding: 'utf-8' });
+  add('registro_civil', 'registro_civil.csv', more.registro_civil.header, more.registro_civil.rows, {
+    delimiter: ',',
+    encoding: 'utf-8',
+  });
+  add(
+    'privacion_libertad',
+    'privacion_libertad.csv',
+    more.privacion_libertad.header,
+    more.privacion_libertad.rows,
+    {
+      delimiter: ';',
+      encoding: 'windows-1252',
+    },
+  );
+  add('salud', 'salud.csv.gz', more.salud.header, more.salud.rows, {
+    delimiter: ';',
+    encoding: 'utf-8',
+    gzip: true,
+  });
+  add('policia', 'policia.csv', more.policia.header, more.policia.rows, {
+    delimiter: ',',
+    encoding: 'windows-1252',
+  });
+  add('proteccion', 'proteccion.csv', more.proteccion.header, more.proteccion.rows, {
+    delimiter: ';',
+    encoding: 'utf-8',
+    bom: true,
+  });
   return {
     cut: options.cut,
-    files: [
-      {
-        name: 'rsh.csv',
-        bytes: iconv.encode(toCsv(rshHeader, rsh, ';'), 'windows-1252'),
-        encoding: 'windows-1252',
-      },
-      { name: 'educacion.csv', bytes: Buffer.from(toCsv(eduHeader, edu, ','), 'utf8'), encoding: 'utf-8' },
-    ],
+    files,
+    manifest: {
+      cut: options.cut,
+      files: files.map((f) => ({
+        name: f.name,
+        source: f.source,
+        rows: f.rows,
+        bytes: f.bytes.length,
+        sha256: createHash('sha256').update(f.bytes).digest('hex'),
+      })),
+    },
     truth,
   };
 }

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MANIFEST_NAME } from '../../functions/ingest/domain/manifest';
 import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { parseFlags, runMain } from '../lib/cli-args';
 import { generateCut } from './generator';
@@ -42,6 +43,7 @@ runMain(async () => {
   const dir = join(flags.out, 'extracts', generated.cut);
   await mkdir(dir, { recursive: true });
   for (const f of generated.files) await writeFile(join(dir, f.name), f.bytes);
+  await writeFile(join(dir, MANIFEST_NAME), `${JSON.stringify(generated.manifest, null, 2)}\n`);
   const truthDir = join(flags.out, 'truth');
   await mkdir(truthDir, { recursive: true });
   const truth = [
@@ -50,7 +52,7 @@ runMain(async () => {
   ];
   await writeFile(join(truthDir, `${generated.cut}.csv`), `${truth.join('\n')}\n`);
   process.stdout.write(
-    `wrote ${generated.files.map((f) => `${join(dir, f.name)} (${f.bytes.length} bytes, ${f.encoding})`).join(', ')}\n` +
+    `wrote ${join(dir, MANIFEST_NAME)} and\n${generated.files.map((f) => `  ${join(dir, f.name)} (${f.rows} rows, ${f.bytes.length} bytes, ${f.encoding})`).join('\n')}\n` +
       `ground truth (evaluation only): ${join(truthDir, `${generated.cut}.csv`)}\n`,
   );
 });

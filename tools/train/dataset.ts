@@ -35,7 +35,8 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
   const rsh: RshRecord[] = [];
   const education: EducationRecord[] = [];
   for (const file of generated.files) {
-    const source = file.name.replace(/\.csv$/, '');
+    const source = file.source;
+    if (source !== 'rsh' && source !== 'educacion') continue; // the model's features use these two
     if (!isSourceId(source)) throw new Error(`generated file ${file.name} has no contract`);
     const result = await ingestExtract({
       contract: CONTRACTS[source],

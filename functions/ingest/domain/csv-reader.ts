@@ -22,7 +22,7 @@ export type FileProblem =
   | 'corrupt-gzip'
   | 'unknown-source'
   | 'bad-location'
-  | 'too-large';
+  | 'manifest-mismatch';
 
 /** The whole file is refused; nothing from it is written. */
 export class FileRejectedError extends Error {

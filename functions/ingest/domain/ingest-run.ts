@@ -36,6 +36,8 @@ import {
   Utf8Validator,
 } from './csv-reader';
 import { parseExtractKey } from './ingest-extract';
+import type { CutManifest } from './manifest';
+import { checkAgainstManifest, MANIFEST_NAME, manifestSchema } from './manifest';
 import { PartWriter } from './part-writer';
 import type {
   IdentityStore,
@@ -92,6 +94,9 @@ const planSchema = z.object({
   source: z.string(),
   sha256: z.string(),
   bytes: z.number(),
+  /** SHA-256 and size of the object as uploaded (compressed, for gzip), checked against the manifest. */
+  uploadSha256: z.string(),
+  uploadBytes: z.number(),
   layout: layoutSchema,
   bucketCount: z.number().int().min(1),
   chunks: z.array(
@@ -243,6 +248,8 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
     source: location.source,
     sha256: scan.sha256,
     bytes: scan.totalBytes,
+    uploadSha256: scan.uploadSha256,
+    uploadBytes: scan.uploadBytes,
     layout: {
       ...layout,
       columns: [...layout.columns],
@@ -278,6 +285,8 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
 }
 
 interface ScanResult {
+  readonly uploadSha256: string;
+  readonly uploadBytes: number;
   readonly gzip: boolean;
   readonly encoding: Encoding;
   readonly header: Buffer;
@@ -300,13 +309,22 @@ async function scanFile(
   const iterator = body[Symbol.asyncIterator]();
   const first = await iterator.next();
   const firstBytes: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const uploadHash = createHash('sha256');
+  let uploadBytes = 0;
   async function* replay(): AsyncGenerator<Buffer> {
-    if (firstBytes.length > 0) yield firstBytes;
+    if (firstBytes.length > 0) {
+      uploadHash.update(firstBytes);
+      uploadBytes += firstBytes.length;
+      yield firstBytes;
+    }
     if (first.done) return;
     for (;;) {
       const r = await iterator.next();
       if (r.done) return;
-      yield Buffer.from(r.value);
+      const piece = Buffer.from(r.value);
+      uploadHash.update(piece);
+      uploadBytes += piece.length;
+      yield piece;
     }
   }
   const raw = Readable.from(replay(), { objectMode: false });
@@ -353,6 +371,8 @@ async function scanFile(
   await flush();
   if (result.totalBytes === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
   return {
+    uploadSha256: uploadHash.digest('hex'),
+    uploadBytes,
     gzip,
     encoding: validator.end() ? 'utf-8' : 'windows-1252',
     header: result.header,
@@ -594,6 +614,20 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     quarantine,
     finishedAt: now().toISOString(),
   });
+  const manifestProblems = await manifestProblemsOf(deps, plan, rowsRead);
+  if (manifestProblems.length > 0) {
+    const refused = {
+      ...rejectedReport(
+        base,
+        'manifest-mismatch',
+        `el archivo no coincide con el manifiesto del corte: ${manifestProblems.join('; ')}`,
+      ),
+      finishedAt: now().toISOString(),
+    };
+    await deps.raw.putJson(rawKeys.report(plan.objectKey), refused);
+    await deps.runs.finish(runId, 'rejected', refused);
+    return refused;
+  }
   const previous = await deps.curated.getJson(curatedKeys.success(plan.cut, plan.source), successSchema);
   await deps.curated.putJson(curatedKeys.success(plan.cut, plan.source), { runId, report });
   await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
@@ -604,6 +638,28 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
   const comunas = [...new Set([...Object.keys(byComuna), ...previousComunas])].sort();
   await deps.scoreRequests.sendAll(comunas.map((comuna) => ({ cut: plan.cut, comuna })));
   return report;
+}
+
+/** What disagrees between the file and the cut's manifest (nothing when there is no manifest). */
+async function manifestProblemsOf(
+  deps: IngestRunDeps,
+  plan: IngestPlan,
+  rowsRead: number,
+): Promise<string[]> {
+  const key = `${deps.extractsPrefix}${plan.cut}/${MANIFEST_NAME}`;
+  let manifest: CutManifest | undefined;
+  try {
+    manifest = await deps.raw.getJson(key, manifestSchema);
+  } catch (error) {
+    return [`el manifiesto ${key} no es válido: ${(error as Error).message}`];
+  }
+  const fileName = plan.objectKey.slice(plan.objectKey.lastIndexOf('/') + 1);
+  const check = checkAgainstManifest(manifest, fileName, {
+    rows: rowsRead,
+    bytes: plan.uploadBytes,
+    sha256: plan.uploadSha256,
+  });
+  return [...check.problems];
 }
 
 /** The run whose curated data readers must use for a cut and source, if any. */

@@ -81,7 +81,10 @@ const schema = z.object({
   VISITAS_MES: z
     .string()
     .transform((v) => v.trim().toUpperCase().replace(/\s+/g, '_'))
-    .refine((v) => ['', 'REGISTRADAS', 'SIN_VISITAS'].includes(v), 'visitas: se espera REGISTRADAS o SIN_VISITAS')
+    .refine(
+      (v) => ['', 'REGISTRADAS', 'SIN_VISITAS'].includes(v),
+      'visitas: se espera REGISTRADAS o SIN_VISITAS',
+    )
     .transform((v) => (v === '' ? undefined : (v as 'REGISTRADAS' | 'SIN_VISITAS'))),
 });
 
@@ -155,7 +158,16 @@ export const protectionContract: SourceContract<ProtectionFields> = {
     NOMBRE_ADULTO_RESPONSABLE: [],
     VISITAS_MES: ['VISITAS'],
   },
-  required: ['RUN', 'SEXO', 'FECHA_NACIMIENTO', 'COMUNA', 'CODIGO_PROYECTO', 'MODELO', 'CAUSAL_INGRESO', 'FECHA_INGRESO'],
+  required: [
+    'RUN',
+    'SEXO',
+    'FECHA_NACIMIENTO',
+    'COMUNA',
+    'CODIGO_PROYECTO',
+    'MODELO',
+    'CAUSAL_INGRESO',
+    'FECHA_INGRESO',
+  ],
   validate(row) {
     const run = runOf(row, 'RUN', 'DV');
     if ('reason' in run) return { ok: false, error: run };
@@ -219,7 +231,12 @@ export const protectionContract: SourceContract<ProtectionFields> = {
   quality: {
     institution: (f) => `Proyecto ${f.project}`,
     completeness: [
-      { item: 'nombres', label: 'Nombres y apellido paterno del NNA', applies: () => true, present: (f) => f.present.names },
+      {
+        item: 'nombres',
+        label: 'Nombres y apellido paterno del NNA',
+        applies: () => true,
+        present: (f) => f.present.names,
+      },
       {
         item: 'apellido_materno',
         label: 'Apellido materno (no exigido a personas migrantes)',
@@ -260,7 +277,8 @@ export const protectionContract: SourceContract<ProtectionFields> = {
         },
         present: (f) =>
           f.diagnosisDate !== undefined &&
-          (Date.parse(f.diagnosisDate) - Date.parse(f.entryDate)) / 86_400_000 <= DIAGNOSIS_DEADLINE_DAYS[f.model],
+          (Date.parse(f.diagnosisDate) - Date.parse(f.entryDate)) / 86_400_000 <=
+            DIAGNOSIS_DEADLINE_DAYS[f.model],
       },
       {
         item: 'visitas_mes',
@@ -301,4 +319,3 @@ export const protectionContract: SourceContract<ProtectionFields> = {
     ],
   },
 };
-

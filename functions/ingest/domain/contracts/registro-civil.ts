@@ -1,8 +1,17 @@
 /** Civil registry: births, deaths and filiation (mother's and father's RUN), pseudonymised. */
 import { z } from 'zod';
-import { anyComunaCut, firstIssue, isoDate, isRowError, optionalDate, optionalRunOf, runOf, sex } from './fields';
-import type { SourceContract } from './types';
 import type { Run } from '../../../shared/domain/run';
+import {
+  anyComunaCut,
+  firstIssue,
+  isoDate,
+  isRowError,
+  optionalDate,
+  optionalRunOf,
+  runOf,
+  sex,
+} from './fields';
+import type { SourceContract } from './types';
 
 const schema = z.object({
   FECHA_NACIMIENTO: isoDate,
@@ -80,7 +89,12 @@ export const civilRegistryContract: SourceContract<CivilRegistryFields> = {
   quality: {
     institution: () => 'Servicio de Registro Civil e Identificación',
     completeness: [
-      { item: 'run_madre', label: 'RUN de la madre', applies: () => true, present: (f) => f.mother !== undefined },
+      {
+        item: 'run_madre',
+        label: 'RUN de la madre',
+        applies: () => true,
+        present: (f) => f.mother !== undefined,
+      },
     ],
     timeliness: [],
   },

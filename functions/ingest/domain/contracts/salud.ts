@@ -1,6 +1,15 @@
 /** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
 import { z } from 'zod';
-import { code, comunaCut, firstIssue, isoDate, optionalDate, optionalText, requiredText, runOf } from './fields';
+import {
+  code,
+  comunaCut,
+  firstIssue,
+  isoDate,
+  optionalDate,
+  optionalText,
+  requiredText,
+  runOf,
+} from './fields';
 import type { SourceContract } from './types';
 
 export const HEALTH_ATTENTIONS = [
@@ -31,7 +40,8 @@ export interface HealthFields {
 export const healthContract: SourceContract<HealthFields> = {
   source: 'salud',
   version: '1.0.0',
-  description: 'Atenciones de salud de niños, niñas y adolescentes (controles, embarazo, salud mental, drogas)',
+  description:
+    'Atenciones de salud de niños, niñas y adolescentes (controles, embarazo, salud mental, drogas)',
   producer: 'Ministerio de Salud',
   columns: {
     RUN: ['RUN_PACIENTE', 'RUT_PACIENTE'],

@@ -2,7 +2,14 @@
 import type { Pseudonymiser } from '../../../shared/domain/pseudonym';
 import type { Run } from '../../../shared/domain/run';
 
-export type SourceId = 'rsh' | 'educacion' | 'salud' | 'proteccion' | 'policia' | 'registro_civil' | 'privacion_libertad';
+export type SourceId =
+  | 'rsh'
+  | 'educacion'
+  | 'salud'
+  | 'proteccion'
+  | 'policia'
+  | 'registro_civil'
+  | 'privacion_libertad';
 
 /** Personal data separated from a row before anything is written to the curated bucket. */
 export interface IdentityFields {
