@@ -15,7 +15,8 @@ export type FunctionId =
   | 'alertsIntake'
   | 'alertsConsumer'
   | 'rosterApi'
-  | 'rosterSnapshot';
+  | 'rosterSnapshot'
+  | 'qualityApi';
 
 export interface BucketDef {
   readonly description: string;
@@ -328,6 +329,24 @@ export const system: SystemDef = {
           routes: [
             { method: 'GET', path: '/v1/comunas/{cut}/roster' },
             { method: 'GET', path: '/v1/comunas/{cut}/roster/{childId}' },
+          ],
+        },
+      ],
+    },
+    qualityApi: {
+      description: 'Serves the data-quality index (ICI) of each cut and source, monthly and cumulative',
+      dir: 'functions/quality/api',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { CURATED_BUCKET: { bucket: 'curated' } },
+      access: { buckets: { curated: 'read' } },
+      triggers: [
+        {
+          type: 'http',
+          routes: [
+            { method: 'GET', path: '/v1/quality/{cut}' },
+            { method: 'GET', path: '/v1/quality/{cut}/{source}' },
           ],
         },
       ],

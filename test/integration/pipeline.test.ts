@@ -187,6 +187,43 @@ describe('from S3 upload to the roster over HTTP', () => {
   });
 });
 
+describe('data-quality index', () => {
+  it('serves each source index for the cut, restricted to the caller comunas', async () => {
+    const all = await api('/v1/quality/2026-10');
+    expect(all.status).toBe(200);
+    const sources = all.body.sources as {
+      source: string;
+      scores: { ici: number };
+      cumulative: { months: number };
+    }[];
+    expect(sources.map((s) => s.source).sort()).toEqual(cut.files.map((f) => f.source).sort());
+    for (const s of sources) {
+      expect(s.scores.ici).toBeGreaterThan(0);
+      expect(s.scores.ici).toBeLessThanOrEqual(100);
+    }
+    const token = signToken(local.jwtKey, {
+      sub: 'c',
+      'custom:role': 'coordinador',
+      'custom:comunas': '13101',
+    });
+    const own = await api('/v1/quality/2026-10/proteccion', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(own.status).toBe(200);
+    const comunas = new Set((own.body.entries as { comuna: string }[]).map((e) => e.comuna));
+    expect([...comunas]).toEqual(['13101']);
+    const manager = signToken(local.jwtKey, {
+      sub: 'g',
+      'custom:role': 'gestor_casos',
+      'custom:comunas': '13101',
+    });
+    expect(
+      (await api('/v1/quality/2026-10', { headers: { authorization: `Bearer ${manager}` } })).status,
+    ).toBe(403);
+    expect((await api('/v1/quality/2026-10/vacunas')).status).toBe(400);
+  });
+});
+
 describe('alerts through SQS', () => {
   it('moves a known child to the top, counts a repeat report, and adds an unknown child as provisional', async () => {
     const candidates = cut.truth.filter((t) => t.comuna === '13101');

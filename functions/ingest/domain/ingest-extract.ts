@@ -9,6 +9,8 @@ import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { SourceContract } from './contracts';
 import type { CsvLayout, ReadOptions } from './csv-reader';
 import { DEFAULT_READ_OPTIONS, FileRejectedError, openCsv } from './csv-reader';
+import type { QualityReport, QualityTally } from './quality';
+import { buildQualityReport, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
 import { assertAccounted, layoutSummary, rejectedReport } from './report';
 import type { CuratedRecord, IdentityRecord, QuarantinedRow } from './row-processor';
@@ -19,6 +21,8 @@ export type { CuratedRecord, IdentityRecord, QuarantinedRow } from './row-proces
 
 export interface IngestResult {
   readonly report: IngestReport;
+  /** The data-quality index of the file per institution and comuna (absent for a rejected file). */
+  readonly quality?: QualityReport;
   /** Accepted records grouped by comuna CUT. */
   readonly partitions: ReadonlyMap<string, CuratedRecord[]>;
   readonly identities: readonly IdentityRecord[];
@@ -48,10 +52,11 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   let duplicates = 0;
   let accepted = 0;
   let layout: CsvLayout | undefined;
+  const tally: QualityTally = {};
   try {
     const opened = await openCsv(input.body, contract, input.readOptions ?? DEFAULT_READ_OPTIONS);
     layout = opened.layout;
-    const process = createRowProcessor(contract, cut, layout.header.length, input.pseudonymiser);
+    const process = createRowProcessor(contract, cut, layout.header.length, input.pseudonymiser, tally);
     for await (const row of opened.rows) {
       rowsRead++;
       if (input.onProgress && rowsRead % 10_000 === 0) input.onProgress(rowsRead);
@@ -64,6 +69,7 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
       }
       if (seen.has(outcome.duplicateKey)) {
         duplicates++;
+        tallyDuplicates(tally, outcome.qualityKey, 1);
         continue;
       }
       seen.add(outcome.duplicateKey);
@@ -96,6 +102,7 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
     };
   }
   input.onProgress?.(rowsRead);
+  const quality = buildQualityReport(contract, { cut, runId: 'local' }, tally);
   const report = assertAccounted({
     status: 'accepted',
     source: contract.source,
@@ -109,8 +116,9 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
     duplicates,
     rejectionsByReason: reasons,
     acceptedByComuna: byComuna,
+    quality: quality.total.scores,
   });
-  return { report, partitions, identities: [...identities.values()], quarantine };
+  return { report, quality, partitions, identities: [...identities.values()], quarantine };
 }
 
 /** Where an extract's key says it belongs: `extracts/<yyyy-mm>/<source>.csv[.gz]`. */

@@ -47,7 +47,9 @@ import type {
   RunStore,
   ScoreRequestQueue,
 } from './ports';
-import { curatedKeys, rawKeys, workKeys } from './ports';
+import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
+import type { QualityTally } from './quality';
+import { buildQualityReport, mergeTally, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
 import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
 import type { CuratedRecord, IdentityRecord } from './row-processor';
@@ -113,17 +115,31 @@ const planSchema = z.object({
 });
 export type IngestPlan = z.infer<typeof planSchema>;
 
+const itemCountSchema = z.object({ applicable: z.number(), met: z.number() });
+const tallySchema = z.record(
+  z.string(),
+  z.object({
+    rows: z.number(),
+    rejected: z.number(),
+    duplicates: z.number(),
+    completeness: z.record(z.string(), itemCountSchema),
+    timeliness: z.record(z.string(), itemCountSchema),
+  }),
+);
+
 const chunkStatsSchema = z.object({
   rowsRead: z.number(),
   rejected: z.number(),
   rejectionsByReason: z.record(z.string(), z.number()),
   quarantine: z.array(z.string()),
+  quality: tallySchema,
 });
 
 const bucketStatsSchema = z.object({
   accepted: z.number(),
   duplicates: z.number(),
   acceptedByComuna: z.record(z.string(), z.number()),
+  duplicatesByQualityKey: z.record(z.string(), z.number()),
 });
 
 const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
@@ -408,7 +424,14 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
     chunk.in === 'raw' ? { start: chunk.start, end: chunk.end } : undefined,
   );
   if (!body) throw new Error(`chunk ${index} of run ${runId} cannot be read from ${chunk.key}`);
-  const process = createRowProcessor(contract, plan.cut, plan.layout.header.length, deps.pseudonymiser);
+  const tally: QualityTally = {};
+  const process = createRowProcessor(
+    contract,
+    plan.cut,
+    plan.layout.header.length,
+    deps.pseudonymiser,
+    tally,
+  );
   const shuffle = new PartWriter<number>(deps.work, (bucket, part) =>
     workKeys.shuffle(runId, bucket, index, part),
   );
@@ -434,7 +457,7 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
         reasons[kind] = (reasons[kind] ?? 0) + 1;
         continue;
       }
-      const line = shuffleLine(outcome.duplicateKey, outcome.line, {
+      const line = shuffleLine(outcome.duplicateKey, outcome.line, outcome.qualityKey, {
         r: outcome.record,
         i: outcome.identity,
       });
@@ -453,20 +476,36 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
     rejected,
     rejectionsByReason: reasons,
     quarantine: quarantine.written,
+    quality: tally,
   });
   await afterChunk(deps, plan, index);
 }
 
-/** Shuffle lines are `key TAB line TAB json`, so that a reducer can read keys without parsing records. */
-function shuffleLine(key: string, line: number, payload: { r: CuratedRecord; i: IdentityRecord }): string {
-  return `${key.replace(/[\t\n]/g, ' ')}\t${line}\t${JSON.stringify(payload)}`;
+/**
+ * Shuffle lines are `key TAB line TAB quality-key TAB json`, so that a reducer can read keys
+ * without parsing records.
+ */
+function shuffleLine(
+  key: string,
+  line: number,
+  qualityKey: string,
+  payload: { r: CuratedRecord; i: IdentityRecord },
+): string {
+  const clean = (v: string): string => v.replace(/[\t\n]/g, ' ');
+  return `${clean(key)}\t${line}\t${clean(qualityKey)}\t${JSON.stringify(payload)}`;
 }
 
-function splitShuffleLine(text: string): { key: string; line: number; json: string } {
+function splitShuffleLine(text: string): { key: string; line: number; qualityKey: string; json: string } {
   const a = text.indexOf('\t');
   const b = text.indexOf('\t', a + 1);
-  if (a < 0 || b < 0) throw new Error('malformed shuffle line');
-  return { key: text.slice(0, a), line: Number(text.slice(a + 1, b)), json: text.slice(b + 1) };
+  const c = text.indexOf('\t', b + 1);
+  if (a < 0 || b < 0 || c < 0) throw new Error('malformed shuffle line');
+  return {
+    key: text.slice(0, a),
+    line: Number(text.slice(a + 1, b)),
+    qualityKey: text.slice(b + 1, c),
+    json: text.slice(c + 1),
+  };
 }
 
 async function* linesOf(store: ObjectStore, key: string): AsyncGenerator<string> {
@@ -505,11 +544,13 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
   const plan = await loadPlan(deps, runId);
   const keys = await deps.work.list(workKeys.shufflePrefix(runId, bucket));
   const earliest = new Map<string, number>();
+  const rowsByQualityKey: Record<string, number> = {};
   let total = 0;
   for (const key of keys) {
     for await (const text of linesOf(deps.work, key)) {
-      const { key: k, line } = splitShuffleLine(text);
+      const { key: k, line, qualityKey } = splitShuffleLine(text);
       total++;
+      rowsByQualityKey[qualityKey] = (rowsByQualityKey[qualityKey] ?? 0) + 1;
       const seen = earliest.get(k);
       if (seen === undefined || line < seen) earliest.set(k, line);
     }
@@ -523,9 +564,10 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
   let accepted = 0;
   for (const key of keys) {
     for await (const text of linesOf(deps.work, key)) {
-      const { key: k, line, json } = splitShuffleLine(text);
+      const { key: k, line, qualityKey, json } = splitShuffleLine(text);
       if (earliest.get(k) !== line) continue;
       earliest.delete(k);
+      rowsByQualityKey[qualityKey] = (rowsByQualityKey[qualityKey] ?? 0) - 1;
       const { r, i } = JSON.parse(json) as { r: CuratedRecord; i: IdentityRecord };
       accepted++;
       byComuna[r.comuna] = (byComuna[r.comuna] ?? 0) + 1;
@@ -543,6 +585,7 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
     accepted,
     duplicates: total - accepted,
     acceptedByComuna: byComuna,
+    duplicatesByQualityKey: Object.fromEntries(Object.entries(rowsByQualityKey).filter(([, n]) => n > 0)),
   });
   const done = await deps.runs.bucketDone(runId, bucket);
   if (done >= plan.bucketCount) await deps.tasks.sendAll([{ type: 'finalize', runId }]);
@@ -583,6 +626,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
   let rejected = 0;
   const reasons: Record<string, number> = {};
   const quarantine: string[] = [];
+  const tally: QualityTally = {};
   for (let i = 0; i < plan.chunks.length; i++) {
     const stats = await deps.work.getJson(workKeys.chunkStats(runId, i), chunkStatsSchema);
     if (!stats) throw new Error(`run ${runId}: chunk ${i} has no statistics`);
@@ -590,6 +634,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     rejected += stats.rejected;
     addCounts(reasons, stats.rejectionsByReason);
     quarantine.push(...stats.quarantine);
+    mergeTally(tally, stats.quality);
   }
   let accepted = 0;
   let duplicates = 0;
@@ -601,7 +646,9 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     accepted += stats.accepted;
     duplicates += stats.duplicates;
     addCounts(byComuna, stats.acceptedByComuna);
+    for (const [key, n] of Object.entries(stats.duplicatesByQualityKey)) tallyDuplicates(tally, key, n);
   }
+  const quality = buildQualityReport(contract, { cut: plan.cut, runId }, tally);
   const report = assertAccounted({
     ...base,
     status: 'accepted',
@@ -611,6 +658,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     duplicates,
     rejectionsByReason: reasons,
     acceptedByComuna: byComuna,
+    quality: quality.total.scores,
     quarantine,
     finishedAt: now().toISOString(),
   });
@@ -629,6 +677,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     return refused;
   }
   const previous = await deps.curated.getJson(curatedKeys.success(plan.cut, plan.source), successSchema);
+  await deps.curated.putJson(qualityKeys.report(plan.cut, plan.source), quality);
   await deps.curated.putJson(curatedKeys.success(plan.cut, plan.source), { runId, report });
   await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
   await deps.runs.finish(runId, 'done', report);

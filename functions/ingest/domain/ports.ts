@@ -83,6 +83,13 @@ export const curatedKeys = {
   success: (cut: string, source: string): string => `cut=${cut}/source=${source}/_SUCCESS.json`,
 };
 
+/** Data-quality reports, one per cut and source, in the curated bucket. */
+export const qualityKeys = {
+  report: (cut: string, source: string): string => `quality/${cut}/${source}.json`,
+  cutPrefix: (cut: string): string => `quality/${cut}/`,
+  yearPrefix: (year: string): string => `quality/${year}-`,
+};
+
 /** Working objects of a run (in the work bucket, which expires them). */
 export const workKeys = {
   plan: (runId: string): string => `runs/${runId}/plan.json`,

@@ -4,6 +4,7 @@
  * by comuna. A rejected file's report says why, and nothing else of it is written.
  */
 import type { CsvLayout, FileProblem } from './csv-reader';
+import type { QualityScores } from './quality';
 
 export type LayoutSummary = Pick<CsvLayout, 'encoding' | 'delimiter' | 'gzip' | 'unknownColumns'>;
 
@@ -24,6 +25,8 @@ export interface IngestReport {
   readonly duplicates: number;
   readonly rejectionsByReason: Readonly<Record<string, number>>;
   readonly acceptedByComuna: Readonly<Record<string, number>>;
+  /** The file's data-quality index over all its institutions (details in the quality report). */
+  readonly quality?: QualityScores;
   /** Objects holding the rejected rows with their line, field and reason. */
   readonly quarantine?: readonly string[];
   readonly error?: { readonly problem: FileProblem; readonly message: string };

@@ -4,10 +4,14 @@
  * data) and an identity record (personal data, for the identity store only), with the key that
  * makes two rows duplicates.
  */
+
+import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun } from '../../shared/domain/run';
 import type { SourceContract, SourceId } from './contracts';
 import type { CsvRow } from './csv-reader';
+import type { QualityTally } from './quality';
+import { tallyAccepted, tallyRejected } from './quality';
 
 /** A curated record: pseudonymised, tagged with its source and cut, free of personal data. */
 export type CuratedRecord = {
@@ -45,18 +49,29 @@ export type RowOutcome =
       readonly duplicateKey: string;
       readonly record: CuratedRecord;
       readonly identity: IdentityRecord;
+      /** Institution and comuna under which the row's quality is counted. */
+      readonly qualityKey: string;
     };
 
 export type RowProcessor = (row: CsvRow) => RowOutcome;
 
+/**
+ * @param tally receives each row's data-quality counts (validity, completeness, timeliness), keyed
+ *   by the registering institution and comuna.
+ */
 export function createRowProcessor(
   contract: SourceContract<unknown>,
   cut: string,
   headerLength: number,
   pseudonymiser: Pseudonymiser,
+  tally: QualityTally,
 ): RowProcessor {
+  const asOf = cutKnowledgeDate(cut) ?? `${cut}-28`;
+  // Optional columns a file does not carry read as empty, like an empty cell.
+  const blank: Record<string, string> = Object.fromEntries(Object.keys(contract.columns).map((c) => [c, '']));
   return (row) => {
     if (row.fieldCount !== headerLength) {
+      tallyRejected(tally, contract, row.values);
       return {
         kind: 'rejected',
         row: {
@@ -67,17 +82,20 @@ export function createRowProcessor(
         },
       };
     }
-    const checked = contract.validate(row.values);
+    const checked = contract.validate({ ...blank, ...row.values });
     if (!checked.ok) {
+      tallyRejected(tally, contract, row.values);
       return { kind: 'rejected', row: { line: row.line, ...checked.error, values: row.values } };
     }
     const valid = checked.row;
     const childId = pseudonymiser.child(valid.run);
     const fields = contract.curate(valid.fields, pseudonymiser);
     const id = valid.identity;
+    const qualityKey = tallyAccepted(tally, contract, valid.fields, valid.comuna, asOf);
     return {
       kind: 'accepted',
       line: row.line,
+      qualityKey,
       duplicateKey: `${contract.source}|${childId}|${contract.duplicateKey(valid)}`,
       record: { childId, source: contract.source, cut, comuna: valid.comuna, ...fields },
       identity: {

@@ -29,11 +29,12 @@ const OLN_ROLES: readonly Role[] = [
   'gestor_comunitario',
 ];
 
-export type Action = 'roster:read' | 'alert:create';
+export type Action = 'roster:read' | 'alert:create' | 'quality:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'alert:create': [...OLN_ROLES, 'sectorialista', 'coordinador_regional', 'administrador_central'],
+  'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
 };
 
 export function inComuna(principal: Principal, comuna: string): boolean {
@@ -43,6 +44,11 @@ export function inComuna(principal: Principal, comuna: string): boolean {
 /** Whether `principal` may perform `action` on data of `comuna`. */
 export function isAllowed(principal: Principal, action: Action, comuna: string): boolean {
   return ALLOWED[action].includes(principal.role) && inComuna(principal, comuna);
+}
+
+/** Whether the role may use `action` at all, before any comuna is considered. */
+export function roleMay(principal: Principal, action: Action): boolean {
+  return ALLOWED[action].includes(principal.role);
 }
 
 export function isRole(value: string): value is Role {

@@ -66,6 +66,7 @@ export const educationContract: SourceContract<EducationFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => `RBD ${f.schoolId}`,
+    institutionOfRaw: (v) => (/^\d+$/.test(v.RBD?.trim() ?? '') ? `RBD ${Number(v.RBD)}` : undefined),
     completeness: [
       { item: 'grado', label: 'Curso o grado', applies: () => true, present: (f) => f.grade !== undefined },
     ],

@@ -74,6 +74,7 @@ export const policeContract: SourceContract<PoliceFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => f.unit,
+    institutionOfRaw: (v) => v.UNIDAD?.trim() || undefined,
     completeness: [],
     timeliness: [
       {

@@ -67,6 +67,7 @@ export const custodyContract: SourceContract<CustodyFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => f.unit,
+    institutionOfRaw: (v) => v.UNIDAD_PENAL?.trim() || undefined,
     completeness: [],
     timeliness: [],
   },

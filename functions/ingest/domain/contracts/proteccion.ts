@@ -175,7 +175,7 @@ export const protectionContract: SourceContract<ProtectionFields> = {
       const other = optionalRunOf(row, column);
       if (isRowError(other)) return { ok: false, error: other };
     }
-    const parsed = schema.safeParse({ VISITAS_MES: '', ...row });
+    const parsed = schema.safeParse(row);
     if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
     const v = parsed.data;
     if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
@@ -230,6 +230,7 @@ export const protectionContract: SourceContract<ProtectionFields> = {
   curate: ({ present: _present, ...rest }) => ({ ...rest }),
   quality: {
     institution: (f) => `Proyecto ${f.project}`,
+    institutionOfRaw: (v) => (v.CODIGO_PROYECTO?.trim() ? `Proyecto ${v.CODIGO_PROYECTO.trim()}` : undefined),
     completeness: [
       {
         item: 'nombres',

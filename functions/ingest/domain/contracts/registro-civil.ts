@@ -88,6 +88,7 @@ export const civilRegistryContract: SourceContract<CivilRegistryFields> = {
   }),
   quality: {
     institution: () => 'Servicio de Registro Civil e Identificación',
+    institutionOfRaw: () => 'Servicio de Registro Civil e Identificación',
     completeness: [
       {
         item: 'run_madre',

@@ -1,5 +1,6 @@
 /** Registro Social de Hogares: children under 18 with their household's data. */
 import { z } from 'zod';
+import { normaliseCut } from '../../../shared/domain/comunas';
 import {
   comunaCut,
   decimal,
@@ -154,6 +155,10 @@ export const rshContract: SourceContract<RshFields> = {
   }),
   quality: {
     institution: (f) => `Municipalidad ${f.comuna}`,
+    institutionOfRaw: (v) => {
+      const cut = normaliseCut(v.COMUNA ?? '');
+      return cut ? `Municipalidad ${cut}` : undefined;
+    },
     completeness: [
       {
         item: 'apellido_materno',

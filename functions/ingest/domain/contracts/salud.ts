@@ -83,6 +83,8 @@ export const healthContract: SourceContract<HealthFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => `Establecimiento ${f.facility}`,
+    institutionOfRaw: (v) =>
+      v.ESTABLECIMIENTO?.trim() ? `Establecimiento ${v.ESTABLECIMIENTO.trim()}` : undefined,
     completeness: [
       {
         item: 'diagnostico',

@@ -56,6 +56,8 @@ export interface TimelinessItem<R> {
 export interface QualityRules<R> {
   /** The registering institution (or project) whose quality is measured. */
   institution(fields: R): string;
+  /** The same, from a row's raw values, for rows that failed validation (when the column is readable). */
+  institutionOfRaw?(values: Readonly<Record<string, string>>): string | undefined;
   readonly completeness: readonly CompletenessItem<R>[];
   readonly timeliness: readonly TimelinessItem<R>[];
 }

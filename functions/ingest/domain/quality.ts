@@ -1,0 +1,242 @@
+/**
+ * The data-quality index (modelled on SENAINFO's ICI), per registering institution and comuna:
+ *
+ * - completeness: of the items that apply to a row (the contract lists them, with the documented
+ *   exclusions), the share present;
+ * - timeliness: of the events with a date, the share registered within their limit in business
+ *   days (Chilean holidays excluded); an event never registered counts as late;
+ * - validity: the share of rows read that passed validation;
+ * - uniqueness: the share of valid rows that were not duplicates.
+ *
+ * The index is the mean of the dimensions that apply, as a percentage. A month's index is the
+ * cut's; the cumulative figure of a year is the sum of its monthly indices divided by 11, as the
+ * ICI does, over the months available so far.
+ */
+
+import { businessDaysBetween } from '../../shared/domain/business-days';
+import { normaliseCut } from '../../shared/domain/comunas';
+import type { SourceContract } from './contracts';
+
+export interface ItemCount {
+  applicable: number;
+  met: number;
+}
+
+export interface QualityCounts {
+  rows: number;
+  rejected: number;
+  duplicates: number;
+  completeness: Record<string, ItemCount>;
+  timeliness: Record<string, ItemCount>;
+}
+
+/** Counts keyed by `institution|comuna`. */
+export type QualityTally = Record<string, QualityCounts>;
+
+export const UNKNOWN_INSTITUTION = '(institución no identificada)';
+
+export function tallyKey(institution: string, comuna: string): string {
+  return `${institution}|${comuna}`;
+}
+
+function countsOf(tally: QualityTally, key: string): QualityCounts {
+  let counts = tally[key];
+  if (!counts) {
+    counts = { rows: 0, rejected: 0, duplicates: 0, completeness: {}, timeliness: {} };
+    tally[key] = counts;
+  }
+  return counts;
+}
+
+function bump(record: Record<string, ItemCount>, item: string, met: boolean): void {
+  const c = record[item] ?? { applicable: 0, met: 0 };
+  c.applicable++;
+  if (met) c.met++;
+  record[item] = c;
+}
+
+/** Records an accepted row's completeness and timeliness; returns its tally key. */
+export function tallyAccepted(
+  tally: QualityTally,
+  contract: SourceContract<unknown>,
+  fields: unknown,
+  comuna: string,
+  asOf: string,
+): string {
+  const key = tallyKey(contract.quality.institution(fields), comuna);
+  const counts = countsOf(tally, key);
+  counts.rows++;
+  for (const item of contract.quality.completeness) {
+    if (item.applies(fields, asOf)) bump(counts.completeness, item.item, item.present(fields, asOf));
+  }
+  for (const item of contract.quality.timeliness) {
+    const event = item.event(fields);
+    if (!event || event > asOf) continue;
+    const registered = item.registered(fields);
+    bump(
+      counts.timeliness,
+      item.item,
+      registered !== undefined && businessDaysBetween(event, registered) <= item.businessDays,
+    );
+  }
+  return key;
+}
+
+/** Records a rejected row under the institution and comuna its raw values name, when they can be read. */
+export function tallyRejected(
+  tally: QualityTally,
+  contract: SourceContract<unknown>,
+  values: Readonly<Record<string, string>>,
+): void {
+  const institution = contract.quality.institutionOfRaw?.(values) ?? UNKNOWN_INSTITUTION;
+  const comuna =
+    normaliseCut(values.COMUNA ?? values.COMUNA_INSCRIPCION ?? values.COMUNA_RESIDENCIA ?? '') ?? '00000';
+  const counts = countsOf(tally, tallyKey(institution, comuna));
+  counts.rows++;
+  counts.rejected++;
+}
+
+export function tallyDuplicates(tally: QualityTally, key: string, duplicates: number): void {
+  countsOf(tally, key).duplicates += duplicates;
+}
+
+export function mergeTally(into: QualityTally, from: Readonly<QualityTally>): void {
+  for (const [key, c] of Object.entries(from)) {
+    const target = countsOf(into, key);
+    target.rows += c.rows;
+    target.rejected += c.rejected;
+    target.duplicates += c.duplicates;
+    for (const [item, n] of Object.entries(c.completeness)) {
+      const t = target.completeness[item] ?? { applicable: 0, met: 0 };
+      target.completeness[item] = { applicable: t.applicable + n.applicable, met: t.met + n.met };
+    }
+    for (const [item, n] of Object.entries(c.timeliness)) {
+      const t = target.timeliness[item] ?? { applicable: 0, met: 0 };
+      target.timeliness[item] = { applicable: t.applicable + n.applicable, met: t.met + n.met };
+    }
+  }
+}
+
+export interface QualityScores {
+  /** Percentages, one decimal; absent where no item of the dimension applied. */
+  readonly completeness?: number;
+  readonly timeliness?: number;
+  readonly validity: number;
+  readonly uniqueness: number;
+  readonly ici: number;
+}
+
+const pct = (met: number, applicable: number): number => Math.round((1000 * met) / applicable) / 10;
+
+function sumItems(items: Readonly<Record<string, ItemCount>>): ItemCount {
+  let applicable = 0;
+  let met = 0;
+  for (const c of Object.values(items)) {
+    applicable += c.applicable;
+    met += c.met;
+  }
+  return { applicable, met };
+}
+
+export function scoresOf(c: QualityCounts): QualityScores {
+  const completeness = sumItems(c.completeness);
+  const timeliness = sumItems(c.timeliness);
+  const valid = c.rows - c.rejected;
+  const validity = c.rows > 0 ? pct(valid, c.rows) : 100;
+  const uniqueness = valid > 0 ? pct(valid - c.duplicates, valid) : 100;
+  const dimensions = [validity, uniqueness];
+  const result: { completeness?: number; timeliness?: number } = {};
+  if (completeness.applicable > 0) {
+    result.completeness = pct(completeness.met, completeness.applicable);
+    dimensions.push(result.completeness);
+  }
+  if (timeliness.applicable > 0) {
+    result.timeliness = pct(timeliness.met, timeliness.applicable);
+    dimensions.push(result.timeliness);
+  }
+  const ici = Math.round((10 * dimensions.reduce((s, d) => s + d, 0)) / dimensions.length) / 10;
+  return { ...result, validity, uniqueness, ici };
+}
+
+export interface QualityEntry {
+  readonly institution: string;
+  readonly comuna: string;
+  readonly counts: QualityCounts;
+  readonly scores: QualityScores;
+  /** Items of the contract with their share met, for the institution to see what to correct. */
+  readonly items: readonly {
+    readonly item: string;
+    readonly label: string;
+    readonly applicable: number;
+    readonly met: number;
+  }[];
+}
+
+export interface QualityReport {
+  readonly cut: string;
+  readonly source: string;
+  readonly producer: string;
+  readonly contractVersion: string;
+  readonly runId: string;
+  readonly total: { readonly counts: QualityCounts; readonly scores: QualityScores };
+  readonly entries: readonly QualityEntry[];
+}
+
+export function buildQualityReport(
+  contract: SourceContract<unknown>,
+  meta: { cut: string; runId: string },
+  tally: Readonly<QualityTally>,
+): QualityReport {
+  const labels = new Map<string, string>();
+  for (const i of contract.quality.completeness) labels.set(i.item, i.label);
+  for (const i of contract.quality.timeliness) labels.set(i.item, i.label);
+  const total: QualityTally = {};
+  for (const c of Object.values(tally)) mergeTally(total, { all: c });
+  const totalCounts = total.all ?? { rows: 0, rejected: 0, duplicates: 0, completeness: {}, timeliness: {} };
+  const entries = Object.entries(tally)
+    .map(([key, counts]) => {
+      const bar = key.lastIndexOf('|');
+      return {
+        institution: key.slice(0, bar),
+        comuna: key.slice(bar + 1),
+        counts,
+        scores: scoresOf(counts),
+        items: [...Object.entries(counts.completeness), ...Object.entries(counts.timeliness)].map(
+          ([item, c]) => ({
+            item,
+            label: labels.get(item) ?? item,
+            applicable: c.applicable,
+            met: c.met,
+          }),
+        ),
+      };
+    })
+    .sort((a, b) => a.scores.ici - b.scores.ici || a.institution.localeCompare(b.institution));
+  return {
+    cut: meta.cut,
+    source: contract.source,
+    producer: contract.producer,
+    contractVersion: contract.version,
+    runId: meta.runId,
+    total: { counts: totalCounts, scores: scoresOf(totalCounts) },
+    entries,
+  };
+}
+
+/**
+ * The cumulative index of a year from its monthly indices: the ICI's annual figure (their sum
+ * divided by 11, final once 11 months are in) and, meanwhile, their average.
+ */
+export function cumulativeIci(monthly: readonly number[]): {
+  annual: number;
+  average: number;
+  months: number;
+} {
+  const sum = monthly.reduce((s, v) => s + v, 0);
+  const round = (v: number): number => Math.round(10 * v) / 10;
+  return {
+    annual: round(sum / 11),
+    average: monthly.length > 0 ? round(sum / monthly.length) : 0,
+    months: monthly.length,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Quality API: `GET /v1/quality/{cut}` (every source's index for the cut, with its cumulative
+ * figure for the year) and `GET /v1/quality/{cut}/{source}` (the index per institution and comuna,
+ * with the items to correct). Restricted to the caller's comunas; quality data carries no personal
+ * data.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { S3ObjectStore } from '../../ingest/adapters/s3-object-store';
+import { CONTRACTS, isSourceId } from '../../ingest/domain/contracts';
+import { qualityKeys } from '../../ingest/domain/ports';
+import type { QualityReport } from '../../ingest/domain/quality';
+import { s3Client } from '../../shared/aws-clients';
+import { roleMay } from '../../shared/domain/access';
+import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import type { HttpEvent } from '../../shared/http';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { createLogger } from '../../shared/logger';
+import { qualityReportSchema, viewOf } from '../domain/quality-view';
+
+const envSchema = endpointEnvSchema.extend({ CURATED_BUCKET: z.string().min(3) });
+const cutParam = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cut yyyy-mm');
+const sourceParam = z.string().refine(isSourceId, `must be one of: ${Object.keys(CONTRACTS).join(', ')}`);
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-quality-api');
+  const store = new S3ObjectStore(s3Client(env), env.CURATED_BUCKET);
+
+  const reportsOfYear = async (cut: string, source: string): Promise<QualityReport[]> => {
+    const keys = (await store.list(qualityKeys.yearPrefix(cut.slice(0, 4)))).filter((k) =>
+      k.endsWith(`/${source}.json`),
+    );
+    const reports: QualityReport[] = [];
+    for (const key of keys) {
+      const report = await store.getJson(key, qualityReportSchema);
+      if (report && report.cut <= cut) reports.push(report);
+    }
+    return reports;
+  };
+
+  const sourceView = async (event: HttpEvent, cut: string, source: string) => {
+    const principal = principalOf(event);
+    const history = await reportsOfYear(cut, source);
+    const report = history.find((r) => r.cut === cut);
+    if (!report) return undefined;
+    if (!isSourceId(source)) return undefined;
+    return viewOf(report, history, principal.comunas, CONTRACTS[source]);
+  };
+
+  const route = httpHandler(logger, async (event) => {
+    const principal = principalOf(event);
+    if (!roleMay(principal, 'quality:read')) {
+      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read the data-quality index`);
+    }
+    const cut = parseWith(cutParam, event.pathParameters?.cut, 'path.cut');
+    if (event.routeKey === 'GET /v1/quality/{cut}/{source}') {
+      const source = parseWith(sourceParam, event.pathParameters?.source, 'path.source');
+      const view = await sourceView(event, cut, source);
+      if (!view) throw new HttpError(404, 'not_found', `no quality report for ${source} in cut ${cut}`);
+      return json(200, view);
+    }
+    const sources = [];
+    for (const source of Object.keys(CONTRACTS)) {
+      const view = await sourceView(event, cut, source);
+      if (!view) continue;
+      sources.push({
+        source: view.source,
+        producer: view.producer,
+        rows: view.total.counts.rows,
+        scores: view.total.scores,
+        cumulative: view.cumulative,
+        lowest: view.entries
+          .slice(0, 5)
+          .map((e) => ({ institution: e.institution, comuna: e.comuna, ici: e.scores.ici })),
+      });
+    }
+    return json(200, { cut, sources });
+  });
+  return middy(route).use(injectLambdaContext(logger));
+}

@@ -1,0 +1,143 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CONTRACTS, protectionContract } from '../../../functions/ingest/domain/contracts';
+import { ingestExtract } from '../../../functions/ingest/domain/ingest-extract';
+import type { QualityTally } from '../../../functions/ingest/domain/quality';
+import { cumulativeIci, scoresOf, tallyAccepted } from '../../../functions/ingest/domain/quality';
+import { viewOf } from '../../../functions/quality/domain/quality-view';
+import { businessDaysBetween, isBusinessDay } from '../../../functions/shared/domain/business-days';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
+
+describe('business days in Chile', () => {
+  it('skips weekends and public holidays', () => {
+    expect(isBusinessDay('2026-09-18')).toBe(false); // Fiestas Patrias, a Friday
+    expect(isBusinessDay('2026-09-21')).toBe(true);
+    // Thursday 17 → Tuesday 22 September 2026: 18 and 19 are holidays, 20 a Sunday.
+    expect(businessDaysBetween('2026-09-17', '2026-09-22')).toBe(2);
+    // Friday → next Friday, no holiday: five business days.
+    expect(businessDaysBetween('2026-11-06', '2026-11-13')).toBe(5);
+    expect(businessDaysBetween('2026-11-13', '2026-11-06')).toBe(0);
+  });
+});
+
+const header =
+  'RUN;DV;NOMBRES;APELLIDO_PATERNO;APELLIDO_MATERNO;SEXO;FECHA_NACIMIENTO;NACIONALIDAD;COMUNA;CODIGO_PROYECTO;MODELO;' +
+  'CAUSAL_INGRESO;FECHA_INGRESO;FECHA_REGISTRO_INGRESO;CONTACTO_NOMBRE;CONTACTO_RELACION;RUN_MADRE;NOMBRE_MADRE';
+
+function protectionFile(rows: string[]): Buffer {
+  return Buffer.from([header, ...rows].join('\n'));
+}
+
+describe('data-quality index of child-protection programs', () => {
+  const pseudonymiser = createPseudonymiser('ef'.repeat(32));
+  const run = async (rows: string[]) =>
+    ingestExtract({
+      contract: CONTRACTS.proteccion,
+      cut: '2026-10',
+      objectKey: 'proteccion.csv',
+      body: Readable.from([protectionFile(rows)]),
+      pseudonymiser,
+    });
+
+  it('counts completeness with the documented exclusions and timeliness in business days', async () => {
+    const result = await run([
+      // Complete, registered the next business day; mother present.
+      '12345678;5;Ana;Soto;Díaz;F;2015-03-02;Chilena;13101;P1;PPF;NEGLIGENCIA;2026-09-01;2026-09-02;Rosa Díaz;Abuela;8.123.456-6;Rosa Díaz',
+      // Street situation: the mother's data is excluded; registered 8 business days late; no contact.
+      '11111111;1;Luis;Mora;;M;2010-01-01;Chilena;13101;P1;PPF;SITUACION_CALLE;2026-09-01;2026-09-11;;;;',
+      // Migrant: no maternal surname required; mother missing though required.
+      '22222222;2;Yohan;Pérez;;M;2012-06-06;Venezolana;13101;P2;PIE;MALTRATO_FISICO;2026-08-03;2026-08-04;Ana Pérez;Madre;;',
+    ]);
+    const entries = new Map(result.quality?.entries.map((e) => [e.institution, e]));
+    const p1 = entries.get('Proyecto P1');
+    expect(p1?.counts.completeness.madre).toEqual({ applicable: 1, met: 1 });
+    expect(p1?.counts.completeness.persona_contacto).toEqual({ applicable: 2, met: 1 });
+    expect(p1?.counts.timeliness.registro_ingreso).toEqual({ applicable: 2, met: 1 });
+    const p2 = entries.get('Proyecto P2');
+    expect(p2?.counts.completeness.apellido_materno).toBeUndefined();
+    expect(p2?.counts.completeness.madre).toEqual({ applicable: 1, met: 0 });
+    expect(p2?.scores.timeliness).toBe(100);
+  });
+
+  it('attributes rejected rows to the institution named in the raw row (validity)', async () => {
+    const result = await run([
+      '12345678;5;Ana;Soto;Díaz;F;2015-03-02;Chilena;13101;P9;PPF;NEGLIGENCIA;2026-09-01;2026-09-02;R;A;;',
+      '12345678;4;Ana;Soto;Díaz;F;2015-03-02;Chilena;13101;P9;PPF;NEGLIGENCIA;2026-09-03;2026-09-03;R;A;;',
+    ]);
+    const p9 = result.quality?.entries.find((e) => e.institution === 'Proyecto P9');
+    expect(p9?.counts).toMatchObject({ rows: 2, rejected: 1 });
+    expect(p9?.scores.validity).toBe(50);
+  });
+
+  it('applies the model deadline to diagnoses and the monthly visit rule to residences only', () => {
+    const tally: QualityTally = {};
+    const base = {
+      birthDate: '2014-01-01',
+      sex: 'F' as const,
+      migrant: false,
+      project: 'P',
+      cause: 'NEGLIGENCIA' as const,
+      entryDate: '2026-05-01',
+      present: {
+        names: true,
+        maternalSurname: true,
+        contact: true,
+        mother: true,
+        father: true,
+        responsibleAdult: true,
+      },
+    };
+    tallyAccepted(
+      tally,
+      protectionContract as never,
+      { ...base, model: 'RES', diagnosisDate: '2026-06-10' },
+      '13101',
+      '2026-10-31',
+    );
+    tallyAccepted(
+      tally,
+      protectionContract as never,
+      { ...base, model: 'DAM', diagnosisDate: '2026-06-10' },
+      '13101',
+      '2026-10-31',
+    );
+    const c = tally['Proyecto P|13101'];
+    expect(c?.completeness.diagnostico_en_plazo).toEqual({ applicable: 2, met: 1 }); // 40 days: within RES's 90, past DAM's 30
+    expect(c?.completeness.visitas_mes).toEqual({ applicable: 1, met: 0 });
+  });
+});
+
+describe('scores and cumulative index', () => {
+  it('averages the dimensions that apply and follows the ICI annual rule', () => {
+    const scores = scoresOf({
+      rows: 10,
+      rejected: 2,
+      duplicates: 1,
+      completeness: { a: { applicable: 8, met: 6 } },
+      timeliness: {},
+    });
+    expect(scores).toEqual({ completeness: 75, validity: 80, uniqueness: 87.5, ici: 80.8 });
+    expect(cumulativeIci([90, 80, 70])).toEqual({ annual: 21.8, average: 80, months: 3 });
+  });
+
+  it('restricts a report to the caller comunas and recomputes its total', async () => {
+    const pseudonymiser = createPseudonymiser('ef'.repeat(32));
+    const result = await ingestExtract({
+      contract: CONTRACTS.proteccion,
+      cut: '2026-10',
+      objectKey: 'p.csv',
+      body: Readable.from([
+        protectionFile([
+          '12345678;5;Ana;Soto;Díaz;F;2015-03-02;Chilena;13101;P1;PPF;NEGLIGENCIA;2026-09-01;2026-09-02;R;A;;',
+          '11111111;1;Luis;Mora;Paz;M;2010-01-01;Chilena;13110;P2;PPF;NEGLIGENCIA;2026-09-01;2026-09-30;;;;',
+        ]),
+      ]),
+      pseudonymiser,
+    });
+    if (!result.quality) throw new Error('no quality report');
+    const view = viewOf(result.quality, [], ['13101'], CONTRACTS.proteccion);
+    expect(view.entries.map((e) => e.comuna)).toEqual(['13101']);
+    expect(view.total.counts.rows).toBe(1);
+    expect(view.cumulative.months).toBe(1);
+  });
+});
