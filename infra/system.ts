@@ -16,7 +16,8 @@ export type FunctionId =
   | 'alertsConsumer'
   | 'rosterApi'
   | 'rosterSnapshot'
-  | 'qualityApi';
+  | 'qualityApi'
+  | 'cutsApi';
 
 export interface BucketDef {
   readonly description: string;
@@ -350,6 +351,16 @@ export const system: SystemDef = {
           ],
         },
       ],
+    },
+    cutsApi: {
+      description: 'Serves the ingest progress and reports of the files of a cut',
+      dir: 'functions/ingest/status',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { INGEST_RUNS_TABLE: { table: 'ingestRuns' } },
+      access: { tables: { ingestRuns: 'read' } },
+      triggers: [{ type: 'http', routes: [{ method: 'GET', path: '/v1/cuts/{cut}' }] }],
     },
     rosterSnapshot: {
       description: 'Writes a snapshot of every comuna roster to the snapshots bucket for the dashboards',

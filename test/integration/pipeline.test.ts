@@ -187,6 +187,33 @@ describe('from S3 upload to the roster over HTTP', () => {
   });
 });
 
+describe('ingest progress', () => {
+  it('lists the runs of a cut with their tasks done and their reports', async () => {
+    const response = await api('/v1/cuts/2026-10');
+    expect(response.status).toBe(200);
+    const runs = response.body.runs as {
+      objectKey: string;
+      status: string;
+      chunks: { done: number; total: number };
+    }[];
+    expect(runs.map((r) => r.objectKey.split('/').at(-1)).sort()).toEqual(
+      cut.files.map((f) => f.name).sort(),
+    );
+    for (const r of runs) {
+      expect(r.status).toBe('done');
+      expect(r.chunks.done).toBe(r.chunks.total);
+    }
+    const token = signToken(local.jwtKey, {
+      sub: 'c',
+      'custom:role': 'coordinador',
+      'custom:comunas': '13101',
+    });
+    expect((await api('/v1/cuts/2026-10', { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      403,
+    );
+  });
+});
+
 describe('data-quality index', () => {
   it('serves each source index for the cut, restricted to the caller comunas', async () => {
     const all = await api('/v1/quality/2026-10');

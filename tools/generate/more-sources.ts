@@ -5,6 +5,7 @@
  * of a seed unchanged. Events depend on each child's true risk and household, so that they carry
  * signal; formats vary by institution, and each file has its realistic defects.
  */
+import { findComuna } from '../../functions/shared/domain/comunas';
 import { addMonths, ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
@@ -36,14 +37,11 @@ const PRISON_UNITS = [
   'CDP Puente Alto',
   'CP Temuco',
 ];
-const POLICE_UNITS = [
-  '1a Comisaría Santiago',
-  '14a Comisaría La Florida',
-  '2a Comisaría Iquique',
-  '3a Comisaría Concepción',
-  'Subcomisaría Colina',
-  'Tenencia Quillón',
-];
+/** Police units serve their own comuna. */
+function policeUnitOf(comuna: string, rng: Rng): string {
+  const name = findComuna(comuna)?.name ?? comuna;
+  return rng.bernoulli(0.7) ? `1a Comisaría ${name}` : `Subcomisaría ${name}`;
+}
 const MODELS = ['OPD', 'PPF', 'PIE', 'PRM', 'DAM', 'PEE', 'FAE', 'RES'] as const;
 const CAUSES = [
   'MALTRATO_FISICO',
@@ -216,7 +214,7 @@ export function generateMoreSources(
         ddmmyyyy(registration(rng, date, asOf, 0.05) || date, '/'),
         role,
         rng.bernoulli(defectRate / 2) ? 'PELEA' : rng.pick(events),
-        rng.pick(POLICE_UNITS),
+        policeUnitOf(p.comuna, rng),
       ]);
     }
     // Child-protection programs: past entries, more likely where risk is high.

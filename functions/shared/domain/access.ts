@@ -29,12 +29,13 @@ const OLN_ROLES: readonly Role[] = [
   'gestor_comunitario',
 ];
 
-export type Action = 'roster:read' | 'alert:create' | 'quality:read';
+export type Action = 'roster:read' | 'alert:create' | 'quality:read' | 'ingest:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'alert:create': [...OLN_ROLES, 'sectorialista', 'coordinador_regional', 'administrador_central'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
+  'ingest:read': ['administrador_central'],
 };
 
 export function inComuna(principal: Principal, comuna: string): boolean {

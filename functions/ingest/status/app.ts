@@ -1,0 +1,48 @@
+/**
+ * Ingest progress: `GET /v1/cuts/{cut}` lists the runs of the cut's files — chunks and buckets done,
+ * status, and the report once finished — for the data team's CLI and dashboards. National role only.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { roleMay } from '../../shared/domain/access';
+import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { createLogger } from '../../shared/logger';
+import { DynamoRunStore } from '../adapters/dynamo-run-store';
+
+const envSchema = endpointEnvSchema.extend({ INGEST_RUNS_TABLE: z.string().min(1) });
+const cutParam = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cut yyyy-mm');
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-cuts-api');
+  const runs = new DynamoRunStore(dynamoDocumentClient(env), env.INGEST_RUNS_TABLE);
+
+  const route = httpHandler(logger, async (event) => {
+    const principal = principalOf(event);
+    if (!roleMay(principal, 'ingest:read')) {
+      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read ingest progress`);
+    }
+    const cut = parseWith(cutParam, event.pathParameters?.cut, 'path.cut');
+    const list = (await runs.ofCut(cut)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return json(200, {
+      cut,
+      runs: list.map((r) => ({
+        runId: r.runId,
+        objectKey: r.objectKey,
+        source: r.source,
+        status: r.status,
+        chunks: { done: r.chunksDone, total: r.chunkCount },
+        buckets: { done: r.bucketsDone, total: r.bucketCount },
+        bytes: r.bytes,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        ...(r.failure ? { failure: r.failure } : {}),
+        ...(r.report ? { report: r.report } : {}),
+      })),
+    });
+  });
+  return middy(route).use(injectLambdaContext(logger));
+}

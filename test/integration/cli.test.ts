@@ -1,0 +1,60 @@
+/** The data team's CLI run as a user runs it: a separate process, its output and its exit code. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateCut } from '../../tools/generate/generator';
+
+function san(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+function writeCut(mutate?: (files: Map<string, Buffer>) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'san-cli-'));
+  const cut = generateCut({ children: 150, seed: 21, cut: '2026-10', sources: ['rsh', 'proteccion'] });
+  const files = new Map(cut.files.map((f) => [f.name, f.bytes]));
+  mutate?.(files);
+  for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(cut.manifest));
+  return dir;
+}
+
+describe('npm run san -- validate', () => {
+  it('reports every file with its accounting and quality index, and exits 0 when all can be ingested', () => {
+    const result = san('validate', '--dir', writeCut());
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /rsh\.csv \[rsh\]\n {2}windows-1252, ';': read \d+ = accepted \d+ \+ rejected \d+ \+ duplicates \d+/,
+    );
+    expect(result.stdout).toContain('quality index');
+    expect(result.stdout).toContain('every file can be ingested');
+  });
+
+  it('exits 1 naming the problem when a file would be refused or differs from the manifest', () => {
+    const dir = writeCut((files) => {
+      files.set('proteccion.csv', Buffer.from('RUN;NOMBRES\n1;x\n'));
+    });
+    const result = san('validate', '--dir', dir);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('REFUSED (missing-columns)');
+    expect(result.stdout).toContain('MANIFEST: filas');
+  });
+
+  it('answers bad usage with a message and exit code 2, without a stack trace', () => {
+    const unknown = san('frobnicate');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const missing = san('validate', '--dir', '/nonexistent/folder');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('is not a folder');
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    const badFlag = san('upload', '--dir', '.', '--cut', '2026-13', '--bucket', 'b');
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toContain('--cut: must be yyyy-mm');
+  });
+});
