@@ -35,7 +35,10 @@ export class DynamoRosterStore implements RosterStore {
     private readonly tableName: string,
   ) {}
 
-  async writeScores(run: Omit<ScoringRun, 'scored'>, updates: readonly ScoreUpdate[]): Promise<void> {
+  async writeScores(
+    run: Omit<ScoringRun, 'scored' | 'inputs'>,
+    updates: readonly ScoreUpdate[],
+  ): Promise<void> {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < updates.length) {
@@ -78,9 +81,15 @@ export class DynamoRosterStore implements RosterStore {
           modelVersion: run.modelVersion,
           scoredAt: run.scoredAt,
           scored: run.scored,
+          inputs: run.inputs,
         },
       }),
     );
+  }
+
+  async lastInputs(comuna: string, cut: string): Promise<string | undefined> {
+    const meta = await this.meta(comuna);
+    return meta?.currentCut === cut && typeof meta.inputs === 'string' ? meta.inputs : undefined;
   }
 
   async recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void> {

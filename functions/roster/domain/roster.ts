@@ -47,6 +47,8 @@ export interface ScoringRun {
   readonly modelVersion: string;
   readonly scoredAt: string;
   readonly scored: number;
+  /** The model version and source runs the scores come from. */
+  readonly inputs: string;
 }
 
 export interface RosterPage {
@@ -57,9 +59,11 @@ export interface RosterPage {
 }
 
 export interface RosterStore {
-  writeScores(run: Omit<ScoringRun, 'scored'>, updates: readonly ScoreUpdate[]): Promise<void>;
+  writeScores(run: Omit<ScoringRun, 'scored' | 'inputs'>, updates: readonly ScoreUpdate[]): Promise<void>;
   /** Marks `run.cut` as the comuna's current cut once all its scores are written. */
   completeRun(run: ScoringRun): Promise<void>;
+  /** The inputs of the comuna's last completed scoring of `cut`, if any. */
+  lastInputs(comuna: string, cut: string): Promise<string | undefined>;
   /** Adds an alert to the child's entry, creating a provisional entry for an unknown child. */
   recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void>;
   /** Adds `repeatAlertId` as a repeat report of `alertId` on the entry (idempotent). */

@@ -19,8 +19,8 @@ export class S3CuratedReader implements CuratedReader {
     this.store = new S3ObjectStore(s3, bucket);
   }
 
-  async isComplete(cut: string, source: string): Promise<boolean> {
-    return (await currentRunId(this.store, cut, source)) !== undefined;
+  currentRun(cut: string, source: string): Promise<string | undefined> {
+    return currentRunId(this.store, cut, source);
   }
 
   rsh(cut: string, comuna: string): Promise<RshRecord[]> {

@@ -15,8 +15,8 @@ import { topReasons, ventileOf } from './prioritise';
 export const REQUIRED_SOURCES = ['rsh', 'educacion'] as const;
 
 export interface CuratedReader {
-  /** Whether the source's extract for the cut has been fully ingested. */
-  isComplete(cut: string, source: string): Promise<boolean>;
+  /** The ingest run currently promoted for the cut and source, if the source has been ingested. */
+  currentRun(cut: string, source: string): Promise<string | undefined>;
   rsh(cut: string, comuna: string): Promise<RshRecord[]>;
   education(cut: string, comuna: string): Promise<EducationRecord[]>;
 }
@@ -36,7 +36,8 @@ export type ScoreOutcome =
       readonly skipped: number;
       readonly modelVersion: string;
     }
-  | { readonly status: 'waiting'; readonly missingSources: readonly string[] };
+  | { readonly status: 'waiting'; readonly missingSources: readonly string[] }
+  | { readonly status: 'unchanged'; readonly inputs: string };
 
 export class InvalidCutError extends Error {
   override readonly name = 'InvalidCutError';
@@ -46,9 +47,16 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const asOf = cutKnowledgeDate(cut);
   if (!asOf) throw new InvalidCutError(`cut "${cut}" is not yyyy-mm`);
   const missing: string[] = [];
-  for (const source of REQUIRED_SOURCES)
-    if (!(await deps.curated.isComplete(cut, source))) missing.push(source);
+  const runs: string[] = [];
+  for (const source of REQUIRED_SOURCES) {
+    const run = await deps.curated.currentRun(cut, source);
+    if (run) runs.push(run);
+    else missing.push(source);
+  }
   if (missing.length > 0) return { status: 'waiting', missingSources: missing };
+  // The roster of a comuna depends only on the model and the runs of the sources it reads.
+  const inputs = `${deps.model.info.version}|${runs.join('|')}`;
+  if ((await deps.roster.lastInputs(comuna, cut)) === inputs) return { status: 'unchanged', inputs };
 
   const [rsh, education] = await Promise.all([
     deps.curated.rsh(cut, comuna),
@@ -92,6 +100,6 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     await deps.roster.writeScores({ comuna, cut, modelVersion, scoredAt }, updates);
     scored += updates.length;
   }
-  await deps.roster.completeRun({ comuna, cut, modelVersion, scoredAt, scored });
+  await deps.roster.completeRun({ comuna, cut, modelVersion, scoredAt, scored, inputs });
   return { status: 'scored', scored, skipped, modelVersion };
 }
