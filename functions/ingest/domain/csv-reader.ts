@@ -9,9 +9,10 @@ import { isUtf8 } from 'node:buffer';
 import type { TransformCallback } from 'node:stream';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { SourceContract } from './contracts';
+import type { ParsedRecord } from './csv-parser';
+import { CsvRecordParser, CsvSyntaxError } from './csv-parser';
 
 export type FileProblem =
   | 'empty'
@@ -147,31 +148,26 @@ export async function* readRows(
   options: Pick<ReadOptions, 'maxFieldChars'>,
   firstLine: number,
 ): AsyncGenerator<CsvRow> {
-  const parser = chain(
-    bytes,
-    iconv.decodeStream(layout.encoding) as unknown as Transform,
-    parse({
-      delimiter: layout.delimiter,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: false,
-      info: true,
-      max_record_size: options.maxFieldChars * 64,
-    }),
-  );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
-  for (;;) {
-    const next = await nextOrFail(iterator);
-    if (!next) return;
-    const line = firstLine + next.info.lines - 1;
+  for await (const batch of readRowBatches(bytes, layout, options, firstLine)) yield* batch;
+}
+
+/** As `readRows`, in batches (one per piece of text read), for loops that handle many rows per await. */
+export async function* readRowBatches(
+  bytes: Readable,
+  layout: CsvLayout,
+  options: Pick<ReadOptions, 'maxFieldChars'>,
+  firstLine: number,
+): AsyncGenerator<CsvRow[]> {
+  const text = chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
+  const parser = new CsvRecordParser(layout.delimiter, options.maxFieldChars * 64);
+  const records: ParsedRecord[] = [];
+  const columns = layout.columns;
+  const toRow = (record: ParsedRecord): CsvRow => {
+    const line = firstLine + record.line - 1;
     const values: Record<string, string> = {};
-    for (let i = 0; i < layout.columns.length; i++) {
-      const canonical = layout.columns[i];
-      const value = next.record[i];
+    for (let i = 0; i < columns.length; i++) {
+      const canonical = columns[i];
+      const value = record.fields[i];
       if (value !== undefined && value.length > options.maxFieldChars) {
         throw new FileRejectedError(
           'field-too-long',
@@ -180,8 +176,39 @@ export async function* readRows(
       }
       if (canonical) values[canonical] = value ?? '';
     }
-    yield { line, values, fieldCount: next.record.length };
+    return { line, values, fieldCount: record.fields.length };
+  };
+  try {
+    for await (const piece of text) {
+      parser.push(piece as string, records);
+      if (records.length > 0) yield records.map(toRow);
+      records.length = 0;
+    }
+    parser.end(records);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) {
+      throw new FileRejectedError('not-csv', `no se puede leer como CSV: ${error.message}`);
+    }
+    throw asFileError(error);
   }
+  if (records.length > 0) yield records.map(toRow);
+}
+
+/** Drops a byte-order mark at the start of the text. */
+function stripBom(): Transform {
+  let first = true;
+  return new Transform({
+    decodeStrings: false,
+    readableObjectMode: true,
+    transform(chunk: string | Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      let text = typeof chunk === 'string' ? chunk : chunk.toString();
+      if (first && text.length > 0) {
+        text = text.replace(/^\uFEFF/, '');
+        first = false;
+      }
+      done(null, text);
+    },
+  });
 }
 
 /**

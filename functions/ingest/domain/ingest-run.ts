@@ -32,7 +32,7 @@ import {
   DEFAULT_READ_OPTIONS,
   FileRejectedError,
   layoutFromHeader,
-  readRows,
+  readRowBatches,
   Utf8Validator,
 } from './csv-reader';
 import { parseExtractKey } from './ingest-extract';
@@ -442,26 +442,26 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   let rowsRead = 0;
   let rejected = 0;
   try {
-    for await (const row of readRows(
-      body,
-      plan.layout,
-      deps.readOptions ?? DEFAULT_READ_OPTIONS,
-      chunk.firstLine,
-    )) {
-      rowsRead++;
-      const outcome = process(row);
-      if (outcome.kind === 'rejected') {
-        rejected++;
-        await quarantine.add('q', JSON.stringify(outcome.row));
-        const kind = reasonKind(outcome.row);
-        reasons[kind] = (reasons[kind] ?? 0) + 1;
-        continue;
+    const options = deps.readOptions ?? DEFAULT_READ_OPTIONS;
+    for await (const batch of readRowBatches(body, plan.layout, options, chunk.firstLine)) {
+      for (const row of batch) {
+        rowsRead++;
+        const outcome = process(row);
+        if (outcome.kind === 'rejected') {
+          rejected++;
+          const kind = reasonKind(outcome.row);
+          reasons[kind] = (reasons[kind] ?? 0) + 1;
+          const flushing = quarantine.add('q', JSON.stringify(outcome.row));
+          if (flushing) await flushing;
+          continue;
+        }
+        const line = shuffleLine(outcome.duplicateKey, outcome.line, outcome.qualityKey, {
+          r: outcome.record,
+          i: outcome.identity,
+        });
+        const flushing = shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
+        if (flushing) await flushing;
       }
-      const line = shuffleLine(outcome.duplicateKey, outcome.line, outcome.qualityKey, {
-        r: outcome.record,
-        i: outcome.identity,
-      });
-      await shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
     }
   } catch (error) {
     if (!(error instanceof FileRejectedError)) throw error;
@@ -571,7 +571,8 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
       const { r, i } = JSON.parse(json) as { r: CuratedRecord; i: IdentityRecord };
       accepted++;
       byComuna[r.comuna] = (byComuna[r.comuna] ?? 0) + 1;
-      await curated.add(r.comuna, JSON.stringify(r));
+      const flushing = curated.add(r.comuna, JSON.stringify(r));
+      if (flushing) await flushing;
       if (!identified.has(i.childId)) {
         identified.add(i.childId);
         identities.push(i);

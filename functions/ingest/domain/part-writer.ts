@@ -16,7 +16,8 @@ export class PartWriter<K extends string | number> {
     private readonly maxBufferedChars = 8 * 1024 * 1024,
   ) {}
 
-  async add(stream: K, line: string): Promise<void> {
+  /** Adds a line; returns a promise only when the buffer had to be written out (await it then). */
+  add(stream: K, line: string): Promise<void> | undefined {
     let buffer = this.buffers.get(stream);
     if (!buffer) {
       buffer = { lines: [], chars: 0, parts: 0 };
@@ -25,7 +26,7 @@ export class PartWriter<K extends string | number> {
     buffer.lines.push(line);
     buffer.chars += line.length + 1;
     this.buffered += line.length + 1;
-    if (this.buffered > this.maxBufferedChars) await this.flushLargest();
+    return this.buffered > this.maxBufferedChars ? this.flushLargest() : undefined;
   }
 
   /** Writes every stream's remaining lines. */
