@@ -249,6 +249,42 @@ describe('data-quality index', () => {
     ).toBe(403);
     expect((await api('/v1/quality/2026-10/vacunas')).status).toBe(400);
   });
+
+  it('counts an uncorrected inconsistency again in later cuts until its record comes back', async () => {
+    const protection = cut.files.find((f) => f.source === 'proteccion');
+    if (!protection) throw new Error('no protection file');
+    const openLines = async (c: string): Promise<string[]> => {
+      const out = await local.clients.s3.send(
+        new GetObjectCommand({
+          Bucket: local.names.buckets.curated,
+          Key: `quality/${c}/proteccion.open.ndjson`,
+        }),
+      );
+      return ((await out.Body?.transformToString()) ?? '').split('\n').filter(Boolean);
+    };
+    const october = await openLines('2026-10');
+    expect(october.length).toBeGreaterThan(0);
+    expect(october.join('\n')).not.toMatch(/\d{7,8}-[\dK]/);
+
+    // November's extract has no rows: every October inconsistency is still open and counts again.
+    const headerOnly = protection.bytes.subarray(0, protection.bytes.indexOf(0x0a) + 1);
+    await upload('extracts/2026-11/proteccion.csv', headerOnly);
+    await local.whenIdle();
+    const november = await readJson(local.names.buckets.curated, 'quality/2026-11/proteccion.json');
+    expect((november.total as { counts: { carried: number } }).counts.carried).toBe(october.length);
+    expect(await openLines('2026-11')).toHaveLength(october.length);
+
+    // December brings every record again, unchanged: nothing is carried, the same ones stay open.
+    await upload('extracts/2026-12/proteccion.csv', protection.bytes);
+    await local.whenIdle();
+    const december = await readJson(local.names.buckets.curated, 'quality/2026-12/proteccion.json');
+    expect((december.total as { counts: { carried: number } }).counts.carried).toBe(0);
+    const decemberOpen = (await openLines('2026-12')).map(
+      (l) => JSON.parse(l) as { k: string; since: string },
+    );
+    expect(decemberOpen).toHaveLength(october.length);
+    expect(new Set(decemberOpen.map((e) => e.since))).toEqual(new Set(['2026-10']));
+  });
 });
 
 describe('alerts through SQS', () => {

@@ -5,6 +5,7 @@
  * pseudonym.
  */
 import { Readable } from 'node:stream';
+import type { SourceId } from '../../functions/ingest/domain/contracts';
 import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import {
@@ -19,6 +20,9 @@ import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import type { Pseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
 import type { GeneratedCut } from '../generate/generator';
+
+/** The sources the model's features are computed from. */
+export const MODEL_SOURCES: readonly SourceId[] = ['rsh', 'educacion'];
 
 export interface Dataset {
   readonly rows: number;
@@ -36,7 +40,7 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
   const education: EducationRecord[] = [];
   for (const file of generated.files) {
     const source = file.source;
-    if (source !== 'rsh' && source !== 'educacion') continue; // the model's features use these two
+    if (!MODEL_SOURCES.includes(source)) continue;
     if (!isSourceId(source)) throw new Error(`generated file ${file.name} has no contract`);
     const result = await ingestExtract({
       contract: CONTRACTS[source],

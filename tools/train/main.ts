@@ -13,7 +13,7 @@ import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
-import { buildDataset } from './dataset';
+import { buildDataset, MODEL_SOURCES } from './dataset';
 import { fitLogistic, predictRow } from './logistic';
 import { auc, precisionAtK, ventileCutPoints } from './metrics';
 import { exportLogisticToOnnx } from './onnx-export';
@@ -44,7 +44,8 @@ export async function train(options: { seed: number; children: number }): Promis
     cut: '2025-10',
   });
   const hash = createHash('sha256');
-  for (const f of trainCut.files) hash.update(f.bytes);
+  // The hash identifies the data the model was fitted on: the files of the sources it reads.
+  for (const f of trainCut.files) if (MODEL_SOURCES.includes(f.source)) hash.update(f.bytes);
   const trainSet = await buildDataset(trainCut, pseudonymiser);
   const testSet = await buildDataset(testCut, pseudonymiser);
   const model = fitLogistic(trainSet.x, trainSet.y, trainSet.rows, FEATURE_COUNT);

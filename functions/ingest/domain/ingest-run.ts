@@ -49,7 +49,7 @@ import type {
 } from './ports';
 import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
 import type { QualityTally } from './quality';
-import { buildQualityReport, mergeTally, tallyDuplicates } from './quality';
+import { buildQualityReport, mergeTally, tallyCarried, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
 import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
 import type { CuratedRecord, IdentityRecord } from './row-processor';
@@ -101,6 +101,8 @@ const planSchema = z.object({
   uploadBytes: z.number(),
   layout: layoutSchema,
   bucketCount: z.number().int().min(1),
+  /** Open inconsistencies of the source's latest earlier cut, to carry those not corrected. */
+  previousOpen: z.string().nullable(),
   chunks: z.array(
     z.object({
       /** Bucket holding the chunk's bytes: the upload itself, or the work bucket for gzip. */
@@ -122,6 +124,7 @@ const tallySchema = z.record(
     rows: z.number(),
     rejected: z.number(),
     duplicates: z.number(),
+    carried: z.number(),
     completeness: z.record(z.string(), itemCountSchema),
     timeliness: z.record(z.string(), itemCountSchema),
   }),
@@ -273,6 +276,7 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
       unknownColumns: [...layout.unknownColumns],
     },
     bucketCount,
+    previousOpen: await previousOpenKey(deps.curated, location.cut, location.source),
     chunks,
     startedAt,
   };
@@ -438,6 +442,9 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   const quarantine = new PartWriter<'q'>(deps.raw, (_q, part) =>
     rawKeys.quarantine(plan.objectKey, index, part),
   );
+  const open = new PartWriter<'o'>(deps.work, (_o, part) => workKeys.open(runId, index, part));
+  const seen = new PartWriter<'s'>(deps.work, (_s, part) => workKeys.seen(runId, index, part));
+  const previouslyOpen = plan.previousOpen ? await openKeysOf(deps.curated, plan.previousOpen) : undefined;
   const reasons: Record<string, number> = {};
   let rowsRead = 0;
   let rejected = 0;
@@ -461,6 +468,19 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
         });
         const flushing = shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
         if (flushing) await flushing;
+        if (outcome.unmet.length > 0) {
+          const entry: OpenInconsistency = {
+            k: outcome.duplicateKey,
+            q: outcome.qualityKey,
+            items: [...outcome.unmet],
+          };
+          const writing = open.add('o', JSON.stringify(entry));
+          if (writing) await writing;
+        }
+        if (previouslyOpen?.has(outcome.duplicateKey)) {
+          const writing = seen.add('s', outcome.duplicateKey);
+          if (writing) await writing;
+        }
       }
     }
   } catch (error) {
@@ -471,6 +491,8 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   }
   await shuffle.close();
   await quarantine.close();
+  await open.close();
+  await seen.close();
   await deps.work.putJson(workKeys.chunkStats(runId, index), {
     rowsRead,
     rejected,
@@ -649,6 +671,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     addCounts(byComuna, stats.acceptedByComuna);
     for (const [key, n] of Object.entries(stats.duplicatesByQualityKey)) tallyDuplicates(tally, key, n);
   }
+  const openAfter = await carryInconsistencies(deps, plan, tally);
   const quality = buildQualityReport(contract, { cut: plan.cut, runId }, tally);
   const report = assertAccounted({
     ...base,
@@ -678,6 +701,7 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     return refused;
   }
   const previous = await deps.curated.getJson(curatedKeys.success(plan.cut, plan.source), successSchema);
+  await deps.curated.putLines(qualityKeys.open(plan.cut, plan.source), openAfter);
   await deps.curated.putJson(qualityKeys.report(plan.cut, plan.source), quality);
   await deps.curated.putJson(curatedKeys.success(plan.cut, plan.source), { runId, report });
   await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
@@ -688,6 +712,70 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
   const comunas = [...new Set([...Object.keys(byComuna), ...previousComunas])].sort();
   await deps.scoreRequests.sendAll(comunas.map((comuna) => ({ cut: plan.cut, comuna })));
   return report;
+}
+
+/** A completeness inconsistency: the record (pseudonymous key), where it is counted, what it lacks. */
+interface OpenInconsistency {
+  readonly k: string;
+  readonly q: string;
+  readonly items: readonly string[];
+  /** The cut where it was first seen. */
+  readonly since?: string;
+}
+
+/** The open-inconsistency list of the source's latest cut before `cut`, if any. */
+async function previousOpenKey(curated: ObjectStore, cut: string, source: string): Promise<string | null> {
+  const suffix = `/${source}.open.ndjson`;
+  const earlier = (await curated.list('quality/'))
+    .filter((k) => k.endsWith(suffix) && k.slice('quality/'.length, 'quality/'.length + 7) < cut)
+    .sort();
+  return earlier.at(-1) ?? null;
+}
+
+let openKeysCache: { key: string; keys: ReadonlySet<string> } | undefined;
+
+async function openKeysOf(store: ObjectStore, key: string): Promise<ReadonlySet<string>> {
+  if (openKeysCache?.key === key) return openKeysCache.keys;
+  const keys = new Set<string>();
+  for await (const line of linesOf(store, key)) keys.add((JSON.parse(line) as OpenInconsistency).k);
+  openKeysCache = { key, keys };
+  return keys;
+}
+
+/**
+ * The ICI counts an inconsistency every month until it is corrected. Inconsistencies of the
+ * previous cut whose record did not come again are counted once more (and stay open); a record
+ * that came again is judged on its new state. Returns the open list after this cut.
+ */
+async function carryInconsistencies(
+  deps: IngestRunDeps,
+  plan: IngestPlan,
+  tally: QualityTally,
+): Promise<string[]> {
+  const current = new Map<string, OpenInconsistency>();
+  for (const key of await deps.work.list(workKeys.openPrefix(plan.runId))) {
+    for await (const line of linesOf(deps.work, key)) {
+      const entry = JSON.parse(line) as OpenInconsistency;
+      if (!current.has(entry.k)) current.set(entry.k, { ...entry, since: plan.cut });
+    }
+  }
+  if (plan.previousOpen) {
+    const seen = new Set<string>();
+    for (const key of await deps.work.list(workKeys.seenPrefix(plan.runId))) {
+      for await (const line of linesOf(deps.work, key)) seen.add(line);
+    }
+    for await (const line of linesOf(deps.curated, plan.previousOpen)) {
+      const entry = JSON.parse(line) as OpenInconsistency;
+      const again = current.get(entry.k);
+      if (again) {
+        current.set(entry.k, { ...again, since: entry.since ?? again.since });
+      } else if (!seen.has(entry.k)) {
+        tallyCarried(tally, entry.q, entry.items);
+        current.set(entry.k, entry);
+      }
+    }
+  }
+  return [...current.values()].map((e) => JSON.stringify(e));
 }
 
 /** What disagrees between the file and the cut's manifest (nothing when there is no manifest). */

@@ -86,6 +86,8 @@ export const curatedKeys = {
 /** Data-quality reports, one per cut and source, in the curated bucket. */
 export const qualityKeys = {
   report: (cut: string, source: string): string => `quality/${cut}/${source}.json`,
+  /** Pseudonymous list of the source's completeness inconsistencies still open after the cut. */
+  open: (cut: string, source: string): string => `quality/${cut}/${source}.open.ndjson`,
   cutPrefix: (cut: string): string => `quality/${cut}/`,
   yearPrefix: (year: string): string => `quality/${year}-`,
 };
@@ -99,6 +101,12 @@ export const workKeys = {
   shufflePrefix: (runId: string, bucket: number): string => `runs/${runId}/shuffle/${pad(bucket)}/`,
   chunkStats: (runId: string, index: number): string => `runs/${runId}/chunk-stats/${pad(index)}.json`,
   bucketStats: (runId: string, bucket: number): string => `runs/${runId}/bucket-stats/${pad(bucket)}.json`,
+  open: (runId: string, index: number, part: number): string =>
+    `runs/${runId}/open/${pad(index)}-${pad(part)}.ndjson`,
+  openPrefix: (runId: string): string => `runs/${runId}/open/`,
+  seen: (runId: string, index: number, part: number): string =>
+    `runs/${runId}/seen/${pad(index)}-${pad(part)}.txt`,
+  seenPrefix: (runId: string): string => `runs/${runId}/seen/`,
 };
 
 /** Objects written next to the upload in the raw bucket. */

@@ -26,6 +26,8 @@ export interface QualityCounts {
   rows: number;
   rejected: number;
   duplicates: number;
+  /** Completeness inconsistencies of earlier cuts still uncorrected, counted again in this cut. */
+  carried: number;
   completeness: Record<string, ItemCount>;
   timeliness: Record<string, ItemCount>;
 }
@@ -42,7 +44,7 @@ export function tallyKey(institution: string, comuna: string): string {
 function countsOf(tally: QualityTally, key: string): QualityCounts {
   let counts = tally[key];
   if (!counts) {
-    counts = { rows: 0, rejected: 0, duplicates: 0, completeness: {}, timeliness: {} };
+    counts = { rows: 0, rejected: 0, duplicates: 0, carried: 0, completeness: {}, timeliness: {} };
     tally[key] = counts;
   }
   return counts;
@@ -55,19 +57,26 @@ function bump(record: Record<string, ItemCount>, item: string, met: boolean): vo
   record[item] = c;
 }
 
-/** Records an accepted row's completeness and timeliness; returns its tally key. */
+/**
+ * Records an accepted row's completeness and timeliness; returns its tally key and the
+ * completeness items it lacks (inconsistencies that stay open until a corrected row arrives).
+ */
 export function tallyAccepted(
   tally: QualityTally,
   contract: SourceContract<unknown>,
   fields: unknown,
   comuna: string,
   asOf: string,
-): string {
+): { key: string; unmet: string[] } {
   const key = tallyKey(contract.quality.institution(fields), comuna);
   const counts = countsOf(tally, key);
+  const unmet: string[] = [];
   counts.rows++;
   for (const item of contract.quality.completeness) {
-    if (item.applies(fields, asOf)) bump(counts.completeness, item.item, item.present(fields, asOf));
+    if (!item.applies(fields, asOf)) continue;
+    const present = item.present(fields, asOf);
+    bump(counts.completeness, item.item, present);
+    if (!present) unmet.push(item.item);
   }
   for (const item of contract.quality.timeliness) {
     const event = item.event(fields);
@@ -79,7 +88,17 @@ export function tallyAccepted(
       registered !== undefined && businessDaysBetween(event, registered) <= item.businessDays,
     );
   }
-  return key;
+  return { key, unmet };
+}
+
+/**
+ * Counts an inconsistency of an earlier cut whose record did not come again in this cut: it stays
+ * open, so its items count as applicable and unmet once more, under the same institution.
+ */
+export function tallyCarried(tally: QualityTally, key: string, items: readonly string[]): void {
+  const counts = countsOf(tally, key);
+  counts.carried++;
+  for (const item of items) bump(counts.completeness, item, false);
 }
 
 /** Records a rejected row under the institution and comuna its raw values name, when they can be read. */
@@ -106,6 +125,7 @@ export function mergeTally(into: QualityTally, from: Readonly<QualityTally>): vo
     target.rows += c.rows;
     target.rejected += c.rejected;
     target.duplicates += c.duplicates;
+    target.carried += c.carried ?? 0;
     for (const [item, n] of Object.entries(c.completeness)) {
       const t = target.completeness[item] ?? { applicable: 0, met: 0 };
       target.completeness[item] = { applicable: t.applicable + n.applicable, met: t.met + n.met };
@@ -192,7 +212,14 @@ export function buildQualityReport(
   for (const i of contract.quality.timeliness) labels.set(i.item, i.label);
   const total: QualityTally = {};
   for (const c of Object.values(tally)) mergeTally(total, { all: c });
-  const totalCounts = total.all ?? { rows: 0, rejected: 0, duplicates: 0, completeness: {}, timeliness: {} };
+  const totalCounts = total.all ?? {
+    rows: 0,
+    rejected: 0,
+    duplicates: 0,
+    carried: 0,
+    completeness: {},
+    timeliness: {},
+  };
   const entries = Object.entries(tally)
     .map(([key, counts]) => {
       const bar = key.lastIndexOf('|');

@@ -51,6 +51,8 @@ export type RowOutcome =
       readonly identity: IdentityRecord;
       /** Institution and comuna under which the row's quality is counted. */
       readonly qualityKey: string;
+      /** Completeness items the row lacks. */
+      readonly unmet: readonly string[];
     };
 
 export type RowProcessor = (row: CsvRow) => RowOutcome;
@@ -91,11 +93,12 @@ export function createRowProcessor(
     const childId = pseudonymiser.child(valid.run);
     const fields = contract.curate(valid.fields, pseudonymiser);
     const id = valid.identity;
-    const qualityKey = tallyAccepted(tally, contract, valid.fields, valid.comuna, asOf);
+    const { key: qualityKey, unmet } = tallyAccepted(tally, contract, valid.fields, valid.comuna, asOf);
     return {
       kind: 'accepted',
       line: row.line,
       qualityKey,
+      unmet,
       duplicateKey: `${contract.source}|${childId}|${contract.duplicateKey(valid)}`,
       record: { childId, source: contract.source, cut, comuna: valid.comuna, ...fields },
       identity: {

@@ -13,6 +13,7 @@ const counts = z.object({
   rows: z.number(),
   rejected: z.number(),
   duplicates: z.number(),
+  carried: z.number(),
   completeness: z.record(z.string(), itemCount),
   timeliness: z.record(z.string(), itemCount),
 });

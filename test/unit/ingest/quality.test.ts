@@ -113,6 +113,7 @@ describe('scores and cumulative index', () => {
       rows: 10,
       rejected: 2,
       duplicates: 1,
+      carried: 0,
       completeness: { a: { applicable: 8, met: 6 } },
       timeliness: {},
     });
