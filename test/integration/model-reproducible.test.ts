@@ -7,9 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { train } from '../../tools/train/main';
 
 describe('the committed risk model', () => {
-  it('is reproduced byte for byte by npm run train', async () => {
+  it('is reproduced byte for byte by npm run train, and so is its model card', async () => {
     const committed = await readFile('layers/model/risk-model.onnx');
-    const { bytes } = await train({ seed: 2024, children: 60_000 });
+    const { bytes, card, evaluation } = await train({ seed: 2024, children: 60_000 });
     expect(Buffer.from(bytes).equals(committed)).toBe(true);
+    expect(card.markdown).toBe(await readFile('layers/model/MODEL_CARD.md', 'utf8'));
+    expect(card.calibrationSvg).toBe(await readFile('layers/model/calibration.svg', 'utf8'));
+    // The card's figures are the evaluation's, computed in this run, not copied.
+    expect(card.markdown).toContain(
+      `| AUC | ${evaluation.model.auc.toFixed(3)} | ${evaluation.oracle.auc.toFixed(3)} |`,
+    );
   }, 180_000);
 });

@@ -16,7 +16,7 @@ import {
 import { FEATURE_COUNT } from '../../functions/score/domain/features';
 import type { EducationRecord, RshRecord } from '../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../functions/score/domain/indicators';
-import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
+import { ageInYears, cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import type { Pseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
 import type { GeneratedCut } from '../generate/generator';
@@ -31,6 +31,16 @@ export interface Dataset {
   readonly oracle: Float64Array;
   readonly childIds: readonly string[];
   readonly comunas: readonly string[];
+  /** Attributes for the bias audit, one entry per row. */
+  readonly groups: Readonly<Record<AuditAttribute, readonly string[]>>;
+}
+
+export type AuditAttribute = 'sexo' | 'tramo_edad' | 'pueblo_originario' | 'migrante' | 'comuna';
+
+function ageGroup(age: number): string {
+  if (age < 6) return '0-5';
+  if (age < 13) return '6-12';
+  return '13-17';
 }
 
 export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseudonymiser): Promise<Dataset> {
@@ -71,6 +81,13 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
   const oracle = new Float64Array(children.length);
   const childIds: string[] = [];
   const comunas: string[] = [];
+  const groups: Record<AuditAttribute, string[]> = {
+    sexo: [],
+    tramo_edad: [],
+    pueblo_originario: [],
+    migrante: [],
+    comuna: [],
+  };
   const row = new Float32Array(FEATURE_COUNT);
   let n = 0;
   for (const [childId, sources] of children) {
@@ -81,6 +98,11 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     oracle[n] = t.p;
     childIds.push(childId);
     comunas.push(sources.rsh.comuna);
+    groups.sexo.push(sources.rsh.sex);
+    groups.tramo_edad.push(ageGroup(ageInYears(sources.rsh.birthDate, asOf)));
+    groups.pueblo_originario.push(sources.rsh.indigenous ? 'sí' : 'no');
+    groups.migrante.push(sources.rsh.migrant ? 'sí' : 'no');
+    groups.comuna.push(sources.rsh.comuna);
     n++;
   }
   return {
@@ -90,5 +112,6 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     oracle: oracle.slice(0, n),
     childIds,
     comunas,
+    groups,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
@@ -13,9 +13,13 @@ import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
+import type { AuditAttribute } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
+import { auditAttribute, calibration, prAuc, recallAtK, topK } from './evaluation';
 import { fitLogistic, predictRow } from './logistic';
 import { auc, precisionAtK, ventileCutPoints } from './metrics';
+import type { Evaluation } from './model-card';
+import { calibrationSvg, modelCard } from './model-card';
 import { exportLogisticToOnnx } from './onnx-export';
 
 export const DEFAULT_MODEL_PATH = 'layers/model/risk-model.onnx';
@@ -29,6 +33,9 @@ const schema = z.object({
 export interface TrainResult {
   readonly bytes: Uint8Array;
   readonly info: ModelInfo;
+  readonly evaluation: Evaluation;
+  /** MODEL_CARD.md and the plot it shows, written beside the model. */
+  readonly card: { readonly markdown: string; readonly calibrationSvg: string };
 }
 
 /** Trains and exports; the same options give byte-identical output. */
@@ -83,7 +90,43 @@ export async function train(options: { seed: number; children: number }): Promis
     metrics,
     trainedOn: `train cut ${trainCut.cut} (seed ${options.seed}); test cut ${testCut.cut} (seed ${options.seed + 1})`,
   };
-  return { bytes: exportLogisticToOnnx(model, info), info };
+  const modelCalibration = calibration(testScores, testSet.y);
+  const oracleCalibration = calibration(testSet.oracle, testSet.y);
+  const selected = topK(testScores, capacity);
+  const evaluation: Evaluation = {
+    testRows: testSet.rows,
+    baseRate: testSet.y.reduce((s, v) => s + v, 0) / testSet.rows,
+    capacity,
+    capacityShare: 0.02,
+    model: {
+      auc: auc(testScores, testSet.y),
+      prAuc: prAuc(testScores, testSet.y),
+      precisionAtCapacity: precisionAtK(testScores, testSet.y, capacity),
+      recallAtCapacity: recallAtK(testScores, testSet.y, capacity),
+      ece: modelCalibration.ece,
+    },
+    oracle: {
+      auc: auc(testSet.oracle, testSet.y),
+      prAuc: prAuc(testSet.oracle, testSet.y),
+      precisionAtCapacity: precisionAtK(testSet.oracle, testSet.y, capacity),
+      recallAtCapacity: recallAtK(testSet.oracle, testSet.y, capacity),
+      ece: oracleCalibration.ece,
+    },
+    modelCalibration: modelCalibration.bins,
+    oracleCalibration: oracleCalibration.bins,
+    audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>
+      auditAttribute(attribute, testSet.groups[attribute], testSet.y, selected),
+    ),
+  };
+  return {
+    bytes: exportLogisticToOnnx(model, info),
+    info,
+    evaluation,
+    card: {
+      markdown: modelCard(info, model, evaluation),
+      calibrationSvg: calibrationSvg(modelCalibration.bins, oracleCalibration.bins),
+    },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -102,8 +145,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await OnnxModelRunner.fromBytes(result.bytes); // the exported model must load under the scoring contract
     await mkdir(dirname(flags.out), { recursive: true });
     await writeFile(flags.out, result.bytes);
+    await writeFile(join(dirname(flags.out), 'MODEL_CARD.md'), result.card.markdown);
+    await writeFile(join(dirname(flags.out), 'calibration.svg'), result.card.calibrationSvg);
+    const e = result.evaluation;
     process.stdout.write(
-      `model ${result.info.version} written to ${flags.out}\n${JSON.stringify(result.info.metrics, null, 2)}\n`,
+      `model ${result.info.version} written to ${flags.out}; card in ${join(dirname(flags.out), 'MODEL_CARD.md')}\n` +
+        `AUC ${e.model.auc.toFixed(3)} (oracle ${e.oracle.auc.toFixed(3)}), precision at capacity ` +
+        `${e.model.precisionAtCapacity.toFixed(3)} (oracle ${e.oracle.precisionAtCapacity.toFixed(3)}), ECE ${e.model.ece.toFixed(3)}\n`,
     );
   });
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { auditAttribute, calibration, prAuc, recallAtK, topK } from '../../../tools/train/evaluation';
+
+describe('evaluation', () => {
+  it('computes average precision and recall at k', () => {
+    // Ranked: 1 (pos), 2 (neg), 3 (pos): AP = (1/1 + 2/3) / 2.
+    expect(prAuc([0.9, 0.8, 0.7], [1, 0, 1])).toBeCloseTo((1 + 2 / 3) / 2, 10);
+    expect(recallAtK([0.9, 0.8, 0.7, 0.1], [1, 0, 1, 1], 2)).toBeCloseTo(1 / 3, 10);
+  });
+
+  it('measures calibration error in equal-count bins', () => {
+    const scores = [0.1, 0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9];
+    const perfect = calibration(scores, [0, 0, 0, 1, 1, 1, 1, 0], 2);
+    expect(perfect.ece).toBeCloseTo(0.15, 10); // |0.1 − 0.25| and |0.9 − 0.75|, each half the rows
+    expect(perfect.bins.map((b) => b.count)).toEqual([4, 4]);
+  });
+
+  it('compares error rates of each group with the largest and flags ratios outside 0.8–1.25', () => {
+    const groups = [...Array(200).fill('a'), ...Array(100).fill('b'), ...Array(5).fill('c')];
+    const labels = groups.map((_, i) => (i % 4 === 0 ? 1 : 0));
+    // Group a: every tenth row selected; group b: every fifth row selected.
+    const selected = groups.map((g, i) => (g === 'a' ? i % 10 === 0 : g === 'b' ? i % 5 === 0 : false));
+    const audit = auditAttribute('grupo', groups, labels, selected);
+    expect(audit.reference).toBe('a');
+    const b = audit.groups.find((g) => g.group === 'b');
+    expect(b?.pprDisparity).toBeCloseTo(2, 10);
+    expect(b?.flagged).toBe(true);
+    const c = audit.groups.find((g) => g.group === 'c');
+    expect(Number.isNaN(c?.pprDisparity)).toBe(true);
+    expect(c?.flagged).toBe(false);
+    expect(topK([0.2, 0.9, 0.5], 2)).toEqual([false, true, true]);
+  });
+});

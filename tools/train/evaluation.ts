@@ -1,0 +1,165 @@
+/**
+ * Model evaluation beyond the ranking: precision–recall, calibration and an Aequitas-style audit of
+ * error rates across groups. Every figure is computed here from scores and labels.
+ */
+import { precisionAtK } from './metrics';
+
+/** Average precision (area under the precision–recall curve, step-wise). */
+export function prAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
+  const positives = idx.reduce((s, i) => s + (labels[i] as number), 0);
+  if (positives === 0) return Number.NaN;
+  let hits = 0;
+  let sum = 0;
+  idx.forEach((i, rank) => {
+    if (labels[i] === 1) {
+      hits++;
+      sum += hits / (rank + 1);
+    }
+  });
+  return sum / positives;
+}
+
+/** Share of all positives found among the `k` highest scores. */
+export function recallAtK(scores: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
+  const positives = Array.from(labels as ArrayLike<number>).reduce((s, v) => s + v, 0);
+  if (positives === 0) return Number.NaN;
+  return (precisionAtK(scores, labels, k) * Math.min(k, scores.length)) / positives;
+}
+
+export interface CalibrationBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  readonly meanPredicted: number;
+  readonly observedRate: number;
+}
+
+/**
+ * Calibration in bins of equal count (so that sparse high-risk bins are not empty), and the
+ * expected calibration error: the count-weighted mean gap between predicted and observed rates.
+ */
+export function calibration(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): { bins: CalibrationBin[]; ece: number } {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
+  const out: CalibrationBin[] = [];
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const slice = idx.slice(Math.floor((b * idx.length) / bins), Math.floor(((b + 1) * idx.length) / bins));
+    if (slice.length === 0) continue;
+    const predicted = slice.reduce((s, i) => s + (scores[i] as number), 0) / slice.length;
+    const observed = slice.reduce((s, i) => s + (labels[i] as number), 0) / slice.length;
+    out.push({
+      from: scores[slice[0] as number] as number,
+      to: scores[slice[slice.length - 1] as number] as number,
+      count: slice.length,
+      meanPredicted: predicted,
+      observedRate: observed,
+    });
+    ece += (slice.length / idx.length) * Math.abs(predicted - observed);
+  }
+  return { bins: out, ece };
+}
+
+export interface GroupRates {
+  readonly group: string;
+  readonly count: number;
+  readonly prevalence: number;
+  /** Share of the group's positives not selected. */
+  readonly falseNegativeRate: number;
+  /** Share of the group's negatives selected. */
+  readonly falsePositiveRate: number;
+  /** Share of the group selected. */
+  readonly predictedPositiveRate: number;
+}
+
+export interface GroupDisparity extends GroupRates {
+  readonly fnrDisparity: number;
+  readonly fprDisparity: number;
+  readonly pprDisparity: number;
+  /** Any disparity outside [0.8, 1.25]. */
+  readonly flagged: boolean;
+}
+
+export interface AttributeAudit {
+  readonly attribute: string;
+  readonly reference: string;
+  readonly groups: readonly GroupDisparity[];
+}
+
+export const DISPARITY_RANGE = { low: 0.8, high: 1.25 } as const;
+
+/**
+ * Error rates per group of `attribute` when the `selected` rows are the ones the roster puts in
+ * front of the OLN, and their ratio to the largest group's (the reference), Aequitas-style.
+ * Groups smaller than `minCount` are reported without disparities (too few to judge).
+ */
+export function auditAttribute(
+  attribute: string,
+  groupOf: readonly string[],
+  labels: ArrayLike<number>,
+  selected: ArrayLike<boolean>,
+  minCount = 100,
+): AttributeAudit {
+  const stats = new Map<string, { n: number; pos: number; tp: number; fp: number; sel: number }>();
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as string;
+    const s = stats.get(g) ?? { n: 0, pos: 0, tp: 0, fp: 0, sel: 0 };
+    s.n++;
+    const y = labels[i] === 1;
+    const chosen = selected[i] === true;
+    if (y) s.pos++;
+    if (chosen) s.sel++;
+    if (chosen && y) s.tp++;
+    if (chosen && !y) s.fp++;
+    stats.set(g, s);
+  }
+  const rates: GroupRates[] = [...stats.entries()].map(([group, s]) => ({
+    group,
+    count: s.n,
+    prevalence: s.pos / s.n,
+    falseNegativeRate: s.pos > 0 ? (s.pos - s.tp) / s.pos : Number.NaN,
+    falsePositiveRate: s.n - s.pos > 0 ? s.fp / (s.n - s.pos) : Number.NaN,
+    predictedPositiveRate: s.sel / s.n,
+  }));
+  rates.sort((a, b) => b.count - a.count || a.group.localeCompare(b.group));
+  const reference = rates[0];
+  if (!reference) return { attribute, reference: '', groups: [] };
+  const ratio = (v: number, r: number): number => (r > 0 && Number.isFinite(v) ? v / r : Number.NaN);
+  const outside = (d: number): boolean =>
+    Number.isFinite(d) && (d < DISPARITY_RANGE.low || d > DISPARITY_RANGE.high);
+  return {
+    attribute,
+    reference: reference.group,
+    groups: rates.map((r) => {
+      const judged = r.count >= minCount;
+      const fnr = judged ? ratio(r.falseNegativeRate, reference.falseNegativeRate) : Number.NaN;
+      const fpr = judged ? ratio(r.falsePositiveRate, reference.falsePositiveRate) : Number.NaN;
+      const ppr = judged ? ratio(r.predictedPositiveRate, reference.predictedPositiveRate) : Number.NaN;
+      return {
+        ...r,
+        fnrDisparity: fnr,
+        fprDisparity: fpr,
+        pprDisparity: ppr,
+        flagged: outside(fnr) || outside(fpr) || outside(ppr),
+      };
+    }),
+  };
+}
+
+/** The `k` highest scores as a selection mask. */
+export function topK(scores: ArrayLike<number>, k: number): boolean[] {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
+  const mask = new Array<boolean>(scores.length).fill(false);
+  for (let i = 0; i < Math.min(k, idx.length); i++) mask[idx[i] as number] = true;
+  return mask;
+}

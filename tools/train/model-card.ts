@@ -1,0 +1,173 @@
+/**
+ * The model card written by `npm run train`: what the model is, the data it was fitted and tested
+ * on, how it ranks and how well its probabilities are calibrated — each beside the oracle (the
+ * true probabilities of the synthetic population) — and an audit of its errors across groups.
+ * Every figure is computed from the test cohort in the same run.
+ */
+
+import { FEATURE_NAMES } from '../../functions/score/domain/features';
+import type { ModelInfo } from '../../functions/score/domain/model-info';
+import { findComuna } from '../../functions/shared/domain/comunas';
+import type { AttributeAudit, CalibrationBin } from './evaluation';
+import { DISPARITY_RANGE } from './evaluation';
+import type { LogisticModel } from './logistic';
+
+export interface Evaluation {
+  readonly testRows: number;
+  readonly baseRate: number;
+  readonly capacity: number;
+  readonly capacityShare: number;
+  readonly model: Scores;
+  readonly oracle: Scores;
+  readonly modelCalibration: readonly CalibrationBin[];
+  readonly oracleCalibration: readonly CalibrationBin[];
+  readonly audits: readonly AttributeAudit[];
+}
+
+export interface Scores {
+  readonly auc: number;
+  readonly prAuc: number;
+  readonly precisionAtCapacity: number;
+  readonly recallAtCapacity: number;
+  readonly ece: number;
+}
+
+const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
+const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
+
+/** The calibration plot: observed rate against mean predicted probability, model and oracle. */
+export function calibrationSvg(model: readonly CalibrationBin[], oracle: readonly CalibrationBin[]): string {
+  const size = 360;
+  const pad = 40;
+  const max = Math.max(
+    0.05,
+    ...model.map((b) => Math.max(b.meanPredicted, b.observedRate)),
+    ...oracle.map((b) => b.observedRate),
+  );
+  const top = Math.min(1, Math.ceil(max * 10) / 10);
+  const x = (v: number): number => pad + (v / top) * (size - 2 * pad);
+  const y = (v: number): number => size - pad - (v / top) * (size - 2 * pad);
+  const line = (bins: readonly CalibrationBin[]): string =>
+    bins
+      .map((b, i) => `${i === 0 ? 'M' : 'L'}${x(b.meanPredicted).toFixed(1)},${y(b.observedRate).toFixed(1)}`)
+      .join(' ');
+  const dots = (bins: readonly CalibrationBin[], color: string): string =>
+    bins
+      .map(
+        (b) =>
+          `<circle cx="${x(b.meanPredicted).toFixed(1)}" cy="${y(b.observedRate).toFixed(1)}" r="3" fill="${color}"/>`,
+      )
+      .join('');
+  const ticks = [0, top / 2, top]
+    .map(
+      (t) =>
+        `<text x="${x(t).toFixed(1)}" y="${size - pad + 16}" font-size="10" text-anchor="middle">${t.toFixed(2)}</text>` +
+        `<text x="${pad - 6}" y="${(y(t) + 3).toFixed(1)}" font-size="10" text-anchor="end">${t.toFixed(2)}</text>`,
+    )
+    .join('');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-family="sans-serif" role="img">`,
+    '<title>Calibración: tasa observada frente a probabilidad predicha, modelo y oráculo</title>',
+    `<rect width="${size}" height="${size}" fill="white"/>`,
+    `<line x1="${x(0)}" y1="${y(0)}" x2="${x(top)}" y2="${y(top)}" stroke="#999" stroke-dasharray="4 4"/>`,
+    `<line x1="${pad}" y1="${size - pad}" x2="${size - pad}" y2="${size - pad}" stroke="black"/>`,
+    `<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${size - pad}" stroke="black"/>`,
+    ticks,
+    `<path d="${line(oracle)}" fill="none" stroke="#2a9d8f" stroke-width="2"/>${dots(oracle, '#2a9d8f')}`,
+    `<path d="${line(model)}" fill="none" stroke="#e76f51" stroke-width="2"/>${dots(model, '#e76f51')}`,
+    `<text x="${size / 2}" y="${size - 6}" font-size="11" text-anchor="middle">probabilidad predicha (media del decil)</text>`,
+    `<text x="12" y="${size / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${size / 2})">tasa observada</text>`,
+    `<text x="${pad + 8}" y="${pad + 12}" font-size="11" fill="#e76f51">modelo</text>`,
+    `<text x="${pad + 8}" y="${pad + 26}" font-size="11" fill="#2a9d8f">oráculo</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+export function modelCard(info: ModelInfo, model: LogisticModel, e: Evaluation): string {
+  const target = (ok: boolean): string => (ok ? 'met' : '**not met**');
+  const aucGap = e.oracle.auc - e.model.auc;
+  const precisionShare = e.model.precisionAtCapacity / e.oracle.precisionAtCapacity;
+  const weights = FEATURE_NAMES.map((name, i) => ({ name, w: model.weights[i] as number })).sort(
+    (a, b) => Math.abs(b.w) - Math.abs(a.w),
+  );
+  const lines: string[] = [
+    `# Model card — ${info.version}`,
+    '',
+    'Risk of a rights violation (entry to specialised protection or a court protection measure) in the',
+    'next 12 months, for children and adolescents of the SAN comunas. One indicator among several: field',
+    'alerts take precedence over it on the roster, and every score is shown with its reasons.',
+    '',
+    '## Model and data',
+    '',
+    `- Algorithm: L2-regularised logistic regression on standardised indicators (${model.iterations} Newton iterations); exported to ONNX with each feature's exact contribution to the log-odds.`,
+    `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Training-data SHA-256 \`${info.trainingDataSha256}\`.`,
+    `- Test cohort: ${e.testRows.toLocaleString('en')} children, base rate ${pct(e.baseRate)}; OLN capacity taken as the top ${pct(e.capacityShare)} (${e.capacity.toLocaleString('en')} children).`,
+    '- The oracle is the true probability each synthetic child was drawn with: the best any model could do.',
+    '',
+    '## Performance on the test cohort',
+    '',
+    '| metric | model | oracle |',
+    '|---|---:|---:|',
+    `| AUC | ${f3(e.model.auc)} | ${f3(e.oracle.auc)} |`,
+    `| PR-AUC (average precision) | ${f3(e.model.prAuc)} | ${f3(e.oracle.prAuc)} |`,
+    `| precision at capacity | ${f3(e.model.precisionAtCapacity)} | ${f3(e.oracle.precisionAtCapacity)} |`,
+    `| recall at capacity | ${f3(e.model.recallAtCapacity)} | ${f3(e.oracle.recallAtCapacity)} |`,
+    `| expected calibration error (10 equal-count bins) | ${f3(e.model.ece)} | ${f3(e.oracle.ece)} |`,
+    '',
+    'Targets:',
+    `- AUC within 0.02 of the oracle: gap ${f3(aucGap)} — ${target(aucGap <= 0.02)}.`,
+    `- Precision at capacity within 10% of the oracle: ${pct(precisionShare)} of it — ${target(precisionShare >= 0.9)}.`,
+    `- ECE at most 0.03: ${f3(e.model.ece)} — ${target(e.model.ece <= 0.03)}.`,
+    '',
+    '![Calibration: observed rate against predicted probability](calibration.svg)',
+    '',
+    '## Features (standardised weights, largest first)',
+    '',
+    '| feature | weight (log-odds per SD) | odds ratio per SD |',
+    '|---|---:|---:|',
+    ...weights.map((w) => `| ${w.name} | ${w.w.toFixed(3)} | ${Math.exp(w.w).toFixed(2)} |`),
+    '',
+    '## Bias audit',
+    '',
+    `The roster's head (top ${pct(e.capacityShare)}) is the selection. For each group: false-negative rate (at-risk children`,
+    'left out), false-positive rate (children selected without the outcome), predicted-positive rate, and',
+    `their ratio to the largest group's. Ratios outside ${DISPARITY_RANGE.low}–${DISPARITY_RANGE.high} are flagged; groups under 100`,
+    'children are listed without ratios. Rural/urban is not audited yet: the registry extract carries no zone.',
+    '',
+  ];
+  for (const audit of e.audits) {
+    lines.push(`### ${audit.attribute} (reference: ${label(audit.attribute, audit.reference)})`, '');
+    lines.push('| group | n | prevalence | FNR | FPR | PPR | FNR ratio | FPR ratio | PPR ratio | flag |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const g of audit.groups) {
+      lines.push(
+        `| ${label(audit.attribute, g.group)} | ${g.count} | ${pct(g.prevalence)} | ${pct(g.falseNegativeRate)} | ${pct(g.falsePositiveRate)} | ` +
+          `${pct(g.predictedPositiveRate)} | ${f3(g.fnrDisparity)} | ${f3(g.fprDisparity)} | ${f3(g.pprDisparity)} | ${g.flagged ? '**flagged**' : ''} |`,
+      );
+    }
+    lines.push('');
+  }
+  const flagged = e.audits.flatMap((a) =>
+    a.groups.filter((g) => g.flagged).map((g) => `${a.attribute} = ${label(a.attribute, g.group)}`),
+  );
+  lines.push(
+    '## Reading the audit',
+    '',
+    flagged.length === 0
+      ? 'No group is outside the range.'
+      : `Flagged: ${flagged.join('; ')}. A higher predicted-positive rate where the base rate is also higher is expected of an accurate model; a higher false-positive rate means more children of that group are selected without needing it, and a higher false-negative rate means more at-risk children of that group are missed. Both deserve review before the roster is used for that group.`,
+    '',
+    '## Limits',
+    '',
+    '- Trained and evaluated on synthetic data only; real-world performance is unknown until validated on real cohorts.',
+    '- No calibration step is applied beyond the logistic link; no non-linear candidate has been compared yet.',
+    '- Indicators come from the social registry and education only; health, protection, police, civil registry and custody data are ingested but not yet used.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function label(attribute: string, group: string): string {
+  return attribute === 'comuna' ? `${findComuna(group)?.name ?? group} (${group})` : group;
+}
