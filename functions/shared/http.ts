@@ -69,7 +69,13 @@ export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.i
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+    // V8's message quotes part of the body, which may hold personal data: keep only the position.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new HttpError(
+      400,
+      'invalid_json',
+      `the body is not valid JSON${position ? ` (at position ${position})` : ''}`,
+    );
   }
   return parseWith(schema, data, 'body');
 }

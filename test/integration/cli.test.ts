@@ -33,6 +33,8 @@ describe('npm run san -- validate', () => {
     );
     expect(result.stdout).toContain('quality index');
     expect(result.stdout).toContain('every file can be ingested');
+    expect(result.stdout).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(result.stdout).not.toMatch(/se esperaba \d/);
   });
 
   it('exits 1 naming the problem when a file would be refused or differs from the manifest', () => {

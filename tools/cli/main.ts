@@ -20,6 +20,7 @@ import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import type { CutManifest } from '../../functions/ingest/domain/manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestSchema } from '../../functions/ingest/domain/manifest';
+import { reasonKind } from '../../functions/ingest/domain/row-processor';
 import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { EXTRACTS_PREFIX } from '../../infra/system';
@@ -116,8 +117,8 @@ async function validate(argv: string[]): Promise<void> {
         .slice(0, 5)) {
         out.push(`    ${String(n).padStart(6)} × ${reason}`);
       }
-      for (const q of result.quarantine.slice(0, 3))
-        out.push(`    e.g. line ${q.line}, ${q.field}: ${q.reason}`);
+      // Reasons can quote the rejected value (a RUN, a name): only their masked kind is printed.
+      for (const q of result.quarantine.slice(0, 3)) out.push(`    e.g. line ${q.line}, ${reasonKind(q)}`);
       if (result.quality) {
         const t = result.quality.total.scores;
         out.push(

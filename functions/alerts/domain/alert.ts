@@ -41,18 +41,22 @@ export const INITIAL_ALERT_STATE: AlertState = 'sin gestionar';
 
 const optionalName = z.string().trim().min(1).max(80).optional();
 
+/** Something shaped like a RUN (`12.345.678-5`, `12345678-5`) inside free text. */
+const RUN_IN_TEXT = /\b\d{1,2}\.?\d{3}\.?\d{3}-[\dkK]\b/;
+
 /** The body of `POST /v1/alerts`. */
 export const alertRequestSchema = z
   .object({
-    run: z.string().refine((v) => parseRun(v).ok, {
-      error: (issue) => {
-        const r = parseRun(String(issue.input));
-        return r.ok ? 'invalid RUN' : r.reason;
-      },
-    }),
+    // The answer never repeats the RUN or its expected check digit.
+    run: z.string().refine((v) => parseRun(v).ok, 'invalid RUN: wrong format or check digit'),
     comuna: z.string().refine(isPilotComuna, 'not a comuna with an Oficina Local de la Niñez in SAN'),
     riskFactor: z.enum(riskFactorCodes, { error: `must be one of: ${riskFactorCodes.join(', ')}` }),
-    description: z.string().trim().min(10, 'describe what was observed (at least 10 characters)').max(2000),
+    description: z
+      .string()
+      .trim()
+      .min(10, 'describe what was observed (at least 10 characters)')
+      .max(2000)
+      .refine((v) => !RUN_IN_TEXT.test(v), 'do not write RUNs in the description; the child goes in "run"'),
     urgent: z.boolean().default(false),
     observedAt: z
       .string()

@@ -47,8 +47,13 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       );
     }
     const run = parseRun(request.run);
-    if (!run.ok) throw new HttpError(400, 'validation_failed', run.reason);
-    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env).then(createPseudonymiser);
+    if (!run.ok) throw new HttpError(400, 'validation_failed', 'invalid RUN: wrong format or check digit');
+    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
+      .then(createPseudonymiser)
+      .catch((error: unknown) => {
+        pseudonymiser = undefined;
+        throw error;
+      });
     const childId = (await pseudonymiser).child(run.run);
     const receivedAt = new Date().toISOString();
     const message: AlertMessage = {

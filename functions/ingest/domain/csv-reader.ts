@@ -265,7 +265,7 @@ function mapHeader(
     throw new FileRejectedError(
       'missing-columns',
       `faltan columnas obligatorias de ${contract.source} v${contract.version}: ${missing.join(', ')} ` +
-        `(encabezado leído: ${header.slice(0, 30).join(', ')})`,
+        `(${describeHeader(header)})`,
     );
   }
   const seen = new Set<string>();
@@ -279,6 +279,17 @@ function mapHeader(
     if (c) seen.add(c);
   }
   return { columns, unknown: header.filter((_, i) => columns[i] === null) };
+}
+
+/**
+ * What the first line holds, for an error message: its cells only if they look like column names,
+ * since a file without a header would otherwise show its first record (personal data).
+ */
+function describeHeader(header: readonly string[]): string {
+  const looksLikeNames = header.every((h) => /^[\p{L}_ ]{1,40}$/u.test(h));
+  return looksLikeNames
+    ? `encabezado leído: ${header.slice(0, 30).join(', ')}`
+    : `la primera línea, de ${header.length} campos, no parece un encabezado`;
 }
 
 async function nextOrFail<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {

@@ -37,6 +37,9 @@ export type QualityTally = Record<string, QualityCounts>;
 
 export const UNKNOWN_INSTITUTION = '(institución no identificada)';
 
+/** Institution codes read from rejected rows must look like codes, so that no free text leaks. */
+export const INSTITUTION_CODE = /^[A-Za-z0-9-]{1,20}$/;
+
 export function tallyKey(institution: string, comuna: string): string {
   return `${institution}|${comuna}`;
 }

@@ -75,6 +75,28 @@ describe('POST /v1/alerts', () => {
     expect(response.statusCode).toBe(400);
     const paths = JSON.parse(response.body ?? '{}').error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(['body.run', 'body.riskFactor', 'body.description', 'body.reporter.institution']);
+    expect(response.body).not.toContain('12345678');
+    expect(response.body).not.toContain('se esperaba');
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('refuses a RUN written in the description, and never quotes the body in a JSON error', async () => {
+    const withRun = fixture<Event>('http-post-alert.json');
+    withRun.body = (withRun.body ?? '').replace(
+      'Se observan lesiones',
+      'El niño 12.345.678-5 presenta lesiones',
+    );
+    const refused = await call(withRun);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('do not write RUNs in the description');
+    expect(refused.body).not.toContain('12.345.678-5');
+
+    const broken = fixture<Event>('http-post-alert.json');
+    broken.body = '{"run":"12345678-5","child":{"givenNames":Ana Pérez}}';
+    const answer = await call(broken);
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body).not.toContain('Ana');
+    expect(answer.body).not.toContain('12345678');
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 

@@ -142,6 +142,14 @@ describe('ingestExtract: every row accounted for', () => {
     expect(result.identities).toHaveLength(0);
   });
 
+  it('does not quote a first line that is a record rather than a header', async () => {
+    const result = await ingest(Buffer.from(`${row('12345678', '5')}\n${row('11111111', '1')}\n`));
+    expect(result.report.error?.problem).toBe('missing-columns');
+    expect(result.report.error?.message).not.toContain('12345678');
+    expect(result.report.error?.message).not.toContain('José');
+    expect(result.report.error?.message).toContain('no parece un encabezado');
+  });
+
   it('stops a decompression bomb at the configured size', async () => {
     const bomb = gzipSync(Buffer.from(`${HEADER}\n${'x'.repeat(2_000_000)}`));
     expect(bomb.length).toBeLessThan(10_000);

@@ -69,6 +69,27 @@ describe('data-quality index of child-protection programs', () => {
     expect(p9?.scores.validity).toBe(50);
   });
 
+  it('never takes free text from a rejected row as an institution name', async () => {
+    const health = await ingestExtract({
+      contract: CONTRACTS.salud,
+      cut: '2026-10',
+      objectKey: 'salud.csv',
+      body: Readable.from([
+        Buffer.from(
+          'RUN;DV;COMUNA;FECHA_ATENCION;TIPO_ATENCION;ESTABLECIMIENTO\n' +
+            '12345678;5;13101;2026-09-01;URGENCIA;Ana María Pérez, Pasaje 3\n' +
+            '12345678;4;13101;2026-09-01;URGENCIA;13-101\n',
+        ),
+      ]),
+      pseudonymiser,
+    });
+    const institutions = health.quality?.entries.map((e) => e.institution);
+    expect(institutions).toEqual(
+      expect.arrayContaining(['(institución no identificada)', 'Establecimiento 13-101']),
+    );
+    expect(JSON.stringify(health.quality)).not.toContain('Ana');
+  });
+
   it('applies the model deadline to diagnoses and the monthly visit rule to residences only', () => {
     const tally: QualityTally = {};
     const base = {

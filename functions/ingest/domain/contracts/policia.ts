@@ -74,7 +74,8 @@ export const policeContract: SourceContract<PoliceFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => f.unit,
-    institutionOfRaw: (v) => v.UNIDAD?.trim() || undefined,
+    // Unit names are free text: a rejected row's is not trusted, so it is counted as unidentified.
+    institutionOfRaw: () => undefined,
     completeness: [],
     timeliness: [
       {

@@ -67,7 +67,8 @@ export const custodyContract: SourceContract<CustodyFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => f.unit,
-    institutionOfRaw: (v) => v.UNIDAD_PENAL?.trim() || undefined,
+    // Unit names are free text: a rejected row's is not trusted, so it is counted as unidentified.
+    institutionOfRaw: () => undefined,
     completeness: [],
     timeliness: [],
   },

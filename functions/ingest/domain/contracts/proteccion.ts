@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ageInYears } from '../../../shared/domain/dates';
+import { INSTITUTION_CODE } from '../quality';
 import {
   code,
   comunaCut,
@@ -62,7 +63,7 @@ const schema = z.object({
   FECHA_NACIMIENTO: isoDate,
   NACIONALIDAD: optionalText(40),
   COMUNA: comunaCut,
-  CODIGO_PROYECTO: requiredText(20),
+  CODIGO_PROYECTO: requiredText(20).refine((v) => INSTITUTION_CODE.test(v), 'código de proyecto inválido'),
   MODELO: code(PROGRAM_MODELS, 'modelo de programa'),
   CAUSAL_INGRESO: code(ENTRY_CAUSES, 'causal de ingreso'),
   FECHA_INGRESO: isoDate,
@@ -230,7 +231,10 @@ export const protectionContract: SourceContract<ProtectionFields> = {
   curate: ({ present: _present, ...rest }) => ({ ...rest }),
   quality: {
     institution: (f) => `Proyecto ${f.project}`,
-    institutionOfRaw: (v) => (v.CODIGO_PROYECTO?.trim() ? `Proyecto ${v.CODIGO_PROYECTO.trim()}` : undefined),
+    institutionOfRaw: (v) => {
+      const code = v.CODIGO_PROYECTO?.trim() ?? '';
+      return INSTITUTION_CODE.test(code) ? `Proyecto ${code}` : undefined;
+    },
     completeness: [
       {
         item: 'nombres',

@@ -1,5 +1,6 @@
 /** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
 import { z } from 'zod';
+import { INSTITUTION_CODE } from '../quality';
 import {
   code,
   comunaCut,
@@ -25,7 +26,10 @@ const schema = z.object({
   FECHA_ATENCION: isoDate,
   FECHA_REGISTRO: optionalDate,
   TIPO_ATENCION: code(HEALTH_ATTENTIONS, 'tipo de atención'),
-  ESTABLECIMIENTO: requiredText(20),
+  ESTABLECIMIENTO: requiredText(20).refine(
+    (v) => INSTITUTION_CODE.test(v),
+    'código de establecimiento inválido',
+  ),
   DIAGNOSTICO: optionalText(10),
 });
 
@@ -83,8 +87,10 @@ export const healthContract: SourceContract<HealthFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => `Establecimiento ${f.facility}`,
-    institutionOfRaw: (v) =>
-      v.ESTABLECIMIENTO?.trim() ? `Establecimiento ${v.ESTABLECIMIENTO.trim()}` : undefined,
+    institutionOfRaw: (v) => {
+      const code = v.ESTABLECIMIENTO?.trim() ?? '';
+      return INSTITUTION_CODE.test(code) ? `Establecimiento ${code}` : undefined;
+    },
     completeness: [
       {
         item: 'diagnostico',
