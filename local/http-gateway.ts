@@ -114,9 +114,14 @@ export async function startHttpGateway(
     }
     const match = route.pattern.exec(url.pathname);
     const pathParameters: Record<string, string> = {};
-    route.params.forEach((name, i) => {
-      pathParameters[name] = decodeURIComponent(match?.[i + 1] ?? '');
-    });
+    try {
+      route.params.forEach((name, i) => {
+        pathParameters[name] = decodeURIComponent(match?.[i + 1] ?? '');
+      });
+    } catch {
+      send(res, 400, { message: 'Bad Request', reason: 'malformed percent-encoding in the path' });
+      return;
+    }
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
     const headers: Record<string, string> = {};

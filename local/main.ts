@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
-import { parseFlags, runMain } from '../tools/lib/cli-args';
+import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
 import { signToken } from './auth';
 import { loadDemoData } from './demo-data';
 import type { InvocationRecord } from './runtime';
-import { startLocalSystem } from './runtime';
+import { startLocalSystem, UnsafeResetError } from './runtime';
 
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -82,6 +82,11 @@ runMain(async () => {
         type: 'boolean',
         description: 'stop once the demo data is processed (for checks)',
       },
+      'chunk-bytes': {
+        type: 'string',
+        description: 'ingest chunk size in bytes (default 65536, to show the fan-out)',
+      },
+      verbose: { type: 'boolean', description: 'print every function invocation' },
     },
     schema,
     'usage: npm start -- [flags]',
@@ -104,6 +109,7 @@ runMain(async () => {
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
+    if (error instanceof UnsafeResetError) throw new UsageError(error.message);
     if (e.code === 'EADDRINUSE')
       throw new Error(`port ${flags.port} is in use; pass --port <other> (or --port 0)`);
     throw error;

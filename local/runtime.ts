@@ -7,7 +7,7 @@
  * real DynamoDB, S3 and SQS implementations over HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
@@ -83,6 +83,29 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
+/** Marks a folder as the runtime's own, so that `--reset` never deletes anything else. */
+export const STATE_MARKER = '.san-local-state';
+
+export class UnsafeResetError extends Error {
+  override readonly name = 'UnsafeResetError';
+}
+
+/** Deletes the state folder, but only if it is missing, empty, or marked as the runtime's. */
+async function resetStateFolder(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  if (entries.length > 0 && !entries.includes(STATE_MARKER)) {
+    throw new UnsafeResetError(
+      `refusing to reset ${dir}: it is not a SAN local state folder (no ${STATE_MARKER}); choose another --data-dir`,
+    );
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
 /** Local resource names: `san-<id>`; queues `san-<id>` with `san-<id>-dlq`. */
 const localName = (id: string): string => `san-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
@@ -93,8 +116,9 @@ export class FunctionTimeoutError extends Error {
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir);
-  if (options.reset) await rm(dataDir, { recursive: true, force: true });
+  if (options.reset) await resetStateFolder(dataDir);
   await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, STATE_MARKER), 'Local state of the Sistema de Alerta Niñez runtime.\n');
   // The stand-ins accept any credentials except s3rver, which expects its own pair.
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
@@ -257,25 +281,33 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   );
   const pendingAsync = new Set<Promise<void>>();
   standIns.onS3Event((event: S3Event) => {
-    for (const record of event.Records) {
-      if (!record.eventName.startsWith('ObjectCreated')) continue;
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      for (const { id, trigger } of s3Triggers) {
-        if (buckets[trigger.bucket] !== record.s3.bucket.name) continue;
-        if (!key.startsWith(trigger.prefix) || !trigger.suffixes.some((s) => key.endsWith(s))) continue;
-        const delivery = (async () => {
-          for (let attempt = 0; attempt < 3; attempt++) {
-            try {
-              await invoke(id, { Records: [record] }, `s3:${key}`);
-              return;
-            } catch {
-              log(`${id}: attempt ${attempt + 1} failed for ${key}`);
+    // s3rver hands over keys already decoded; S3 notifications carry them URL-encoded (spaces as
+    // `+`), which is what the functions decode. Nothing here may throw into s3rver's request.
+    try {
+      for (const record of event.Records) {
+        if (!record.eventName.startsWith('ObjectCreated')) continue;
+        const key = record.s3.object.key;
+        const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+        const delivered = { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encoded } } };
+        for (const { id, trigger } of s3Triggers) {
+          if (buckets[trigger.bucket] !== record.s3.bucket.name) continue;
+          if (!key.startsWith(trigger.prefix) || !trigger.suffixes.some((s) => key.endsWith(s))) continue;
+          const delivery = (async () => {
+            for (let attempt = 0; attempt < 3; attempt++) {
+              try {
+                await invoke(id, { Records: [delivered] }, `s3:${key}`);
+                return;
+              } catch {
+                log(`${id}: attempt ${attempt + 1} failed for ${key}`);
+              }
             }
-          }
-        })();
-        pendingAsync.add(delivery);
-        void delivery.finally(() => pendingAsync.delete(delivery));
+          })();
+          pendingAsync.add(delivery);
+          void delivery.finally(() => pendingAsync.delete(delivery));
+        }
       }
+    } catch (error) {
+      log(`S3 notification not delivered: ${(error as Error).message}`);
     }
   });
 
@@ -337,12 +369,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             }
             const done = event.Records.filter((r) => !failed.has(r.messageId));
             if (done.length > 0) {
-              await sqs.send(
-                new DeleteMessageBatchCommand({
-                  QueueUrl: queueUrl,
-                  Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
-                }),
-              );
+              await sqs
+                .send(
+                  new DeleteMessageBatchCommand({
+                    QueueUrl: queueUrl,
+                    Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+                  }),
+                )
+                .catch((error: unknown) =>
+                  log(`poller ${id}: could not delete processed messages: ${(error as Error).message}`),
+                );
             }
             for (const r of event.Records.filter((rec) => failed.has(rec.messageId))) {
               await sqs

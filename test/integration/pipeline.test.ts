@@ -406,8 +406,21 @@ describe('bad input', () => {
     ).rejects.toThrow();
   });
 
+  it('lists files refused at planning in the cut progress, and takes odd object keys without failing', async () => {
+    const refused = await api('/v1/cuts/2026-09');
+    const runs = refused.body.runs as { objectKey: string; status: string }[];
+    expect(runs.filter((r) => r.status === 'rejected').map((r) => r.objectKey.split('/').at(-1))).toEqual(
+      expect.arrayContaining(['rsh.csv', 'vacunas.csv']),
+    );
+    await upload('extracts/2026-09/100% listo.csv', 'a;b\n1;2\n');
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, 'extracts/2026-09/100% listo.csv.report.json');
+    expect(report).toMatchObject({ status: 'rejected', error: { problem: 'bad-location' } });
+  });
+
   it('answers unknown routes, bad tokens and other comunas like API Gateway and the authorizer', async () => {
     expect((await api('/v1/nothing')).status).toBe(404);
+    expect((await api('/v1/comunas/%E0%A4%A/roster')).status).toBe(400);
     expect(
       (await api('/v1/comunas/13101/roster', { headers: { authorization: 'Bearer nope' } })).status,
     ).toBe(401);

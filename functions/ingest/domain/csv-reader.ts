@@ -23,7 +23,8 @@ export type FileProblem =
   | 'corrupt-gzip'
   | 'unknown-source'
   | 'bad-location'
-  | 'manifest-mismatch';
+  | 'manifest-mismatch'
+  | 'processing-failed';
 
 /** The whole file is refused; nothing from it is written. */
 export class FileRejectedError extends Error {

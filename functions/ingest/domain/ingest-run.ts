@@ -179,7 +179,27 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
     startedAt,
   };
   const reject = async (report: IngestReport): Promise<PlanOutcome> => {
-    await deps.raw.putJson(rawKeys.report(objectKey), { ...report, finishedAt: now().toISOString() });
+    const finished = { ...report, finishedAt: now().toISOString() };
+    await deps.raw.putJson(rawKeys.report(objectKey), finished);
+    if (location.ok) {
+      // Recorded as a run so that the cut's progress shows the refused file too.
+      const at = now().toISOString();
+      await deps.runs.create({
+        runId: `${location.cut}-${location.source}-refused-${createHash('sha256').update(`${objectKey}|${at}`).digest('hex').slice(0, 16)}`,
+        objectKey,
+        cut: location.cut,
+        source: location.source,
+        status: 'rejected',
+        chunkCount: 0,
+        bucketCount: 0,
+        chunksDone: 0,
+        bucketsDone: 0,
+        bytes: 0,
+        createdAt: at,
+        updatedAt: at,
+        report: finished,
+      });
+    }
     return { status: 'rejected', report };
   };
   if (!location.ok) return reject(rejectedReport(base, 'bad-location', location.reason));

@@ -8,10 +8,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { system } from '../../../infra/system';
 import { createLogger } from '../../shared/logger';
 import { parseMessage } from '../../shared/sqs-message';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { ingestDepsFromEnv } from '../ingest-deps';
+
+/** Receives of a task message before it moves to the dead-letter queue. */
+const MAX_RECEIVES = system.queues.ingestTasks.maxReceiveCount;
 
 export const ingestTaskSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), runId: z.string().min(1), index: z.number().int().min(0) }),
@@ -27,6 +31,29 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const task = parseMessage(record, ingestTaskSchema, 'an ingest task');
     const d = await deps();
+    try {
+      await runTask(d, task);
+    } catch (error) {
+      // On its last delivery a failing task ends the run as rejected instead of leaving it
+      // processing forever; the message still goes to the dead-letter queue for inspection.
+      if (Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVES) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error('ingest task failed for good', { runId: task.runId, type: task.type, error: message });
+        await d.runs.fail(task.runId, {
+          problem: 'processing-failed',
+          message: `tarea ${task.type} fallida: ${message}`,
+        });
+        if (task.type !== 'finalize') await d.tasks.sendAll([{ type: 'finalize', runId: task.runId }]);
+        else await finalizeRun(d, task.runId);
+      }
+      throw error;
+    }
+  };
+
+  const runTask = async (
+    d: Awaited<ReturnType<typeof deps>>,
+    task: z.infer<typeof ingestTaskSchema>,
+  ): Promise<void> => {
     if (task.type === 'chunk') await processChunk(d, task.runId, task.index);
     else if (task.type === 'reduce') await reduceBucket(d, task.runId, task.bucket);
     else {

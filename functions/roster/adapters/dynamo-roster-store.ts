@@ -161,7 +161,7 @@ export class DynamoRosterStore implements RosterStore {
 
   async page(comuna: string, limit: number, cursor?: string): Promise<RosterPage> {
     const meta = await this.meta(comuna);
-    let state: Cursor = cursor ? decodeCursor(cursor) : { phase: 'alert' };
+    let state: Cursor = cursor ? decodeCursor(cursor, comuna) : { phase: 'alert' };
     const entries: RosterEntry[] = [];
     while (entries.length < limit) {
       const out = await this.db.send(
@@ -245,20 +245,31 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(text: string): Cursor {
+const CURSOR_KEY_ATTRIBUTES = new Set(['comuna', 'childId', 'scoreKey', 'alertKey']);
+
+/** A cursor this store issued for `comuna`: its key names only index attributes, as strings. */
+function decodeCursor(text: string, comuna: string): Cursor {
+  let value: unknown;
   try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      'phase' in value &&
-      (value.phase === 'alert' || value.phase === 'score') &&
-      (!('key' in value) || (typeof value.key === 'object' && value.key !== null))
-    ) {
-      return value as Cursor;
-    }
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    throw new InvalidCursorError('the cursor is not one this API issued');
   }
-  throw new InvalidCursorError('the cursor is not one this API issued');
+  if (typeof value !== 'object' || value === null || !('phase' in value)) {
+    throw new InvalidCursorError('the cursor is not one this API issued');
+  }
+  const phase = (value as { phase: unknown }).phase;
+  if (phase !== 'alert' && phase !== 'score')
+    throw new InvalidCursorError('the cursor is not one this API issued');
+  const key = (value as { key?: unknown }).key;
+  if (key === undefined) return { phase };
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.entries(key).every(([k, v]) => CURSOR_KEY_ATTRIBUTES.has(k) && typeof v === 'string') &&
+    (key as Item).comuna === comuna &&
+    typeof (key as Item).childId === 'string';
+  if (!valid) throw new InvalidCursorError('the cursor is not one this API issued for this comuna');
+  return { phase, key: key as Item };
 }

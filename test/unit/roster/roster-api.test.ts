@@ -83,6 +83,19 @@ describe('GET /v1/comunas/{cut}/roster', () => {
     forged.queryStringParameters = { cursor: 'bm90LWEtY3Vyc29y' };
     expect(JSON.parse((await call(forged)).body ?? '{}').error.code).toBe('invalid_cursor');
 
+    const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const key of [
+      {},
+      [1],
+      { comuna: '13110', childId: 'n-x' },
+      { comuna: '13101', childId: 'n-x', other: 1 },
+    ]) {
+      const wrongKey = fixture<Event>('http-get-roster.json');
+      wrongKey.queryStringParameters = { cursor: b64({ store: b64({ phase: 'score', key }), rank: 3 }) };
+      const answer = await call(wrongKey);
+      expect(answer.statusCode, JSON.stringify(key)).toBe(400);
+    }
+
     const unknown = fixture<Event>('http-get-roster.json');
     unknown.pathParameters = { cut: '99999' };
     expect((await call(unknown)).statusCode).toBe(400);
