@@ -1,0 +1,71 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../../functions/ingest/worker/app';
+import { context, keyFileSource } from '../fixtures';
+
+const s3 = mockClient(S3Client);
+const sqs = mockClient(SQSClient);
+const ddb = mockClient(DynamoDBDocumentClient);
+const handler = createHandler({
+  AWS_REGION: 'us-east-1',
+  RAW_BUCKET: 'raw',
+  WORK_BUCKET: 'work',
+  CURATED_BUCKET: 'curated',
+  IDENTITIES_TABLE: 'identities',
+  INGEST_RUNS_TABLE: 'runs',
+  INGEST_TASKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/tasks',
+  SCORE_REQUESTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/score',
+  PSEUDONYM_KEY_SOURCE: keyFileSource(),
+  INGEST_CHUNK_BYTES: '1048576',
+  INGEST_REDUCE_BYTES: '1048576',
+  INGEST_MAX_FIELD_CHARS: '4096',
+  INGEST_MAX_DECOMPRESSED_BYTES: '1073741824',
+});
+
+const task = (receiveCount: number): SQSRecord => ({
+  messageId: 'm-1',
+  receiptHandle: 'rh',
+  body: JSON.stringify({ type: 'chunk', runId: '2026-10-rsh-abc', index: 0 }),
+  attributes: {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: '0',
+    SenderId: 'x',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks',
+  awsRegion: 'us-east-1',
+});
+
+describe('ingest worker', () => {
+  beforeEach(() => {
+    s3.reset();
+    sqs.reset();
+    ddb.reset();
+    s3.on(GetObjectCommand).rejects(new Error('the work bucket is unreachable'));
+    ddb.on(UpdateCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+
+  it('leaves a failing task to be retried while it has deliveries left', async () => {
+    // Every record of the batch failed: the whole batch goes back to the queue.
+    await expect(handler({ Records: [task(1)] }, context)).rejects.toThrow(/All records failed/);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('on its last delivery, marks the run failed and queues its finalize, so it ends rejected', async () => {
+    await expect(handler({ Records: [task(3)] }, context)).rejects.toThrow(/All records failed/);
+    const fail = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(fail?.Key).toEqual({ runId: '2026-10-rsh-abc' });
+    expect(JSON.stringify(fail?.ExpressionAttributeValues)).toContain('processing-failed');
+    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody;
+    expect(JSON.parse(sent ?? '{}')).toEqual({ type: 'finalize', runId: '2026-10-rsh-abc' });
+  });
+});
