@@ -5,6 +5,7 @@
  * of a seed unchanged. Events depend on each child's true risk and household, so that they carry
  * signal; formats vary by institution, and each file has its realistic defects.
  */
+import { ENTRY_CAUSES, PROGRAM_MODELS } from '../../functions/ingest/domain/contracts/proteccion';
 import { findComuna } from '../../functions/shared/domain/comunas';
 import { addMonths, ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
 import { checkDigit } from '../../functions/shared/domain/run';
@@ -42,19 +43,8 @@ function policeUnitOf(comuna: string, rng: Rng): string {
   const name = findComuna(comuna)?.name ?? comuna;
   return rng.bernoulli(0.7) ? `1a Comisaría ${name}` : `Subcomisaría ${name}`;
 }
-const MODELS = ['OPD', 'PPF', 'PIE', 'PRM', 'DAM', 'PEE', 'FAE', 'RES'] as const;
-const CAUSES = [
-  'MALTRATO_FISICO',
-  'MALTRATO_PSICOLOGICO',
-  'NEGLIGENCIA',
-  'ABUSO_SEXUAL',
-  'TESTIGO_VIF',
-  'CONSUMO_DROGAS',
-  'INFRACCION_LEY',
-  'SITUACION_CALLE',
-  'ABANDONO',
-  'OTRO',
-] as const;
+const MODELS = PROGRAM_MODELS;
+const CAUSES = ENTRY_CAUSES.filter((c) => c !== 'SUSCEPTIBLE_ADOPCION');
 const POLICE_VICTIM = [
   'VIOLENCIA_INTRAFAMILIAR',
   'LESIONES',

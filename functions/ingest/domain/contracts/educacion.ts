@@ -1,6 +1,6 @@
 /** Education: monthly enrolment and attendance per student, with repetition and withdrawal. */
 import { z } from 'zod';
-import { comunaCut, decimal, firstIssue, flag, integer, month, optionalText, runOf } from './fields';
+import { comunaCut, decimal, flag, integer, month, optionalText, parseSubjectRow } from './fields';
 import type { SourceContract } from './types';
 
 const schema = z.object({
@@ -40,11 +40,9 @@ export const educationContract: SourceContract<EducationFields> = {
   },
   required: ['RUN', 'RBD', 'COMUNA', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'],
   validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
+    const parsed = parseSubjectRow(row, schema);
+    if (!parsed.ok) return parsed;
+    const { run, values: v } = parsed;
     return {
       ok: true,
       row: {

@@ -151,3 +151,18 @@ export function firstIssue(error: z.ZodError): RowError {
 export function isRowError(value: unknown): value is RowError {
   return typeof value === 'object' && value !== null && 'reason' in value && 'field' in value;
 }
+
+/**
+ * The common start of every contract's validation: the subject's RUN (columns RUN and DV), then
+ * the row against `schema`; the first problem found is the row's error.
+ */
+export function parseSubjectRow<S extends z.ZodType>(
+  row: Readonly<Record<string, string>>,
+  schema: S,
+): { ok: true; run: Run; values: z.infer<S> } | { ok: false; error: RowError } {
+  const run = runOf(row, 'RUN', 'DV');
+  if ('reason' in run) return { ok: false, error: run };
+  const parsed = schema.safeParse(row);
+  if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
+  return { ok: true, run, values: parsed.data };
+}

@@ -1,6 +1,6 @@
 /** Police 24-hour program (PSI 24 Horas): contacts of children as victims or as offenders. */
 import { z } from 'zod';
-import { code, comunaCut, firstIssue, isoDate, optionalDate, requiredText, runOf } from './fields';
+import { code, comunaCut, isoDate, optionalDate, parseSubjectRow, requiredText } from './fields';
 import type { SourceContract } from './types';
 
 export const POLICE_ROLES = ['VICTIMA', 'INFRACTOR'] as const;
@@ -49,11 +49,9 @@ export const policeContract: SourceContract<PoliceFields> = {
   },
   required: ['RUN', 'COMUNA', 'FECHA_PROCEDIMIENTO', 'CALIDAD', 'TIPO', 'UNIDAD'],
   validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
+    const parsed = parseSubjectRow(row, schema);
+    if (!parsed.ok) return parsed;
+    const { run, values: v } = parsed;
     return {
       ok: true,
       row: {

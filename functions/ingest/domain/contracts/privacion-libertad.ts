@@ -3,7 +3,7 @@
  * through the civil registry's filiation (both sides pseudonymised with the same key).
  */
 import { z } from 'zod';
-import { anyComunaCut, code, firstIssue, isoDate, optionalDate, requiredText, runOf } from './fields';
+import { anyComunaCut, code, isoDate, optionalDate, parseSubjectRow, requiredText } from './fields';
 import type { SourceContract } from './types';
 
 export const REGIMES = ['CERRADO', 'SEMIABIERTO', 'ABIERTO'] as const;
@@ -39,11 +39,9 @@ export const custodyContract: SourceContract<CustodyFields> = {
   },
   required: ['RUN', 'FECHA_INGRESO', 'REGIMEN', 'UNIDAD_PENAL'],
   validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
+    const parsed = parseSubjectRow(row, schema);
+    if (!parsed.ok) return parsed;
+    const { run, values: v } = parsed;
     if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
       return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
     }

@@ -4,13 +4,12 @@ import { normaliseCut } from '../../../shared/domain/comunas';
 import {
   comunaCut,
   decimal,
-  firstIssue,
   flag,
   integer,
   isoDate,
   optionalText,
+  parseSubjectRow,
   requiredText,
-  runOf,
   sex,
 } from './fields';
 import type { SourceContract } from './types';
@@ -102,11 +101,9 @@ export const rshContract: SourceContract<RshFields> = {
     'FECHA_ENCUESTA',
   ],
   validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
+    const parsed = parseSubjectRow(row, schema);
+    if (!parsed.ok) return parsed;
+    const { run, values: v } = parsed;
     if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
       return { ok: false, error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' } };
     }

@@ -4,12 +4,11 @@ import { INSTITUTION_CODE } from '../quality';
 import {
   code,
   comunaCut,
-  firstIssue,
   isoDate,
   optionalDate,
   optionalText,
+  parseSubjectRow,
   requiredText,
-  runOf,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -59,11 +58,9 @@ export const healthContract: SourceContract<HealthFields> = {
   },
   required: ['RUN', 'COMUNA', 'FECHA_ATENCION', 'TIPO_ATENCION', 'ESTABLECIMIENTO'],
   validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
+    const parsed = parseSubjectRow(row, schema);
+    if (!parsed.ok) return parsed;
+    const { run, values: v } = parsed;
     if (v.FECHA_REGISTRO && v.FECHA_REGISTRO < v.FECHA_ATENCION) {
       return { ok: false, error: { field: 'FECHA_REGISTRO', reason: 'anterior a la fecha de atención' } };
     }
