@@ -24,7 +24,6 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
-  GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -494,10 +493,4 @@ function lambdaContext(functionId: FunctionId, def: FunctionDef, deadline: numbe
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-/** The queue URL of a local queue by name (used by tools that talk to a running local system). */
-export async function queueUrlOf(sqs: SQSClient, id: QueueId): Promise<string | undefined> {
-  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: localName(id) }));
-  return out.QueueUrl;
 }

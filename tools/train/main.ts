@@ -68,28 +68,6 @@ export async function train(options: { seed: number; children: number }): Promis
   // the roster's actionable head is about the top 2% of a comuna.
   const capacity = Math.max(1, Math.round(testSet.rows * 0.02));
   const round = (v: number): number => Math.round(v * 10_000) / 10_000;
-  const metrics = {
-    test_rows: testSet.rows,
-    train_rows: trainSet.rows,
-    auc: round(auc(testScores, testSet.y)),
-    oracle_auc: round(auc(testSet.oracle, testSet.y)),
-    precision_at_capacity: round(precisionAtK(testScores, testSet.y, capacity)),
-    oracle_precision_at_capacity: round(precisionAtK(testSet.oracle, testSet.y, capacity)),
-    capacity_share: 0.02,
-    base_rate: round(testSet.y.reduce((s, v) => s + v, 0) / testSet.rows),
-    iterations: model.iterations,
-  };
-  const info: ModelInfo = {
-    version: `logistic-${options.seed}-${createHash('sha256')
-      .update(Buffer.from(Float64Array.from(model.weights).buffer))
-      .digest('hex')
-      .slice(0, 8)}`,
-    features: [...FEATURE_NAMES],
-    ventileCutPoints: ventileCutPoints(trainScores),
-    trainingDataSha256: hash.digest('hex'),
-    metrics,
-    trainedOn: `train cut ${trainCut.cut} (seed ${options.seed}); test cut ${testCut.cut} (seed ${options.seed + 1})`,
-  };
   const modelCalibration = calibration(testScores, testSet.y);
   const oracleCalibration = calibration(testSet.oracle, testSet.y);
   const selected = topK(testScores, capacity);
@@ -117,6 +95,28 @@ export async function train(options: { seed: number; children: number }): Promis
     audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>
       auditAttribute(attribute, testSet.groups[attribute], testSet.y, selected),
     ),
+  };
+  const metrics = {
+    test_rows: testSet.rows,
+    train_rows: trainSet.rows,
+    auc: round(evaluation.model.auc),
+    oracle_auc: round(evaluation.oracle.auc),
+    precision_at_capacity: round(evaluation.model.precisionAtCapacity),
+    oracle_precision_at_capacity: round(evaluation.oracle.precisionAtCapacity),
+    capacity_share: evaluation.capacityShare,
+    base_rate: round(evaluation.baseRate),
+    iterations: model.iterations,
+  };
+  const info: ModelInfo = {
+    version: `logistic-${options.seed}-${createHash('sha256')
+      .update(Buffer.from(Float64Array.from(model.weights).buffer))
+      .digest('hex')
+      .slice(0, 8)}`,
+    features: [...FEATURE_NAMES],
+    ventileCutPoints: ventileCutPoints(trainScores),
+    trainingDataSha256: hash.digest('hex'),
+    metrics,
+    trainedOn: `train cut ${trainCut.cut} (seed ${options.seed}); test cut ${testCut.cut} (seed ${options.seed + 1})`,
   };
   return {
     bytes: exportLogisticToOnnx(model, info),

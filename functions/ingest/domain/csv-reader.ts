@@ -293,15 +293,6 @@ function describeHeader(header: readonly string[]): string {
     : `la primera línea, de ${header.length} campos, no parece un encabezado`;
 }
 
-async function nextOrFail<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
-  try {
-    const r = await iterator.next();
-    return r.done ? undefined : r.value;
-  } catch (error) {
-    throw asFileError(error);
-  }
-}
-
 export function asFileError(error: unknown): Error {
   if (error instanceof FileRejectedError) return error;
   const e = error as { code?: string; message?: string };

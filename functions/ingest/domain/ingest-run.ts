@@ -23,7 +23,7 @@ import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { SourceContract } from './contracts';
-import { CONTRACTS, isSourceId } from './contracts';
+import { CONTRACTS, contractOf, isSourceId } from './contracts';
 import type { CsvLayout, Encoding, ReadOptions } from './csv-reader';
 import {
   asFileError,
@@ -146,11 +146,6 @@ const bucketStatsSchema = z.object({
 });
 
 const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
-
-function contractOf(source: string): SourceContract<unknown> {
-  if (!isSourceId(source)) throw new Error(`no contract for source ${source}`);
-  return CONTRACTS[source];
-}
 
 function shuffleBucket(key: string, buckets: number): number {
   return createHash('sha1').update(key).digest().readUInt32BE(0) % buckets;

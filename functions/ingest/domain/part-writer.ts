@@ -34,11 +34,6 @@ export class PartWriter<K extends string | number> {
     for (const stream of this.buffers.keys()) await this.flush(stream);
   }
 
-  /** Streams that received at least one line. */
-  streams(): K[] {
-    return [...this.buffers.keys()];
-  }
-
   private async flushLargest(): Promise<void> {
     let largest: K | undefined;
     let size = -1;

@@ -8,7 +8,8 @@ import { isPilotComuna, normaliseCut } from '../../../shared/domain/comunas';
 import { parseDate } from '../../../shared/domain/dates';
 import type { Run } from '../../../shared/domain/run';
 import { parseRun } from '../../../shared/domain/run';
-import type { RowError } from './types';
+import { INSTITUTION_CODE } from '../quality';
+import type { RowError, TimelinessItem } from './types';
 
 export const text = (max: number) =>
   z
@@ -165,4 +166,20 @@ export function parseSubjectRow<S extends z.ZodType>(
   const parsed = schema.safeParse(row);
   if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
   return { ok: true, run, values: parsed.data };
+}
+
+/** `<label> <code>` when `value` is shaped like an institution code; undefined for anything else. */
+export function institutionFromCode(label: string, value: string | undefined): string | undefined {
+  const code = value?.trim() ?? '';
+  return INSTITUTION_CODE.test(code) ? `${label} ${code}` : undefined;
+}
+
+/** A timeliness item of the ICI: the event registered within three business days. */
+export function registeredWithinThreeDays<R>(
+  item: string,
+  label: string,
+  event: (fields: R) => string | undefined,
+  registered: (fields: R) => string | undefined,
+): TimelinessItem<R> {
+  return { item, label, businessDays: 3, event, registered };
 }

@@ -45,7 +45,8 @@ export function isSourceId(value: string): value is SourceId {
   return Object.hasOwn(CONTRACTS, value);
 }
 
-/** The contract of a known source. */
-export function contractOf(source: SourceId): SourceContract<unknown> {
+/** The contract of a source named in a plan or a key; throws for a source with no contract. */
+export function contractOf(source: string): SourceContract<unknown> {
+  if (!isSourceId(source)) throw new Error(`no contract for source ${source}`);
   return CONTRACTS[source];
 }

@@ -10,11 +10,13 @@ import {
   code,
   comunaCut,
   firstIssue,
+  institutionFromCode,
   isoDate,
   isRowError,
   optionalDate,
   optionalRunOf,
   optionalText,
+  registeredWithinThreeDays,
   requiredText,
   runOf,
   sex,
@@ -231,10 +233,7 @@ export const protectionContract: SourceContract<ProtectionFields> = {
   curate: ({ present: _present, ...rest }) => ({ ...rest }),
   quality: {
     institution: (f) => `Proyecto ${f.project}`,
-    institutionOfRaw: (v) => {
-      const code = v.CODIGO_PROYECTO?.trim() ?? '';
-      return INSTITUTION_CODE.test(code) ? `Proyecto ${code}` : undefined;
-    },
+    institutionOfRaw: (v) => institutionFromCode('Proyecto', v.CODIGO_PROYECTO),
     completeness: [
       {
         item: 'nombres',
@@ -293,34 +292,30 @@ export const protectionContract: SourceContract<ProtectionFields> = {
       },
     ],
     timeliness: [
-      {
-        item: 'registro_ingreso',
-        label: 'Ingreso registrado dentro de 3 días hábiles',
-        businessDays: 3,
-        event: (f) => f.entryDate,
-        registered: (f) => f.entryRegistered,
-      },
-      {
-        item: 'registro_egreso',
-        label: 'Egreso registrado dentro de 3 días hábiles',
-        businessDays: 3,
-        event: (f) => f.exitDate,
-        registered: (f) => f.exitRegistered,
-      },
-      {
-        item: 'registro_diagnostico',
-        label: 'Diagnóstico registrado dentro de 3 días hábiles',
-        businessDays: 3,
-        event: (f) => f.diagnosisDate,
-        registered: (f) => f.diagnosisRegistered,
-      },
-      {
-        item: 'registro_pii',
-        label: 'Plan de intervención individual registrado dentro de 3 días hábiles',
-        businessDays: 3,
-        event: (f) => f.planDate,
-        registered: (f) => f.planRegistered,
-      },
+      registeredWithinThreeDays<ProtectionFields>(
+        'registro_ingreso',
+        'Ingreso registrado dentro de 3 días hábiles',
+        (f) => f.entryDate,
+        (f) => f.entryRegistered,
+      ),
+      registeredWithinThreeDays<ProtectionFields>(
+        'registro_egreso',
+        'Egreso registrado dentro de 3 días hábiles',
+        (f) => f.exitDate,
+        (f) => f.exitRegistered,
+      ),
+      registeredWithinThreeDays<ProtectionFields>(
+        'registro_diagnostico',
+        'Diagnóstico registrado dentro de 3 días hábiles',
+        (f) => f.diagnosisDate,
+        (f) => f.diagnosisRegistered,
+      ),
+      registeredWithinThreeDays<ProtectionFields>(
+        'registro_pii',
+        'Plan de intervención individual registrado dentro de 3 días hábiles',
+        (f) => f.planDate,
+        (f) => f.planRegistered,
+      ),
     ],
   },
 };

@@ -4,6 +4,7 @@ import { INSTITUTION_CODE } from '../quality';
 import {
   code,
   comunaCut,
+  institutionFromCode,
   isoDate,
   optionalDate,
   optionalText,
@@ -84,10 +85,7 @@ export const healthContract: SourceContract<HealthFields> = {
   curate: (fields) => ({ ...fields }),
   quality: {
     institution: (f) => `Establecimiento ${f.facility}`,
-    institutionOfRaw: (v) => {
-      const code = v.ESTABLECIMIENTO?.trim() ?? '';
-      return INSTITUTION_CODE.test(code) ? `Establecimiento ${code}` : undefined;
-    },
+    institutionOfRaw: (v) => institutionFromCode('Establecimiento', v.ESTABLECIMIENTO),
     completeness: [
       {
         item: 'diagnostico',
