@@ -35,10 +35,13 @@ export class CsvRecordParser {
     const data = this.carry.length > 0 ? this.carry + text : text;
     let pos = 0;
     const length = data.length;
+    // The next quote at or after `pos`, searched again only once passed: one search per quote, not
+    // one per line, so a large text without quotes is not scanned to its end for every line.
+    let quote = -2;
     while (pos < length) {
       const newline = data.indexOf('\n', pos);
       if (newline === -1) break;
-      const quote = data.indexOf('"', pos);
+      if (quote !== -1 && quote < pos) quote = data.indexOf('"', pos);
       if (quote === -1 || quote > newline) {
         const end = newline > pos && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         if (end > pos) out.push({ fields: data.slice(pos, end).split(this.delimiter), line: this.line });
