@@ -2,20 +2,19 @@
  * Seeded synthetic population and extracts for the pilot comunas.
  *
  * Ground truth. Each child's probability of a rights violation in the next 12 months is
- *   p = sigmoid(z),  z = -4.4
- *     + 0.85·[tramo RSH 40] + 0.30·[tramo 50]
- *     + 0.55·[hogar monoparental] + 0.70·[hacinamiento crítico] + 0.35·[discapacidad en el hogar]
- *     − 0.07·(escolaridad jefatura − 10)
- *     + 1.00·[ausentismo crónico] + 0.90·[edad escolar sin matrícula] + 0.60·[retiro escolar reciente]
- *     + 0.25·[adolescente] + 0.50·[ausentismo crónico]·[adolescente]
- *     + 0.40·[monoparental]·[hacinamiento crítico]
- *     + h,  h ~ N(0, 0.6²) per household (unobserved by the model)
- * and the outcome (entry to specialised protection or a court protection measure) is a Bernoulli
- * draw from p. The probabilities and outcomes are written to `truth.csv`, apart from the extracts,
- * for evaluation only; the model never reads them as input.
+ * p = sigmoid(z), with z built from the household, the school situation and the events of the 36
+ * months before the knowledge date (police contacts, health care, protection programs, a parent in
+ * prison), plus a latent household strain that no source records; `life-events.ts` documents the
+ * structure term by term. The outcome (entry to specialised protection or a court protection
+ * measure) is a Bernoulli draw from p. The probabilities and outcomes are written to `truth/<cut>.csv`,
+ * apart from the extracts, for evaluation only; the model never reads them as input.
  *
  * Imperfections: invalid RUN check digits, impossible dates, missing required fields, duplicated
  * rows, the registry in Latin-1 with `;` and dd-mm-yyyy, education in UTF-8 with `,` and ISO months.
+ *
+ * Random streams: the population, registry, education and outcomes come from the seed's main
+ * stream; the life events and the unobserved noise from a second one; the other sources' files
+ * from a third. Changing the events therefore leaves the registry and education files unchanged.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -27,6 +26,8 @@ import { addMonths, ageInYears, cutKnowledgeDate, toIsoDate } from '../../functi
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
 import { createRng } from '../lib/rng';
+import type { HouseholdFacts } from './life-events';
+import { drawChildEvents, drawHouseholdFacts, observedLogOdds, unobservedLogOdds } from './life-events';
 import type { GeneratedPerson } from './more-sources';
 import { generateMoreSources } from './more-sources';
 import {
@@ -120,6 +121,7 @@ const ALL_SOURCES: readonly SourceId[] = [
 
 export function generateCut(options: GenerateOptions): GeneratedCut {
   const rng = createRng(options.seed);
+  const eventsRng = createRng(options.seed ^ 0xfac75);
   const asOf = cutKnowledgeDate(options.cut);
   if (!asOf) throw new Error(`cut must be yyyy-mm, got "${options.cut}"`);
   const defectRate = options.defectRate ?? 0.02;
@@ -138,6 +140,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
 
   while (childrenMade < options.children) {
     const hh = makeHousehold(rng, rng.weighted(cuts, weights), asOf, ++householdSeq);
+    const facts: HouseholdFacts = drawHouseholdFacts(eventsRng, hh, asOf);
     const kids = Math.min(options.children - childrenMade, rng.weighted([1, 2, 3, 4], [40, 35, 17, 8]));
     hh.size = Math.max(hh.size, kids + 1);
     const members = Array.from({ length: kids }, () => makeChild(rng, hh, asOf, usedRuns));
@@ -169,21 +172,21 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
       const outOfSchool = schoolAge && rng.bernoulli(sigmoid(schoolRisk - 1.3)) ? 1 : 0;
       const chronicAbsence = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk)) ? 1 : 0;
       const withdrawn = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk - 2)) ? 1 : 0;
-      const z =
-        -4.4 +
-        0.85 * (hh.bracket === 40 ? 1 : 0) +
-        0.3 * (hh.bracket === 50 ? 1 : 0) +
-        0.55 * (hh.singleParent ? 1 : 0) +
-        0.7 * crowdingCritical +
-        0.35 * (hh.disability ? 1 : 0) -
-        0.07 * (hh.headSchooling - 10) +
-        1.0 * chronicAbsence +
-        0.9 * outOfSchool +
-        0.6 * withdrawn +
-        0.25 * adolescent +
-        0.5 * chronicAbsence * adolescent +
-        0.4 * (hh.singleParent ? 1 : 0) * crowdingCritical +
-        hh.latent;
+      const situation = {
+        birthDate: child.birthDate,
+        sex: child.sex,
+        bracket: hh.bracket,
+        singleParent: hh.singleParent,
+        crowdingCritical: crowdingCritical === 1,
+        disability: hh.disability,
+        headSchooling: hh.headSchooling,
+        chronicAbsence: chronicAbsence === 1,
+        outOfSchool: outOfSchool === 1,
+        withdrawn: withdrawn === 1,
+        latent: hh.latent,
+      };
+      const events = drawChildEvents(eventsRng, situation, facts, asOf);
+      const z = observedLogOdds(situation, events, facts, asOf) + unobservedLogOdds(eventsRng, hh.latent);
       const p = sigmoid(z);
       people.push({
         runBody: child.runBody,
@@ -191,11 +194,9 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         sex: child.sex,
         comuna: hh.comuna,
         householdFolio: hh.folio,
-        householdLatent: hh.latent,
-        bracket: hh.bracket,
-        singleParent: hh.singleParent,
         migrant: hh.nationality !== 'Chilena',
-        probability: p,
+        household: facts,
+        events,
       });
       truth.push({
         run: `${child.runBody}-${checkDigit(child.runBody)}`,

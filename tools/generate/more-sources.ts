@@ -1,15 +1,17 @@
 /**
  * The sources beyond the registry and education: civil registry (filiation), prison service,
- * health, police 24-hour program and child-protection programs. They are drawn from their own
- * random stream, after the population, so that adding them leaves the registry and education files
- * of a seed unchanged. Events depend on each child's true risk and household, so that they carry
- * signal; formats vary by institution, and each file has its realistic defects.
+ * health, police 24-hour program and child-protection programs. The events they record come from
+ * the ground truth (`life-events.ts`); everything else in their rows (parents' RUNs, facilities,
+ * event types, registration delays, missing fields, defects) is drawn from their own random stream,
+ * after the population, so that they leave the registry and education files of a seed unchanged.
+ * Formats vary by institution, and each file has its realistic defects.
  */
 import { ENTRY_CAUSES, PROGRAM_MODELS } from '../../functions/ingest/domain/contracts/proteccion';
 import { findComuna } from '../../functions/shared/domain/comunas';
 import { addMonths, ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
+import type { ChildEvents, HouseholdFacts } from './life-events';
 import { GIVEN_NAMES_F, GIVEN_NAMES_M, SURNAMES } from './names';
 
 export interface GeneratedPerson {
@@ -18,11 +20,9 @@ export interface GeneratedPerson {
   readonly sex: 'F' | 'M';
   readonly comuna: string;
   readonly householdFolio: string;
-  readonly householdLatent: number;
-  readonly bracket: number;
-  readonly singleParent: boolean;
   readonly migrant: boolean;
-  readonly probability: number;
+  readonly household: HouseholdFacts;
+  readonly events: ChildEvents;
 }
 
 export interface SourceRows {
@@ -53,7 +53,6 @@ const POLICE_VICTIM = [
 ] as const;
 const POLICE_OFFENDER = ['DROGAS', 'ROBO_HURTO', 'DESORDENES', 'LESIONES', 'OTRO'] as const;
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 const plusDays = (iso: string, days: number): string =>
   toIsoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000));
 const ddmmyyyy = (iso: string, sep = '-'): string =>
@@ -86,16 +85,14 @@ export function generateMoreSources(
 ): Record<'registro_civil' | 'privacion_libertad' | 'salud' | 'policia' | 'proteccion', SourceRows> {
   const parents = new Map<
     string,
-    { mother: number; father: number | undefined; custody: boolean; latent: number; comuna: string }
+    { mother: number; father: number | undefined; facts: HouseholdFacts; comuna: string }
   >();
   for (const p of people) {
     if (parents.has(p.householdFolio)) continue;
-    const custody = rng.bernoulli(sigmoid(-3.6 + 1.2 * p.householdLatent + 0.5 * (p.bracket === 40 ? 1 : 0)));
     parents.set(p.householdFolio, {
       mother: adultRun(rng, usedRuns),
-      father: rng.bernoulli(p.singleParent ? 0.5 : 0.92) ? adultRun(rng, usedRuns) : undefined,
-      custody,
-      latent: p.householdLatent,
+      father: p.household.hasFather ? adultRun(rng, usedRuns) : undefined,
+      facts: p.household,
       comuna: p.comuna,
     });
   }
@@ -126,15 +123,14 @@ export function generateMoreSources(
 
   const custody: string[][] = [];
   for (const [, family] of parents) {
-    if (!family.custody) continue;
-    const adult = family.father !== undefined && rng.bernoulli(0.85) ? family.father : family.mother;
-    const admission = plusDays(asOf, -rng.int(10, 1200));
-    const released = rng.bernoulli(0.4) ? min(plusDays(admission, rng.int(30, 700)), asOf) : '';
+    const episode = family.facts.custody;
+    if (!episode) continue;
+    const adult = episode.parent === 'father' && family.father !== undefined ? family.father : family.mother;
     custody.push([
       String(adult),
       checkDigit(adult),
-      ddmmyyyy(admission),
-      released ? ddmmyyyy(released) : '',
+      ddmmyyyy(episode.admission),
+      episode.release ? ddmmyyyy(episode.release) : '',
       rng.weighted(['CERRADO', 'SEMIABIERTO', 'ABIERTO'], [75, 10, 15]),
       rng.pick(PRISON_UNITS),
       family.comuna,
@@ -148,54 +144,41 @@ export function generateMoreSources(
   for (const p of people) {
     const age = ageInYears(p.birthDate, asOf);
     const facility = `${p.comuna.slice(0, 2)}${String(rng.int(100, 999))}`;
-    // Health: well-child check-ups for the under-sixes, fewer where risk is high.
-    if (age < 6) {
-      for (let m = 0; m < 12; m += 6) {
-        if (!rng.bernoulli(0.9 - 0.6 * p.probability)) continue;
-        const date = addMonths(asOf, -m - rng.int(0, 5));
-        if (date < p.birthDate) continue;
-        health.push([
-          String(p.runBody),
-          checkDigit(p.runBody),
-          p.comuna,
-          date,
-          registration(rng, date, asOf, 0.1),
-          'CONTROL_SANO',
-          facility,
-          '',
-        ]);
-      }
-    }
-    const attentions: [string, number, string][] = [
-      ['SALUD_MENTAL', 0.02 + 0.3 * p.probability, 'F32'],
-      ['TRATAMIENTO_DROGAS', age >= 12 ? 0.005 + 0.15 * p.probability : 0, 'F19'],
-      ['CONTROL_EMBARAZO', p.sex === 'F' && age >= 13 ? 0.01 + 0.2 * p.probability : 0, 'Z34'],
-      ['URGENCIA', 0.05, ''],
+    const e = p.events;
+    // Health: the ground truth's attentions, plus emergency visits that carry no signal.
+    const attentions: [string, string, number][] = [
+      ...e.checkups.map((d): [string, string, number] => [d, 'CONTROL_SANO', 0.1]),
+      ...e.mentalHealth.map((d): [string, string, number] => [d, 'SALUD_MENTAL', 0.15]),
+      ...e.drugTreatment.map((d): [string, string, number] => [d, 'TRATAMIENTO_DROGAS', 0.15]),
+      ...e.pregnancy.map((d): [string, string, number] => [d, 'CONTROL_EMBARAZO', 0.15]),
     ];
-    for (const [kind, probability, diagnosis] of attentions) {
-      if (!rng.bernoulli(probability)) continue;
+    if (rng.bernoulli(0.05)) {
       const date = plusDays(asOf, -rng.int(1, 360));
-      if (date < p.birthDate) continue;
+      if (date >= p.birthDate) attentions.push([date, 'URGENCIA', 0.15]);
+    }
+    const diagnoses: Record<string, string> = {
+      SALUD_MENTAL: 'F32',
+      TRATAMIENTO_DROGAS: 'F19',
+      CONTROL_EMBARAZO: 'Z34',
+    };
+    for (const [date, kind, lateness] of attentions) {
       health.push([
         String(p.runBody),
         checkDigit(p.runBody),
         p.comuna,
         date,
-        registration(rng, date, asOf, 0.15),
+        registration(rng, date, asOf, lateness),
         kind,
         facility,
-        rng.bernoulli(0.8) ? diagnosis : '',
+        diagnoses[kind] && rng.bernoulli(0.8) ? (diagnoses[kind] as string) : '',
       ]);
     }
-    // Police 24-hour program: victims at any age, offenders among adolescents.
-    const contacts: [string, readonly string[], number][] = [
-      ['VICTIMA', POLICE_VICTIM, 0.01 + 0.4 * p.probability],
-      ['INFRACTOR', POLICE_OFFENDER, age >= 14 ? 0.005 + 0.25 * p.probability : 0],
+    // Police 24-hour program: the ground truth's contacts as victim and as offender.
+    const contacts: [string, string, readonly string[]][] = [
+      ...e.policeVictim.map((d): [string, string, readonly string[]] => [d, 'VICTIMA', POLICE_VICTIM]),
+      ...e.policeOffender.map((d): [string, string, readonly string[]] => [d, 'INFRACTOR', POLICE_OFFENDER]),
     ];
-    for (const [role, events, probability] of contacts) {
-      if (!rng.bernoulli(probability)) continue;
-      const date = plusDays(asOf, -rng.int(1, 700));
-      if (date < p.birthDate) continue;
+    for (const [date, role, events] of contacts) {
       police.push([
         String(p.runBody),
         checkDigit(p.runBody),
@@ -207,8 +190,8 @@ export function generateMoreSources(
         policeUnitOf(p.comuna, rng),
       ]);
     }
-    // Child-protection programs: past entries, more likely where risk is high.
-    if (rng.bernoulli(0.01 + 0.5 * p.probability)) {
+    // Child-protection programs: the ground truth's entry, if any, in one of the comuna's projects.
+    if (e.protection) {
       let list = projects.get(p.comuna);
       if (!list) {
         list = Array.from({ length: 4 }, (_, i) => ({
@@ -218,10 +201,9 @@ export function generateMoreSources(
         projects.set(p.comuna, list);
       }
       const project = rng.pick(list);
-      const entry = plusDays(asOf, -rng.int(20, 1000));
-      if (entry < p.birthDate) continue;
+      const entry = e.protection.entry;
       const model = rng.pick(MODELS);
-      const exit = rng.bernoulli(0.5) ? min(plusDays(entry, rng.int(30, 500)), asOf) : '';
+      const exit = e.protection.exit ?? '';
       const diagnosis = rng.bernoulli(1 - project.sloppiness)
         ? min(plusDays(entry, rng.int(5, 70)), asOf)
         : '';

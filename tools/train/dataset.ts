@@ -5,24 +5,22 @@
  * pseudonym.
  */
 import { Readable } from 'node:stream';
-import type { SourceId } from '../../functions/ingest/domain/contracts';
-import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
+import { CONTRACTS } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
+import type { CuratedRecords, ModelSource } from '../../functions/score/domain/curated-records';
 import {
-  educationRecordSchema,
+  MODEL_SOURCE_SCHEMAS,
+  MODEL_SOURCES,
   parseNdjson,
-  rshRecordSchema,
 } from '../../functions/score/domain/curated-records';
 import { FEATURE_COUNT } from '../../functions/score/domain/features';
-import type { EducationRecord, RshRecord } from '../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../functions/score/domain/indicators';
 import { ageInYears, cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import type { Pseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
 import type { GeneratedCut } from '../generate/generator';
 
-/** The sources the model's features are computed from. */
-export const MODEL_SOURCES: readonly SourceId[] = ['rsh', 'educacion'];
+export { MODEL_SOURCES };
 
 export interface Dataset {
   readonly rows: number;
@@ -46,12 +44,13 @@ function ageGroup(age: number): string {
 export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseudonymiser): Promise<Dataset> {
   const asOf = cutKnowledgeDate(generated.cut);
   if (!asOf) throw new Error(`bad cut ${generated.cut}`);
-  const rsh: RshRecord[] = [];
-  const education: EducationRecord[] = [];
+  const records = Object.fromEntries(MODEL_SOURCES.map((source) => [source, [] as unknown[]])) as Record<
+    ModelSource,
+    unknown[]
+  >;
   for (const file of generated.files) {
     const source = file.source;
-    if (!MODEL_SOURCES.includes(source)) continue;
-    if (!isSourceId(source)) throw new Error(`generated file ${file.name} has no contract`);
+    if (!(MODEL_SOURCES as readonly string[]).includes(source)) continue;
     const result = await ingestExtract({
       contract: CONTRACTS[source],
       cut: generated.cut,
@@ -60,22 +59,23 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
       pseudonymiser,
     });
     if (result.report.status !== 'accepted') throw new Error(`${file.name}: ${result.report.error?.message}`);
-    for (const records of result.partitions.values()) {
-      const ndjson = records.map((r) => JSON.stringify(r)).join('\n');
-      const target: unknown[] = source === 'rsh' ? rsh : education;
-      const parsed =
-        source === 'rsh'
-          ? parseNdjson(ndjson, rshRecordSchema, file.name)
-          : parseNdjson(ndjson, educationRecordSchema, file.name);
-      for (const record of parsed) target.push(record);
+    const target = records[source as ModelSource];
+    const schema = MODEL_SOURCE_SCHEMAS[source as ModelSource];
+    for (const partition of result.partitions.values()) {
+      const ndjson = partition.map((r) => JSON.stringify(r)).join('\n');
+      for (const record of parseNdjson<unknown>(ndjson, schema, file.name)) target.push(record);
     }
   }
+  const missing = MODEL_SOURCES.filter((s) => !generated.files.some((f) => f.source === s));
+  if (missing.length > 0) throw new Error(`the cut lacks the model's sources: ${missing.join(', ')}`);
   const truth = new Map<string, { p: number; outcome: number }>();
   for (const t of generated.truth) {
     const run = parseRun(t.run);
     if (run.ok) truth.set(pseudonymiser.child(run.run), { p: t.probability, outcome: t.outcome });
   }
-  const children = [...groupByChild(rsh, education).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const children = [...groupByChild(records as unknown as CuratedRecords).entries()].sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  );
   const x = new Float32Array(children.length * FEATURE_COUNT);
   const y = new Uint8Array(children.length);
   const oracle = new Float64Array(children.length);

@@ -88,13 +88,18 @@ export function fitLogistic(
 
 /** Probability for one row, computed in float64 (the reference for the ONNX export). */
 export function predictRow(model: LogisticModel, x: ArrayLike<number>, offset = 0): number {
+  return 1 / (1 + Math.exp(-logOddsRow(model, x, offset)));
+}
+
+/** Log-odds for one row, in float64. */
+export function logOddsRow(model: LogisticModel, x: ArrayLike<number>, offset = 0): number {
   let eta = model.intercept;
   for (let j = 0; j < model.weights.length; j++) {
     eta +=
       (model.weights[j] as number) *
       (((x[offset + j] as number) - (model.means[j] as number)) / (model.scales[j] as number));
   }
-  return 1 / (1 + Math.exp(-eta));
+  return eta;
 }
 
 /** Solves H·s = g by Gaussian elimination with partial pivoting. */

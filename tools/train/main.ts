@@ -1,7 +1,15 @@
 /**
- * `npm run train`: generates past cohorts with known outcomes, fits the risk model on the earlier
- * one, evaluates it on the later one beside the oracle (the true probabilities), and exports it to
- * ONNX in `layers/model/risk-model.onnx`. Deterministic for a given seed.
+ * `npm run train`: generates four yearly cohorts with known outcomes and trains the risk model with
+ * a temporal split — fitted on the two earliest, compared and calibrated on the third, reported on
+ * the latest — then exports the selected model to ONNX in `layers/model/risk-model.onnx` with its
+ * model card. Deterministic for a given seed.
+ *
+ * Two candidates are fitted on the training cohorts: an L2-regularised logistic regression (whose
+ * per-feature contributions are exact) and gradient-boosted trees (early-stopped on the validation
+ * cohort). Each gets a Platt scaling fitted on the validation cohort. The selection is by precision
+ * at the OLN's capacity on the validation cohort; the trees replace the logistic regression only if
+ * they beat it there by more than one standard error of that precision, since the simpler model's
+ * reasons are easier to defend in front of a family.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,24 +19,55 @@ import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runne
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
+import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
-import type { AuditAttribute } from './dataset';
+import type { PlattScaling } from './calibrate';
+import { applyPlatt, fitPlatt } from './calibrate';
+import type { AuditAttribute, Dataset } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
 import { auditAttribute, calibration, prAuc, recallAtK, topK } from './evaluation';
-import { fitLogistic, predictRow } from './logistic';
+import { DEFAULT_GBT, fitGbt, predictLogit, contributions as treeContributions } from './gbt';
+import { fitLogistic, logOddsRow } from './logistic';
 import { auc, precisionAtK, ventileCutPoints } from './metrics';
-import type { Evaluation } from './model-card';
+import type { CandidateSummary, CohortSummary, Evaluation, FeatureImportance, Scores } from './model-card';
 import { calibrationSvg, modelCard } from './model-card';
-import { exportLogisticToOnnx } from './onnx-export';
+import type { Candidate } from './onnx-export';
+import { exportModelToOnnx } from './onnx-export';
 
 export const DEFAULT_MODEL_PATH = 'layers/model/risk-model.onnx';
 
+/**
+ * OLN capacity: the pilot served about 3,440 interventions a year for some 200,000 children, so the
+ * roster's actionable head is about the top 2% of a comuna.
+ */
+export const CAPACITY_SHARE = 0.02;
+
+/** The options the committed model was trained with. */
+export const DEFAULT_TRAINING = { seed: 2024, children: 40_000 } as const;
+
 const schema = z.object({
-  seed: z.coerce.number().int().min(0).default(2024),
-  children: z.coerce.number().int().min(2_000).max(2_000_000).default(60_000),
+  seed: z.coerce.number().int().min(0).default(DEFAULT_TRAINING.seed),
+  children: z.coerce.number().int().min(2_000).max(2_000_000).default(DEFAULT_TRAINING.children),
   out: z.string().min(1).default(DEFAULT_MODEL_PATH),
 });
+
+export interface Cohort {
+  readonly role: 'train' | 'validation' | 'test';
+  readonly cut: string;
+  readonly seed: number;
+  readonly children: number;
+}
+
+/** Four yearly cohorts, each a fresh synthetic population observed at the end of October. */
+export function cohortsFor(seed: number, children: number): readonly Cohort[] {
+  return [
+    { role: 'train', cut: '2022-10', seed, children },
+    { role: 'train', cut: '2023-10', seed: seed + 1, children },
+    { role: 'validation', cut: '2024-10', seed: seed + 2, children },
+    { role: 'test', cut: '2025-10', seed: seed + 3, children },
+  ];
+}
 
 export interface TrainResult {
   readonly bytes: Uint8Array;
@@ -38,92 +77,245 @@ export interface TrainResult {
   readonly card: { readonly markdown: string; readonly calibrationSvg: string };
 }
 
+interface Fitted {
+  readonly name: CandidateSummary['name'];
+  readonly candidate: Candidate;
+  /** Raw (uncalibrated) log-odds of every row of a set. */
+  readonly logOdds: (set: Dataset) => Float64Array;
+  /** Raw per-feature contributions of one row, added into `out`. */
+  readonly contributions: (set: Dataset, row: number, out: Float64Array) => void;
+  readonly detail: string;
+}
+
+function concat(sets: readonly Dataset[]): Dataset {
+  const rows = sets.reduce((s, d) => s + d.rows, 0);
+  const x = new Float32Array(rows * FEATURE_COUNT);
+  const y = new Uint8Array(rows);
+  const oracle = new Float64Array(rows);
+  let at = 0;
+  for (const d of sets) {
+    x.set(d.x, at * FEATURE_COUNT);
+    y.set(d.y, at);
+    oracle.set(d.oracle, at);
+    at += d.rows;
+  }
+  const groups = Object.fromEntries(
+    (Object.keys(sets[0]?.groups ?? {}) as AuditAttribute[]).map((a) => [
+      a,
+      sets.flatMap((d) => d.groups[a]),
+    ]),
+  ) as unknown as Dataset['groups'];
+  return {
+    rows,
+    x,
+    y,
+    oracle,
+    childIds: sets.flatMap((d) => d.childIds),
+    comunas: sets.flatMap((d) => d.comunas),
+    groups,
+  };
+}
+
+function scores(probabilities: Float64Array, set: Dataset): Scores {
+  const capacity = capacityOf(set.rows);
+  return {
+    auc: auc(probabilities, set.y),
+    prAuc: prAuc(probabilities, set.y),
+    precisionAtCapacity: precisionAtK(probabilities, set.y, capacity),
+    recallAtCapacity: recallAtK(probabilities, set.y, capacity),
+    ece: calibration(probabilities, set.y).ece,
+  };
+}
+
+const capacityOf = (rows: number): number => Math.max(1, Math.round(rows * CAPACITY_SHARE));
+const baseRate = (set: Dataset): number => set.y.reduce((s, v) => s + v, 0) / set.rows;
+
 /** Trains and exports; the same options give byte-identical output. */
 export async function train(options: { seed: number; children: number }): Promise<TrainResult> {
   // The pseudonymisation key only joins sources within this run; it is derived from the seed.
   const pseudonymiser = createPseudonymiser(
     createHash('sha256').update(`train-key-${options.seed}`).digest('hex'),
   );
-  const trainCut = generateCut({ children: options.children, seed: options.seed, cut: '2024-10' });
-  const testCut = generateCut({
-    children: Math.round(options.children / 2),
-    seed: options.seed + 1,
-    cut: '2025-10',
-  });
+  const cohorts = cohortsFor(options.seed, options.children);
   const hash = createHash('sha256');
-  // The hash identifies the data the model was fitted on: the files of the sources it reads.
-  for (const f of trainCut.files) if (MODEL_SOURCES.includes(f.source)) hash.update(f.bytes);
-  const trainSet = await buildDataset(trainCut, pseudonymiser);
-  const testSet = await buildDataset(testCut, pseudonymiser);
-  const model = fitLogistic(trainSet.x, trainSet.y, trainSet.rows, FEATURE_COUNT);
+  const built: { cohort: Cohort; set: Dataset }[] = [];
+  for (const cohort of cohorts) {
+    const generated: GeneratedCut = generateCut({
+      children: cohort.children,
+      seed: cohort.seed,
+      cut: cohort.cut,
+    });
+    // The hash identifies the data the model was fitted on: the training files of the sources it reads.
+    if (cohort.role === 'train')
+      for (const f of generated.files)
+        if ((MODEL_SOURCES as readonly string[]).includes(f.source)) hash.update(f.bytes);
+    built.push({ cohort, set: await buildDataset(generated, pseudonymiser) });
+  }
+  const setsOf = (role: Cohort['role']): Dataset[] =>
+    built.filter((b) => b.cohort.role === role).map((b) => b.set);
+  const trainSet = concat(setsOf('train'));
+  const validSet = concat(setsOf('validation'));
+  const testSet = concat(setsOf('test'));
 
-  const predict = (set: typeof trainSet): Float64Array => {
-    const out = new Float64Array(set.rows);
-    for (let r = 0; r < set.rows; r++) out[r] = predictRow(model, set.x, r * FEATURE_COUNT);
-    return out;
-  };
-  const trainScores = predict(trainSet);
-  const testScores = predict(testSet);
-  // OLN capacity: the pilot served about 3,440 interventions a year for some 200,000 children, so
-  // the roster's actionable head is about the top 2% of a comuna.
-  const capacity = Math.max(1, Math.round(testSet.rows * 0.02));
-  const round = (v: number): number => Math.round(v * 10_000) / 10_000;
+  const logistic = fitLogistic(trainSet.x, trainSet.y, trainSet.rows, FEATURE_COUNT);
+  const trees = fitGbt(trainSet, validSet, FEATURE_COUNT);
+  const fitted: Fitted[] = [
+    {
+      name: 'logistic',
+      candidate: { kind: 'logistic', model: logistic },
+      logOdds: (set) => {
+        const out = new Float64Array(set.rows);
+        for (let r = 0; r < set.rows; r++) out[r] = logOddsRow(logistic, set.x, r * FEATURE_COUNT);
+        return out;
+      },
+      contributions: (set, row, out) => {
+        for (let j = 0; j < FEATURE_COUNT; j++) {
+          out[j] =
+            (out[j] as number) +
+            (logistic.weights[j] as number) *
+              (((set.x[row * FEATURE_COUNT + j] as number) - (logistic.means[j] as number)) /
+                (logistic.scales[j] as number));
+        }
+      },
+      detail: `L2-regularised logistic regression on standardised indicators (${logistic.iterations} Newton iterations)`,
+    },
+    {
+      name: 'boosted_trees',
+      candidate: { kind: 'trees', model: trees },
+      logOdds: (set) => {
+        const out = new Float64Array(set.rows);
+        for (let r = 0; r < set.rows; r++) out[r] = predictLogit(trees, set.x, r * FEATURE_COUNT);
+        return out;
+      },
+      contributions: (set, row, out) => treeContributions(trees, set.x, row * FEATURE_COUNT, out),
+      detail: `gradient-boosted trees, depth ${DEFAULT_GBT.maxDepth}, learning rate ${DEFAULT_GBT.learningRate}, ${trees.trees.length} trees (early-stopped on the validation cohort)`,
+    },
+  ];
+  const summaries = fitted.map((f) => {
+    const scaling = fitPlatt(f.logOdds(validSet), validSet.y);
+    return {
+      fitted: f,
+      scaling,
+      summary: {
+        name: f.name,
+        detail: f.detail,
+        scaling,
+        validation: scores(applyPlatt(scaling, f.logOdds(validSet)), validSet),
+        test: scores(applyPlatt(scaling, f.logOdds(testSet)), testSet),
+      } satisfies CandidateSummary,
+    };
+  });
+  const [simple, complex] = summaries as [(typeof summaries)[0], (typeof summaries)[0]];
+  const k = capacityOf(validSet.rows);
+  const p = simple.summary.validation.precisionAtCapacity;
+  const standardError = Math.sqrt((p * (1 - p)) / k);
+  const chosen = complex.summary.validation.precisionAtCapacity > p + standardError ? complex : simple;
+  const selection =
+    `validation precision at capacity: ${simple.fitted.name} ${p.toFixed(3)}, ${complex.fitted.name} ` +
+    `${complex.summary.validation.precisionAtCapacity.toFixed(3)}; one standard error ${standardError.toFixed(3)} ` +
+    `(${k.toLocaleString('en')} children) — selected ${chosen.fitted.name}`;
+
+  const probabilityOf = (set: Dataset): Float64Array =>
+    applyPlatt(chosen.scaling, chosen.fitted.logOdds(set));
+  const testScores = probabilityOf(testSet);
+  const capacity = capacityOf(testSet.rows);
   const modelCalibration = calibration(testScores, testSet.y);
   const oracleCalibration = calibration(testSet.oracle, testSet.y);
   const selected = topK(testScores, capacity);
+  const cohortSummaries: CohortSummary[] = built.map(({ cohort, set }) => ({
+    ...cohort,
+    rows: set.rows,
+    baseRate: baseRate(set),
+    model: scores(probabilityOf(set), set),
+    oracle: scores(set.oracle, set),
+  }));
+  const importance: FeatureImportance[] = FEATURE_NAMES.map((name) => ({
+    name,
+    meanAbsolute: 0,
+    meanSelected: 0,
+  }));
+  {
+    const row = new Float64Array(FEATURE_COUNT);
+    const abs = new Float64Array(FEATURE_COUNT);
+    const sel = new Float64Array(FEATURE_COUNT);
+    for (let r = 0; r < testSet.rows; r++) {
+      row.fill(0);
+      chosen.fitted.contributions(testSet, r, row);
+      for (let j = 0; j < FEATURE_COUNT; j++) {
+        const c = (row[j] as number) * chosen.scaling.slope;
+        abs[j] = (abs[j] as number) + Math.abs(c);
+        if (selected[r]) sel[j] = (sel[j] as number) + c;
+      }
+    }
+    importance.forEach((f, j) => {
+      Object.assign(f, {
+        meanAbsolute: (abs[j] as number) / testSet.rows,
+        meanSelected: (sel[j] as number) / capacity,
+      });
+    });
+  }
   const evaluation: Evaluation = {
     testRows: testSet.rows,
-    baseRate: testSet.y.reduce((s, v) => s + v, 0) / testSet.rows,
+    baseRate: baseRate(testSet),
     capacity,
-    capacityShare: 0.02,
-    model: {
-      auc: auc(testScores, testSet.y),
-      prAuc: prAuc(testScores, testSet.y),
-      precisionAtCapacity: precisionAtK(testScores, testSet.y, capacity),
-      recallAtCapacity: recallAtK(testScores, testSet.y, capacity),
-      ece: modelCalibration.ece,
-    },
-    oracle: {
-      auc: auc(testSet.oracle, testSet.y),
-      prAuc: prAuc(testSet.oracle, testSet.y),
-      precisionAtCapacity: precisionAtK(testSet.oracle, testSet.y, capacity),
-      recallAtCapacity: recallAtK(testSet.oracle, testSet.y, capacity),
-      ece: oracleCalibration.ece,
-    },
+    capacityShare: CAPACITY_SHARE,
+    model: scores(testScores, testSet),
+    oracle: scores(testSet.oracle, testSet),
     modelCalibration: modelCalibration.bins,
     oracleCalibration: oracleCalibration.bins,
     audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>
       auditAttribute(attribute, testSet.groups[attribute], testSet.y, selected),
     ),
+    selected: chosen.fitted.name,
+    selection,
+    candidates: summaries.map((s) => s.summary),
+    cohorts: cohortSummaries,
+    features: importance,
+    logisticWeights: chosen.fitted.candidate.kind === 'logistic' ? Array.from(logistic.weights) : undefined,
   };
+  const round = (v: number): number => Math.round(v * 10_000) / 10_000;
   const metrics = {
     test_rows: testSet.rows,
     train_rows: trainSet.rows,
+    validation_rows: validSet.rows,
     auc: round(evaluation.model.auc),
     oracle_auc: round(evaluation.oracle.auc),
     precision_at_capacity: round(evaluation.model.precisionAtCapacity),
     oracle_precision_at_capacity: round(evaluation.oracle.precisionAtCapacity),
-    capacity_share: evaluation.capacityShare,
+    ece: round(evaluation.model.ece),
+    capacity_share: CAPACITY_SHARE,
     base_rate: round(evaluation.baseRate),
-    iterations: model.iterations,
+    platt_slope: round(chosen.scaling.slope),
+    platt_intercept: round(chosen.scaling.intercept),
   };
+  const parameters =
+    chosen.fitted.candidate.kind === 'logistic'
+      ? Buffer.from(Float64Array.from(logistic.weights).buffer)
+      : Buffer.from(JSON.stringify(trees.trees));
+  const trainCohorts = cohorts.filter((c) => c.role === 'train');
   const info: ModelInfo = {
-    version: `logistic-${options.seed}-${createHash('sha256')
-      .update(Buffer.from(Float64Array.from(model.weights).buffer))
+    version: `${chosen.fitted.candidate.kind === 'logistic' ? 'logistic' : 'gbt'}-${options.seed}-${createHash(
+      'sha256',
+    )
+      .update(parameters)
+      .update(JSON.stringify(chosen.scaling satisfies PlattScaling))
       .digest('hex')
       .slice(0, 8)}`,
     features: [...FEATURE_NAMES],
-    ventileCutPoints: ventileCutPoints(trainScores),
+    ventileCutPoints: ventileCutPoints(probabilityOf(trainSet)),
     trainingDataSha256: hash.digest('hex'),
     metrics,
-    trainedOn: `train cut ${trainCut.cut} (seed ${options.seed}); test cut ${testCut.cut} (seed ${options.seed + 1})`,
+    trainedOn: `train cuts ${trainCohorts.map((c) => `${c.cut} (seed ${c.seed})`).join(', ')}; ${cohorts
+      .filter((c) => c.role !== 'train')
+      .map((c) => `${c.role} cut ${c.cut} (seed ${c.seed})`)
+      .join('; ')}`,
   };
   return {
-    bytes: exportLogisticToOnnx(model, info),
+    bytes: exportModelToOnnx(chosen.fitted.candidate, chosen.scaling, info),
     info,
     evaluation,
     card: {
-      markdown: modelCard(info, model, evaluation),
+      markdown: modelCard(info, evaluation),
       calibrationSvg: calibrationSvg(modelCalibration.bins, oracleCalibration.bins),
     },
   };
@@ -135,7 +327,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.argv.slice(2),
       {
         seed: { type: 'string', description: 'random seed of the training cohorts (default 2024)' },
-        children: { type: 'string', description: 'children in the training cohort (default 60000)' },
+        children: { type: 'string', description: 'children in each of the four cohorts (default 40000)' },
         out: { type: 'string', description: `where to write the ONNX model (default ${DEFAULT_MODEL_PATH})` },
       },
       schema,

@@ -8,9 +8,35 @@
 import { FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { findComuna } from '../../functions/shared/domain/comunas';
+import type { PlattScaling } from './calibrate';
 import type { AttributeAudit, CalibrationBin } from './evaluation';
 import { DISPARITY_RANGE } from './evaluation';
-import type { LogisticModel } from './logistic';
+
+export interface CandidateSummary {
+  readonly name: 'logistic' | 'boosted_trees';
+  readonly detail: string;
+  readonly scaling: PlattScaling;
+  readonly validation: Scores;
+  readonly test: Scores;
+}
+
+export interface CohortSummary {
+  readonly role: 'train' | 'validation' | 'test';
+  readonly cut: string;
+  readonly seed: number;
+  readonly rows: number;
+  readonly baseRate: number;
+  readonly model: Scores;
+  readonly oracle: Scores;
+}
+
+export interface FeatureImportance {
+  readonly name: string;
+  /** Mean absolute contribution to the calibrated log-odds over the test cohort. */
+  readonly meanAbsolute: number;
+  /** Mean contribution among the children selected at capacity. */
+  readonly meanSelected: number;
+}
 
 export interface Evaluation {
   readonly testRows: number;
@@ -22,6 +48,14 @@ export interface Evaluation {
   readonly modelCalibration: readonly CalibrationBin[];
   readonly oracleCalibration: readonly CalibrationBin[];
   readonly audits: readonly AttributeAudit[];
+  readonly selected: CandidateSummary['name'];
+  /** How the selection went, in words with its figures. */
+  readonly selection: string;
+  readonly candidates: readonly CandidateSummary[];
+  readonly cohorts: readonly CohortSummary[];
+  readonly features: readonly FeatureImportance[];
+  /** Standardised weights, when the logistic regression is selected. */
+  readonly logisticWeights?: readonly number[];
 }
 
 export interface Scores {
@@ -84,13 +118,13 @@ export function calibrationSvg(model: readonly CalibrationBin[], oracle: readonl
   ].join('\n');
 }
 
-export function modelCard(info: ModelInfo, model: LogisticModel, e: Evaluation): string {
+export function modelCard(info: ModelInfo, e: Evaluation): string {
   const target = (ok: boolean): string => (ok ? 'met' : '**not met**');
   const aucGap = e.oracle.auc - e.model.auc;
   const precisionShare = e.model.precisionAtCapacity / e.oracle.precisionAtCapacity;
-  const weights = FEATURE_NAMES.map((name, i) => ({ name, w: model.weights[i] as number })).sort(
-    (a, b) => Math.abs(b.w) - Math.abs(a.w),
-  );
+  const chosen = e.candidates.find((c) => c.name === e.selected);
+  const features = [...e.features].sort((a, b) => b.meanAbsolute - a.meanAbsolute);
+  const weights = e.logisticWeights;
   const lines: string[] = [
     `# Model card — ${info.version}`,
     '',
@@ -100,10 +134,10 @@ export function modelCard(info: ModelInfo, model: LogisticModel, e: Evaluation):
     '',
     '## Model and data',
     '',
-    `- Algorithm: L2-regularised logistic regression on standardised indicators (${model.iterations} Newton iterations); exported to ONNX with each feature's exact contribution to the log-odds.`,
-    `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Training-data SHA-256 \`${info.trainingDataSha256}\`.`,
+    `- Selected: ${chosen?.detail ?? e.selected}, with a Platt scaling fitted on the validation cohort (slope ${f3(chosen?.scaling.slope ?? Number.NaN)}, intercept ${f3(chosen?.scaling.intercept ?? Number.NaN)}). Exported to ONNX with each feature's exact contribution to the log-odds.`,
+    `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Each cohort is a fresh population; features are computed as of the cut's last day from the 36 months before it, and the outcome is the next 12 months. Training-data SHA-256 \`${info.trainingDataSha256}\`.`,
     `- Test cohort: ${e.testRows.toLocaleString('en')} children, base rate ${pct(e.baseRate)}; OLN capacity taken as the top ${pct(e.capacityShare)} (${e.capacity.toLocaleString('en')} children).`,
-    '- The oracle is the true probability each synthetic child was drawn with: the best any model could do.',
+    '- The oracle is the true probability each synthetic child was drawn with: the best any model could do. Part of it comes from household strain and individual noise that no source records (see `tools/generate/life-events.ts`), so no model can reach it.',
     '',
     '## Performance on the test cohort',
     '',
@@ -122,11 +156,43 @@ export function modelCard(info: ModelInfo, model: LogisticModel, e: Evaluation):
     '',
     '![Calibration: observed rate against predicted probability](calibration.svg)',
     '',
-    '## Features (standardised weights, largest first)',
+    '## Candidates and selection',
     '',
-    '| feature | weight (log-odds per SD) | odds ratio per SD |',
-    '|---|---:|---:|',
-    ...weights.map((w) => `| ${w.name} | ${w.w.toFixed(3)} | ${Math.exp(w.w).toFixed(2)} |`),
+    'Both candidates are fitted on the training cohorts and calibrated on the validation cohort; the',
+    'selection looks at the validation cohort only. The test figures of the candidate not selected are',
+    'shown for transparency, not used.',
+    '',
+    '| candidate | validation AUC | validation precision at capacity | validation ECE | test AUC | test precision at capacity | test ECE |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...e.candidates.map(
+      (c) =>
+        `| ${c.name}${c.name === e.selected ? ' (selected)' : ''} | ${f3(c.validation.auc)} | ${f3(c.validation.precisionAtCapacity)} | ${f3(c.validation.ece)} | ${f3(c.test.auc)} | ${f3(c.test.precisionAtCapacity)} | ${f3(c.test.ece)} |`,
+    ),
+    '',
+    `Rule: the boosted trees replace the logistic regression only if their validation precision at capacity is higher by more than one standard error; ${e.selection}.`,
+    '',
+    '## Temporal validation',
+    '',
+    'The selected model on every cohort, oldest first (training cohorts are in-sample):',
+    '',
+    '| cut | role | children | base rate | AUC | oracle AUC | precision at capacity | oracle precision | ECE |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...e.cohorts.map(
+      (c) =>
+        `| ${c.cut} | ${c.role} | ${c.rows.toLocaleString('en')} | ${pct(c.baseRate)} | ${f3(c.model.auc)} | ${f3(c.oracle.auc)} | ${f3(c.model.precisionAtCapacity)} | ${f3(c.oracle.precisionAtCapacity)} | ${f3(c.model.ece)} |`,
+    ),
+    '',
+    '## Features',
+    '',
+    'Mean absolute contribution to the calibrated log-odds over the test cohort, and mean contribution',
+    'among the children selected at capacity (what the roster shows as reasons), largest first.',
+    '',
+    `| feature | mean absolute contribution | mean among selected |${weights ? ' standardised weight | odds ratio per SD |' : ''}`,
+    `|---|---:|---:|${weights ? '---:|---:|' : ''}`,
+    ...features.map((f) => {
+      const w = weights?.[FEATURE_NAMES.indexOf(f.name)];
+      return `| ${f.name} | ${f.meanAbsolute.toFixed(3)} | ${f.meanSelected.toFixed(3)} |${w === undefined ? '' : ` ${w.toFixed(3)} | ${Math.exp(w).toFixed(2)} |`}`;
+    }),
     '',
     '## Bias audit',
     '',
@@ -161,8 +227,8 @@ export function modelCard(info: ModelInfo, model: LogisticModel, e: Evaluation):
     '## Limits',
     '',
     '- Trained and evaluated on synthetic data only; real-world performance is unknown until validated on real cohorts.',
-    '- No calibration step is applied beyond the logistic link; no non-linear candidate has been compared yet.',
-    '- Indicators come from the social registry and education only; health, protection, police, civil registry and custody data are ingested but not yet used.',
+    "- Prison stays are joined to children through the civil registry's filiation, within the comuna where the adult resides: a parent living in another comuna is not seen.",
+    '- Precision at capacity on one cohort moves by a few points from sample to sample (see the standard error above); the temporal table shows how much it varies across years.',
     '',
   );
   return lines.join('\n');

@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import { S3ObjectStore } from '../../ingest/adapters/s3-object-store';
 import { currentRunId } from '../../ingest/domain/ingest-run';
 import { curatedKeys } from '../../ingest/domain/ports';
-import { educationRecordSchema, parseNdjson, rshRecordSchema } from '../domain/curated-records';
-import type { EducationRecord, RshRecord } from '../domain/indicators';
+import type { CuratedRecords, ModelSource } from '../domain/curated-records';
+import { MODEL_SOURCE_SCHEMAS, MODEL_SOURCES, parseNdjson } from '../domain/curated-records';
 import type { CuratedReader } from '../domain/score-comuna';
 
 export class S3CuratedReader implements CuratedReader {
@@ -23,18 +23,18 @@ export class S3CuratedReader implements CuratedReader {
     return currentRunId(this.store, cut, source);
   }
 
-  rsh(cut: string, comuna: string): Promise<RshRecord[]> {
-    return this.read(cut, 'rsh', comuna, rshRecordSchema);
+  async records(cut: string, comuna: string): Promise<CuratedRecords> {
+    const entries = await Promise.all(
+      MODEL_SOURCES.map(async (source) => [source, await this.read(cut, source, comuna)] as const),
+    );
+    return Object.fromEntries(entries) as unknown as CuratedRecords;
   }
 
-  education(cut: string, comuna: string): Promise<EducationRecord[]> {
-    return this.read(cut, 'educacion', comuna, educationRecordSchema);
-  }
-
-  private async read<T>(cut: string, source: string, comuna: string, schema: z.ZodType<T>): Promise<T[]> {
+  private async read(cut: string, source: ModelSource, comuna: string): Promise<unknown[]> {
+    const schema: z.ZodType<unknown> = MODEL_SOURCE_SCHEMAS[source];
     const runId = await currentRunId(this.store, cut, source);
     if (!runId) return [];
-    const out: T[] = [];
+    const out: unknown[] = [];
     for (const key of await this.store.list(curatedKeys.comunaPrefix(cut, source, runId, comuna))) {
       const body = (await this.store.open(key)) ?? Readable.from([]);
       const parts: Buffer[] = [];

@@ -48,6 +48,41 @@ export const FEATURES: readonly FeatureDef[] = [
     name: 'ficha_rsh_antigua',
     reason: () => 'Ficha del Registro Social de Hogares sin actualizar hace más de 2 años',
   },
+  {
+    name: 'victima_24h_12m',
+    reason: () => 'Ingresó al programa 24 Horas como víctima en los últimos 12 meses',
+  },
+  {
+    name: 'victima_24h_13_36m',
+    reason: () => 'Ingresó al programa 24 Horas como víctima hace entre 1 y 3 años',
+  },
+  {
+    name: 'infractor_24h_12m',
+    reason: () => 'Ingresó al programa 24 Horas por una infracción de ley en los últimos 12 meses',
+  },
+  { name: 'salud_mental_12m', reason: () => 'Atención de salud mental en los últimos 12 meses' },
+  {
+    name: 'tratamiento_drogas_12m',
+    reason: () => 'Tratamiento por consumo de alcohol o drogas en los últimos 12 meses',
+  },
+  { name: 'embarazo_adolescente_12m', reason: () => 'Embarazo adolescente en los últimos 12 meses' },
+  {
+    name: 'sin_control_sano_12m',
+    reason: () => 'Sin control de salud infantil en los últimos 12 meses (1 a 5 años)',
+  },
+  { name: 'adulto_privado_libertad', reason: () => 'Madre o padre privado de libertad' },
+  {
+    name: 'adulto_egreso_penal_24m',
+    reason: () => 'Madre o padre egresó de un recinto penitenciario en los últimos 2 años',
+  },
+  {
+    name: 'proteccion_12m',
+    reason: () => 'En un programa de protección, o egresó de uno en los últimos 12 meses',
+  },
+  {
+    name: 'proteccion_13_36m',
+    reason: () => 'Egresó de un programa de protección hace entre 1 y 3 años',
+  },
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);

@@ -4,26 +4,40 @@
  * window, so a past problem stops counting once the window has passed.
  */
 
-import type { EducationFields, RshFields } from '../../ingest/domain/contracts';
 import type { IsoDate } from '../../shared/domain/dates';
 import { addMonths, ageInYears } from '../../shared/domain/dates';
+import type {
+  CivilRecord,
+  CuratedRecords,
+  CustodyRecord,
+  EducationRecord,
+  HealthRecord,
+  PoliceRecord,
+  ProtectionRecord,
+  RshRecord,
+} from './curated-records';
 import { FEATURE_COUNT } from './features';
 
-/** Curated social-registry record: the contract's fields with the folio pseudonymised. */
-export type RshRecord = Omit<RshFields, 'householdFolio' | 'hasMaternalSurname' | 'hasAddress'> & {
-  readonly childId: string;
-  readonly comuna: string;
-  readonly householdId: string;
+export type {
+  CivilRecord,
+  CustodyRecord,
+  EducationRecord,
+  HealthRecord,
+  PoliceRecord,
+  ProtectionRecord,
+  RshRecord,
 };
 
-/** Curated education record: the fields indicators use. */
-export type EducationRecord = Pick<EducationFields, 'month' | 'attendancePct' | 'repeating' | 'withdrawn'> & {
-  readonly childId: string;
-};
-
+/** Everything known about one child: its registry record and its rows in the other sources. */
 export interface ChildSources {
   readonly rsh: RshRecord;
   readonly education: readonly EducationRecord[];
+  readonly health?: readonly HealthRecord[];
+  readonly police?: readonly PoliceRecord[];
+  readonly protection?: readonly ProtectionRecord[];
+  readonly civil?: CivilRecord;
+  /** Prison stays of the child's mother or father, found through the civil registry's filiation. */
+  readonly parentsCustody?: readonly CustodyRecord[];
 }
 
 export const SCHOOL_AGE = { from: 6, to: 17 } as const;
@@ -32,6 +46,12 @@ const EVENT_WINDOW_MONTHS = 12;
 const CRITICAL_ATTENDANCE = 85;
 const CRITICAL_CROWDING = 2.5;
 const STALE_SURVEY_MONTHS = 24;
+const YEAR_DAYS = 365;
+const HISTORY_DAYS = 3 * YEAR_DAYS;
+const CHECKUP_AGE = { from: 1, to: 5 } as const;
+const DAY_MS = 86_400_000;
+
+const epochDay = (iso: IsoDate): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 
 /** Months `yyyy-mm` in the window ending at the knowledge date's month, newest first. */
 function monthsBack(asOf: IsoDate, count: number): string[] {
@@ -42,12 +62,14 @@ function monthsBack(asOf: IsoDate, count: number): string[] {
 
 /**
  * Fills `out` (length FEATURE_COUNT, in catalogue order) with the child's indicators as of `asOf`.
- * Returns false when the child is not 0–17 on that date or its registry record postdates it.
+ * Returns false when the child is not 0–17 on that date, its registry record postdates it, or the
+ * civil registry records its death on or before it.
  */
 export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float32Array): boolean {
   if (out.length !== FEATURE_COUNT) throw new Error(`indicator buffer must have ${FEATURE_COUNT} slots`);
   const r = child.rsh;
   if (r.surveyDate > asOf || r.birthDate > asOf) return false;
+  if (child.civil?.deathDate !== undefined && child.civil.deathDate <= asOf) return false;
   const age = ageInYears(r.birthDate, asOf);
   if (age < 0 || age > 17) return false;
 
@@ -88,6 +110,60 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   out[13] = repeating ? 1 : 0;
   out[14] = withdrawn ? 1 : 0;
   out[15] = surveyAgeMonths > STALE_SURVEY_MONTHS ? 1 : 0;
+
+  // Events: days before the knowledge date; anything dated after it is ignored.
+  const today = epochDay(asOf);
+  const ago = (date: IsoDate): number => (date <= asOf ? today - epochDay(date) : -1);
+  const inWindow = (date: IsoDate, from: number, to: number): boolean => {
+    const d = ago(date);
+    return d >= from && d <= to;
+  };
+  let victim12 = false;
+  let victimOlder = false;
+  let offender12 = false;
+  for (const e of child.police ?? []) {
+    if (e.role === 'VICTIMA') {
+      victim12 ||= inWindow(e.eventDate, 0, YEAR_DAYS);
+      victimOlder ||= inWindow(e.eventDate, YEAR_DAYS + 1, HISTORY_DAYS);
+    } else offender12 ||= inWindow(e.eventDate, 0, YEAR_DAYS);
+  }
+  let mental12 = false;
+  let drugs12 = false;
+  let pregnancy12 = false;
+  let checkup12 = false;
+  for (const e of child.health ?? []) {
+    if (!inWindow(e.attentionDate, 0, YEAR_DAYS)) continue;
+    if (e.attention === 'SALUD_MENTAL') mental12 = true;
+    else if (e.attention === 'TRATAMIENTO_DROGAS') drugs12 = true;
+    else if (e.attention === 'CONTROL_EMBARAZO') pregnancy12 = true;
+    else if (e.attention === 'CONTROL_SANO') checkup12 = true;
+  }
+  let custodyNow = false;
+  let releasedRecently = false;
+  for (const c of child.parentsCustody ?? []) {
+    if (c.admissionDate > asOf) continue;
+    if (c.releaseDate === undefined || c.releaseDate > asOf) custodyNow = true;
+    else releasedRecently ||= inWindow(c.releaseDate, 0, 2 * YEAR_DAYS);
+  }
+  let protectionRecent = false;
+  let protectionOlder = false;
+  for (const p of child.protection ?? []) {
+    if (p.entryDate > asOf) continue;
+    if (p.exitDate === undefined || p.exitDate > asOf || inWindow(p.exitDate, 0, YEAR_DAYS)) {
+      protectionRecent = true;
+    } else protectionOlder ||= inWindow(p.exitDate, YEAR_DAYS + 1, HISTORY_DAYS);
+  }
+  out[16] = victim12 ? 1 : 0;
+  out[17] = victimOlder ? 1 : 0;
+  out[18] = offender12 ? 1 : 0;
+  out[19] = mental12 ? 1 : 0;
+  out[20] = drugs12 ? 1 : 0;
+  out[21] = pregnancy12 ? 1 : 0;
+  out[22] = age >= CHECKUP_AGE.from && age <= CHECKUP_AGE.to && !checkup12 ? 1 : 0;
+  out[23] = custodyNow ? 1 : 0;
+  out[24] = releasedRecently ? 1 : 0;
+  out[25] = protectionRecent ? 1 : 0;
+  out[26] = protectionOlder ? 1 : 0;
   return true;
 }
 
@@ -97,24 +173,54 @@ function monthsBetween(from: IsoDate, to: IsoDate): number {
   return (ty - fy) * 12 + (tm - fm);
 }
 
-/** Joins curated records by child: one registry record (the latest survey) and its education rows. */
-export function groupByChild(
-  rsh: readonly RshRecord[],
-  education: readonly EducationRecord[],
-): Map<string, ChildSources> {
+/**
+ * Joins a comuna's curated records by child: the latest registry record of each child in the
+ * registry, with its own rows of every other source, and its parents' prison stays through the
+ * civil registry's filiation.
+ */
+export function groupByChild(records: CuratedRecords): Map<string, ChildSources> {
   const latest = new Map<string, RshRecord>();
-  for (const r of rsh) {
+  for (const r of records.rsh) {
     const prev = latest.get(r.childId);
     if (!prev || prev.surveyDate < r.surveyDate) latest.set(r.childId, r);
   }
-  const edu = new Map<string, EducationRecord[]>();
-  for (const e of education) {
-    if (!latest.has(e.childId)) continue;
-    const list = edu.get(e.childId) ?? [];
-    list.push(e);
-    edu.set(e.childId, list);
+  const byChild = <T extends { readonly childId: string }>(rows: readonly T[]): Map<string, T[]> => {
+    const out = new Map<string, T[]>();
+    for (const row of rows) {
+      if (!latest.has(row.childId)) continue;
+      const list = out.get(row.childId);
+      if (list) list.push(row);
+      else out.set(row.childId, [row]);
+    }
+    return out;
+  };
+  const education = byChild(records.educacion);
+  const health = byChild(records.salud);
+  const police = byChild(records.policia);
+  const protection = byChild(records.proteccion);
+  const civil = new Map<string, CivilRecord>();
+  for (const c of records.registro_civil) if (latest.has(c.childId)) civil.set(c.childId, c);
+  const custody = new Map<string, CustodyRecord[]>();
+  for (const c of records.privacion_libertad) {
+    const list = custody.get(c.childId);
+    if (list) list.push(c);
+    else custody.set(c.childId, [c]);
   }
   const out = new Map<string, ChildSources>();
-  for (const [id, r] of latest) out.set(id, { rsh: r, education: edu.get(id) ?? [] });
+  for (const [id, r] of latest) {
+    const filiation = civil.get(id);
+    const parentsCustody = [filiation?.motherId, filiation?.fatherId].flatMap((parent) =>
+      parent ? (custody.get(parent) ?? []) : [],
+    );
+    out.set(id, {
+      rsh: r,
+      education: education.get(id) ?? [],
+      health: health.get(id) ?? [],
+      police: police.get(id) ?? [],
+      protection: protection.get(id) ?? [],
+      ...(filiation ? { civil: filiation } : {}),
+      parentsCustody,
+    });
+  }
   return out;
 }

@@ -5,20 +5,24 @@
  */
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
+import type { CuratedRecords, ModelSource } from './curated-records';
+import { MODEL_SOURCES } from './curated-records';
 import { FEATURE_COUNT } from './features';
-import type { EducationRecord, RshRecord } from './indicators';
 import { computeIndicators, groupByChild } from './indicators';
 import type { ModelRunner } from './model-info';
 import { topReasons, ventileOf } from './prioritise';
 
-/** Sources that must be ingested for a cut before its rosters are computed. */
-export const REQUIRED_SOURCES = ['rsh', 'educacion'] as const;
+/**
+ * Sources that must be ingested for a cut before its rosters are computed: every source the model
+ * reads, since a missing one would read as "no event" and understate the children's risk.
+ */
+export const REQUIRED_SOURCES: readonly ModelSource[] = MODEL_SOURCES;
 
 export interface CuratedReader {
   /** The ingest run currently promoted for the cut and source, if the source has been ingested. */
   currentRun(cut: string, source: string): Promise<string | undefined>;
-  rsh(cut: string, comuna: string): Promise<RshRecord[]>;
-  education(cut: string, comuna: string): Promise<EducationRecord[]>;
+  /** The comuna's records of every model source, from each source's current run. */
+  records(cut: string, comuna: string): Promise<CuratedRecords>;
 }
 
 export interface ScoreDeps {
@@ -58,11 +62,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const inputs = `${deps.model.info.version}|${runs.join('|')}`;
   if ((await deps.roster.lastInputs(comuna, cut)) === inputs) return { status: 'unchanged', inputs };
 
-  const [rsh, education] = await Promise.all([
-    deps.curated.rsh(cut, comuna),
-    deps.curated.education(cut, comuna),
-  ]);
-  const children = [...groupByChild(rsh, education).entries()];
+  const children = [...groupByChild(await deps.curated.records(cut, comuna)).entries()];
   const batchSize = deps.batchSize ?? 2048;
   const scoredAt = (deps.now ?? (() => new Date()))().toISOString();
   const modelVersion = deps.model.info.version;

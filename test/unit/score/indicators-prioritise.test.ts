@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CuratedRecords } from '../../../functions/score/domain/curated-records';
 import {
   assertFeatureContract,
   FEATURE_COUNT,
@@ -30,6 +31,15 @@ const rsh: RshRecord = {
   indigenous: false,
   migrant: false,
   surveyDate: '2025-01-10',
+};
+const noRecords: CuratedRecords = {
+  rsh: [],
+  educacion: [],
+  salud: [],
+  policia: [],
+  proteccion: [],
+  registro_civil: [],
+  privacion_libertad: [],
 };
 const at = (name: string, v: Float32Array): number => v[FEATURE_NAMES.indexOf(name)] as number;
 const month = (
@@ -92,13 +102,107 @@ describe('computeIndicators', () => {
   });
 
   it('joins each child to its latest registry record and its own education rows', () => {
-    const grouped = groupByChild(
-      [rsh, { ...rsh, surveyDate: '2026-02-01', rshBracket: 60 }, { ...rsh, childId: 'n-b' }],
-      [month('2026-10', 90), { ...month('2026-10', 50), childId: 'n-zzz' }],
-    );
+    const grouped = groupByChild({
+      ...noRecords,
+      rsh: [rsh, { ...rsh, surveyDate: '2026-02-01', rshBracket: 60 }, { ...rsh, childId: 'n-b' }],
+      educacion: [month('2026-10', 90), { ...month('2026-10', 50), childId: 'n-zzz' }],
+      policia: [{ childId: 'n-b', eventDate: '2026-09-01', role: 'VICTIMA' }],
+    });
     expect(grouped.get('n-a')?.rsh.rshBracket).toBe(60);
     expect(grouped.get('n-a')?.education).toHaveLength(1);
+    expect(grouped.get('n-a')?.police).toHaveLength(0);
+    expect(grouped.get('n-b')?.police).toHaveLength(1);
     expect(grouped.has('n-zzz')).toBe(false);
+  });
+
+  it('finds a parent in prison through the civil registry filiation, and only on the knowledge date', () => {
+    const grouped = groupByChild({
+      ...noRecords,
+      rsh: [rsh, { ...rsh, childId: 'n-b' }],
+      registro_civil: [
+        { childId: 'n-a', birthDate: rsh.birthDate, motherId: 'n-mother', fatherId: 'n-father' },
+        { childId: 'n-b', birthDate: rsh.birthDate, motherId: 'n-other' },
+      ],
+      privacion_libertad: [
+        { childId: 'n-father', admissionDate: '2025-03-01' },
+        { childId: 'n-mother', admissionDate: '2023-01-01', releaseDate: '2025-06-30' },
+      ],
+    });
+    const a = grouped.get('n-a') as ChildSources;
+    expect(a.parentsCustody).toHaveLength(2);
+    expect(grouped.get('n-b')?.parentsCustody).toHaveLength(0);
+    const v = new Float32Array(FEATURE_COUNT);
+    computeIndicators(a, '2026-10-31', v);
+    expect(at('adulto_privado_libertad', v)).toBe(1);
+    expect(at('adulto_egreso_penal_24m', v)).toBe(1);
+    computeIndicators(a, '2025-02-28', v);
+    expect(at('adulto_privado_libertad', v)).toBe(1); // the mother, whose release is still to come
+    expect(at('adulto_egreso_penal_24m', v)).toBe(0);
+    expect(computeIndicators({ ...a, rsh: { ...rsh, surveyDate: '2021-06-01' } }, '2022-12-31', v)).toBe(
+      true,
+    );
+    expect(at('adulto_privado_libertad', v)).toBe(0); // both admissions are still in the future
+    computeIndicators(a, '2027-08-31', v);
+    expect(at('adulto_egreso_penal_24m', v)).toBe(0); // released more than 24 months before
+  });
+
+  it('counts events by window before the knowledge date and ignores later ones', () => {
+    const child: ChildSources = {
+      rsh,
+      education: [],
+      police: [
+        { childId: 'n-a', eventDate: '2026-10-15', role: 'VICTIMA' },
+        { childId: 'n-a', eventDate: '2024-01-10', role: 'VICTIMA' },
+        { childId: 'n-a', eventDate: '2026-11-05', role: 'INFRACTOR' },
+      ],
+      health: [
+        { childId: 'n-a', attentionDate: '2026-03-01', attention: 'SALUD_MENTAL' },
+        { childId: 'n-a', attentionDate: '2025-06-01', attention: 'TRATAMIENTO_DROGAS' },
+      ],
+      protection: [{ childId: 'n-a', entryDate: '2024-02-01', exitDate: '2025-05-01' }],
+    };
+    const v = new Float32Array(FEATURE_COUNT);
+    computeIndicators(child, '2026-10-31', v);
+    expect(at('victima_24h_12m', v)).toBe(1);
+    expect(at('victima_24h_13_36m', v)).toBe(1);
+    expect(at('infractor_24h_12m', v)).toBe(0); // dated after the knowledge date
+    expect(at('salud_mental_12m', v)).toBe(1);
+    expect(at('tratamiento_drogas_12m', v)).toBe(0); // more than 12 months before
+    expect(at('proteccion_12m', v)).toBe(0);
+    expect(at('proteccion_13_36m', v)).toBe(1);
+    computeIndicators(child, '2025-10-31', v);
+    expect(at('victima_24h_12m', v)).toBe(0);
+    expect(at('victima_24h_13_36m', v)).toBe(1);
+    expect(at('proteccion_12m', v)).toBe(1); // left the program within the last 12 months
+    computeIndicators(child, '2024-03-31', v);
+    expect(at('proteccion_12m', v)).toBe(1); // still in the program
+    expect(at('proteccion_13_36m', v)).toBe(0);
+  });
+
+  it('flags a missing well-child check-up only for children aged 1 to 5', () => {
+    const v = new Float32Array(FEATURE_COUNT);
+    const toddler = { ...rsh, birthDate: '2023-05-01' };
+    computeIndicators({ rsh: toddler, education: [] }, '2026-10-31', v);
+    expect(at('sin_control_sano_12m', v)).toBe(1);
+    computeIndicators(
+      {
+        rsh: toddler,
+        education: [],
+        health: [{ childId: 'n-a', attentionDate: '2026-04-02', attention: 'CONTROL_SANO' }],
+      },
+      '2026-10-31',
+      v,
+    );
+    expect(at('sin_control_sano_12m', v)).toBe(0);
+    computeIndicators({ rsh, education: [] }, '2026-10-31', v);
+    expect(at('sin_control_sano_12m', v)).toBe(0);
+  });
+
+  it('does not score a child whose death the civil registry records', () => {
+    const v = new Float32Array(FEATURE_COUNT);
+    const civil = { childId: 'n-a', birthDate: rsh.birthDate, deathDate: '2026-05-02' };
+    expect(computeIndicators({ rsh, education: [], civil }, '2026-10-31', v)).toBe(false);
+    expect(computeIndicators({ rsh, education: [], civil }, '2026-04-30', v)).toBe(true);
   });
 });
 

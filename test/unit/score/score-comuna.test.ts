@@ -46,8 +46,15 @@ function fakes(runs: Record<string, string | undefined>) {
   let last: ScoringRun | undefined;
   const curated: CuratedReader = {
     currentRun: async (_cut, source) => runs[source],
-    rsh: async () => [child('n-a'), child('n-b')],
-    education: async () => [],
+    records: async () => ({
+      rsh: [child('n-a'), child('n-b')],
+      educacion: [],
+      salud: [],
+      policia: [],
+      proteccion: [],
+      registro_civil: [],
+      privacion_libertad: [],
+    }),
   };
   const roster = {
     writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => void written.push([...updates]),
@@ -61,20 +68,32 @@ function fakes(runs: Record<string, string | undefined>) {
 
 describe('scoreComuna', () => {
   it('waits for the sources it reads, scores once, and skips while model and source runs are unchanged', async () => {
-    const runs: Record<string, string | undefined> = { rsh: 'r1', educacion: undefined };
+    const runs: Record<string, string | undefined> = {
+      rsh: 'r1',
+      educacion: undefined,
+      salud: 's1',
+      policia: undefined,
+      proteccion: 'p1',
+      registro_civil: 'c1',
+      privacion_libertad: 'd1',
+    };
     const f = fakes(runs);
     const deps = { curated: f.curated, model, roster: f.roster };
     expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({
       status: 'waiting',
-      missingSources: ['educacion'],
+      missingSources: ['educacion', 'policia'],
     });
     runs.educacion = 'e1';
+    runs.policia = 'x1';
     const first = await scoreComuna(deps, '2026-10', '13101');
     expect(first).toMatchObject({ status: 'scored', scored: 2 });
     expect(f.written.flat().map((u) => u.ventile)).toEqual([7, 14]);
-    expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({ status: 'unchanged', inputs: 'm-1|r1|e1' });
+    expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({
+      status: 'unchanged',
+      inputs: 'm-1|r1|e1|s1|x1|p1|c1|d1',
+    });
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
-    expect(f.last()?.inputs).toBe('m-1|r1|e2');
+    expect(f.last()?.inputs).toBe('m-1|r1|e2|s1|x1|p1|c1|d1');
   });
 });
