@@ -5,7 +5,7 @@
  */
 
 export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots';
-export type TableId = 'roster' | 'alerts' | 'identities' | 'ingestRuns';
+export type TableId = 'roster' | 'alerts' | 'identities' | 'accessLog' | 'ingestRuns';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
@@ -15,6 +15,7 @@ export type FunctionId =
   | 'alertsIntake'
   | 'alertsConsumer'
   | 'rosterApi'
+  | 'identityApi'
   | 'rosterSnapshot'
   | 'qualityApi'
   | 'cutsApi';
@@ -210,6 +211,19 @@ export const system: SystemDef = {
       partitionKey: { name: 'childId', type: 'S' },
       indexes: [],
     },
+    accessLog: {
+      description:
+        'Audit trail of every request for personal data: who, role, comuna, child, purpose and outcome; append-only',
+      partitionKey: { name: 'childId', type: 'S' },
+      sortKey: { name: 'at', type: 'S' },
+      indexes: [
+        {
+          name: 'bySubject',
+          partitionKey: { name: 'subject', type: 'S' },
+          sortKey: { name: 'at', type: 'S' },
+        },
+      ],
+    },
     ingestRuns: {
       description: 'Progress and report of each ingest run (one uploaded file content)',
       partitionKey: { name: 'runId', type: 'S' },
@@ -331,6 +345,26 @@ export const system: SystemDef = {
             { method: 'GET', path: '/v1/comunas/{cut}/roster' },
             { method: 'GET', path: '/v1/comunas/{cut}/roster/{childId}' },
           ],
+        },
+      ],
+    },
+    identityApi: {
+      description:
+        "Answers a child's RUN, names and address to an OLN role of its comuna, logging every request",
+      dir: 'functions/roster/identity',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: {
+        ROSTER_TABLE: { table: 'roster' },
+        IDENTITIES_TABLE: { table: 'identities' },
+        ACCESS_LOG_TABLE: { table: 'accessLog' },
+      },
+      access: { tables: { roster: 'read', identities: 'read', accessLog: 'write' } },
+      triggers: [
+        {
+          type: 'http',
+          routes: [{ method: 'GET', path: '/v1/comunas/{cut}/children/{childId}/identity' }],
         },
       ],
     },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -437,6 +438,35 @@ describe('bad input', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(own.status).toBe(200);
+  });
+
+  it('answers personal data only to an OLN role of the comuna, and logs every request', async () => {
+    const [top] = (await roster('13101', 'limit=1')).entries;
+    expect(top).toBeDefined();
+    const path = `/v1/comunas/13101/children/${top?.childId}/identity?purpose=contacto_familia`;
+    const as = (role: string, comunas: string) => ({
+      headers: {
+        authorization: `Bearer ${signToken(local.jwtKey, { sub: `${role}-x`, 'custom:role': role, 'custom:comunas': comunas })}`,
+      },
+    });
+    const granted = await api(path, as('gestor_casos', '13101'));
+    expect(granted.status).toBe(200);
+    expect(granted.body.run).toMatch(/^\d{1,2}\.\d{3}\.\d{3}-[\dK]$/);
+    expect(granted.body.childId).toBe(top?.childId);
+    expect((await api(path, as('gestor_casos', '13110'))).status).toBe(403);
+    expect((await api(path)).status).toBe(403); // the demo identity is a national role
+    const log = await local.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: local.names.tables.accessLog,
+        KeyConditionExpression: 'childId = :c',
+        ExpressionAttributeValues: { ':c': { S: top?.childId ?? '' } },
+      }),
+    );
+    expect(log.Items?.map((i) => `${i.role?.S}:${i.outcome?.S}`)).toEqual([
+      'gestor_casos:granted',
+      'gestor_casos:denied',
+      'administrador_central:denied',
+    ]);
   });
 });
 

@@ -29,13 +29,15 @@ const OLN_ROLES: readonly Role[] = [
   'gestor_comunitario',
 ];
 
-export type Action = 'roster:read' | 'alert:create' | 'quality:read' | 'ingest:read';
+export type Action = 'roster:read' | 'alert:create' | 'quality:read' | 'ingest:read' | 'identity:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'alert:create': [...OLN_ROLES, 'sectorialista', 'coordinador_regional', 'administrador_central'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   'ingest:read': ['administrador_central'],
+  // Personal data: only the roles that work with the family, in their own comunas.
+  'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],
 };
 
 export function inComuna(principal: Principal, comuna: string): boolean {

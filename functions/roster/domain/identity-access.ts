@@ -1,0 +1,113 @@
+/**
+ * Reading a child's personal data (RUN, names, address): the one place where it leaves the identity
+ * store. Only an OLN role of the child's own comuna may read it, for a stated purpose, and only for
+ * a child on that comuna's roster. Every request is written to the access log before anything is
+ * answered — granted, denied or not found — so that no look at personal data goes unrecorded; if
+ * the log cannot be written, nothing is returned.
+ */
+import type { Principal } from '../../shared/domain/access';
+import { isAllowed } from '../../shared/domain/access';
+import type { RosterStore } from './roster';
+
+/** Why the caller needs the data (Ley 21.719: purpose limitation). */
+export const ACCESS_PURPOSES = [
+  'contacto_familia',
+  'evaluacion_caso',
+  'derivacion',
+  'verificacion_alerta',
+] as const;
+export type AccessPurpose = (typeof ACCESS_PURPOSES)[number];
+
+export interface StoredIdentity {
+  readonly childId: string;
+  readonly run: string;
+  readonly comuna: string;
+  readonly givenNames?: string;
+  readonly paternalSurname?: string;
+  readonly maternalSurname?: string;
+  readonly address?: string;
+  readonly source?: string;
+  readonly cut?: string;
+}
+
+export interface IdentityReader {
+  get(childId: string): Promise<StoredIdentity | undefined>;
+}
+
+export type AccessOutcome = 'granted' | 'denied' | 'not_found';
+
+export interface AccessLogEntry {
+  readonly childId: string;
+  /** ISO time, then the request id: unique and in time order per child. */
+  readonly at: string;
+  readonly subject: string;
+  readonly role: string;
+  readonly comuna: string;
+  readonly purpose: AccessPurpose;
+  readonly outcome: AccessOutcome;
+  readonly requestId: string;
+}
+
+export interface AccessLog {
+  record(entry: AccessLogEntry): Promise<void>;
+}
+
+export interface IdentityAccessDeps {
+  readonly roster: Pick<RosterStore, 'get'>;
+  readonly identities: IdentityReader;
+  readonly log: AccessLog;
+  readonly now?: () => Date;
+}
+
+export interface IdentityRequest {
+  readonly principal: Principal;
+  readonly comuna: string;
+  readonly childId: string;
+  readonly purpose: AccessPurpose;
+  readonly requestId: string;
+}
+
+export type IdentityAnswer =
+  | { readonly outcome: 'granted'; readonly identity: StoredIdentity }
+  | { readonly outcome: 'denied' | 'not_found'; readonly message: string };
+
+/** Roles that work with the family itself; regional and national roles see pseudonyms only. */
+export function mayReadIdentity(principal: Principal, comuna: string): boolean {
+  return principal.comunas !== '*' && isAllowed(principal, 'identity:read', comuna);
+}
+
+export async function readIdentity(
+  deps: IdentityAccessDeps,
+  request: IdentityRequest,
+): Promise<IdentityAnswer> {
+  const { principal, comuna, childId } = request;
+  const record = (outcome: AccessOutcome): Promise<void> =>
+    deps.log.record({
+      childId,
+      at: `${(deps.now ?? (() => new Date()))().toISOString()}#${request.requestId}`,
+      subject: principal.subject,
+      role: principal.role,
+      comuna,
+      purpose: request.purpose,
+      outcome,
+      requestId: request.requestId,
+    });
+  if (!mayReadIdentity(principal, comuna)) {
+    await record('denied');
+    return {
+      outcome: 'denied',
+      message: `role ${principal.role} cannot read personal data of children of comuna ${comuna}`,
+    };
+  }
+  const [onRoster, identity] = await Promise.all([
+    deps.roster.get(comuna, childId),
+    deps.identities.get(childId),
+  ]);
+  // A child of another comuna answers exactly like an unknown one: existence is not disclosed.
+  if (!onRoster || !identity || identity.comuna !== comuna) {
+    await record('not_found');
+    return { outcome: 'not_found', message: `no child ${childId} on the roster of comuna ${comuna}` };
+  }
+  await record('granted');
+  return { outcome: 'granted', identity };
+}

@@ -1,0 +1,88 @@
+/**
+ * Identity API: `GET /v1/comunas/{cut}/children/{childId}/identity?purpose=…` answers a child's
+ * RUN, names and address to an OLN role of the child's own comuna (coordinador, gestor de casos,
+ * terapeuta familiar), for one of the stated purposes. Every request is written to the access log
+ * first; see `domain/identity-access.ts`.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { findComuna } from '../../shared/domain/comunas';
+import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
+import { formatRun, parseRun } from '../../shared/domain/run';
+import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { createLogger } from '../../shared/logger';
+import { DynamoAccessLog, DynamoIdentityReader } from '../adapters/dynamo-identity-access';
+import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
+import { ACCESS_PURPOSES, readIdentity } from '../domain/identity-access';
+
+const envSchema = endpointEnvSchema.extend({
+  ROSTER_TABLE: z.string().min(1),
+  IDENTITIES_TABLE: z.string().min(1),
+  ACCESS_LOG_TABLE: z.string().min(1),
+});
+
+const pathSchema = z.object({
+  cut: z
+    .string()
+    .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
+    .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna'),
+  childId: z.string().regex(CHILD_ID_PATTERN, 'is not a child pseudonym'),
+});
+
+const querySchema = z.object({
+  purpose: z.enum(ACCESS_PURPOSES, { message: `must be one of ${ACCESS_PURPOSES.join(', ')}` }),
+});
+
+export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
+  const env = parseEnv(envSchema, rawEnv);
+  const logger = createLogger('san-identity-api');
+  const db = dynamoDocumentClient(env);
+  const deps = {
+    roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
+    identities: new DynamoIdentityReader(db, env.IDENTITIES_TABLE),
+    log: new DynamoAccessLog(db, env.ACCESS_LOG_TABLE),
+  };
+
+  const route = httpHandler(logger, async (event, context) => {
+    if (event.routeKey !== 'GET /v1/comunas/{cut}/children/{childId}/identity') {
+      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+    }
+    const principal = principalOf(event);
+    const path = parseWith(pathSchema, event.pathParameters ?? {}, 'path');
+    const query = parseWith(querySchema, event.queryStringParameters ?? {}, 'query');
+    const answer = await readIdentity(deps, {
+      principal,
+      comuna: path.cut,
+      childId: path.childId,
+      purpose: query.purpose,
+      requestId: event.requestContext.requestId ?? context.awsRequestId,
+    });
+    if (answer.outcome !== 'granted') {
+      throw answer.outcome === 'denied'
+        ? new HttpError(403, 'forbidden', answer.message)
+        : new HttpError(404, 'not_found', answer.message);
+    }
+    const i = answer.identity;
+    const run = parseRun(i.run);
+    // The log holds who read which child and why; the application log holds no personal data.
+    logger.info('identity read', { childId: i.childId, comuna: path.cut, purpose: query.purpose });
+    return json(200, {
+      childId: i.childId,
+      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },
+      run: run.ok ? formatRun(run.run) : i.run,
+      givenNames: i.givenNames ?? null,
+      paternalSurname: i.paternalSurname ?? null,
+      maternalSurname: i.maternalSurname ?? null,
+      address: i.address ?? null,
+      source: i.source ?? null,
+      cut: i.cut ?? null,
+      purpose: query.purpose,
+      notice:
+        'Datos personales de un niño, niña o adolescente (Ley 21.719): úselos solo para el propósito declarado; este acceso quedó registrado.',
+    });
+  });
+  return middy(route).use(injectLambdaContext(logger));
+}

@@ -1,0 +1,139 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readIdentity } from '../../../functions/roster/domain/identity-access';
+import { createHandler } from '../../../functions/roster/identity/app';
+import { context, fixture } from '../fixtures';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const handler = createHandler({
+  AWS_REGION: 'us-east-1',
+  ROSTER_TABLE: 'roster',
+  IDENTITIES_TABLE: 'identities',
+  ACCESS_LOG_TABLE: 'access-log',
+});
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+const call = async (event: Event) => (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+const CHILD = 'n-child00000000000000000';
+const identity = {
+  childId: CHILD,
+  run: '22222222-2',
+  comuna: '13101',
+  givenNames: 'Josefa',
+  paternalSurname: 'Muñoz',
+  address: 'Los Aromos 123',
+  source: 'rsh',
+  cut: '2026-10',
+};
+const event = (claims: Record<string, string> = {}, changes: Partial<Event> = {}): Event => {
+  const e = fixture<Event>('http-get-identity.json');
+  Object.assign(e.requestContext.authorizer.jwt.claims, claims);
+  return { ...e, ...changes };
+};
+const logged = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item as Record<string, string>);
+
+describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand, { TableName: 'roster' }).resolves({ Item: { comuna: '13101', childId: CHILD } });
+    ddb.on(GetCommand, { TableName: 'identities' }).resolves({ Item: identity });
+    ddb.on(PutCommand).resolves({});
+  });
+
+  it('answers the personal data to an OLN role of the comuna and logs the access first', async () => {
+    const response = await call(event());
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body ?? '{}');
+    expect(body).toMatchObject({
+      childId: CHILD,
+      run: '22.222.222-2',
+      givenNames: 'Josefa',
+      purpose: 'contacto_familia',
+    });
+    expect(response.headers?.['cache-control']).toBe('no-store');
+    expect(logged()).toEqual([
+      expect.objectContaining({
+        childId: CHILD,
+        subject: 'user-2',
+        role: 'coordinador',
+        comuna: '13101',
+        purpose: 'contacto_familia',
+        outcome: 'granted',
+        requestId: 'req-identity-1',
+      }),
+    ]);
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.ConditionExpression).toBe(
+      'attribute_not_exists(childId)',
+    );
+  });
+
+  it('refuses roles without a family relationship, national roles and other comunas, and logs each refusal', async () => {
+    const callers: Record<string, string>[] = [
+      { 'custom:role': 'sectorialista' },
+      { 'custom:role': 'gestor_comunitario' },
+      { 'custom:role': 'administrador_central', 'custom:comunas': '*' },
+      { 'custom:role': 'coordinador_regional', 'custom:comunas': '13101' },
+      { 'custom:role': 'gestor_casos', 'custom:comunas': '13110' },
+    ];
+    for (const claims of callers) {
+      const response = await call(event(claims));
+      expect(response.statusCode, JSON.stringify(claims)).toBe(403);
+      expect(response.body).not.toContain('Josefa');
+    }
+    expect(logged().map((e) => e.outcome)).toEqual(['denied', 'denied', 'denied', 'denied', 'denied']);
+    expect(ddb.commandCalls(GetCommand, { TableName: 'identities' })).toHaveLength(0);
+  });
+
+  it('answers 404 alike for a child off the roster and a child registered in another comuna', async () => {
+    ddb.on(GetCommand, { TableName: 'roster' }).resolves({});
+    const off = await call(event());
+    ddb.on(GetCommand, { TableName: 'roster' }).resolves({ Item: { comuna: '13101', childId: CHILD } });
+    ddb.on(GetCommand, { TableName: 'identities' }).resolves({ Item: { ...identity, comuna: '13110' } });
+    const elsewhere = await call(event());
+    expect([off.statusCode, elsewhere.statusCode]).toEqual([404, 404]);
+    expect(JSON.parse(off.body ?? '{}').error.message).toBe(JSON.parse(elsewhere.body ?? '{}').error.message);
+    expect(logged().map((e) => e.outcome)).toEqual(['not_found', 'not_found']);
+  });
+
+  it('requires a stated purpose and a valid pseudonym, naming what is wrong', async () => {
+    const noPurpose = await call(event({}, { queryStringParameters: {} }));
+    expect(noPurpose.statusCode).toBe(400);
+    expect(JSON.parse(noPurpose.body ?? '{}').error.details[0].path).toBe('query.purpose');
+    const badChild = await call(event({}, { pathParameters: { cut: '13101', childId: '22222222-2' } }));
+    expect(badChild.statusCode).toBe(400);
+    expect(JSON.parse(badChild.body ?? '{}').error.details[0].path).toBe('path.childId');
+    expect(logged()).toHaveLength(0);
+  });
+
+  it('returns nothing when the access cannot be logged', async () => {
+    ddb.on(PutCommand).rejects(new Error('throttled'));
+    const response = await call(event());
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('Josefa');
+    expect(response.body).not.toContain('22.222.222');
+  });
+});
+
+describe('readIdentity', () => {
+  it('records the outcome after looking and before answering', async () => {
+    const order: string[] = [];
+    const answer = await readIdentity(
+      {
+        roster: { get: async () => (order.push('roster'), undefined) },
+        identities: { get: async () => (order.push('identity'), undefined) },
+        log: { record: async (e) => void order.push(`log:${e.outcome}`) },
+        now: () => new Date('2026-11-02T10:00:00Z'),
+      },
+      {
+        principal: { subject: 's', role: 'terapeuta_familiar', comunas: ['13101'] },
+        comuna: '13101',
+        childId: CHILD,
+        purpose: 'evaluacion_caso',
+        requestId: 'r-1',
+      },
+    );
+    expect(answer.outcome).toBe('not_found');
+    expect(order).toEqual(['roster', 'identity', 'log:not_found']);
+  });
+});
