@@ -444,13 +444,7 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   );
   if (!body) throw new Error(`chunk ${index} of run ${runId} cannot be read from ${chunk.key}`);
   const tally: QualityTally = {};
-  const process = createRowProcessor(
-    contract,
-    plan.cut,
-    plan.layout.header.length,
-    deps.pseudonymiser,
-    tally,
-  );
+  const process = createRowProcessor(contract, plan.cut, plan.layout, deps.pseudonymiser, tally);
   const shuffle = new PartWriter<number>(deps.work, (bucket, part) =>
     workKeys.shuffle(runId, bucket, index, part),
   );
