@@ -44,10 +44,13 @@ export class CsvRecordParser {
     const data = this.carry.length > 0 ? this.carry + text : text;
     let pos = 0;
     const length = data.length;
+    // The next quote at or after `pos` (-1: none left), searched again only once passed, so that
+    // text without quotes is scanned once rather than once per line.
+    let quote = data.indexOf('"');
     while (pos < length) {
       const newline = data.indexOf('\n', pos);
       if (newline === -1) break;
-      const quote = data.indexOf('"', pos);
+      if (quote !== -1 && quote < pos) quote = data.indexOf('"', pos);
       if (quote === -1 || quote > newline) {
         const end = newline > pos && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         if (end > pos)

@@ -172,7 +172,11 @@ export async function* readRowBatches(
   options: Pick<ReadOptions, 'maxFieldChars'>,
   firstLine: number,
 ): AsyncGenerator<CsvRow[]> {
-  const text = chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
+  const text: AsyncIterable<string | Buffer> =
+    layout.encoding === 'windows-1252'
+      ? bytes
+      : chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
+  const decode = layout.encoding === 'windows-1252' ? decodeWindows1252 : undefined;
   const parser = new CsvRecordParser(layout.delimiter, options.maxFieldChars * 64, firstLine);
   let records: ParsedRecord[] = [];
   const max = options.maxFieldChars;
@@ -194,7 +198,10 @@ export async function* readRowBatches(
   };
   try {
     for await (const piece of text) {
-      parser.push(piece as string, records);
+      parser.push(
+        decode ? decode(Buffer.isBuffer(piece) ? piece : Buffer.from(piece)) : String(piece),
+        records,
+      );
       if (records.length > 0) {
         checkLengths(records);
         yield records;
@@ -212,6 +219,26 @@ export async function* readRowBatches(
     checkLengths(records);
     yield records;
   }
+}
+
+/**
+ * Windows-1252 as iconv-lite decodes it, one character per byte. Where it agrees with Latin-1
+ * (everywhere but 0x80–0x9F) the bytes are read natively; the few others are then replaced.
+ */
+const WINDOWS_1252 = iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, b) => b)), 'windows-1252');
+const WINDOWS_1252_ONLY = new RegExp(
+  `[${Array.from(WINDOWS_1252)
+    .map((c, b) => (c.charCodeAt(0) === b ? '' : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('')}]`,
+  'g',
+);
+
+export function decodeWindows1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  WINDOWS_1252_ONLY.lastIndex = 0;
+  return WINDOWS_1252_ONLY.test(latin1)
+    ? latin1.replace(WINDOWS_1252_ONLY, (c) => WINDOWS_1252.charAt(c.charCodeAt(0)))
+    : latin1;
 }
 
 /** Drops a byte-order mark at the start of the text. */
