@@ -7,7 +7,7 @@
 
 export interface ParsedRecord {
   readonly fields: string[];
-  /** Physical line (1-based, relative to the first text pushed) where the record starts. */
+  /** Physical line where the record starts, counting the first text pushed as `firstLine`. */
   readonly line: number;
 }
 
@@ -23,35 +23,45 @@ export class CsvSyntaxError extends Error {
 
 export class CsvRecordParser {
   private carry = '';
+  /** Line of the next record, relative to the first text pushed (as syntax errors name it). */
   private line = 1;
+  private readonly lineOffset: number;
 
+  /**
+   * @param firstLine the line number records get for the first text pushed (1 unless reading from
+   *   inside a file); syntax errors still count from 1.
+   */
   constructor(
     private readonly delimiter: string,
     private readonly maxRecordChars: number,
-  ) {}
+    firstLine = 1,
+  ) {
+    this.lineOffset = firstLine - 1;
+  }
 
   /** Parses every complete record in `text` (plus what was carried); keeps an incomplete tail. */
   push(text: string, out: ParsedRecord[]): void {
     const data = this.carry.length > 0 ? this.carry + text : text;
     let pos = 0;
     const length = data.length;
-    // The next quote at or after `pos`, searched again only once passed: one search per quote, not
-    // one per line, so a large text without quotes is not scanned to its end for every line.
-    let quote = -2;
+    // The next quote at or after `pos` (-1: none left), searched again only once passed, so that
+    // text without quotes is scanned once rather than once per line.
+    let quote = data.indexOf('"');
     while (pos < length) {
       const newline = data.indexOf('\n', pos);
       if (newline === -1) break;
       if (quote !== -1 && quote < pos) quote = data.indexOf('"', pos);
       if (quote === -1 || quote > newline) {
         const end = newline > pos && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-        if (end > pos) out.push({ fields: data.slice(pos, end).split(this.delimiter), line: this.line });
+        if (end > pos)
+          out.push({ fields: data.slice(pos, end).split(this.delimiter), line: this.line + this.lineOffset });
         this.line++;
         pos = newline + 1;
         continue;
       }
       const parsed = this.quoted(data, pos);
       if (!parsed) break; // the record continues in text not yet received
-      out.push({ fields: parsed.fields, line: this.line });
+      out.push({ fields: parsed.fields, line: this.line + this.lineOffset });
       this.line += parsed.lines;
       pos = parsed.next;
     }
@@ -72,12 +82,13 @@ export class CsvRecordParser {
     const quote = data.indexOf('"');
     if (quote === -1) {
       const body = data.slice(0, data.length - 1).replace(/\r$/, '');
-      if (body.length > 0) out.push({ fields: body.split(this.delimiter), line: this.line });
+      if (body.length > 0)
+        out.push({ fields: body.split(this.delimiter), line: this.line + this.lineOffset });
       return;
     }
     const parsed = this.quoted(data, 0);
     if (!parsed) throw new CsvSyntaxError(this.line, 'comillas sin cerrar al final del archivo');
-    out.push({ fields: parsed.fields, line: this.line });
+    out.push({ fields: parsed.fields, line: this.line + this.lineOffset });
   }
 
   /**

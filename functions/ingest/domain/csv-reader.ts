@@ -56,9 +56,8 @@ export const DEFAULT_READ_OPTIONS: ReadOptions = {
 export interface CsvRow {
   /** 1-based physical line number in the decompressed file (the header is line 1). */
   readonly line: number;
-  readonly values: Readonly<Record<string, string>>;
-  /** Number of fields in the row, to reject rows whose shape differs from the header. */
-  readonly fieldCount: number;
+  /** The row's fields in the file's column order (`CsvLayout.columns` names them). */
+  readonly fields: readonly string[];
 }
 
 /** How to read a file's rows: fixed by its first bytes, shared by every chunk. */
@@ -152,6 +151,20 @@ export async function* readRows(
   for await (const batch of readRowBatches(bytes, layout, options, firstLine)) yield* batch;
 }
 
+/**
+ * A row's values by canonical column (columns outside the contract left out, missing fields
+ * empty), for the quarantine and for reading a rejected row's institution.
+ */
+export function rowValues(row: CsvRow, layout: Pick<CsvLayout, 'columns'>): Record<string, string> {
+  const values: Record<string, string> = {};
+  const columns = layout.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const canonical = columns[i];
+    if (canonical) values[canonical] = row.fields[i] ?? '';
+  }
+  return values;
+}
+
 /** As `readRows`, in batches (one per piece of text read), for loops that handle many rows per await. */
 export async function* readRowBatches(
   bytes: Readable,
@@ -159,31 +172,41 @@ export async function* readRowBatches(
   options: Pick<ReadOptions, 'maxFieldChars'>,
   firstLine: number,
 ): AsyncGenerator<CsvRow[]> {
-  const text = chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
-  const parser = new CsvRecordParser(layout.delimiter, options.maxFieldChars * 64);
-  const records: ParsedRecord[] = [];
-  const columns = layout.columns;
-  const toRow = (record: ParsedRecord): CsvRow => {
-    const line = firstLine + record.line - 1;
-    const values: Record<string, string> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const canonical = columns[i];
-      const value = record.fields[i];
-      if (value !== undefined && value.length > options.maxFieldChars) {
-        throw new FileRejectedError(
-          'field-too-long',
-          `línea ${line}: el campo ${canonical ?? layout.header[i]} tiene ${value.length} caracteres (máximo ${options.maxFieldChars})`,
-        );
+  const text: AsyncIterable<string | Buffer> =
+    layout.encoding === 'windows-1252'
+      ? bytes
+      : chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
+  const decode = layout.encoding === 'windows-1252' ? decodeWindows1252 : undefined;
+  const parser = new CsvRecordParser(layout.delimiter, options.maxFieldChars * 64, firstLine);
+  let records: ParsedRecord[] = [];
+  const max = options.maxFieldChars;
+  const checkLengths = (batch: readonly ParsedRecord[]): void => {
+    for (const record of batch) {
+      const fields = record.fields;
+      const count = Math.min(fields.length, layout.columns.length);
+      for (let i = 0; i < count; i++) {
+        const value = fields[i] as string;
+        if (value.length > max) {
+          const canonical = layout.columns[i];
+          throw new FileRejectedError(
+            'field-too-long',
+            `línea ${record.line}: el campo ${canonical ?? layout.header[i]} tiene ${value.length} caracteres (máximo ${max})`,
+          );
+        }
       }
-      if (canonical) values[canonical] = value ?? '';
     }
-    return { line, values, fieldCount: record.fields.length };
   };
   try {
     for await (const piece of text) {
-      parser.push(piece as string, records);
-      if (records.length > 0) yield records.map(toRow);
-      records.length = 0;
+      parser.push(
+        decode ? decode(Buffer.isBuffer(piece) ? piece : Buffer.from(piece)) : String(piece),
+        records,
+      );
+      if (records.length > 0) {
+        checkLengths(records);
+        yield records;
+        records = [];
+      }
     }
     parser.end(records);
   } catch (error) {
@@ -192,7 +215,30 @@ export async function* readRowBatches(
     }
     throw asFileError(error);
   }
-  if (records.length > 0) yield records.map(toRow);
+  if (records.length > 0) {
+    checkLengths(records);
+    yield records;
+  }
+}
+
+/**
+ * Windows-1252 as iconv-lite decodes it, one character per byte. Where it agrees with Latin-1
+ * (everywhere but 0x80–0x9F) the bytes are read natively; the few others are then replaced.
+ */
+const WINDOWS_1252 = iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, b) => b)), 'windows-1252');
+const WINDOWS_1252_ONLY = new RegExp(
+  `[${Array.from(WINDOWS_1252)
+    .map((c, b) => (c.charCodeAt(0) === b ? '' : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('')}]`,
+  'g',
+);
+
+export function decodeWindows1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  WINDOWS_1252_ONLY.lastIndex = 0;
+  return WINDOWS_1252_ONLY.test(latin1)
+    ? latin1.replace(WINDOWS_1252_ONLY, (c) => WINDOWS_1252.charAt(c.charCodeAt(0)))
+    : latin1;
 }
 
 /** Drops a byte-order mark at the start of the text. */

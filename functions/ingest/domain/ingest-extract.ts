@@ -56,7 +56,7 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   try {
     const opened = await openCsv(input.body, contract, input.readOptions ?? DEFAULT_READ_OPTIONS);
     layout = opened.layout;
-    const process = createRowProcessor(contract, cut, layout.header.length, input.pseudonymiser, tally);
+    const process = createRowProcessor(contract, cut, layout, input.pseudonymiser, tally);
     for await (const row of opened.rows) {
       rowsRead++;
       if (input.onProgress && rowsRead % 10_000 === 0) input.onProgress(rowsRead);

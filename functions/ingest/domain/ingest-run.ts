@@ -16,7 +16,7 @@
  * Readers only follow `_SUCCESS.json`, so a failed or half-finished run is never seen. Every task
  * is idempotent: redelivered messages rewrite the same objects and count once.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -147,8 +147,9 @@ const bucketStatsSchema = z.object({
 
 const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
 
+/** The first 32 bits of the key's SHA-1, modulo the bucket count (one-shot hash: no hash object per row). */
 function shuffleBucket(key: string, buckets: number): number {
-  return createHash('sha1').update(key).digest().readUInt32BE(0) % buckets;
+  return Number.parseInt(hash('sha1', key, 'hex').slice(0, 8), 16) % buckets;
 }
 
 // --- 1. plan --------------------------------------------------------------------------------------
@@ -444,13 +445,7 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   );
   if (!body) throw new Error(`chunk ${index} of run ${runId} cannot be read from ${chunk.key}`);
   const tally: QualityTally = {};
-  const process = createRowProcessor(
-    contract,
-    plan.cut,
-    plan.layout.header.length,
-    deps.pseudonymiser,
-    tally,
-  );
+  const process = createRowProcessor(contract, plan.cut, plan.layout, deps.pseudonymiser, tally);
   const shuffle = new PartWriter<number>(deps.work, (bucket, part) =>
     workKeys.shuffle(runId, bucket, index, part),
   );
@@ -528,8 +523,11 @@ function shuffleLine(
   qualityKey: string,
   payload: { r: CuratedRecord; i: IdentityRecord },
 ): string {
-  const clean = (v: string): string => v.replace(/[\t\n]/g, ' ');
-  return `${clean(key)}\t${line}\t${clean(qualityKey)}\t${JSON.stringify(payload)}`;
+  return `${noTabs(key)}\t${line}\t${noTabs(qualityKey)}\t${JSON.stringify(payload)}`;
+}
+
+function noTabs(v: string): string {
+  return v.includes('\t') || v.includes('\n') ? v.replace(/[\t\n]/g, ' ') : v;
 }
 
 function splitShuffleLine(text: string): { key: string; line: number; qualityKey: string; json: string } {

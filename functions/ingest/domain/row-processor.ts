@@ -9,7 +9,8 @@ import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun } from '../../shared/domain/run';
 import type { SourceContract, SourceId } from './contracts';
-import type { CsvRow } from './csv-reader';
+import type { CsvLayout, CsvRow } from './csv-reader';
+import { rowValues } from './csv-reader';
 import type { QualityTally } from './quality';
 import { tallyAccepted, tallyRejected } from './quality';
 
@@ -58,36 +59,41 @@ export type RowOutcome =
 export type RowProcessor = (row: CsvRow) => RowOutcome;
 
 /**
+ * @param layout the file's header and the canonical column at each of its positions.
  * @param tally receives each row's data-quality counts (validity, completeness, timeliness), keyed
  *   by the registering institution and comuna.
  */
 export function createRowProcessor(
   contract: SourceContract<unknown>,
   cut: string,
-  headerLength: number,
+  layout: Pick<CsvLayout, 'header' | 'columns'>,
   pseudonymiser: Pseudonymiser,
   tally: QualityTally,
 ): RowProcessor {
   const asOf = cutKnowledgeDate(cut) ?? `${cut}-28`;
-  // Optional columns a file does not carry read as empty, like an empty cell.
-  const blank: Record<string, string> = Object.fromEntries(Object.keys(contract.columns).map((c) => [c, '']));
+  const headerLength = layout.header.length;
+  // Bound once to the file's column positions; contract columns the file lacks read as empty.
+  const validate = contract.validator(layout.columns);
   return (row) => {
-    if (row.fieldCount !== headerLength) {
-      tallyRejected(tally, contract, row.values);
+    const fieldCount = row.fields.length;
+    if (fieldCount !== headerLength) {
+      const values = rowValues(row, layout);
+      tallyRejected(tally, contract, values);
       return {
         kind: 'rejected',
         row: {
           line: row.line,
           field: '(fila)',
-          reason: `tiene ${row.fieldCount} campos y el encabezado ${headerLength}`,
-          values: row.values,
+          reason: `tiene ${fieldCount} campos y el encabezado ${headerLength}`,
+          values,
         },
       };
     }
-    const checked = contract.validate({ ...blank, ...row.values });
+    const checked = validate(row.fields);
     if (!checked.ok) {
-      tallyRejected(tally, contract, row.values);
-      return { kind: 'rejected', row: { line: row.line, ...checked.error, values: row.values } };
+      const values = rowValues(row, layout);
+      tallyRejected(tally, contract, values);
+      return { kind: 'rejected', row: { line: row.line, ...checked.error, values } };
     }
     const valid = checked.row;
     const childId = pseudonymiser.child(valid.run);

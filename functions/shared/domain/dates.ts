@@ -8,25 +8,64 @@ export type IsoDate = string;
 /** Parses a date and checks that it exists in the calendar; undefined when it does not. */
 export function parseDate(value: string): IsoDate | undefined {
   const text = value.trim();
-  let y: number;
-  let m: number;
-  let d: number;
-  let match = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(text);
-  if (match) {
-    d = Number(match[1]);
-    m = Number(match[2]);
-    y = Number(match[3]);
-  } else {
-    match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-    if (!match) return undefined;
-    y = Number(match[1]);
-    m = Number(match[2]);
-    d = Number(match[3]);
+  const length = text.length;
+  // dd-mm-yyyy with one- or two-digit day and month, `-`, `/` or `.` between them.
+  const d = digitsAt(text, 0);
+  const dayDigits = d & 7;
+  if (dayDigits >= 1 && dayDigits <= 2 && isDateSeparator(text.charCodeAt(dayDigits))) {
+    const monthAt = dayDigits + 1;
+    const m = digitsAt(text, monthAt);
+    const monthDigits = m & 7;
+    if (monthDigits >= 1 && monthDigits <= 2 && isDateSeparator(text.charCodeAt(monthAt + monthDigits))) {
+      const yearAt = monthAt + monthDigits + 1;
+      const y = digitsAt(text, yearAt);
+      if ((y & 7) === 4 && yearAt + 4 === length) {
+        return calendarDate(text.slice(yearAt, yearAt + 4), y >> 3, m >> 3, d >> 3);
+      }
+    }
   }
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
-    return undefined;
-  return toIsoDate(date);
+  // ISO yyyy-mm-dd.
+  if (length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const y = digitsAt(text, 0);
+  const m = digitsAt(text, 5);
+  const day = digitsAt(text, 8);
+  if ((y & 7) !== 4 || (m & 7) !== 2 || (day & 7) !== 2) return undefined;
+  return calendarDate(text.slice(0, 4), y >> 3, m >> 3, day >> 3);
+}
+
+/**
+ * The run of ASCII digits starting at `from`, packed as `value * 8 + length`; runs longer than
+ * five digits report length 7 (too long for any part of a date).
+ */
+function digitsAt(text: string, from: number): number {
+  let value = 0;
+  let i = from;
+  const end = Math.min(text.length, from + 6);
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+  }
+  const length = i - from;
+  return length > 5 ? 7 : value * 8 + length;
+}
+
+function isDateSeparator(c: number): boolean {
+  return c === 45 || c === 47 || c === 46;
+}
+
+/**
+ * The ISO date when it exists. As with `Date.UTC`, years 0–99 would be read as 1900–1999 and so
+ * never match: they are refused; the year is written as its four digits.
+ */
+function calendarDate(yearText: string, y: number, m: number, d: number): IsoDate | undefined {
+  if (y < 100 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
+  return `${yearText}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 export function toIsoDate(date: Date): IsoDate {

@@ -38,6 +38,8 @@ export function checkDigit(body: number): CheckDigit {
  * check digit. Returns a reason instead of throwing, so that callers can quarantine the row.
  */
 export function parseRun(value: string, separateDv?: string): RunParseResult {
+  const fast = separateDv === undefined ? undefined : plainRun(value, separateDv);
+  if (fast) return fast;
   const cleaned = value.trim().replace(/[.\s]/g, '').toUpperCase();
   if (cleaned === '') return { ok: false, reason: 'RUN vacío' };
   let bodyText: string;
@@ -66,6 +68,24 @@ export function parseRun(value: string, separateDv?: string): RunParseResult {
     };
   }
   return { ok: true, run: { body, dv: expected } };
+}
+
+/**
+ * The common spelling in extracts, a body of plain digits and a separate check digit that
+ * matches, read without building intermediate text; undefined for anything else (which
+ * `parseRun` then reads in full, with its reasons).
+ */
+function plainRun(value: string, separateDv: string): RunParseResult | undefined {
+  if (value.length < 4 || value.length > 8 || separateDv.length !== 1) return undefined;
+  let body = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    body = body * 10 + (c - 48);
+  }
+  if (body < MIN_BODY) return undefined;
+  const expected = checkDigit(body);
+  return separateDv === expected ? { ok: true, run: { body, dv: expected } } : undefined;
 }
 
 /** Formats a RUN as `12.345.678-5`. */

@@ -1,9 +1,17 @@
 /** Education: monthly enrolment and attendance per student, with repetition and withdrawal. */
-import { z } from 'zod';
-import { comunaCut, decimal, flag, integer, month, optionalText, parseSubjectRow } from './fields';
+import {
+  comunaCut,
+  decimal,
+  flag,
+  integer,
+  month,
+  optionalText,
+  rowSchema,
+  subjectRowParser,
+} from './fields';
 import type { SourceContract } from './types';
 
-const schema = z.object({
+const schema = rowSchema({
   RBD: integer(1, 99_999_999),
   COMUNA: comunaCut,
   GRADO: optionalText(20),
@@ -39,25 +47,28 @@ export const educationContract: SourceContract<EducationFields> = {
     RETIRADO: ['SIT_RETIRADO'],
   },
   required: ['RUN', 'RBD', 'COMUNA', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'],
-  validate(row) {
-    const parsed = parseSubjectRow(row, schema);
-    if (!parsed.ok) return parsed;
-    const { run, values: v } = parsed;
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna: v.COMUNA,
-        fields: {
-          schoolId: v.RBD,
-          ...(v.GRADO ? { grade: v.GRADO } : {}),
-          month: v.MES,
-          attendancePct: v.ASISTENCIA,
-          repeating: v.REPITENTE,
-          withdrawn: v.RETIRADO,
+  validator(columns) {
+    const parse = subjectRowParser(schema, columns);
+    return (row) => {
+      const parsed = parse(row);
+      if (!parsed.ok) return parsed;
+      const { run, values: v } = parsed;
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna: v.COMUNA,
+          fields: {
+            schoolId: v.RBD,
+            ...(v.GRADO ? { grade: v.GRADO } : {}),
+            month: v.MES,
+            attendancePct: v.ASISTENCIA,
+            repeating: v.REPITENTE,
+            withdrawn: v.RETIRADO,
+          },
+          identity: { run, comuna: v.COMUNA },
         },
-        identity: { run, comuna: v.COMUNA },
-      },
+      };
     };
   },
   duplicateKey: (row) => `${row.fields.month}|${row.fields.schoolId}`,

@@ -2,8 +2,13 @@
  * Field parsers shared by the source contracts: text, dates (dd-mm-yyyy or ISO), numbers with
  * decimal commas and thousands dots, yes/no flags, CUT codes, sex, months and RUNs. Each one says
  * what is wrong with a value in the words a data team reads.
+ *
+ * A contract declares its columns as a `rowSchema` of these parsers; the schema is bound once per
+ * file to the positions of its columns, and then reads each row as the array of its fields, in the
+ * order declared, stopping at the first column that fails. Ingest runs this for every row of
+ * national extracts, so the common shapes of a value are read without regular expressions and
+ * nothing is allocated for a value that passes.
  */
-import { z } from 'zod';
 import { isPilotComuna, normaliseCut } from '../../../shared/domain/comunas';
 import { parseDate } from '../../../shared/domain/dates';
 import type { Run } from '../../../shared/domain/run';
@@ -11,108 +16,178 @@ import { parseRun } from '../../../shared/domain/run';
 import { INSTITUTION_CODE } from '../quality';
 import type { RowError, TimelinessItem } from './types';
 
-export const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `más de ${max} caracteres`)
-    .transform((v) => v.replace(/\s+/g, ' '));
-export const requiredText = (max: number) => text(max).refine((v) => v.length > 0, 'vacío');
-export const optionalText = (max: number) => text(max).transform((v) => (v === '' ? undefined : v));
+/** Why a value was refused, as the row's error reason. */
+export class Invalid {
+  constructor(readonly reason: string) {}
+}
 
-export const isoDate = z.string().transform((v, ctx) => {
-  const parsed = parseDate(v);
-  if (!parsed) {
-    ctx.addIssue({ code: 'custom', message: `fecha inválida "${v}" (se espera dd-mm-aaaa o aaaa-mm-dd)` });
-    return z.NEVER;
-  }
-  return parsed;
-});
+/** Reads one column's text into its value, or says why it cannot. */
+export type FieldParser<T> = (value: string) => T | Invalid;
 
-export const optionalDate = z.string().transform((v, ctx) => {
-  if (v.trim() === '') return undefined;
-  const parsed = parseDate(v);
-  if (!parsed) {
-    ctx.addIssue({ code: 'custom', message: `fecha inválida "${v}" (se espera dd-mm-aaaa o aaaa-mm-dd)` });
-    return z.NEVER;
+/** The parser with one more condition on its value. */
+export function refine<T>(
+  parser: FieldParser<T>,
+  check: (value: T) => boolean,
+  reason: string,
+): FieldParser<T> {
+  return (v) => {
+    const parsed = parser(v);
+    if (parsed instanceof Invalid) return parsed;
+    return check(parsed) ? parsed : new Invalid(reason);
+  };
+}
+
+/** `\s+` collapsed to one space, without a regular expression when there is nothing to collapse. */
+function collapseSpaces(t: string): string {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c <= 32) {
+      if (c !== 32 || t.charCodeAt(i + 1) <= 32) return t.replace(/\s+/g, ' ');
+    } else if (c === 0xa0 || c >= 0x1680) {
+      return t.replace(/\s+/g, ' ');
+    }
   }
-  return parsed;
-});
+  return t;
+}
+
+/** Trimmed text of at most `max` characters, with runs of white space as one space. */
+export const text =
+  (max: number): FieldParser<string> =>
+  (v) => {
+    const t = v.trim();
+    return t.length > max ? new Invalid(`más de ${max} caracteres`) : collapseSpaces(t);
+  };
+export const requiredText = (max: number): FieldParser<string> =>
+  refine(text(max), (v) => v.length > 0, 'vacío');
+export const optionalText = (max: number): FieldParser<string | undefined> => {
+  const read = text(max);
+  return (v) => {
+    const t = read(v);
+    return t === '' ? undefined : t;
+  };
+};
+
+const badDate = (v: string): Invalid =>
+  new Invalid(`fecha inválida "${v}" (se espera dd-mm-aaaa o aaaa-mm-dd)`);
+
+export const isoDate: FieldParser<string> = (v) => parseDate(v) ?? badDate(v);
+
+export const optionalDate: FieldParser<string | undefined> = (v) => {
+  if (v.length === 0 || v.trim() === '') return undefined;
+  return parseDate(v) ?? badDate(v);
+};
+
+/**
+ * The value of plain digits (`529`) or of digits grouped by thousands dots (`529.305`), or -1 for
+ * any other shape (which the general reading handles). Up to 15 digits, so the value is exact.
+ */
+function plainInteger(t: string): number {
+  const length = t.length;
+  if (length === 0 || length > 19) return -1;
+  let n = 0;
+  let digits = 0;
+  let group = 0;
+  let dots = false;
+  for (let i = 0; i < length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      digits++;
+      group++;
+    } else if (c === 46 && (dots ? group === 3 : group >= 1 && group <= 3)) {
+      dots = true;
+      group = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (dots && group !== 3) return -1;
+  return digits <= 15 ? n : -1;
+}
 
 /** Integers and decimals, accepting a decimal comma and thousands dots (`1.234,5`). */
-export const decimal = (min: number, max: number) =>
-  z.string().transform((v, ctx) => {
+export const decimal =
+  (min: number, max: number): FieldParser<number> =>
+  (v) => {
     const t = v.trim();
-    const normal = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)
-      ? t.replace(/\./g, '').replace(',', '.')
-      : t.replace(',', '.');
-    const n = Number(normal);
-    if (t === '' || !Number.isFinite(n)) {
-      ctx.addIssue({ code: 'custom', message: `número inválido "${v}"` });
-      return z.NEVER;
+    let n = plainInteger(t);
+    if (n === -1) {
+      const normal = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)
+        ? t.replace(/\./g, '').replace(',', '.')
+        : t.replace(',', '.');
+      n = Number(normal);
+      if (t === '' || !Number.isFinite(n)) return new Invalid(`número inválido "${v}"`);
     }
-    if (n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `fuera de rango [${min}, ${max}]: ${n}` });
-      return z.NEVER;
-    }
+    if (n < min || n > max) return new Invalid(`fuera de rango [${min}, ${max}]: ${n}`);
     return n;
-  });
-export const integer = (min: number, max: number) =>
-  decimal(min, max).refine((n) => Number.isInteger(n), 'se espera un entero');
+  };
+export const integer = (min: number, max: number): FieldParser<number> =>
+  refine(decimal(min, max), (n) => Number.isInteger(n), 'se espera un entero');
 
-export const flag = z.string().transform((v, ctx) => {
+const YES = new Set(['1', 'S', 'SI', 'SÍ', 'TRUE', 'X']);
+const NO = new Set(['0', 'N', 'NO', 'FALSE', '']);
+
+export const flag: FieldParser<boolean> = (v) => {
+  if (v === 'S' || v === '1') return true;
+  if (v === 'N' || v === '0' || v === '') return false;
   const t = v.trim().toUpperCase();
-  if (['1', 'S', 'SI', 'SÍ', 'TRUE', 'X'].includes(t)) return true;
-  if (['0', 'N', 'NO', 'FALSE', ''].includes(t)) return false;
-  ctx.addIssue({ code: 'custom', message: `valor sí/no inválido "${v}"` });
-  return z.NEVER;
-});
+  if (YES.has(t)) return true;
+  if (NO.has(t)) return false;
+  return new Invalid(`valor sí/no inválido "${v}"`);
+};
 
-export const comunaCut = z.string().transform((v, ctx) => {
-  const cut = normaliseCut(v);
-  if (!cut) {
-    ctx.addIssue({ code: 'custom', message: `código CUT inválido "${v}"` });
-    return z.NEVER;
+/** Five digits as they are, or what `normaliseCut` makes of the value. */
+function cutOf(v: string): string | undefined {
+  if (v.length === 5) {
+    let digits = true;
+    for (let i = 0; i < 5 && digits; i++) {
+      const c = v.charCodeAt(i);
+      digits = c >= 48 && c <= 57;
+    }
+    if (digits) return v;
   }
-  if (!isPilotComuna(cut)) {
-    ctx.addIssue({ code: 'custom', message: `comuna ${cut} no participa en SAN` });
-    return z.NEVER;
-  }
+  return normaliseCut(v);
+}
+
+export const comunaCut: FieldParser<string> = (v) => {
+  const cut = cutOf(v);
+  if (!cut) return new Invalid(`código CUT inválido "${v}"`);
+  if (!isPilotComuna(cut)) return new Invalid(`comuna ${cut} no participa en SAN`);
   return cut;
-});
+};
 
 /** A CUT code that may belong to any comuna of the country (not only SAN comunas). */
-export const anyComunaCut = z.string().transform((v, ctx) => {
+export const anyComunaCut: FieldParser<string | undefined> = (v) => {
   if (v.trim() === '') return undefined;
-  const cut = normaliseCut(v);
-  if (!cut) {
-    ctx.addIssue({ code: 'custom', message: `código CUT inválido "${v}"` });
-    return z.NEVER;
-  }
-  return cut;
-});
+  return cutOf(v) ?? new Invalid(`código CUT inválido "${v}"`);
+};
 
-export const sex = z.string().transform((v, ctx) => {
+export const sex: FieldParser<'F' | 'M'> = (v) => {
+  if (v === 'F' || v === 'M') return v;
   const t = v.trim().toUpperCase();
-  if (t === 'F' || t === '2' || t === 'MUJER') return 'F' as const;
-  if (t === 'M' || t === '1' || t === 'HOMBRE') return 'M' as const;
-  ctx.addIssue({ code: 'custom', message: `sexo inválido "${v}" (F/M)` });
-  return z.NEVER;
-});
+  if (t === 'F' || t === '2' || t === 'MUJER') return 'F';
+  if (t === 'M' || t === '1' || t === 'HOMBRE') return 'M';
+  return new Invalid(`sexo inválido "${v}" (F/M)`);
+};
 
-export const month = z.string().transform((v, ctx) => {
+export const month: FieldParser<string> = (v) => {
   const t = v.trim();
   let m = /^(\d{4})-?(\d{2})$/.exec(t);
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return `${m[1]}-${m[2]}`;
   m = /^(\d{1,2})[-/](\d{4})$/.exec(t);
   if (m && Number(m[1]) >= 1 && Number(m[1]) <= 12) return `${m[2]}-${m[1]?.padStart(2, '0')}`;
-  ctx.addIssue({ code: 'custom', message: `mes inválido "${v}" (se espera aaaa-mm o mm-aaaa)` });
-  return z.NEVER;
-});
+  return new Invalid(`mes inválido "${v}" (se espera aaaa-mm o mm-aaaa)`);
+};
 
 /** One of the given codes, compared without case or accents. */
-export const code = <const T extends readonly [string, ...string[]]>(codes: T, label: string) =>
-  z.string().transform((v, ctx) => {
+export const code = <const T extends readonly [string, ...string[]]>(
+  codes: T,
+  label: string,
+): FieldParser<T[number]> => {
+  // A value spelled exactly as a code (upper case, no spaces, accents or hyphens) is that code.
+  const exact = new Set<string>(codes.filter((c) => /^[A-Z0-9_]+$/.test(c)));
+  return (v) => {
+    if (exact.has(v)) return v as T[number];
     const t = v
       .trim()
       .normalize('NFD')
@@ -120,52 +195,114 @@ export const code = <const T extends readonly [string, ...string[]]>(codes: T, l
       .toUpperCase()
       .replace(/[\s-]+/g, '_');
     const found = codes.find((c) => c === t);
-    if (!found) {
-      ctx.addIssue({ code: 'custom', message: `${label} inválido "${v}" (se espera ${codes.join(', ')})` });
-      return z.NEVER;
-    }
+    if (!found) return new Invalid(`${label} inválido "${v}" (se espera ${codes.join(', ')})`);
     return found as T[number];
-  });
+  };
+};
+
+// --- rows -------------------------------------------------------------------------------------------
+
+/** A contract's columns and how each is read. */
+export type RowShape = Readonly<Record<string, FieldParser<unknown>>>;
+
+/** The values a schema reads from a row. */
+export type RowValues<S extends RowShape> = {
+  readonly [K in keyof S]: Exclude<ReturnType<S[K]>, Invalid>;
+};
+
+/** A row's error: the column that failed first and why. */
+export class RowRejection implements RowError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {}
+}
+
+/** A file's canonical column per position (null where its column is not in the contract). */
+export type ColumnPositions = readonly (string | null)[];
+
+/** Reads one column of a row given as the array of its fields; a column absent from the file reads ''. */
+export type ColumnReader = (fields: readonly string[]) => string;
+
+export function columnReader(columns: ColumnPositions, column: string): ColumnReader {
+  const at = columns.indexOf(column);
+  return at === -1 ? () => '' : (fields) => fields[at] ?? '';
+}
+
+/** The declared columns of a contract, each with its parser, in the order they are checked. */
+export function rowSchema<S extends RowShape>(shape: S): S {
+  return shape;
+}
+
+/**
+ * Binds a schema to a file's column positions: the row parser returns the values, or the first
+ * column (in declared order) that fails with its reason.
+ */
+export function rowParser<S extends RowShape>(
+  shape: S,
+  columns: ColumnPositions,
+): (fields: readonly string[]) => RowValues<S> | RowRejection {
+  const names = Object.keys(shape);
+  const parsers = names.map((name) => shape[name] as FieldParser<unknown>);
+  const positions = names.map((name) => columns.indexOf(name));
+  const count = names.length;
+  return (fields) => {
+    const values: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      const at = positions[i] as number;
+      const raw = at === -1 ? '' : (fields[at] ?? '');
+      const value = (parsers[i] as FieldParser<unknown>)(raw);
+      if (value instanceof Invalid) return new RowRejection(names[i] as string, value.reason);
+      values[names[i] as string] = value;
+    }
+    return values as RowValues<S>;
+  };
+}
 
 /** The subject's RUN from a RUN column and an optional separate check-digit column. */
-export function runOf(row: Readonly<Record<string, string>>, runCol: string, dvCol: string): Run | RowError {
-  const parsed = parseRun(row[runCol] ?? '', row[dvCol] || undefined);
-  return parsed.ok ? parsed.run : { field: runCol, reason: parsed.reason };
+export function runReader(
+  columns: ColumnPositions,
+  runCol: string,
+  dvCol: string,
+): (fields: readonly string[]) => Run | RowRejection {
+  const run = columnReader(columns, runCol);
+  const dv = columnReader(columns, dvCol);
+  return (fields) => {
+    const parsed = parseRun(run(fields), dv(fields) || undefined);
+    return parsed.ok ? parsed.run : new RowRejection(runCol, parsed.reason);
+  };
 }
 
 /** A RUN that may be absent; a present but invalid one is an error. */
-export function optionalRunOf(
-  row: Readonly<Record<string, string>>,
+export function optionalRunReader(
+  columns: ColumnPositions,
   runCol: string,
   dvCol?: string,
-): Run | undefined | RowError {
-  const value = row[runCol] ?? '';
-  if (value.trim() === '') return undefined;
-  return runOf(row, runCol, dvCol ?? '');
-}
-
-export function firstIssue(error: z.ZodError): RowError {
-  const issue = error.issues[0];
-  return { field: String(issue?.path[0] ?? '(fila)'), reason: issue?.message ?? 'inválido' };
-}
-
-export function isRowError(value: unknown): value is RowError {
-  return typeof value === 'object' && value !== null && 'reason' in value && 'field' in value;
+): (fields: readonly string[]) => Run | undefined | RowRejection {
+  const value = columnReader(columns, runCol);
+  const read = runReader(columns, runCol, dvCol ?? '');
+  return (fields) => (value(fields).trim() === '' ? undefined : read(fields));
 }
 
 /**
  * The common start of every contract's validation: the subject's RUN (columns RUN and DV), then
  * the row against `schema`; the first problem found is the row's error.
  */
-export function parseSubjectRow<S extends z.ZodType>(
-  row: Readonly<Record<string, string>>,
-  schema: S,
-): { ok: true; run: Run; values: z.infer<S> } | { ok: false; error: RowError } {
-  const run = runOf(row, 'RUN', 'DV');
-  if ('reason' in run) return { ok: false, error: run };
-  const parsed = schema.safeParse(row);
-  if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-  return { ok: true, run, values: parsed.data };
+export function subjectRowParser<S extends RowShape>(
+  shape: S,
+  columns: ColumnPositions,
+): (
+  fields: readonly string[],
+) => { ok: true; run: Run; values: RowValues<S> } | { ok: false; error: RowError } {
+  const runOf = runReader(columns, 'RUN', 'DV');
+  const parse = rowParser(shape, columns);
+  return (fields) => {
+    const run = runOf(fields);
+    if (run instanceof RowRejection) return { ok: false, error: run };
+    const values = parse(fields);
+    if (values instanceof RowRejection) return { ok: false, error: values };
+    return { ok: true, run, values };
+  };
 }
 
 /** `<label> <code>` when `value` is shaped like an institution code; undefined for anything else. */

@@ -1,6 +1,5 @@
 /** Police 24-hour program (PSI 24 Horas): contacts of children as victims or as offenders. */
-import { z } from 'zod';
-import { code, comunaCut, isoDate, optionalDate, parseSubjectRow, requiredText } from './fields';
+import { code, comunaCut, isoDate, optionalDate, requiredText, rowSchema, subjectRowParser } from './fields';
 import type { SourceContract } from './types';
 
 export const POLICE_ROLES = ['VICTIMA', 'INFRACTOR'] as const;
@@ -15,7 +14,7 @@ export const POLICE_EVENTS = [
   'OTRO',
 ] as const;
 
-const schema = z.object({
+const schema = rowSchema({
   COMUNA: comunaCut,
   FECHA_PROCEDIMIENTO: isoDate,
   FECHA_REGISTRO: optionalDate,
@@ -48,24 +47,27 @@ export const policeContract: SourceContract<PoliceFields> = {
     UNIDAD: ['UNIDAD_POLICIAL', 'COMISARIA'],
   },
   required: ['RUN', 'COMUNA', 'FECHA_PROCEDIMIENTO', 'CALIDAD', 'TIPO', 'UNIDAD'],
-  validate(row) {
-    const parsed = parseSubjectRow(row, schema);
-    if (!parsed.ok) return parsed;
-    const { run, values: v } = parsed;
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna: v.COMUNA,
-        fields: {
-          eventDate: v.FECHA_PROCEDIMIENTO,
-          ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
-          role: v.CALIDAD,
-          event: v.TIPO,
-          unit: v.UNIDAD,
+  validator(columns) {
+    const parse = subjectRowParser(schema, columns);
+    return (row) => {
+      const parsed = parse(row);
+      if (!parsed.ok) return parsed;
+      const { run, values: v } = parsed;
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna: v.COMUNA,
+          fields: {
+            eventDate: v.FECHA_PROCEDIMIENTO,
+            ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
+            role: v.CALIDAD,
+            event: v.TIPO,
+            unit: v.UNIDAD,
+          },
+          identity: { run, comuna: v.COMUNA },
         },
-        identity: { run, comuna: v.COMUNA },
-      },
+      };
     };
   },
   duplicateKey: (row) => `${row.fields.eventDate}|${row.fields.role}|${row.fields.event}`,

@@ -2,13 +2,20 @@
  * Prison service: adults deprived of liberty. The subject is the adult; children are linked to them
  * through the civil registry's filiation (both sides pseudonymised with the same key).
  */
-import { z } from 'zod';
-import { anyComunaCut, code, isoDate, optionalDate, parseSubjectRow, requiredText } from './fields';
+import {
+  anyComunaCut,
+  code,
+  isoDate,
+  optionalDate,
+  requiredText,
+  rowSchema,
+  subjectRowParser,
+} from './fields';
 import type { SourceContract } from './types';
 
 export const REGIMES = ['CERRADO', 'SEMIABIERTO', 'ABIERTO'] as const;
 
-const schema = z.object({
+const schema = rowSchema({
   FECHA_INGRESO: isoDate,
   FECHA_EGRESO: optionalDate,
   REGIMEN: code(REGIMES, 'régimen'),
@@ -38,27 +45,30 @@ export const custodyContract: SourceContract<CustodyFields> = {
     COMUNA_RESIDENCIA: ['COMUNA', 'COD_COMUNA'],
   },
   required: ['RUN', 'FECHA_INGRESO', 'REGIMEN', 'UNIDAD_PENAL'],
-  validate(row) {
-    const parsed = parseSubjectRow(row, schema);
-    if (!parsed.ok) return parsed;
-    const { run, values: v } = parsed;
-    if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
-      return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
-    }
-    const comuna = v.COMUNA_RESIDENCIA ?? '00000';
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna,
-        fields: {
-          admissionDate: v.FECHA_INGRESO,
-          ...(v.FECHA_EGRESO ? { releaseDate: v.FECHA_EGRESO } : {}),
-          regime: v.REGIMEN,
-          unit: v.UNIDAD_PENAL,
+  validator(columns) {
+    const parse = subjectRowParser(schema, columns);
+    return (row) => {
+      const parsed = parse(row);
+      if (!parsed.ok) return parsed;
+      const { run, values: v } = parsed;
+      if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
+        return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
+      }
+      const comuna = v.COMUNA_RESIDENCIA ?? '00000';
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna,
+          fields: {
+            admissionDate: v.FECHA_INGRESO,
+            ...(v.FECHA_EGRESO ? { releaseDate: v.FECHA_EGRESO } : {}),
+            regime: v.REGIMEN,
+            unit: v.UNIDAD_PENAL,
+          },
+          identity: { run, comuna },
         },
-        identity: { run, comuna },
-      },
+      };
     };
   },
   duplicateKey: (row) => row.fields.admissionDate,

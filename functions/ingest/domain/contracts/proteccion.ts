@@ -3,22 +3,26 @@
  * diagnosis and individual plan, the registration date of each event, the people around the child,
  * and monthly visits for residential and foster care. The ICI items apply here.
  */
-import { z } from 'zod';
 import { ageInYears } from '../../../shared/domain/dates';
 import { INSTITUTION_CODE } from '../quality';
+import type { FieldParser } from './fields';
 import {
   code,
+  columnReader,
   comunaCut,
-  firstIssue,
+  Invalid,
   institutionFromCode,
   isoDate,
-  isRowError,
   optionalDate,
-  optionalRunOf,
+  optionalRunReader,
   optionalText,
+  RowRejection,
+  refine,
   registeredWithinThreeDays,
   requiredText,
-  runOf,
+  rowParser,
+  rowSchema,
+  runReader,
   sex,
 } from './fields';
 import type { SourceContract } from './types';
@@ -57,7 +61,15 @@ const FAMILY_DATA_EXCLUDED_CAUSES = new Set(['SITUACION_CALLE', 'ABANDONO', 'SUS
 const FAMILY_DATA_EXCLUDED_MODELS = new Set<ProgramModel>(['DAM']);
 const SHORT_STAY_DAYS = 15;
 
-const schema = z.object({
+/** Monthly visits: REGISTRADAS, SIN_VISITAS (spaces read as `_`), or nothing. */
+const visits: FieldParser<'REGISTRADAS' | 'SIN_VISITAS' | undefined> = (raw) => {
+  const v = raw.trim().toUpperCase().replace(/\s+/g, '_');
+  if (v === '') return undefined;
+  if (v === 'REGISTRADAS' || v === 'SIN_VISITAS') return v;
+  return new Invalid('visitas: se espera REGISTRADAS o SIN_VISITAS');
+};
+
+const schema = rowSchema({
   NOMBRES: optionalText(80),
   APELLIDO_PATERNO: optionalText(60),
   APELLIDO_MATERNO: optionalText(60),
@@ -65,7 +77,7 @@ const schema = z.object({
   FECHA_NACIMIENTO: isoDate,
   NACIONALIDAD: optionalText(40),
   COMUNA: comunaCut,
-  CODIGO_PROYECTO: requiredText(20).refine((v) => INSTITUTION_CODE.test(v), 'código de proyecto inválido'),
+  CODIGO_PROYECTO: refine(requiredText(20), (v) => INSTITUTION_CODE.test(v), 'código de proyecto inválido'),
   MODELO: code(PROGRAM_MODELS, 'modelo de programa'),
   CAUSAL_INGRESO: code(ENTRY_CAUSES, 'causal de ingreso'),
   FECHA_INGRESO: isoDate,
@@ -81,14 +93,7 @@ const schema = z.object({
   NOMBRE_MADRE: optionalText(120),
   NOMBRE_PADRE: optionalText(120),
   NOMBRE_ADULTO_RESPONSABLE: optionalText(120),
-  VISITAS_MES: z
-    .string()
-    .transform((v) => v.trim().toUpperCase().replace(/\s+/g, '_'))
-    .refine(
-      (v) => ['', 'REGISTRADAS', 'SIN_VISITAS'].includes(v),
-      'visitas: se espera REGISTRADAS o SIN_VISITAS',
-    )
-    .transform((v) => (v === '' ? undefined : (v as 'REGISTRADAS' | 'SIN_VISITAS'))),
+  VISITAS_MES: visits,
 });
 
 export interface ProtectionFields {
@@ -171,62 +176,71 @@ export const protectionContract: SourceContract<ProtectionFields> = {
     'CAUSAL_INGRESO',
     'FECHA_INGRESO',
   ],
-  validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    for (const column of ['RUN_MADRE', 'RUN_PADRE', 'RUN_ADULTO_RESPONSABLE']) {
-      const other = optionalRunOf(row, column);
-      if (isRowError(other)) return { ok: false, error: other };
-    }
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
-    if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
-      return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
-    }
-    if (v.FECHA_INGRESO < v.FECHA_NACIMIENTO) {
-      return { ok: false, error: { field: 'FECHA_INGRESO', reason: 'anterior a la fecha de nacimiento' } };
-    }
-    const nationality = v.NACIONALIDAD?.toUpperCase();
-    const has = (column: string): boolean => (row[column] ?? '').trim() !== '';
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna: v.COMUNA,
-        fields: {
-          birthDate: v.FECHA_NACIMIENTO,
-          sex: v.SEXO,
-          migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
-          project: v.CODIGO_PROYECTO,
-          model: v.MODELO,
-          cause: v.CAUSAL_INGRESO,
-          entryDate: v.FECHA_INGRESO,
-          ...(v.FECHA_REGISTRO_INGRESO ? { entryRegistered: v.FECHA_REGISTRO_INGRESO } : {}),
-          ...(v.FECHA_EGRESO ? { exitDate: v.FECHA_EGRESO } : {}),
-          ...(v.FECHA_REGISTRO_EGRESO ? { exitRegistered: v.FECHA_REGISTRO_EGRESO } : {}),
-          ...(v.FECHA_DIAGNOSTICO ? { diagnosisDate: v.FECHA_DIAGNOSTICO } : {}),
-          ...(v.FECHA_REGISTRO_DIAGNOSTICO ? { diagnosisRegistered: v.FECHA_REGISTRO_DIAGNOSTICO } : {}),
-          ...(v.FECHA_PII ? { planDate: v.FECHA_PII } : {}),
-          ...(v.FECHA_REGISTRO_PII ? { planRegistered: v.FECHA_REGISTRO_PII } : {}),
-          ...(v.VISITAS_MES ? { visits: v.VISITAS_MES } : {}),
-          present: {
-            names: v.NOMBRES !== undefined && v.APELLIDO_PATERNO !== undefined,
-            maternalSurname: v.APELLIDO_MATERNO !== undefined,
-            contact: v.CONTACTO_NOMBRE !== undefined && v.CONTACTO_RELACION !== undefined,
-            mother: has('RUN_MADRE') && v.NOMBRE_MADRE !== undefined,
-            father: has('RUN_PADRE') && v.NOMBRE_PADRE !== undefined,
-            responsibleAdult: has('RUN_ADULTO_RESPONSABLE') && v.NOMBRE_ADULTO_RESPONSABLE !== undefined,
+  validator(columns) {
+    const runOf = runReader(columns, 'RUN', 'DV');
+    const relatives = ['RUN_MADRE', 'RUN_PADRE', 'RUN_ADULTO_RESPONSABLE'].map((column) =>
+      optionalRunReader(columns, column),
+    );
+    const parse = rowParser(schema, columns);
+    const mother = columnReader(columns, 'RUN_MADRE');
+    const father = columnReader(columns, 'RUN_PADRE');
+    const responsibleAdult = columnReader(columns, 'RUN_ADULTO_RESPONSABLE');
+    return (row) => {
+      const run = runOf(row);
+      if (run instanceof RowRejection) return { ok: false, error: run };
+      for (const relative of relatives) {
+        const other = relative(row);
+        if (other instanceof RowRejection) return { ok: false, error: other };
+      }
+      const v = parse(row);
+      if (v instanceof RowRejection) return { ok: false, error: v };
+      if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
+        return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
+      }
+      if (v.FECHA_INGRESO < v.FECHA_NACIMIENTO) {
+        return { ok: false, error: { field: 'FECHA_INGRESO', reason: 'anterior a la fecha de nacimiento' } };
+      }
+      const nationality = v.NACIONALIDAD?.toUpperCase();
+      const has = (column: (row: readonly string[]) => string): boolean => column(row).trim() !== '';
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna: v.COMUNA,
+          fields: {
+            birthDate: v.FECHA_NACIMIENTO,
+            sex: v.SEXO,
+            migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+            project: v.CODIGO_PROYECTO,
+            model: v.MODELO,
+            cause: v.CAUSAL_INGRESO,
+            entryDate: v.FECHA_INGRESO,
+            ...(v.FECHA_REGISTRO_INGRESO ? { entryRegistered: v.FECHA_REGISTRO_INGRESO } : {}),
+            ...(v.FECHA_EGRESO ? { exitDate: v.FECHA_EGRESO } : {}),
+            ...(v.FECHA_REGISTRO_EGRESO ? { exitRegistered: v.FECHA_REGISTRO_EGRESO } : {}),
+            ...(v.FECHA_DIAGNOSTICO ? { diagnosisDate: v.FECHA_DIAGNOSTICO } : {}),
+            ...(v.FECHA_REGISTRO_DIAGNOSTICO ? { diagnosisRegistered: v.FECHA_REGISTRO_DIAGNOSTICO } : {}),
+            ...(v.FECHA_PII ? { planDate: v.FECHA_PII } : {}),
+            ...(v.FECHA_REGISTRO_PII ? { planRegistered: v.FECHA_REGISTRO_PII } : {}),
+            ...(v.VISITAS_MES ? { visits: v.VISITAS_MES } : {}),
+            present: {
+              names: v.NOMBRES !== undefined && v.APELLIDO_PATERNO !== undefined,
+              maternalSurname: v.APELLIDO_MATERNO !== undefined,
+              contact: v.CONTACTO_NOMBRE !== undefined && v.CONTACTO_RELACION !== undefined,
+              mother: has(mother) && v.NOMBRE_MADRE !== undefined,
+              father: has(father) && v.NOMBRE_PADRE !== undefined,
+              responsibleAdult: has(responsibleAdult) && v.NOMBRE_ADULTO_RESPONSABLE !== undefined,
+            },
+          },
+          identity: {
+            run,
+            ...(v.NOMBRES ? { givenNames: v.NOMBRES } : {}),
+            ...(v.APELLIDO_PATERNO ? { paternalSurname: v.APELLIDO_PATERNO } : {}),
+            ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
+            comuna: v.COMUNA,
           },
         },
-        identity: {
-          run,
-          ...(v.NOMBRES ? { givenNames: v.NOMBRES } : {}),
-          ...(v.APELLIDO_PATERNO ? { paternalSurname: v.APELLIDO_PATERNO } : {}),
-          ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
-          comuna: v.COMUNA,
-        },
-      },
+      };
     };
   },
   duplicateKey: (row) => `${row.fields.project}|${row.fields.entryDate}`,

@@ -1,19 +1,19 @@
 /** Civil registry: births, deaths and filiation (mother's and father's RUN), pseudonymised. */
-import { z } from 'zod';
 import type { Run } from '../../../shared/domain/run';
 import {
   anyComunaCut,
-  firstIssue,
   isoDate,
-  isRowError,
   optionalDate,
-  optionalRunOf,
-  runOf,
+  optionalRunReader,
+  RowRejection,
+  rowParser,
+  rowSchema,
+  runReader,
   sex,
 } from './fields';
 import type { SourceContract } from './types';
 
-const schema = z.object({
+const schema = rowSchema({
   FECHA_NACIMIENTO: isoDate,
   SEXO: sex,
   FECHA_INSCRIPCION: optionalDate,
@@ -49,35 +49,43 @@ export const civilRegistryContract: SourceContract<CivilRegistryFields> = {
     COMUNA_INSCRIPCION: ['COMUNA', 'COD_COMUNA'],
   },
   required: ['RUN', 'FECHA_NACIMIENTO', 'SEXO', 'RUN_MADRE', 'RUN_PADRE'],
-  validate(row) {
-    const run = runOf(row, 'RUN', 'DV');
-    if ('reason' in run) return { ok: false, error: run };
-    const mother = optionalRunOf(row, 'RUN_MADRE', 'DV_MADRE');
-    if (isRowError(mother)) return { ok: false, error: mother };
-    const father = optionalRunOf(row, 'RUN_PADRE', 'DV_PADRE');
-    if (isRowError(father)) return { ok: false, error: father };
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) return { ok: false, error: firstIssue(parsed.error) };
-    const v = parsed.data;
-    if (v.FECHA_DEFUNCION && v.FECHA_DEFUNCION < v.FECHA_NACIMIENTO) {
-      return { ok: false, error: { field: 'FECHA_DEFUNCION', reason: 'anterior a la fecha de nacimiento' } };
-    }
-    const comuna = v.COMUNA_INSCRIPCION ?? '00000';
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna,
-        fields: {
-          birthDate: v.FECHA_NACIMIENTO,
-          sex: v.SEXO,
-          ...(v.FECHA_INSCRIPCION ? { registeredDate: v.FECHA_INSCRIPCION } : {}),
-          ...(v.FECHA_DEFUNCION ? { deathDate: v.FECHA_DEFUNCION } : {}),
-          ...(mother ? { mother } : {}),
-          ...(father ? { father } : {}),
+  validator(columns) {
+    const runOf = runReader(columns, 'RUN', 'DV');
+    const motherOf = optionalRunReader(columns, 'RUN_MADRE', 'DV_MADRE');
+    const fatherOf = optionalRunReader(columns, 'RUN_PADRE', 'DV_PADRE');
+    const parse = rowParser(schema, columns);
+    return (row) => {
+      const run = runOf(row);
+      if (run instanceof RowRejection) return { ok: false, error: run };
+      const mother = motherOf(row);
+      if (mother instanceof RowRejection) return { ok: false, error: mother };
+      const father = fatherOf(row);
+      if (father instanceof RowRejection) return { ok: false, error: father };
+      const v = parse(row);
+      if (v instanceof RowRejection) return { ok: false, error: v };
+      if (v.FECHA_DEFUNCION && v.FECHA_DEFUNCION < v.FECHA_NACIMIENTO) {
+        return {
+          ok: false,
+          error: { field: 'FECHA_DEFUNCION', reason: 'anterior a la fecha de nacimiento' },
+        };
+      }
+      const comuna = v.COMUNA_INSCRIPCION ?? '00000';
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna,
+          fields: {
+            birthDate: v.FECHA_NACIMIENTO,
+            sex: v.SEXO,
+            ...(v.FECHA_INSCRIPCION ? { registeredDate: v.FECHA_INSCRIPCION } : {}),
+            ...(v.FECHA_DEFUNCION ? { deathDate: v.FECHA_DEFUNCION } : {}),
+            ...(mother ? { mother } : {}),
+            ...(father ? { father } : {}),
+          },
+          identity: { run, comuna },
         },
-        identity: { run, comuna },
-      },
+      };
     };
   },
   duplicateKey: () => '',

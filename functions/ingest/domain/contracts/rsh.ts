@@ -1,5 +1,4 @@
 /** Registro Social de Hogares: children under 18 with their household's data. */
-import { z } from 'zod';
 import { normaliseCut } from '../../../shared/domain/comunas';
 import {
   comunaCut,
@@ -8,17 +7,19 @@ import {
   integer,
   isoDate,
   optionalText,
-  parseSubjectRow,
+  refine,
   requiredText,
+  rowSchema,
   sex,
+  subjectRowParser,
 } from './fields';
 import type { SourceContract } from './types';
 
-const schema = z.object({
+const schema = rowSchema({
   FECHA_NACIMIENTO: isoDate,
   SEXO: sex,
   FOLIO_HOGAR: requiredText(20),
-  TRAMO_RSH: integer(40, 100).refine((n) => n % 10 === 0, 'tramo debe ser 40, 50, …, 100'),
+  TRAMO_RSH: refine(integer(40, 100), (n) => n % 10 === 0, 'tramo debe ser 40, 50, …, 100'),
   N_PERSONAS_HOGAR: integer(1, 30),
   N_DORMITORIOS: integer(0, 20),
   INGRESO_PER_CAPITA: decimal(0, 50_000_000),
@@ -100,46 +101,52 @@ export const rshContract: SourceContract<RshFields> = {
     'COMUNA',
     'FECHA_ENCUESTA',
   ],
-  validate(row) {
-    const parsed = parseSubjectRow(row, schema);
-    if (!parsed.ok) return parsed;
-    const { run, values: v } = parsed;
-    if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
-      return { ok: false, error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' } };
-    }
-    const nationality = v.NACIONALIDAD?.toUpperCase();
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna: v.COMUNA,
-        fields: {
-          birthDate: v.FECHA_NACIMIENTO,
-          sex: v.SEXO,
-          householdFolio: v.FOLIO_HOGAR,
-          rshBracket: v.TRAMO_RSH,
-          householdSize: v.N_PERSONAS_HOGAR,
-          bedrooms: v.N_DORMITORIOS,
-          incomePerCapita: v.INGRESO_PER_CAPITA,
-          headSchoolingYears: v.ESCOLARIDAD_JEFE,
-          singleParent: v.JEFATURA_MONOPARENTAL,
-          disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
-          indigenous: v.PUEBLO_ORIGINARIO,
-          migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
-          surveyDate: v.FECHA_ENCUESTA,
-          comuna: v.COMUNA,
-          hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
-          hasAddress: v.DIRECCION !== undefined,
-        },
-        identity: {
+  validator(columns) {
+    const parse = subjectRowParser(schema, columns);
+    return (row) => {
+      const parsed = parse(row);
+      if (!parsed.ok) return parsed;
+      const { run, values: v } = parsed;
+      if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
+        return {
+          ok: false,
+          error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' },
+        };
+      }
+      const nationality = v.NACIONALIDAD?.toUpperCase();
+      return {
+        ok: true,
+        row: {
           run,
-          givenNames: v.NOMBRES,
-          paternalSurname: v.APELLIDO_PATERNO,
-          ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
-          ...(v.DIRECCION ? { address: v.DIRECCION } : {}),
           comuna: v.COMUNA,
+          fields: {
+            birthDate: v.FECHA_NACIMIENTO,
+            sex: v.SEXO,
+            householdFolio: v.FOLIO_HOGAR,
+            rshBracket: v.TRAMO_RSH,
+            householdSize: v.N_PERSONAS_HOGAR,
+            bedrooms: v.N_DORMITORIOS,
+            incomePerCapita: v.INGRESO_PER_CAPITA,
+            headSchoolingYears: v.ESCOLARIDAD_JEFE,
+            singleParent: v.JEFATURA_MONOPARENTAL,
+            disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
+            indigenous: v.PUEBLO_ORIGINARIO,
+            migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+            surveyDate: v.FECHA_ENCUESTA,
+            comuna: v.COMUNA,
+            hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
+            hasAddress: v.DIRECCION !== undefined,
+          },
+          identity: {
+            run,
+            givenNames: v.NOMBRES,
+            paternalSurname: v.APELLIDO_PATERNO,
+            ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
+            ...(v.DIRECCION ? { address: v.DIRECCION } : {}),
+            comuna: v.COMUNA,
+          },
         },
-      },
+      };
     };
   },
   duplicateKey: () => '',

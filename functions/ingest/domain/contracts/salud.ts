@@ -1,5 +1,4 @@
 /** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
-import { z } from 'zod';
 import { INSTITUTION_CODE } from '../quality';
 import {
   code,
@@ -8,8 +7,10 @@ import {
   isoDate,
   optionalDate,
   optionalText,
-  parseSubjectRow,
+  refine,
   requiredText,
+  rowSchema,
+  subjectRowParser,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -21,12 +22,13 @@ export const HEALTH_ATTENTIONS = [
   'URGENCIA',
 ] as const;
 
-const schema = z.object({
+const schema = rowSchema({
   COMUNA: comunaCut,
   FECHA_ATENCION: isoDate,
   FECHA_REGISTRO: optionalDate,
   TIPO_ATENCION: code(HEALTH_ATTENTIONS, 'tipo de atención'),
-  ESTABLECIMIENTO: requiredText(20).refine(
+  ESTABLECIMIENTO: refine(
+    requiredText(20),
     (v) => INSTITUTION_CODE.test(v),
     'código de establecimiento inválido',
   ),
@@ -58,27 +60,30 @@ export const healthContract: SourceContract<HealthFields> = {
     DIAGNOSTICO: ['CIE10', 'DIAGNOSTICO_CIE10'],
   },
   required: ['RUN', 'COMUNA', 'FECHA_ATENCION', 'TIPO_ATENCION', 'ESTABLECIMIENTO'],
-  validate(row) {
-    const parsed = parseSubjectRow(row, schema);
-    if (!parsed.ok) return parsed;
-    const { run, values: v } = parsed;
-    if (v.FECHA_REGISTRO && v.FECHA_REGISTRO < v.FECHA_ATENCION) {
-      return { ok: false, error: { field: 'FECHA_REGISTRO', reason: 'anterior a la fecha de atención' } };
-    }
-    return {
-      ok: true,
-      row: {
-        run,
-        comuna: v.COMUNA,
-        fields: {
-          attentionDate: v.FECHA_ATENCION,
-          ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
-          attention: v.TIPO_ATENCION,
-          facility: v.ESTABLECIMIENTO,
-          ...(v.DIAGNOSTICO ? { diagnosis: v.DIAGNOSTICO } : {}),
+  validator(columns) {
+    const parse = subjectRowParser(schema, columns);
+    return (row) => {
+      const parsed = parse(row);
+      if (!parsed.ok) return parsed;
+      const { run, values: v } = parsed;
+      if (v.FECHA_REGISTRO && v.FECHA_REGISTRO < v.FECHA_ATENCION) {
+        return { ok: false, error: { field: 'FECHA_REGISTRO', reason: 'anterior a la fecha de atención' } };
+      }
+      return {
+        ok: true,
+        row: {
+          run,
+          comuna: v.COMUNA,
+          fields: {
+            attentionDate: v.FECHA_ATENCION,
+            ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
+            attention: v.TIPO_ATENCION,
+            facility: v.ESTABLECIMIENTO,
+            ...(v.DIAGNOSTICO ? { diagnosis: v.DIAGNOSTICO } : {}),
+          },
+          identity: { run, comuna: v.COMUNA },
         },
-        identity: { run, comuna: v.COMUNA },
-      },
+      };
     };
   },
   duplicateKey: (row) => `${row.fields.attentionDate}|${row.fields.attention}|${row.fields.facility}`,

@@ -30,6 +30,11 @@ export interface ValidatedRow<R> {
   readonly identity: IdentityFields;
 }
 
+/** Validates one row given as its fields, in the file's column order. */
+export type RowValidator<R> = (
+  fields: readonly string[],
+) => { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
+
 export interface RowError {
   readonly field: string;
   readonly reason: string;
@@ -71,9 +76,12 @@ export interface SourceContract<R> {
   /** Canonical column name -> accepted header spellings (compared without case, accents or punctuation). */
   readonly columns: Readonly<Record<string, readonly string[]>>;
   readonly required: readonly string[];
-  validate(
-    row: Readonly<Record<string, string>>,
-  ): { ok: true; row: ValidatedRow<R> } | { ok: false; error: RowError };
+  /**
+   * The validator of the rows of a file whose header puts canonical column `columns[i]` at
+   * position i (null where the file's column is not in the contract); a contract column absent
+   * from the file reads as empty. Built once per file, called with each row's fields.
+   */
+  validator(columns: readonly (string | null)[]): RowValidator<R>;
   /**
    * Part of the duplicate key besides the subject: two rows of the same subject with equal parts
    * are duplicates; the first one is kept.

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import {
+  civilRegistryContract,
+  protectionContract,
+  rshContract,
+} from '../../../functions/ingest/domain/contracts';
+
+const RSH_COLUMNS = [
+  'COMUNA',
+  'RUN',
+  'DV',
+  'NOMBRES',
+  'APELLIDO_PATERNO',
+  null, // a column outside the contract
+  'FECHA_NACIMIENTO',
+  'SEXO',
+  'FOLIO_HOGAR',
+  'TRAMO_RSH',
+  'N_PERSONAS_HOGAR',
+  'N_DORMITORIOS',
+  'INGRESO_PER_CAPITA',
+  'ESCOLARIDAD_JEFE',
+  'JEFATURA_MONOPARENTAL',
+  'DISCAPACIDAD_HOGAR',
+  'PUEBLO_ORIGINARIO',
+  'NACIONALIDAD',
+  'FECHA_ENCUESTA',
+];
+const RSH_ROW = [
+  '13101',
+  '12345678',
+  '5',
+  'José  Tomás',
+  'Muñoz',
+  'ignored',
+  '05-03-2012',
+  'M',
+  ' F0001 ',
+  '40',
+  '5',
+  '1',
+  '87.500,0',
+  '8',
+  'S',
+  'N',
+  'no',
+  'Peruana',
+  '10-01-2026',
+];
+
+function withValue(
+  row: readonly string[],
+  columns: readonly (string | null)[],
+  column: string,
+  value: string,
+) {
+  const copy = [...row];
+  copy[columns.indexOf(column)] = value;
+  return copy;
+}
+
+describe('contract validators bound to a file layout', () => {
+  const validate = rshContract.validator(RSH_COLUMNS);
+
+  it('read each column at its position; columns the file lacks read as empty', () => {
+    const result = validate(RSH_ROW);
+    expect(result).toEqual({
+      ok: true,
+      row: {
+        run: { body: 12_345_678, dv: '5' },
+        comuna: '13101',
+        fields: {
+          birthDate: '2012-03-05',
+          sex: 'M',
+          householdFolio: 'F0001',
+          rshBracket: 40,
+          householdSize: 5,
+          bedrooms: 1,
+          incomePerCapita: 87_500,
+          headSchoolingYears: 8,
+          singleParent: true,
+          disabilityInHousehold: false,
+          indigenous: false,
+          migrant: true,
+          surveyDate: '2026-01-10',
+          comuna: '13101',
+          hasMaternalSurname: false,
+          hasAddress: false,
+        },
+        identity: {
+          run: { body: 12_345_678, dv: '5' },
+          givenNames: 'José Tomás',
+          paternalSurname: 'Muñoz',
+          comuna: '13101',
+        },
+      },
+    });
+  });
+
+  it('name the first failing column in the order the contract declares, RUN first', () => {
+    let row = withValue(RSH_ROW, RSH_COLUMNS, 'SEXO', 'X');
+    row = withValue(row, RSH_COLUMNS, 'FECHA_ENCUESTA', '31-02-2026');
+    expect(validate(row)).toEqual({ ok: false, error: { field: 'SEXO', reason: 'sexo inválido "X" (F/M)' } });
+    row = withValue(row, RSH_COLUMNS, 'FECHA_NACIMIENTO', '');
+    expect(validate(row)).toEqual({
+      ok: false,
+      error: { field: 'FECHA_NACIMIENTO', reason: 'fecha inválida "" (se espera dd-mm-aaaa o aaaa-mm-dd)' },
+    });
+    row = withValue(row, RSH_COLUMNS, 'DV', '4');
+    expect(validate(row)).toEqual({
+      ok: false,
+      error: { field: 'RUN', reason: 'dígito verificador no corresponde (12345678-4, se esperaba 5)' },
+    });
+    expect(validate(withValue(RSH_ROW, RSH_COLUMNS, 'TRAMO_RSH', '45'))).toEqual({
+      ok: false,
+      error: { field: 'TRAMO_RSH', reason: 'tramo debe ser 40, 50, …, 100' },
+    });
+    expect(validate(withValue(RSH_ROW, RSH_COLUMNS, 'FECHA_ENCUESTA', '01-01-2010'))).toEqual({
+      ok: false,
+      error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' },
+    });
+  });
+
+  it('check the RUNs of relatives before the other columns', () => {
+    const columns = ['RUN', 'DV', 'SEXO', 'RUN_MADRE', 'RUN_PADRE', 'FECHA_NACIMIENTO'];
+    const validate = protectionContract.validator(columns);
+    expect(validate(['12345678', '5', 'X', '1-2-3', '', ''])).toEqual({
+      ok: false,
+      error: { field: 'RUN_MADRE', reason: 'RUN mal formado: "1-2-3"' },
+    });
+    expect(validate(['12345678', '5', 'X', '12.345.678-5', '', ''])).toEqual({
+      ok: false,
+      error: { field: 'SEXO', reason: 'sexo inválido "X" (F/M)' },
+    });
+    const civil = civilRegistryContract.validator([
+      'RUN',
+      'DV',
+      'RUN_MADRE',
+      'DV_MADRE',
+      'FECHA_NACIMIENTO',
+      'SEXO',
+    ]);
+    const accepted = civil(['12345678', '5', '12345678', '5', '2012-03-05', 'F']);
+    expect(accepted.ok && accepted.row.fields).toEqual({
+      birthDate: '2012-03-05',
+      sex: 'F',
+      mother: { body: 12_345_678, dv: '5' },
+    });
+    expect(civil(['12345678', '5', '12345678', '4', '2012-03-05', 'F'])).toEqual({
+      ok: false,
+      error: { field: 'RUN_MADRE', reason: 'dígito verificador no corresponde (12345678-4, se esperaba 5)' },
+    });
+  });
+});
