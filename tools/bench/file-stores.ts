@@ -41,8 +41,9 @@ export class CountingStore implements ObjectStore {
   async putJson(key: string, value: unknown): Promise<void> {
     this.json.set(key, JSON.parse(JSON.stringify(value)));
   }
-  async putLines(_key: string, lines: readonly string[]): Promise<void> {
-    for (const l of lines) this.bytesWritten += l.length + 1;
+  async putLines(_key: string, lines: readonly string[] | Buffer): Promise<void> {
+    if (Buffer.isBuffer(lines)) this.bytesWritten += lines.length;
+    else for (const l of lines) this.bytesWritten += Buffer.byteLength(l) + 1;
   }
   async putBytes(_key: string, bytes: Buffer): Promise<void> {
     this.bytesWritten += bytes.length;

@@ -57,12 +57,9 @@ export class S3ObjectStore implements ObjectStore {
     await this.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json; charset=utf-8');
   }
 
-  async putLines(key: string, lines: readonly string[]): Promise<void> {
-    await this.put(
-      key,
-      lines.length > 0 ? `${lines.join('\n')}\n` : '',
-      'application/x-ndjson; charset=utf-8',
-    );
+  async putLines(key: string, lines: readonly string[] | Buffer): Promise<void> {
+    const body = Buffer.isBuffer(lines) ? lines : lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    await this.put(key, body, 'application/x-ndjson; charset=utf-8');
   }
 
   async putBytes(key: string, bytes: Buffer): Promise<void> {

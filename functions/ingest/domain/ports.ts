@@ -11,7 +11,11 @@ export interface ObjectStore {
   open(key: string, range?: { start: number; end: number }): Promise<Readable | undefined>;
   getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
   putJson(key: string, value: unknown): Promise<void>;
-  putLines(key: string, lines: readonly string[]): Promise<void>;
+  /**
+   * Writes NDJSON: the lines as strings, or as their UTF-8 bytes with every line ended by `\n`
+   * (the same object either way).
+   */
+  putLines(key: string, lines: readonly string[] | Buffer): Promise<void>;
   putBytes(key: string, bytes: Buffer): Promise<void>;
   /** Keys under `prefix`, in lexicographic order. */
   list(prefix: string): Promise<string[]>;

@@ -8,7 +8,7 @@
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun } from '../../shared/domain/run';
-import type { SourceContract, SourceId } from './contracts';
+import type { IdentityFields, SourceContract, SourceId } from './contracts';
 import type { CsvLayout, CsvRow } from './csv-reader';
 import { rowValues } from './csv-reader';
 import type { QualityTally } from './quality';
@@ -107,19 +107,25 @@ export function createRowProcessor(
       unmet,
       duplicateKey: `${contract.source}|${childId}|${contract.duplicateKey(valid)}`,
       record: { childId, source: contract.source, cut, comuna: valid.comuna, ...fields },
-      identity: {
-        childId,
-        run: canonicalRun(id.run),
-        comuna: id.comuna,
-        ...(id.givenNames ? { givenNames: id.givenNames } : {}),
-        ...(id.paternalSurname ? { paternalSurname: id.paternalSurname } : {}),
-        ...(id.maternalSurname ? { maternalSurname: id.maternalSurname } : {}),
-        ...(id.address ? { address: id.address } : {}),
-        source: contract.source,
-        cut,
-      },
+      identity: identityRecord(childId, id, contract.source, cut),
     };
   };
+}
+
+/** The identity record: names and address only where the row has them, in a fixed key order. */
+function identityRecord(childId: string, id: IdentityFields, source: SourceId, cut: string): IdentityRecord {
+  const record: { -readonly [K in keyof IdentityRecord]: IdentityRecord[K] } = {
+    childId,
+    run: canonicalRun(id.run),
+    comuna: id.comuna,
+  } as IdentityRecord;
+  if (id.givenNames) record.givenNames = id.givenNames;
+  if (id.paternalSurname) record.paternalSurname = id.paternalSurname;
+  if (id.maternalSurname) record.maternalSurname = id.maternalSurname;
+  if (id.address) record.address = id.address;
+  record.source = source;
+  record.cut = cut;
+  return record;
 }
 
 /** Groups rejection reasons into countable kinds: quoted values and numbers are masked. */

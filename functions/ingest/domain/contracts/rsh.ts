@@ -141,8 +141,8 @@ export const rshContract: SourceContract<RshFields> = {
             run,
             givenNames: v.NOMBRES,
             paternalSurname: v.APELLIDO_PATERNO,
-            ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
-            ...(v.DIRECCION ? { address: v.DIRECCION } : {}),
+            maternalSurname: v.APELLIDO_MATERNO,
+            address: v.DIRECCION,
             comuna: v.COMUNA,
           },
         },
@@ -150,12 +150,22 @@ export const rshContract: SourceContract<RshFields> = {
     };
   },
   duplicateKey: () => '',
-  curate: (
-    { householdFolio, hasMaternalSurname: _m, hasAddress: _a, comuna: _c, ...rest },
-    pseudonymiser,
-  ) => ({
-    ...rest,
-    householdId: pseudonymiser.household(householdFolio),
+  // Every field but the folio (pseudonymised), the comuna (on the record already) and the presence
+  // flags, in the order of the fields.
+  curate: (f, pseudonymiser) => ({
+    birthDate: f.birthDate,
+    sex: f.sex,
+    rshBracket: f.rshBracket,
+    householdSize: f.householdSize,
+    bedrooms: f.bedrooms,
+    incomePerCapita: f.incomePerCapita,
+    headSchoolingYears: f.headSchoolingYears,
+    singleParent: f.singleParent,
+    disabilityInHousehold: f.disabilityInHousehold,
+    indigenous: f.indigenous,
+    migrant: f.migrant,
+    surveyDate: f.surveyDate,
+    householdId: pseudonymiser.household(f.householdFolio),
   }),
   quality: {
     institution: (f) => `Municipalidad ${f.comuna}`,
