@@ -12,9 +12,15 @@
  * Imperfections: invalid RUN check digits, impossible dates, missing required fields, duplicated
  * rows, the registry in Latin-1 with `;` and dd-mm-yyyy, education in UTF-8 with `,` and ISO months.
  *
+ * Zone. Each household is urban or rural with the comuna's share of rural dwellings (illustrative
+ * figures of the order the 2017 census gives), somewhat more often in the lowest bracket. The zone
+ * enters no term of the ground truth: it is recorded in the registry's `ZONA` column (blank for a
+ * few households) so the bias audit can compare rural and urban children.
+ *
  * Random streams: the population, registry, education and outcomes come from the seed's main
  * stream; the life events and the unobserved noise from a second one; the other sources' files
- * from a third. Changing the events therefore leaves the registry and education files unchanged.
+ * from a third; the zone from a fourth. Changing the events or the zone therefore leaves every
+ * other column of the registry and education files unchanged.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -54,6 +60,28 @@ const COMUNA_WEIGHTS: Readonly<Record<string, number>> = {
   '13301': 45,
   '16107': 4,
 };
+
+/** Share of each pilot comuna's households in rural zones (illustrative). */
+const RURAL_SHARE: Readonly<Record<string, number>> = {
+  '01101': 0.01,
+  '04101': 0.08,
+  '05701': 0.12,
+  '06116': 0.35,
+  '07201': 0.25,
+  '08101': 0.01,
+  '09111': 0.45,
+  '11201': 0.15,
+  '13101': 0,
+  '13110': 0.01,
+  '13301': 0.15,
+  '16107': 0.4,
+};
+
+/** A household's zone: rural more often in the lowest bracket. */
+function drawRural(rng: Rng, comuna: string, bracket: number): boolean {
+  const share = RURAL_SHARE[comuna] ?? 0.05;
+  return rng.bernoulli(Math.min(1, share * (bracket === 40 ? 1.3 : 0.7)));
+}
 
 export interface GenerateOptions {
   readonly children: number;
@@ -100,6 +128,7 @@ interface Household {
   singleParent: boolean;
   disability: boolean;
   indigenous: boolean;
+  rural: boolean;
   nationality: string;
   surnames: [string, string];
   address: string;
@@ -122,6 +151,7 @@ const ALL_SOURCES: readonly SourceId[] = [
 export function generateCut(options: GenerateOptions): GeneratedCut {
   const rng = createRng(options.seed);
   const eventsRng = createRng(options.seed ^ 0xfac75);
+  const zoneRng = createRng(options.seed ^ 0x20a4a);
   const asOf = cutKnowledgeDate(options.cut);
   if (!asOf) throw new Error(`cut must be yyyy-mm, got "${options.cut}"`);
   const defectRate = options.defectRate ?? 0.02;
@@ -140,6 +170,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
 
   while (childrenMade < options.children) {
     const hh = makeHousehold(rng, rng.weighted(cuts, weights), asOf, ++householdSeq);
+    hh.rural = drawRural(zoneRng, hh.comuna, hh.bracket);
     const facts: HouseholdFacts = drawHouseholdFacts(eventsRng, hh, asOf);
     const kids = Math.min(options.children - childrenMade, rng.weighted([1, 2, 3, 4], [40, 35, 17, 8]));
     hh.size = Math.max(hh.size, kids + 1);
@@ -205,7 +236,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         outcome: rng.bernoulli(p) ? 1 : 0,
       });
 
-      rsh.push(rshRow(rng, hh, child, defectRate));
+      rsh.push(rshRow(rng, zoneRng, hh, child, defectRate));
       if (rng.bernoulli(defectRate / 2)) rsh.push([...(rsh[rsh.length - 1] ?? [])]);
       if (schoolAge && !outOfSchool && wantEducation) {
         const rbd = 1000 + rng.int(0, 8999);
@@ -244,6 +275,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
     'DIRECCION',
     'COMUNA',
     'FECHA_ENCUESTA',
+    'ZONA',
   ];
   const eduHeader = [
     'RUN_ALUMNO',
@@ -352,6 +384,7 @@ function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number): Hou
     singleParent: rng.bernoulli(bracket <= 50 ? 0.42 : 0.22),
     disability: rng.bernoulli(0.09),
     indigenous,
+    rural: false,
     nationality: migrant ? rng.pick(MIGRANT_NATIONALITIES) : 'Chilena',
     surnames: [paternal, rng.pick(SURNAMES)],
     address: `${rng.pick(STREETS)} ${rng.int(10, 3999)}`,
@@ -387,7 +420,7 @@ function makeChild(rng: Rng, hh: Household, asOf: string, used: Set<number>): Ch
 
 const ddmmyyyy = (iso: string): string => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
 
-function rshRow(rng: Rng, hh: Household, child: Child, defectRate: number): string[] {
+function rshRow(rng: Rng, zoneRng: Rng, hh: Household, child: Child, defectRate: number): string[] {
   let dv: string = checkDigit(child.runBody);
   let birth = ddmmyyyy(child.birthDate);
   let sex: string = child.sex;
@@ -419,6 +452,7 @@ function rshRow(rng: Rng, hh: Household, child: Child, defectRate: number): stri
     hh.address,
     rng.bernoulli(0.2) ? String(Number(hh.comuna)) : hh.comuna,
     ddmmyyyy(hh.surveyDate),
+    zoneRng.bernoulli(defectRate) ? '' : hh.rural ? 'RURAL' : 'URBANA',
   ];
 }
 

@@ -33,7 +33,13 @@ export interface Dataset {
   readonly groups: Readonly<Record<AuditAttribute, readonly string[]>>;
 }
 
-export type AuditAttribute = 'sexo' | 'tramo_edad' | 'pueblo_originario' | 'migrante' | 'comuna';
+export type AuditAttribute = 'sexo' | 'tramo_edad' | 'pueblo_originario' | 'migrante' | 'zona' | 'comuna';
+
+/** The registry's zone as an audit group; a dwelling without a zone is its own group. */
+function zoneGroup(rural: boolean | undefined): string {
+  if (rural === undefined) return 'sin dato';
+  return rural ? 'rural' : 'urbana';
+}
 
 function ageGroup(age: number): string {
   if (age < 6) return '0-5';
@@ -86,6 +92,7 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     tramo_edad: [],
     pueblo_originario: [],
     migrante: [],
+    zona: [],
     comuna: [],
   };
   const row = new Float32Array(FEATURE_COUNT);
@@ -102,6 +109,7 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     groups.tramo_edad.push(ageGroup(ageInYears(sources.rsh.birthDate, asOf)));
     groups.pueblo_originario.push(sources.rsh.indigenous ? 'sí' : 'no');
     groups.migrante.push(sources.rsh.migrant ? 'sí' : 'no');
+    groups.zona.push(zoneGroup(sources.rsh.rural));
     groups.comuna.push(sources.rsh.comuna);
     n++;
   }

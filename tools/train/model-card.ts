@@ -199,16 +199,20 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     `The roster's head (top ${pct(e.capacityShare)}) is the selection. For each group: false-negative rate (at-risk children`,
     'left out), false-positive rate (children selected without the outcome), predicted-positive rate, and',
     `their ratio to the largest group's. Ratios outside ${DISPARITY_RANGE.low}–${DISPARITY_RANGE.high} are flagged; groups under 100`,
-    'children are listed without ratios. Rural/urban is not audited yet: the registry extract carries no zone.',
+    'children are listed without ratios. A ratio for a group with few selected children (the `selected` column) moves by',
+    "tenths from one cohort to the next, so read its flag with that count. The zone is the registry's (`ZONA`);",
+    '`sin dato` are dwellings the extract leaves blank.',
     '',
   ];
   for (const audit of e.audits) {
     lines.push(`### ${audit.attribute} (reference: ${label(audit.attribute, audit.reference)})`, '');
-    lines.push('| group | n | prevalence | FNR | FPR | PPR | FNR ratio | FPR ratio | PPR ratio | flag |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    lines.push(
+      '| group | n | selected | prevalence | FNR | FPR | PPR | FNR ratio | FPR ratio | PPR ratio | flag |',
+    );
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const g of audit.groups) {
       lines.push(
-        `| ${label(audit.attribute, g.group)} | ${g.count} | ${pct(g.prevalence)} | ${pct(g.falseNegativeRate)} | ${pct(g.falsePositiveRate)} | ` +
+        `| ${label(audit.attribute, g.group)} | ${g.count} | ${Math.round(g.count * g.predictedPositiveRate)} | ${pct(g.prevalence)} | ${pct(g.falseNegativeRate)} | ${pct(g.falsePositiveRate)} | ` +
           `${pct(g.predictedPositiveRate)} | ${f3(g.fnrDisparity)} | ${f3(g.fprDisparity)} | ${f3(g.pprDisparity)} | ${g.flagged ? '**flagged**' : ''} |`,
       );
     }

@@ -24,6 +24,8 @@ export const rshRecordSchema = z.object({
   disabilityInHousehold: z.boolean(),
   indigenous: z.boolean(),
   migrant: z.boolean(),
+  /** Absent when the registry extract has no zone for the dwelling. */
+  rural: z.boolean().optional(),
   surveyDate: isoDate,
 });
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { RshFields } from '../../../functions/ingest/domain/contracts';
 import {
   civilRegistryContract,
   protectionContract,
   rshContract,
 } from '../../../functions/ingest/domain/contracts';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 
 const RSH_COLUMNS = [
   'COMUNA',
@@ -119,6 +121,35 @@ describe('contract validators bound to a file layout', () => {
       ok: false,
       error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' },
     });
+  });
+
+  it('read the registry zone when the file has it, and leave it unknown when blank or absent', () => {
+    const columns = [...RSH_COLUMNS, 'ZONA'];
+    const zone = rshContract.validator(columns);
+    const ruralOf = (value: string) => {
+      const result = zone([...RSH_ROW, value]);
+      if (!result.ok) throw new Error(result.error.reason);
+      return result.row.fields.rural;
+    };
+    expect(['RURAL', 'r', ' 2 '].map(ruralOf)).toEqual([true, true, true]);
+    expect(['URBANA', 'Urbano', 'U', '1'].map(ruralOf)).toEqual([false, false, false, false]);
+    expect(ruralOf('')).toBeUndefined();
+    expect(zone([...RSH_ROW, 'costa'])).toEqual({
+      ok: false,
+      error: { field: 'ZONA', reason: 'zona inválida "costa" (se espera URBANA/RURAL, U/R o 1/2)' },
+    });
+    const absent = validate(RSH_ROW);
+    if (!absent.ok) throw new Error(absent.error.reason);
+    expect(absent.row.fields.rural).toBeUndefined();
+    // The curated record carries the zone only when it is known.
+    const pseudonymiser = createPseudonymiser('11'.repeat(32));
+    const curated = (fields: RshFields) =>
+      JSON.parse(JSON.stringify(rshContract.curate(fields, pseudonymiser)));
+    const known = zone([...RSH_ROW, 'RURAL']);
+    const unknown = zone([...RSH_ROW, '']);
+    if (!known.ok || !unknown.ok) throw new Error('rows should pass');
+    expect(curated(known.row.fields).rural).toBe(true);
+    expect('rural' in curated(unknown.row.fields)).toBe(false);
   });
 
   it('check the RUNs of relatives before the other columns', () => {

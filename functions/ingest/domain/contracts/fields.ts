@@ -136,6 +136,23 @@ export const flag: FieldParser<boolean> = (v) => {
   return new Invalid(`valor sí/no inválido "${v}"`);
 };
 
+const URBAN = new Set(['U', 'URBANA', 'URBANO', '1']);
+const RURAL = new Set(['R', 'RURAL', '2']);
+
+/**
+ * The household's zone as the registry records it (U/R, URBANA/RURAL or INE's 1/2): `true` for
+ * rural, `false` for urban, `undefined` when left blank.
+ */
+export const ruralZone: FieldParser<boolean | undefined> = (v) => {
+  if (v === 'U') return false;
+  if (v === 'R') return true;
+  const t = v.trim().toUpperCase();
+  if (t === '') return undefined;
+  if (URBAN.has(t)) return false;
+  if (RURAL.has(t)) return true;
+  return new Invalid(`zona inválida "${v}" (se espera URBANA/RURAL, U/R o 1/2)`);
+};
+
 /** Five digits as they are, or what `normaliseCut` makes of the value. */
 function cutOf(v: string): string | undefined {
   if (v.length === 5) {

@@ -10,6 +10,7 @@ import {
   refine,
   requiredText,
   rowSchema,
+  ruralZone,
   sex,
   subjectRowParser,
 } from './fields';
@@ -34,6 +35,7 @@ const schema = rowSchema({
   APELLIDO_PATERNO: requiredText(60),
   APELLIDO_MATERNO: optionalText(60),
   DIRECCION: optionalText(160),
+  ZONA: ruralZone,
 });
 
 export interface RshFields {
@@ -49,6 +51,8 @@ export interface RshFields {
   readonly disabilityInHousehold: boolean;
   readonly indigenous: boolean;
   readonly migrant: boolean;
+  /** Rural or urban zone of the dwelling; `undefined` when the extract does not say. */
+  readonly rural: boolean | undefined;
   readonly surveyDate: string;
   readonly comuna: string;
   /** For the quality index only; never written to the curated bucket. */
@@ -58,7 +62,7 @@ export interface RshFields {
 
 export const rshContract: SourceContract<RshFields> = {
   source: 'rsh',
-  version: '1.1.0',
+  version: '1.2.0',
   description: 'Registro Social de Hogares: personas menores de 18 años con los datos de su hogar',
   producer: 'Ministerio de Desarrollo Social y Familia',
   columns: {
@@ -80,6 +84,7 @@ export const rshContract: SourceContract<RshFields> = {
     PUEBLO_ORIGINARIO: ['PERTENENCIA_PUEBLO_ORIGINARIO'],
     NACIONALIDAD: [],
     DIRECCION: ['DOMICILIO'],
+    ZONA: ['AREA', 'ZONA_URBANO_RURAL', 'URBANO_RURAL'],
     COMUNA: ['COD_COMUNA', 'CUT_COMUNA', 'COMUNA_CUT'],
     FECHA_ENCUESTA: ['FECHA_APLICACION'],
   },
@@ -132,6 +137,7 @@ export const rshContract: SourceContract<RshFields> = {
             disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
             indigenous: v.PUEBLO_ORIGINARIO,
             migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+            rural: v.ZONA,
             surveyDate: v.FECHA_ENCUESTA,
             comuna: v.COMUNA,
             hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
@@ -164,6 +170,8 @@ export const rshContract: SourceContract<RshFields> = {
     disabilityInHousehold: f.disabilityInHousehold,
     indigenous: f.indigenous,
     migrant: f.migrant,
+    // Left out of the record when unknown (JSON drops an undefined property).
+    rural: f.rural,
     surveyDate: f.surveyDate,
     householdId: pseudonymiser.household(f.householdFolio),
   }),
