@@ -50,7 +50,14 @@ const schema = z.object({
   seed: z.coerce.number().int().min(0).default(DEFAULT_TRAINING.seed),
   children: z.coerce.number().int().min(2_000).max(2_000_000).default(DEFAULT_TRAINING.children),
   out: z.string().min(1).default(DEFAULT_MODEL_PATH),
+  candidate: z.enum(['auto', 'logistic', 'boosted_trees']).default('auto'),
 });
+
+/**
+ * Which candidate is exported: `auto` selects by validation precision at capacity (the committed
+ * model); naming one exports it regardless, to compare or benchmark it.
+ */
+export type CandidateChoice = z.infer<typeof schema>['candidate'];
 
 export interface Cohort {
   readonly role: 'train' | 'validation' | 'test';
@@ -131,7 +138,11 @@ const capacityOf = (rows: number): number => Math.max(1, Math.round(rows * CAPAC
 const baseRate = (set: Dataset): number => set.y.reduce((s, v) => s + v, 0) / set.rows;
 
 /** Trains and exports; the same options give byte-identical output. */
-export async function train(options: { seed: number; children: number }): Promise<TrainResult> {
+export async function train(options: {
+  seed: number;
+  children: number;
+  candidate?: CandidateChoice;
+}): Promise<TrainResult> {
   // The pseudonymisation key only joins sources within this run; it is derived from the seed.
   const pseudonymiser = createPseudonymiser(
     createHash('sha256').update(`train-key-${options.seed}`).digest('hex'),
@@ -192,7 +203,8 @@ export async function train(options: { seed: number; children: number }): Promis
     },
   ];
   const summaries = fitted.map((f) => {
-    const scaling = fitPlatt(f.logOdds(validSet), validSet.y);
+    const validLogOdds = f.logOdds(validSet);
+    const scaling = fitPlatt(validLogOdds, validSet.y);
     return {
       fitted: f,
       scaling,
@@ -200,7 +212,7 @@ export async function train(options: { seed: number; children: number }): Promis
         name: f.name,
         detail: f.detail,
         scaling,
-        validation: scores(applyPlatt(scaling, f.logOdds(validSet)), validSet),
+        validation: scores(applyPlatt(scaling, validLogOdds), validSet),
         test: scores(applyPlatt(scaling, f.logOdds(testSet)), testSet),
       } satisfies CandidateSummary,
     };
@@ -209,11 +221,16 @@ export async function train(options: { seed: number; children: number }): Promis
   const k = capacityOf(validSet.rows);
   const p = simple.summary.validation.precisionAtCapacity;
   const standardError = Math.sqrt((p * (1 - p)) / k);
-  const chosen = complex.summary.validation.precisionAtCapacity > p + standardError ? complex : simple;
+  const choice = options.candidate ?? 'auto';
+  const byPrecision = complex.summary.validation.precisionAtCapacity > p + standardError ? complex : simple;
+  const chosen = choice === 'auto' ? byPrecision : choice === simple.fitted.name ? simple : complex;
   const selection =
     `validation precision at capacity: ${simple.fitted.name} ${p.toFixed(3)}, ${complex.fitted.name} ` +
     `${complex.summary.validation.precisionAtCapacity.toFixed(3)}; one standard error ${standardError.toFixed(3)} ` +
-    `(${k.toLocaleString('en')} children) — selected ${chosen.fitted.name}`;
+    `(${k.toLocaleString('en')} children) — ` +
+    (choice === 'auto'
+      ? `selected ${chosen.fitted.name}`
+      : `${chosen.fitted.name} exported as asked (the rule would select ${byPrecision.fitted.name})`);
 
   const probabilityOf = (set: Dataset): Float64Array =>
     applyPlatt(chosen.scaling, chosen.fitted.logOdds(set));
@@ -329,6 +346,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         seed: { type: 'string', description: 'random seed of the training cohorts (default 2024)' },
         children: { type: 'string', description: 'children in each of the four cohorts (default 40000)' },
         out: { type: 'string', description: `where to write the ONNX model (default ${DEFAULT_MODEL_PATH})` },
+        candidate: {
+          type: 'string',
+          description: 'auto (select by validation precision at capacity, default), logistic or boosted_trees',
+        },
       },
       schema,
       'usage: npm run train -- [flags]',
