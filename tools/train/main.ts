@@ -348,7 +348,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         out: { type: 'string', description: `where to write the ONNX model (default ${DEFAULT_MODEL_PATH})` },
         candidate: {
           type: 'string',
-          description: 'auto (select by validation precision at capacity, default), logistic or boosted_trees',
+          description:
+            'auto (select by validation precision at capacity, default), logistic or boosted_trees',
         },
       },
       schema,
