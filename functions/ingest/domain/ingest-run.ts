@@ -16,7 +16,7 @@
  * Readers only follow `_SUCCESS.json`, so a failed or half-finished run is never seen. Every task
  * is idempotent: redelivered messages rewrite the same objects and count once.
  */
-import { createHash, hash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -147,9 +147,15 @@ const bucketStatsSchema = z.object({
 
 const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
 
-/** The first 32 bits of the key's SHA-1, modulo the bucket count (one-shot hash: no hash object per row). */
-function shuffleBucket(key: string, buckets: number): number {
-  return Number.parseInt(hash('sha1', key, 'hex').slice(0, 8), 16) % buckets;
+/**
+ * The key's 32-bit FNV-1a hash, modulo the bucket count. Keys carry a keyed pseudonym, already
+ * uniformly spread, so a fast non-cryptographic hash spreads them evenly; equal keys always meet in
+ * one bucket, which is all deduplication needs.
+ */
+export function shuffleBucket(key: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % buckets;
 }
 
 // --- 1. plan --------------------------------------------------------------------------------------

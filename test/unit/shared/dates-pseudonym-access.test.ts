@@ -42,6 +42,15 @@ describe('pseudonymisation', () => {
     expect(a.household('0810100001')).not.toBe(a.child(run).replace(/^n-/, 'h-'));
   });
 
+  it('gives a household the same pseudonym whatever the order its folios come in', () => {
+    const folios = ['F1', 'F1', 'F2', ' f1 ', 'F1', 'F2', 'F2', 'F3'];
+    const inOrder = createPseudonymiser('11'.repeat(32));
+    const got = folios.map((f) => inOrder.household(f));
+    const expected = folios.map((f) => createPseudonymiser('11'.repeat(32)).household(f));
+    expect(got).toEqual(expected);
+    expect(new Set(got).size).toBe(3);
+  });
+
   it('refuses a key shorter than 256 bits', () => {
     expect(() => createPseudonymiser('abcd')).toThrow(PseudonymKeyError);
   });
