@@ -8,7 +8,7 @@
  */
 import { ENTRY_CAUSES, PROGRAM_MODELS } from '../../functions/ingest/domain/contracts/proteccion';
 import { findComuna } from '../../functions/shared/domain/comunas';
-import { addMonths, ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
+import { toIsoDate } from '../../functions/shared/domain/dates';
 import { checkDigit } from '../../functions/shared/domain/run';
 import type { Rng } from '../lib/rng';
 import type { ChildEvents, HouseholdFacts } from './life-events';
@@ -142,7 +142,6 @@ export function generateMoreSources(
   const protection: string[][] = [];
   const projects = new Map<string, { code: string; sloppiness: number }[]>();
   for (const p of people) {
-    const age = ageInYears(p.birthDate, asOf);
     const facility = `${p.comuna.slice(0, 2)}${String(rng.int(100, 999))}`;
     const e = p.events;
     // Health: the ground truth's attentions, plus emergency visits that carry no signal.

@@ -22,7 +22,6 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
-import type { SourceContract } from './contracts';
 import { CONTRACTS, contractOf, isSourceId } from './contracts';
 import type { CsvLayout, Encoding, ReadOptions } from './csv-reader';
 import {
@@ -422,12 +421,6 @@ async function scanFile(
     totalBytes: result.totalBytes,
     sha256: result.sha256,
   };
-}
-
-async function streamToBuffer(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(Buffer.from(part as Buffer));
-  return Buffer.concat(parts);
 }
 
 // --- 2. chunk -------------------------------------------------------------------------------------

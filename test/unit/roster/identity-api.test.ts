@@ -120,8 +120,18 @@ describe('readIdentity', () => {
     const order: string[] = [];
     const answer = await readIdentity(
       {
-        roster: { get: async () => (order.push('roster'), undefined) },
-        identities: { get: async () => (order.push('identity'), undefined) },
+        roster: {
+          get: async () => {
+            order.push('roster');
+            return undefined;
+          },
+        },
+        identities: {
+          get: async () => {
+            order.push('identity');
+            return undefined;
+          },
+        },
         log: { record: async (e) => void order.push(`log:${e.outcome}`) },
         now: () => new Date('2026-11-02T10:00:00Z'),
       },

@@ -144,8 +144,8 @@ const RURAL = new Set(['R', 'RURAL', '2']);
  * rural, `false` for urban, `undefined` when left blank.
  */
 export const ruralZone: FieldParser<boolean | undefined> = (v) => {
-  if (v === 'U') return false;
-  if (v === 'R') return true;
+  if (v === 'URBANA' || v === 'U') return false;
+  if (v === 'RURAL' || v === 'R') return true;
   const t = v.trim().toUpperCase();
   if (t === '') return undefined;
   if (URBAN.has(t)) return false;
