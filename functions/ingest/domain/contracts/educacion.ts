@@ -7,7 +7,7 @@ import {
   month,
   optionalText,
   rowSchema,
-  subjectRowParser,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -48,28 +48,19 @@ export const educationContract: SourceContract<EducationFields> = {
   },
   required: ['RUN', 'RBD', 'COMUNA', 'MES', 'ASISTENCIA', 'REPITENTE', 'RETIRADO'],
   validator(columns) {
-    const parse = subjectRowParser(schema, columns);
-    return (row) => {
-      const parsed = parse(row);
-      if (!parsed.ok) return parsed;
-      const { run, values: v } = parsed;
-      return {
-        ok: true,
-        row: {
-          run,
-          comuna: v.COMUNA,
-          fields: {
-            schoolId: v.RBD,
-            ...(v.GRADO ? { grade: v.GRADO } : {}),
-            month: v.MES,
-            attendancePct: v.ASISTENCIA,
-            repeating: v.REPITENTE,
-            withdrawn: v.RETIRADO,
-          },
-          identity: { run, comuna: v.COMUNA },
-        },
-      };
-    };
+    return subjectValidator(schema, columns, (run, v) => ({
+      run,
+      comuna: v.COMUNA,
+      fields: {
+        schoolId: v.RBD,
+        ...(v.GRADO ? { grade: v.GRADO } : {}),
+        month: v.MES,
+        attendancePct: v.ASISTENCIA,
+        repeating: v.REPITENTE,
+        withdrawn: v.RETIRADO,
+      },
+      identity: { run, comuna: v.COMUNA },
+    }));
   },
   duplicateKey: (row) => `${row.fields.month}|${row.fields.schoolId}`,
   curate: (fields) => ({ ...fields }),

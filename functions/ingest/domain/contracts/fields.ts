@@ -14,7 +14,7 @@ import { parseDate } from '../../../shared/domain/dates';
 import type { Run } from '../../../shared/domain/run';
 import { parseRun } from '../../../shared/domain/run';
 import { INSTITUTION_CODE } from '../quality';
-import type { RowError, TimelinessItem } from './types';
+import type { RowError, RowValidator, TimelinessItem, ValidatedRow } from './types';
 
 /** Why a value was refused, as the row's error reason. */
 export class Invalid {
@@ -227,7 +227,7 @@ export type RowValues<S extends RowShape> = {
   readonly [K in keyof S]: Exclude<ReturnType<S[K]>, Invalid>;
 };
 
-/** A row's error: the column that failed first and why. */
+/** A row's error: the column that failed first, or the cross-field check it fails, and why. */
 export class RowRejection implements RowError {
   constructor(
     readonly field: string,
@@ -239,9 +239,9 @@ export class RowRejection implements RowError {
 export type ColumnPositions = readonly (string | null)[];
 
 /** Reads one column of a row given as the array of its fields; a column absent from the file reads ''. */
-export type ColumnReader = (fields: readonly string[]) => string;
+type ColumnReader = (fields: readonly string[]) => string;
 
-export function columnReader(columns: ColumnPositions, column: string): ColumnReader {
+function columnReader(columns: ColumnPositions, column: string): ColumnReader {
   const at = columns.indexOf(column);
   return at === -1 ? () => '' : (fields) => fields[at] ?? '';
 }
@@ -255,7 +255,7 @@ export function rowSchema<S extends RowShape>(shape: S): S {
  * Binds a schema to a file's column positions: the row parser returns the values, or the first
  * column (in declared order) that fails with its reason.
  */
-export function rowParser<S extends RowShape>(
+function rowParser<S extends RowShape>(
   shape: S,
   columns: ColumnPositions,
 ): (fields: readonly string[]) => RowValues<S> | RowRejection {
@@ -276,8 +276,8 @@ export function rowParser<S extends RowShape>(
   };
 }
 
-/** The subject's RUN from a RUN column and an optional separate check-digit column. */
-export function runReader(
+/** A RUN from a RUN column and an optional separate check-digit column. */
+function runReader(
   columns: ColumnPositions,
   runCol: string,
   dvCol: string,
@@ -290,35 +290,87 @@ export function runReader(
   };
 }
 
-/** A RUN that may be absent; a present but invalid one is an error. */
-export function optionalRunReader(
-  columns: ColumnPositions,
-  runCol: string,
-  dvCol?: string,
-): (fields: readonly string[]) => Run | undefined | RowRejection {
+/** Reads a RUN that may be absent: undefined when empty, an error when present but invalid. */
+type OptionalRunReader = (fields: readonly string[]) => Run | undefined | RowRejection;
+
+function optionalRunReader(columns: ColumnPositions, runCol: string, dvCol?: string): OptionalRunReader {
   const value = columnReader(columns, runCol);
   const read = runReader(columns, runCol, dvCol ?? '');
   return (fields) => (value(fields).trim() === '' ? undefined : read(fields));
 }
 
+/** Relatives' RUN columns (mother, father, …), each with its check-digit column or null for none. */
+export type RelativeColumns<K extends string> = Readonly<Record<K, string | null>>;
+
+/** A row's relatives' RUNs by RUN column: undefined where the column is empty. */
+export type RelativeRuns<K extends string> = Readonly<Record<K, Run | undefined>>;
+
 /**
- * The common start of every contract's validation: the subject's RUN (columns RUN and DV), then
- * the row against `schema`; the first problem found is the row's error.
+ * Makes a contract's row from what the checks before it read (the subject's RUN, the relatives'
+ * RUNs, the schema's values and the row's raw fields), or rejects it for a cross-field problem.
+ * `R` is the contract's, not inferred from the row built, so the row is checked against it.
  */
-export function subjectRowParser<S extends RowShape>(
+export type RowBuilder<S extends RowShape, K extends string, R> = (
+  run: Run,
+  values: RowValues<S>,
+  relatives: RelativeRuns<K>,
+  fields: readonly string[],
+) => ValidatedRow<NoInfer<R>> | RowRejection;
+
+// Shared, so that the rows of a contract without relatives allocate nothing for them.
+const NO_RELATIVES: RelativeRuns<string> = Object.freeze({});
+
+/**
+ * A contract's row validator, bound to a file's column positions. A row is checked in this
+ * order, and the first problem found is its error: the subject's RUN (columns RUN and DV), each
+ * relative's RUN in the order `relatives` declares them (an empty one is absent), the schema's
+ * columns in declared order, then `build`'s cross-field checks.
+ *
+ * Every contract shares this order, and the quarantine's reasons depend on it, so it is kept in
+ * one place: a contract states only its schema, its relatives and how to build its row.
+ */
+export function subjectValidator<S extends RowShape, R>(
   shape: S,
   columns: ColumnPositions,
-): (
-  fields: readonly string[],
-) => { ok: true; run: Run; values: RowValues<S> } | { ok: false; error: RowError } {
+  build: RowBuilder<S, never, R>,
+): RowValidator<R>;
+export function subjectValidator<S extends RowShape, K extends string, R>(
+  shape: S,
+  columns: ColumnPositions,
+  relatives: RelativeColumns<K>,
+  build: RowBuilder<S, K, R>,
+): RowValidator<R>;
+export function subjectValidator<S extends RowShape, R>(
+  shape: S,
+  columns: ColumnPositions,
+  ...rest: [RowBuilder<S, string, R>] | [RelativeColumns<string>, RowBuilder<S, string, R>]
+): RowValidator<R> {
+  const [relatives, build]: [RelativeColumns<string>, RowBuilder<S, string, R>] =
+    rest.length === 1 ? [{}, rest[0]] : rest;
   const runOf = runReader(columns, 'RUN', 'DV');
+  const relativeNames = Object.keys(relatives);
+  const relativeOf = relativeNames.map((name) =>
+    optionalRunReader(columns, name, relatives[name] ?? undefined),
+  );
+  const relativeCount = relativeNames.length;
   const parse = rowParser(shape, columns);
   return (fields) => {
     const run = runOf(fields);
     if (run instanceof RowRejection) return { ok: false, error: run };
+    let found = NO_RELATIVES;
+    if (relativeCount > 0) {
+      const read: Record<string, Run | undefined> = {};
+      for (let i = 0; i < relativeCount; i++) {
+        const relative = (relativeOf[i] as OptionalRunReader)(fields);
+        if (relative instanceof RowRejection) return { ok: false, error: relative };
+        read[relativeNames[i] as string] = relative;
+      }
+      found = read;
+    }
     const values = parse(fields);
     if (values instanceof RowRejection) return { ok: false, error: values };
-    return { ok: true, run, values };
+    const row = build(run, values, found, fields);
+    return row instanceof RowRejection ? { ok: false, error: row } : { ok: true, row };
   };
 }
 

@@ -1,5 +1,5 @@
 /** Police 24-hour program (PSI 24 Horas): contacts of children as victims or as offenders. */
-import { code, comunaCut, isoDate, optionalDate, requiredText, rowSchema, subjectRowParser } from './fields';
+import { code, comunaCut, isoDate, optionalDate, requiredText, rowSchema, subjectValidator } from './fields';
 import type { SourceContract } from './types';
 
 export const POLICE_ROLES = ['VICTIMA', 'INFRACTOR'] as const;
@@ -48,27 +48,18 @@ export const policeContract: SourceContract<PoliceFields> = {
   },
   required: ['RUN', 'COMUNA', 'FECHA_PROCEDIMIENTO', 'CALIDAD', 'TIPO', 'UNIDAD'],
   validator(columns) {
-    const parse = subjectRowParser(schema, columns);
-    return (row) => {
-      const parsed = parse(row);
-      if (!parsed.ok) return parsed;
-      const { run, values: v } = parsed;
-      return {
-        ok: true,
-        row: {
-          run,
-          comuna: v.COMUNA,
-          fields: {
-            eventDate: v.FECHA_PROCEDIMIENTO,
-            ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
-            role: v.CALIDAD,
-            event: v.TIPO,
-            unit: v.UNIDAD,
-          },
-          identity: { run, comuna: v.COMUNA },
-        },
-      };
-    };
+    return subjectValidator(schema, columns, (run, v) => ({
+      run,
+      comuna: v.COMUNA,
+      fields: {
+        eventDate: v.FECHA_PROCEDIMIENTO,
+        ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
+        role: v.CALIDAD,
+        event: v.TIPO,
+        unit: v.UNIDAD,
+      },
+      identity: { run, comuna: v.COMUNA },
+    }));
   },
   duplicateKey: (row) => `${row.fields.eventDate}|${row.fields.role}|${row.fields.event}`,
   curate: (fields) => ({ ...fields }),

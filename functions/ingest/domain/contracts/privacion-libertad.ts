@@ -7,9 +7,10 @@ import {
   code,
   isoDate,
   optionalDate,
+  RowRejection,
   requiredText,
   rowSchema,
-  subjectRowParser,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -46,30 +47,23 @@ export const custodyContract: SourceContract<CustodyFields> = {
   },
   required: ['RUN', 'FECHA_INGRESO', 'REGIMEN', 'UNIDAD_PENAL'],
   validator(columns) {
-    const parse = subjectRowParser(schema, columns);
-    return (row) => {
-      const parsed = parse(row);
-      if (!parsed.ok) return parsed;
-      const { run, values: v } = parsed;
+    return subjectValidator(schema, columns, (run, v) => {
       if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
-        return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
+        return new RowRejection('FECHA_EGRESO', 'anterior a la fecha de ingreso');
       }
       const comuna = v.COMUNA_RESIDENCIA ?? '00000';
       return {
-        ok: true,
-        row: {
-          run,
-          comuna,
-          fields: {
-            admissionDate: v.FECHA_INGRESO,
-            ...(v.FECHA_EGRESO ? { releaseDate: v.FECHA_EGRESO } : {}),
-            regime: v.REGIMEN,
-            unit: v.UNIDAD_PENAL,
-          },
-          identity: { run, comuna },
+        run,
+        comuna,
+        fields: {
+          admissionDate: v.FECHA_INGRESO,
+          ...(v.FECHA_EGRESO ? { releaseDate: v.FECHA_EGRESO } : {}),
+          regime: v.REGIMEN,
+          unit: v.UNIDAD_PENAL,
         },
+        identity: { run, comuna },
       };
-    };
+    });
   },
   duplicateKey: (row) => row.fields.admissionDate,
   curate: (fields) => ({ ...fields }),

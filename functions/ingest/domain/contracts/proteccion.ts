@@ -8,22 +8,19 @@ import { INSTITUTION_CODE } from '../quality';
 import type { FieldParser } from './fields';
 import {
   code,
-  columnReader,
   comunaCut,
   Invalid,
   institutionFromCode,
   isoDate,
   optionalDate,
-  optionalRunReader,
   optionalText,
   RowRejection,
   refine,
   registeredWithinThreeDays,
   requiredText,
-  rowParser,
   rowSchema,
-  runReader,
   sex,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -95,6 +92,12 @@ const schema = rowSchema({
   NOMBRE_ADULTO_RESPONSABLE: optionalText(120),
   VISITAS_MES: visits,
 });
+
+/**
+ * The RUN columns of the people around the child (no check-digit columns), read in this order
+ * before the schema's; a RUN counts toward the family data only with its name.
+ */
+const relatives = { RUN_MADRE: null, RUN_PADRE: null, RUN_ADULTO_RESPONSABLE: null };
 
 export interface ProtectionFields {
   readonly birthDate: string;
@@ -177,71 +180,52 @@ export const protectionContract: SourceContract<ProtectionFields> = {
     'FECHA_INGRESO',
   ],
   validator(columns) {
-    const runOf = runReader(columns, 'RUN', 'DV');
-    const relatives = ['RUN_MADRE', 'RUN_PADRE', 'RUN_ADULTO_RESPONSABLE'].map((column) =>
-      optionalRunReader(columns, column),
-    );
-    const parse = rowParser(schema, columns);
-    const mother = columnReader(columns, 'RUN_MADRE');
-    const father = columnReader(columns, 'RUN_PADRE');
-    const responsibleAdult = columnReader(columns, 'RUN_ADULTO_RESPONSABLE');
-    return (row) => {
-      const run = runOf(row);
-      if (run instanceof RowRejection) return { ok: false, error: run };
-      for (const relative of relatives) {
-        const other = relative(row);
-        if (other instanceof RowRejection) return { ok: false, error: other };
-      }
-      const v = parse(row);
-      if (v instanceof RowRejection) return { ok: false, error: v };
+    return subjectValidator(schema, columns, relatives, (run, v, relative) => {
       if (v.FECHA_EGRESO && v.FECHA_EGRESO < v.FECHA_INGRESO) {
-        return { ok: false, error: { field: 'FECHA_EGRESO', reason: 'anterior a la fecha de ingreso' } };
+        return new RowRejection('FECHA_EGRESO', 'anterior a la fecha de ingreso');
       }
       if (v.FECHA_INGRESO < v.FECHA_NACIMIENTO) {
-        return { ok: false, error: { field: 'FECHA_INGRESO', reason: 'anterior a la fecha de nacimiento' } };
+        return new RowRejection('FECHA_INGRESO', 'anterior a la fecha de nacimiento');
       }
       const nationality = v.NACIONALIDAD?.toUpperCase();
-      const has = (column: (row: readonly string[]) => string): boolean => column(row).trim() !== '';
       return {
-        ok: true,
-        row: {
-          run,
-          comuna: v.COMUNA,
-          fields: {
-            birthDate: v.FECHA_NACIMIENTO,
-            sex: v.SEXO,
-            migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
-            project: v.CODIGO_PROYECTO,
-            model: v.MODELO,
-            cause: v.CAUSAL_INGRESO,
-            entryDate: v.FECHA_INGRESO,
-            ...(v.FECHA_REGISTRO_INGRESO ? { entryRegistered: v.FECHA_REGISTRO_INGRESO } : {}),
-            ...(v.FECHA_EGRESO ? { exitDate: v.FECHA_EGRESO } : {}),
-            ...(v.FECHA_REGISTRO_EGRESO ? { exitRegistered: v.FECHA_REGISTRO_EGRESO } : {}),
-            ...(v.FECHA_DIAGNOSTICO ? { diagnosisDate: v.FECHA_DIAGNOSTICO } : {}),
-            ...(v.FECHA_REGISTRO_DIAGNOSTICO ? { diagnosisRegistered: v.FECHA_REGISTRO_DIAGNOSTICO } : {}),
-            ...(v.FECHA_PII ? { planDate: v.FECHA_PII } : {}),
-            ...(v.FECHA_REGISTRO_PII ? { planRegistered: v.FECHA_REGISTRO_PII } : {}),
-            ...(v.VISITAS_MES ? { visits: v.VISITAS_MES } : {}),
-            present: {
-              names: v.NOMBRES !== undefined && v.APELLIDO_PATERNO !== undefined,
-              maternalSurname: v.APELLIDO_MATERNO !== undefined,
-              contact: v.CONTACTO_NOMBRE !== undefined && v.CONTACTO_RELACION !== undefined,
-              mother: has(mother) && v.NOMBRE_MADRE !== undefined,
-              father: has(father) && v.NOMBRE_PADRE !== undefined,
-              responsibleAdult: has(responsibleAdult) && v.NOMBRE_ADULTO_RESPONSABLE !== undefined,
-            },
-          },
-          identity: {
-            run,
-            ...(v.NOMBRES ? { givenNames: v.NOMBRES } : {}),
-            ...(v.APELLIDO_PATERNO ? { paternalSurname: v.APELLIDO_PATERNO } : {}),
-            ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
-            comuna: v.COMUNA,
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          birthDate: v.FECHA_NACIMIENTO,
+          sex: v.SEXO,
+          migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+          project: v.CODIGO_PROYECTO,
+          model: v.MODELO,
+          cause: v.CAUSAL_INGRESO,
+          entryDate: v.FECHA_INGRESO,
+          ...(v.FECHA_REGISTRO_INGRESO ? { entryRegistered: v.FECHA_REGISTRO_INGRESO } : {}),
+          ...(v.FECHA_EGRESO ? { exitDate: v.FECHA_EGRESO } : {}),
+          ...(v.FECHA_REGISTRO_EGRESO ? { exitRegistered: v.FECHA_REGISTRO_EGRESO } : {}),
+          ...(v.FECHA_DIAGNOSTICO ? { diagnosisDate: v.FECHA_DIAGNOSTICO } : {}),
+          ...(v.FECHA_REGISTRO_DIAGNOSTICO ? { diagnosisRegistered: v.FECHA_REGISTRO_DIAGNOSTICO } : {}),
+          ...(v.FECHA_PII ? { planDate: v.FECHA_PII } : {}),
+          ...(v.FECHA_REGISTRO_PII ? { planRegistered: v.FECHA_REGISTRO_PII } : {}),
+          ...(v.VISITAS_MES ? { visits: v.VISITAS_MES } : {}),
+          present: {
+            names: v.NOMBRES !== undefined && v.APELLIDO_PATERNO !== undefined,
+            maternalSurname: v.APELLIDO_MATERNO !== undefined,
+            contact: v.CONTACTO_NOMBRE !== undefined && v.CONTACTO_RELACION !== undefined,
+            mother: relative.RUN_MADRE !== undefined && v.NOMBRE_MADRE !== undefined,
+            father: relative.RUN_PADRE !== undefined && v.NOMBRE_PADRE !== undefined,
+            responsibleAdult:
+              relative.RUN_ADULTO_RESPONSABLE !== undefined && v.NOMBRE_ADULTO_RESPONSABLE !== undefined,
           },
         },
+        identity: {
+          run,
+          ...(v.NOMBRES ? { givenNames: v.NOMBRES } : {}),
+          ...(v.APELLIDO_PATERNO ? { paternalSurname: v.APELLIDO_PATERNO } : {}),
+          ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
+          comuna: v.COMUNA,
+        },
       };
-    };
+    });
   },
   duplicateKey: (row) => `${row.fields.project}|${row.fields.entryDate}`,
   curate: ({ present: _present, ...rest }) => ({ ...rest }),

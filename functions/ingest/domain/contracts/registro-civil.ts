@@ -4,12 +4,10 @@ import {
   anyComunaCut,
   isoDate,
   optionalDate,
-  optionalRunReader,
   RowRejection,
-  rowParser,
   rowSchema,
-  runReader,
   sex,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -20,6 +18,9 @@ const schema = rowSchema({
   FECHA_DEFUNCION: optionalDate,
   COMUNA_INSCRIPCION: anyComunaCut,
 });
+
+/** The parents' RUN columns, each with its check digit, read (in this order) before the schema's. */
+const parents = { RUN_MADRE: 'DV_MADRE', RUN_PADRE: 'DV_PADRE' };
 
 export interface CivilRegistryFields {
   readonly birthDate: string;
@@ -50,43 +51,27 @@ export const civilRegistryContract: SourceContract<CivilRegistryFields> = {
   },
   required: ['RUN', 'FECHA_NACIMIENTO', 'SEXO', 'RUN_MADRE', 'RUN_PADRE'],
   validator(columns) {
-    const runOf = runReader(columns, 'RUN', 'DV');
-    const motherOf = optionalRunReader(columns, 'RUN_MADRE', 'DV_MADRE');
-    const fatherOf = optionalRunReader(columns, 'RUN_PADRE', 'DV_PADRE');
-    const parse = rowParser(schema, columns);
-    return (row) => {
-      const run = runOf(row);
-      if (run instanceof RowRejection) return { ok: false, error: run };
-      const mother = motherOf(row);
-      if (mother instanceof RowRejection) return { ok: false, error: mother };
-      const father = fatherOf(row);
-      if (father instanceof RowRejection) return { ok: false, error: father };
-      const v = parse(row);
-      if (v instanceof RowRejection) return { ok: false, error: v };
+    return subjectValidator(schema, columns, parents, (run, v, parent) => {
       if (v.FECHA_DEFUNCION && v.FECHA_DEFUNCION < v.FECHA_NACIMIENTO) {
-        return {
-          ok: false,
-          error: { field: 'FECHA_DEFUNCION', reason: 'anterior a la fecha de nacimiento' },
-        };
+        return new RowRejection('FECHA_DEFUNCION', 'anterior a la fecha de nacimiento');
       }
       const comuna = v.COMUNA_INSCRIPCION ?? '00000';
+      const mother = parent.RUN_MADRE;
+      const father = parent.RUN_PADRE;
       return {
-        ok: true,
-        row: {
-          run,
-          comuna,
-          fields: {
-            birthDate: v.FECHA_NACIMIENTO,
-            sex: v.SEXO,
-            ...(v.FECHA_INSCRIPCION ? { registeredDate: v.FECHA_INSCRIPCION } : {}),
-            ...(v.FECHA_DEFUNCION ? { deathDate: v.FECHA_DEFUNCION } : {}),
-            ...(mother ? { mother } : {}),
-            ...(father ? { father } : {}),
-          },
-          identity: { run, comuna },
+        run,
+        comuna,
+        fields: {
+          birthDate: v.FECHA_NACIMIENTO,
+          sex: v.SEXO,
+          ...(v.FECHA_INSCRIPCION ? { registeredDate: v.FECHA_INSCRIPCION } : {}),
+          ...(v.FECHA_DEFUNCION ? { deathDate: v.FECHA_DEFUNCION } : {}),
+          ...(mother ? { mother } : {}),
+          ...(father ? { father } : {}),
         },
+        identity: { run, comuna },
       };
-    };
+    });
   },
   duplicateKey: () => '',
   curate: ({ mother, father, ...rest }, pseudonymiser) => ({

@@ -7,12 +7,13 @@ import {
   integer,
   isoDate,
   optionalText,
+  RowRejection,
   refine,
   requiredText,
   rowSchema,
   ruralZone,
   sex,
-  subjectRowParser,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -107,53 +108,43 @@ export const rshContract: SourceContract<RshFields> = {
     'FECHA_ENCUESTA',
   ],
   validator(columns) {
-    const parse = subjectRowParser(schema, columns);
-    return (row) => {
-      const parsed = parse(row);
-      if (!parsed.ok) return parsed;
-      const { run, values: v } = parsed;
+    return subjectValidator(schema, columns, (run, v) => {
       if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
-        return {
-          ok: false,
-          error: { field: 'FECHA_NACIMIENTO', reason: 'posterior a la fecha de encuesta' },
-        };
+        return new RowRejection('FECHA_NACIMIENTO', 'posterior a la fecha de encuesta');
       }
       const nationality = v.NACIONALIDAD?.toUpperCase();
       return {
-        ok: true,
-        row: {
-          run,
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          birthDate: v.FECHA_NACIMIENTO,
+          sex: v.SEXO,
+          householdFolio: v.FOLIO_HOGAR,
+          rshBracket: v.TRAMO_RSH,
+          householdSize: v.N_PERSONAS_HOGAR,
+          bedrooms: v.N_DORMITORIOS,
+          incomePerCapita: v.INGRESO_PER_CAPITA,
+          headSchoolingYears: v.ESCOLARIDAD_JEFE,
+          singleParent: v.JEFATURA_MONOPARENTAL,
+          disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
+          indigenous: v.PUEBLO_ORIGINARIO,
+          migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
+          rural: v.ZONA,
+          surveyDate: v.FECHA_ENCUESTA,
           comuna: v.COMUNA,
-          fields: {
-            birthDate: v.FECHA_NACIMIENTO,
-            sex: v.SEXO,
-            householdFolio: v.FOLIO_HOGAR,
-            rshBracket: v.TRAMO_RSH,
-            householdSize: v.N_PERSONAS_HOGAR,
-            bedrooms: v.N_DORMITORIOS,
-            incomePerCapita: v.INGRESO_PER_CAPITA,
-            headSchoolingYears: v.ESCOLARIDAD_JEFE,
-            singleParent: v.JEFATURA_MONOPARENTAL,
-            disabilityInHousehold: v.DISCAPACIDAD_HOGAR,
-            indigenous: v.PUEBLO_ORIGINARIO,
-            migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
-            rural: v.ZONA,
-            surveyDate: v.FECHA_ENCUESTA,
-            comuna: v.COMUNA,
-            hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
-            hasAddress: v.DIRECCION !== undefined,
-          },
-          identity: {
-            run,
-            givenNames: v.NOMBRES,
-            paternalSurname: v.APELLIDO_PATERNO,
-            maternalSurname: v.APELLIDO_MATERNO,
-            address: v.DIRECCION,
-            comuna: v.COMUNA,
-          },
+          hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
+          hasAddress: v.DIRECCION !== undefined,
+        },
+        identity: {
+          run,
+          givenNames: v.NOMBRES,
+          paternalSurname: v.APELLIDO_PATERNO,
+          maternalSurname: v.APELLIDO_MATERNO,
+          address: v.DIRECCION,
+          comuna: v.COMUNA,
         },
       };
-    };
+    });
   },
   duplicateKey: () => '',
   // Every field but the folio (pseudonymised), the comuna (on the record already) and the presence

@@ -7,10 +7,11 @@ import {
   isoDate,
   optionalDate,
   optionalText,
+  RowRejection,
   refine,
   requiredText,
   rowSchema,
-  subjectRowParser,
+  subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
 
@@ -61,30 +62,23 @@ export const healthContract: SourceContract<HealthFields> = {
   },
   required: ['RUN', 'COMUNA', 'FECHA_ATENCION', 'TIPO_ATENCION', 'ESTABLECIMIENTO'],
   validator(columns) {
-    const parse = subjectRowParser(schema, columns);
-    return (row) => {
-      const parsed = parse(row);
-      if (!parsed.ok) return parsed;
-      const { run, values: v } = parsed;
+    return subjectValidator(schema, columns, (run, v) => {
       if (v.FECHA_REGISTRO && v.FECHA_REGISTRO < v.FECHA_ATENCION) {
-        return { ok: false, error: { field: 'FECHA_REGISTRO', reason: 'anterior a la fecha de atención' } };
+        return new RowRejection('FECHA_REGISTRO', 'anterior a la fecha de atención');
       }
       return {
-        ok: true,
-        row: {
-          run,
-          comuna: v.COMUNA,
-          fields: {
-            attentionDate: v.FECHA_ATENCION,
-            ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
-            attention: v.TIPO_ATENCION,
-            facility: v.ESTABLECIMIENTO,
-            ...(v.DIAGNOSTICO ? { diagnosis: v.DIAGNOSTICO } : {}),
-          },
-          identity: { run, comuna: v.COMUNA },
+        run,
+        comuna: v.COMUNA,
+        fields: {
+          attentionDate: v.FECHA_ATENCION,
+          ...(v.FECHA_REGISTRO ? { registeredDate: v.FECHA_REGISTRO } : {}),
+          attention: v.TIPO_ATENCION,
+          facility: v.ESTABLECIMIENTO,
+          ...(v.DIAGNOSTICO ? { diagnosis: v.DIAGNOSTICO } : {}),
         },
+        identity: { run, comuna: v.COMUNA },
       };
-    };
+    });
   },
   duplicateKey: (row) => `${row.fields.attentionDate}|${row.fields.attention}|${row.fields.facility}`,
   curate: (fields) => ({ ...fields }),
