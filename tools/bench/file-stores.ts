@@ -1,9 +1,12 @@
 /**
  * Stores for benchmarking the ingest path on a local file: the upload is read from disk (with byte
  * ranges, as S3 serves them), and everything the tasks write is counted and discarded, so that the
- * measure is the computing cost and memory of the tasks themselves.
+ * measure is the computing cost and memory of the tasks themselves; or, to run every task, kept in
+ * a directory.
  */
 import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { IngestRun, ObjectStore, RunStore } from '../../functions/ingest/domain/ports';
@@ -88,5 +91,55 @@ export class MemoryRunStore implements RunStore {
   }
   async ofCut(cut: string): Promise<IngestRun[]> {
     return [...this.runs.values()].filter((r) => r.cut === cut);
+  }
+}
+
+/**
+ * An object store in a directory, for running every task of the ingest path (reduce and finalize
+ * read what chunk tasks wrote). Keys are paths under the directory; listings are in key order.
+ */
+export class DirectoryObjectStore implements ObjectStore {
+  constructor(private readonly dir: string) {}
+
+  private pathOf(key: string): string {
+    const path = resolve(this.dir, key);
+    if (!path.startsWith(`${resolve(this.dir)}${sep}`)) throw new Error(`key outside the store: ${key}`);
+    return path;
+  }
+
+  async open(key: string, range?: { start: number; end: number }): Promise<Readable | undefined> {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return undefined;
+    if (range && range.end <= range.start) return Readable.from([]);
+    return createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
+  }
+  async getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return undefined;
+    return schema.parse(JSON.parse(await readFile(path, 'utf8')));
+  }
+  async putJson(key: string, value: unknown): Promise<void> {
+    await this.putBytes(key, Buffer.from(JSON.stringify(value)));
+  }
+  async putLines(key: string, lines: readonly string[] | Buffer): Promise<void> {
+    await this.putBytes(
+      key,
+      Buffer.isBuffer(lines) ? lines : Buffer.from(lines.map((l) => `${l}\n`).join('')),
+    );
+  }
+  async putBytes(key: string, bytes: Buffer): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+  }
+  async list(prefix: string): Promise<string[]> {
+    const root = resolve(this.dir);
+    if (!existsSync(root)) return [];
+    const entries = await readdir(root, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:tasks`: how long each invocation of the cloud ingest path takes, against the
+ * Lambda limits the system definition gives its functions.
+ *
+ * A registry extract is generated to a file and every task runs on it in a child process, one after
+ * another on one core, at the deployed chunk and bucket sizes: the plan (one streaming pass over
+ * the whole file), each chunk task, each reduce task and the finalize. Chunk and reduce tasks are
+ * bounded by those sizes whatever the file's size; the plan grows with the file, so its scan rate
+ * is extrapolated to the largest file of a national cut. Lambda gives a function CPU in
+ * proportion to its memory (one vCPU at 1,769 MB), so each time is also shown scaled to the
+ * function's share.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { system } from '../../infra/system';
+import { generateCut } from '../generate/generator';
+import { parseFlags, runMain } from '../lib/cli-args';
+
+const schema = z.object({
+  rows: z.coerce.number().int().min(10_000).max(20_000_000).default(1_000_000),
+  'national-gb': z.coerce.number().positive().max(100).default(3.5),
+  seed: z.coerce.number().int().min(0).default(1),
+});
+
+const measured = z.object({
+  rows: z.number(),
+  accepted: z.number(),
+  identities: z.number(),
+  bytes: z.number(),
+  plan: z.number(),
+  chunks: z.array(z.number()),
+  reduces: z.array(z.number()),
+  finalize: z.number(),
+  maxRssMb: z.number(),
+});
+
+/** Memory at which Lambda allocates one full vCPU. */
+const FULL_VCPU_MB = 1769;
+
+function sizeOf(name: 'INGEST_CHUNK_BYTES' | 'INGEST_REDUCE_BYTES'): number {
+  const value = system.functions.ingestWorker.environment[name];
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new Error(`${name} is not a byte count`);
+  return Number(value);
+}
+
+runMain(async () => {
+  const flags = parseFlags(
+    process.argv.slice(2),
+    {
+      rows: { type: 'string', description: 'children in the generated registry extract (default 1000000)' },
+      'national-gb': {
+        type: 'string',
+        description: "size in GB of a national cut's largest file, for the plan's estimate (default 3.5)",
+      },
+      seed: { type: 'string', description: 'generator seed (default 1)' },
+    },
+    schema,
+    'usage: npm run bench:tasks -- [flags]',
+  );
+  const chunkBytes = sizeOf('INGEST_CHUNK_BYTES');
+  const reduceBytes = sizeOf('INGEST_REDUCE_BYTES');
+  const dir = mkdtempSync(join(tmpdir(), 'san-tasks-'));
+  let m: z.infer<typeof measured>;
+  try {
+    const cut = generateCut({ children: flags.rows, seed: flags.seed, cut: '2026-10', sources: ['rsh'] });
+    const bytes = cut.files[0]?.bytes;
+    if (!bytes) throw new Error('the generator wrote no file');
+    const file = join(dir, 'rsh.csv');
+    writeFileSync(file, bytes);
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve('tools/bench/ingest-tasks.ts'),
+        file,
+        dir,
+        String(chunkBytes),
+        String(reduceBytes),
+      ],
+      { encoding: 'utf8', maxBuffer: 1024 * 1024 },
+    );
+    m = measured.parse(JSON.parse(out.trim().split('\n').at(-1) ?? ''));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const planner = system.functions.ingest;
+  const worker = system.functions.ingestWorker;
+  const share = (memoryMb: number): number => Math.min(1, memoryMb / FULL_VCPU_MB);
+  const row = (
+    task: string,
+    count: number,
+    longest: number,
+    fn: { memoryMb: number; timeoutSeconds: number },
+  ) => {
+    const onLambda = longest / share(fn.memoryMb);
+    return (
+      `| ${task} | ${count} | ${longest.toFixed(2)} | ${onLambda.toFixed(1)} | ${fn.timeoutSeconds} | ` +
+      `${((100 * onLambda) / fn.timeoutSeconds).toFixed(1)}% |`
+    );
+  };
+  const mbPerSecond = m.bytes / 1e6 / m.plan;
+  const nationalPlan = (flags['national-gb'] * 1000) / mbPerSecond;
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(
+    [
+      `Ingest tasks, ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} cores, ` +
+        `${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`,
+      '',
+      `Registry extract: ${m.rows.toLocaleString('en')} rows, ${(m.bytes / 1024 ** 2).toFixed(0)} MiB; ` +
+        `${m.accepted.toLocaleString('en')} accepted, ${m.identities.toLocaleString('en')} identities written. ` +
+        `Chunks of ${chunkBytes / 1024 ** 2} MiB, reduce buckets of ${reduceBytes / 1024 ** 2} MiB of input.`,
+      '',
+      "| task | count | longest here (s) | longest at the function's CPU share (s) | Lambda timeout (s) | share of the timeout |",
+      '|---|---:|---:|---:|---:|---:|',
+      row('plan (ingest)', 1, m.plan, planner),
+      row('chunk (ingestWorker)', m.chunks.length, Math.max(...m.chunks), worker),
+      row('reduce (ingestWorker)', m.reduces.length, Math.max(...m.reduces), worker),
+      row('finalize (ingestWorker)', 1, m.finalize, worker),
+      '',
+      `Plan scan rate ${mbPerSecond.toFixed(0)} MB/s; a ${flags['national-gb']} GB file would take ` +
+        `${nationalPlan.toFixed(0)} s here, ${(nationalPlan / share(planner.memoryMb)).toFixed(0)} s at the ` +
+        `planner's CPU share, against its ${planner.timeoutSeconds} s timeout.`,
+      `Peak RSS of the process that ran every task: ${m.maxRssMb.toFixed(0)} MB ` +
+        `(planner memory ${planner.memoryMb} MB, worker memory ${worker.memoryMb} MB).`,
+      '',
+    ].join('\n'),
+  );
+});
