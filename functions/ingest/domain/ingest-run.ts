@@ -471,10 +471,13 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
           if (flushing) await flushing;
           continue;
         }
-        const line = shuffleLine(outcome.duplicateKey, outcome.line, outcome.qualityKey, {
-          r: outcome.record,
-          i: outcome.identity,
-        });
+        const line = shuffleLine(
+          outcome.duplicateKey,
+          outcome.line,
+          outcome.qualityKey,
+          outcome.record,
+          outcome.identity,
+        );
         const flushing = shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
         if (flushing) await flushing;
         if (outcome.unmet.length > 0) {
@@ -513,23 +516,31 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
 }
 
 /**
- * Shuffle lines are `key TAB line TAB quality-key TAB json`, so that a reducer can read keys
- * without parsing records.
+ * Shuffle lines are `key TAB line TAB quality-key TAB comuna TAB record-json TAB identity-json`:
+ * a reducer reads keys without parsing records, and writes a kept row's curated record as the
+ * chunk task serialised it. JSON text never holds a raw tab or newline (it escapes them).
  */
 function shuffleLine(
   key: string,
   line: number,
   qualityKey: string,
-  payload: { r: CuratedRecord; i: IdentityRecord },
+  record: CuratedRecord,
+  identity: IdentityRecord,
 ): string {
-  return `${noTabs(key)}\t${line}\t${noTabs(qualityKey)}\t${JSON.stringify(payload)}`;
+  return `${noTabs(key)}\t${line}\t${noTabs(qualityKey)}\t${noTabs(record.comuna)}\t${JSON.stringify(record)}\t${JSON.stringify(identity)}`;
 }
 
 function noTabs(v: string): string {
   return v.includes('\t') || v.includes('\n') ? v.replace(/[\t\n]/g, ' ') : v;
 }
 
-function splitShuffleLine(text: string): { key: string; line: number; qualityKey: string; json: string } {
+interface ShuffleEntry {
+  readonly key: string;
+  readonly line: number;
+  readonly qualityKey: string;
+}
+
+function shuffleEntry(text: string): ShuffleEntry & { readonly rest: number } {
   const a = text.indexOf('\t');
   const b = text.indexOf('\t', a + 1);
   const c = text.indexOf('\t', b + 1);
@@ -538,8 +549,31 @@ function splitShuffleLine(text: string): { key: string; line: number; qualityKey
     key: text.slice(0, a),
     line: Number(text.slice(a + 1, b)),
     qualityKey: text.slice(b + 1, c),
-    json: text.slice(c + 1),
+    rest: c + 1,
   };
+}
+
+function shuffleRow(text: string, rest: number): { comuna: string; record: string; identity: string } {
+  const d = text.indexOf('\t', rest);
+  const e = text.indexOf('\t', d + 1);
+  if (d < 0 || e < 0) throw new Error('malformed shuffle line');
+  return { comuna: text.slice(rest, d), record: text.slice(d + 1, e), identity: text.slice(e + 1) };
+}
+
+/**
+ * A copy of a short piece of a line that does not keep the line alive: V8 makes a slice of a
+ * string a view into it, so a key kept in a map for a whole bucket would hold its whole shuffle
+ * line (hundreds of bytes) in memory. Flattening a concatenation makes a new, small string.
+ */
+function detached(piece: string): string {
+  return ` ${piece}`.slice(1);
+}
+
+/** The child pseudonym inside a duplicate key (`source|childId|…`). */
+function childIdOfKey(key: string): string {
+  const start = key.indexOf('|') + 1;
+  const end = key.indexOf('|', start);
+  return end < 0 ? key.slice(start) : key.slice(start, end);
 }
 
 async function* linesOf(store: ObjectStore, key: string): AsyncGenerator<string> {
@@ -582,11 +616,12 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
   let total = 0;
   for (const key of keys) {
     for await (const text of linesOf(deps.work, key)) {
-      const { key: k, line, qualityKey } = splitShuffleLine(text);
+      const { key: k, line, qualityKey } = shuffleEntry(text);
       total++;
       rowsByQualityKey[qualityKey] = (rowsByQualityKey[qualityKey] ?? 0) + 1;
       const seen = earliest.get(k);
-      if (seen === undefined || line < seen) earliest.set(k, line);
+      if (seen === undefined) earliest.set(detached(k), line);
+      else if (line < seen) earliest.set(k, line);
     }
   }
   const curated = new PartWriter<string>(deps.curated, (comuna, part) =>
@@ -598,18 +633,20 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
   let accepted = 0;
   for (const key of keys) {
     for await (const text of linesOf(deps.work, key)) {
-      const { key: k, line, qualityKey, json } = splitShuffleLine(text);
+      const { key: k, line, qualityKey, rest } = shuffleEntry(text);
       if (earliest.get(k) !== line) continue;
       earliest.delete(k);
       rowsByQualityKey[qualityKey] = (rowsByQualityKey[qualityKey] ?? 0) - 1;
-      const { r, i } = JSON.parse(json) as { r: CuratedRecord; i: IdentityRecord };
+      const row = shuffleRow(text, rest);
       accepted++;
-      byComuna[r.comuna] = (byComuna[r.comuna] ?? 0) + 1;
-      const flushing = curated.add(r.comuna, JSON.stringify(r));
+      byComuna[row.comuna] = (byComuna[row.comuna] ?? 0) + 1;
+      const flushing = curated.add(row.comuna, row.record);
       if (flushing) await flushing;
-      if (!identified.has(i.childId)) {
-        identified.add(i.childId);
-        identities.push(i);
+      const childId = childIdOfKey(k);
+      if (!identified.has(childId)) {
+        identified.add(detached(childId));
+        // Written by this run's chunk tasks from a validated row.
+        identities.push(JSON.parse(row.identity) as IdentityRecord);
         if (identities.length >= 1000) await deps.identities.putAll(identities.splice(0));
       }
     }

@@ -1,0 +1,172 @@
+/**
+ * The cloud ingest path's tasks (plan, chunks, reduce buckets, finalize) over in-memory ports: a
+ * file split into several chunks and buckets comes out as the same curated records and identities
+ * a single pass would give, duplicates resolved to the earliest line.
+ */
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import {
+  finalizeRun,
+  planRun,
+  processChunk,
+  reduceBucket,
+} from '../../../functions/ingest/domain/ingest-run';
+import type { IngestRun, IngestTask, ObjectStore, RunStore } from '../../../functions/ingest/domain/ports';
+import type { IngestReport } from '../../../functions/ingest/domain/report';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
+import { checkDigit } from '../../../functions/shared/domain/run';
+
+class MemoryStore implements ObjectStore {
+  readonly objects = new Map<string, Buffer>();
+  async open(key: string, range?: { start: number; end: number }) {
+    const bytes = this.objects.get(key);
+    if (!bytes) return undefined;
+    return Readable.from([range ? bytes.subarray(range.start, range.end) : bytes]);
+  }
+  async getJson<T>(key: string, schema: { parse(v: unknown): T }) {
+    const bytes = this.objects.get(key);
+    return bytes ? schema.parse(JSON.parse(bytes.toString('utf8'))) : undefined;
+  }
+  async putJson(key: string, value: unknown) {
+    this.objects.set(key, Buffer.from(JSON.stringify(value)));
+  }
+  async putLines(key: string, lines: readonly string[] | Buffer) {
+    this.objects.set(
+      key,
+      Buffer.isBuffer(lines) ? Buffer.from(lines) : Buffer.from(lines.map((l) => `${l}\n`).join('')),
+    );
+  }
+  async putBytes(key: string, bytes: Buffer) {
+    this.objects.set(key, Buffer.from(bytes));
+  }
+  async list(prefix: string) {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+class MemoryRuns implements RunStore {
+  readonly runs = new Map<string, IngestRun>();
+  private readonly chunks = new Map<string, Set<number>>();
+  private readonly buckets = new Map<string, Set<number>>();
+  async get(runId: string) {
+    return this.runs.get(runId);
+  }
+  async create(run: IngestRun) {
+    if (this.runs.has(run.runId)) return 'exists' as const;
+    this.runs.set(run.runId, run);
+    return 'created' as const;
+  }
+  async chunkDone(runId: string, index: number) {
+    const done = this.chunks.get(runId) ?? new Set<number>();
+    done.add(index);
+    this.chunks.set(runId, done);
+    return done.size;
+  }
+  async bucketDone(runId: string, bucket: number) {
+    const done = this.buckets.get(runId) ?? new Set<number>();
+    done.add(bucket);
+    this.buckets.set(runId, done);
+    return done.size;
+  }
+  async fail(runId: string, failure: NonNullable<IngestRun['failure']>) {
+    const run = this.runs.get(runId);
+    if (run && !run.failure) this.runs.set(runId, { ...run, failure });
+  }
+  async finish(runId: string, status: 'done' | 'rejected', report: IngestReport) {
+    const run = this.runs.get(runId);
+    if (run) this.runs.set(runId, { ...run, status, report });
+  }
+  async ofCut(cut: string) {
+    return [...this.runs.values()].filter((r) => r.cut === cut);
+  }
+}
+
+const HEADER =
+  'RUN;DV;NOMBRES;APELLIDO_PATERNO;FECHA_NACIMIENTO;SEXO;FOLIO_HOGAR;TRAMO_RSH;N_PERSONAS_HOGAR;' +
+  'N_DORMITORIOS;INGRESO_PER_CAPITA;ESCOLARIDAD_JEFE;JEFATURA_MONOPARENTAL;DISCAPACIDAD_HOGAR;' +
+  'PUEBLO_ORIGINARIO;NACIONALIDAD;COMUNA;FECHA_ENCUESTA;ZONA';
+
+function row(body: number, bracket: number, zone: string, dv = checkDigit(body)): string {
+  return `${body};${dv};Ana María;Soto;05-03-2012;F;F${body % 7};${bracket};4;2;120.000;10;S;N;N;Chilena;13101;10-01-2026;${zone}`;
+}
+
+describe('ingest run over chunks and buckets', () => {
+  it('writes each accepted row once, the earliest of duplicates, with its identity apart', async () => {
+    const bodies = Array.from({ length: 40 }, (_, i) => 20_000_000 + i * 37);
+    const lines = [
+      HEADER,
+      ...bodies.map((b, i) => row(b, 40, i % 3 === 0 ? 'RURAL' : 'URBANA')),
+      row(bodies[5] as number, 90, 'URBANA'), // a later duplicate of line 7, with another bracket
+      row(30_000_000, 40, 'URBANA', checkDigit(30_000_000) === '1' ? '2' : '1'), // wrong check digit
+    ];
+    const raw = new MemoryStore();
+    const work = new MemoryStore();
+    const curated = new MemoryStore();
+    const runs = new MemoryRuns();
+    const queue: IngestTask[] = [];
+    const identities: { childId: string; run: string; givenNames?: string }[] = [];
+    const pseudonymiser = createPseudonymiser('ab'.repeat(32));
+    const key = 'extracts/2026-10/rsh.csv';
+    raw.objects.set(key, Buffer.from(`${lines.join('\n')}\n`));
+    const deps = {
+      raw,
+      work,
+      curated,
+      runs,
+      tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
+      identities: { putAll: async (r: readonly (typeof identities)[number][]) => void identities.push(...r) },
+      scoreRequests: { sendAll: async () => undefined },
+      pseudonymiser,
+      extractsPrefix: 'extracts/',
+      sizes: { chunkBytes: 1024, reduceBytes: 2048 },
+    };
+
+    const plan = await planRun(deps, key);
+    expect(plan.status).toBe('planned');
+    if (plan.status !== 'planned') return;
+    expect(plan.chunks).toBeGreaterThan(2);
+    expect(plan.buckets).toBeGreaterThan(1);
+    let report: IngestReport | undefined;
+    for (let task = queue.shift(); task; task = queue.shift()) {
+      if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
+      else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
+      else report = await finalizeRun(deps, task.runId);
+    }
+
+    expect(report).toMatchObject({
+      status: 'accepted',
+      rowsRead: 42,
+      accepted: 40,
+      rejected: 1,
+      duplicates: 1,
+    });
+    const records = [...curated.objects.entries()]
+      .filter(([k]) => k.endsWith('.ndjson') && k.includes('/comuna=13101/'))
+      .flatMap(([, bytes]) => bytes.toString('utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toHaveLength(40);
+    const byChild = new Map(records.map((r) => [r.childId, r]));
+    expect(byChild.size).toBe(40);
+    for (const [i, body] of bodies.entries()) {
+      const record = byChild.get(pseudonymiser.child({ body, dv: checkDigit(body) }));
+      expect(record).toMatchObject({
+        source: 'rsh',
+        cut: '2026-10',
+        comuna: '13101',
+        rshBracket: 40, // the duplicate's 90 lost to the earlier line
+        rural: i % 3 === 0,
+        householdId: pseudonymiser.household(`F${body % 7}`),
+      });
+    }
+    const curatedText = [...curated.objects.values()].map((b) => b.toString('utf8')).join('');
+    expect(curatedText).not.toContain('Soto');
+    expect(curatedText).not.toContain(String(bodies[0]));
+    expect(identities).toHaveLength(40);
+    expect(new Set(identities.map((i) => i.childId))).toEqual(new Set(byChild.keys()));
+    const first = identities.find(
+      (i) =>
+        i.childId === pseudonymiser.child({ body: bodies[0] as number, dv: checkDigit(bodies[0] as number) }),
+    );
+    expect(first).toMatchObject({ givenNames: 'Ana María', run: expect.stringContaining('-') });
+  });
+});
