@@ -84,6 +84,7 @@ describe('contract validators bound to a file layout', () => {
           disabilityInHousehold: false,
           indigenous: false,
           migrant: true,
+          zoneInFile: false,
           surveyDate: '2026-01-10',
           comuna: '13101',
           hasMaternalSurname: false,
@@ -134,10 +135,21 @@ describe('contract validators bound to a file layout', () => {
     expect(['RURAL', 'r', ' 2 '].map(ruralOf)).toEqual([true, true, true]);
     expect(['URBANA', 'Urbano', 'U', '1'].map(ruralOf)).toEqual([false, false, false, false]);
     expect(ruralOf('')).toBeUndefined();
-    expect(zone([...RSH_ROW, 'costa'])).toEqual({
-      ok: false,
-      error: { field: 'ZONA', reason: 'zona inválida "costa" (se espera URBANA/RURAL, U/R o 1/2)' },
-    });
+    // An unreadable zone is unknown, not a reason to drop the child's registry record.
+    expect(ruralOf('costa')).toBeUndefined();
+    const rural = zone([...RSH_ROW, 'R']);
+    expect(rural.ok && rural.row.fields.zoneInFile).toBe(true);
+    // The quality index expects a zone only from files that have the column.
+    const item = rshContract.quality.completeness.find((c) => c.item === 'zona');
+    const fieldsOf = (result: ReturnType<typeof validate>) => {
+      if (!result.ok) throw new Error(result.error.reason);
+      return result.row.fields;
+    };
+    const unreadable = fieldsOf(zone([...RSH_ROW, 'costa']));
+    expect(item?.applies(unreadable, '2026-10-31')).toBe(true);
+    expect(item?.present(unreadable, '2026-10-31')).toBe(false);
+    expect(item?.present(fieldsOf(rural), '2026-10-31')).toBe(true);
+    expect(item?.applies(fieldsOf(validate(RSH_ROW)), '2026-10-31')).toBe(false);
     const absent = validate(RSH_ROW);
     if (!absent.ok) throw new Error(absent.error.reason);
     expect(absent.row.fields.rural).toBeUndefined();

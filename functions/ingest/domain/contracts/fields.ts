@@ -141,16 +141,17 @@ const RURAL = new Set(['R', 'RURAL', '2']);
 
 /**
  * The household's zone as the registry records it (U/R, URBANA/RURAL or INE's 1/2): `true` for
- * rural, `false` for urban, `undefined` when left blank.
+ * rural, `false` for urban, `undefined` when blank or unrecognised. The zone serves the bias audit
+ * only, so a value it cannot read never rejects the row (that would take the child off the
+ * roster); the contract counts it as missing in the quality index instead.
  */
 export const ruralZone: FieldParser<boolean | undefined> = (v) => {
   if (v === 'URBANA' || v === 'U') return false;
   if (v === 'RURAL' || v === 'R') return true;
   const t = v.trim().toUpperCase();
-  if (t === '') return undefined;
   if (URBAN.has(t)) return false;
   if (RURAL.has(t)) return true;
-  return new Invalid(`zona inválida "${v}" (se espera URBANA/RURAL, U/R o 1/2)`);
+  return undefined;
 };
 
 /** Five digits as they are, or what `normaliseCut` makes of the value. */

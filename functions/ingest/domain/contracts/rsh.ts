@@ -54,6 +54,8 @@ export interface RshFields {
   readonly migrant: boolean;
   /** Rural or urban zone of the dwelling; `undefined` when the extract does not say. */
   readonly rural: boolean | undefined;
+  /** For the quality index only: the file has a `ZONA` column (the zone is then expected). */
+  readonly zoneInFile: boolean;
   readonly surveyDate: string;
   readonly comuna: string;
   /** For the quality index only; never written to the curated bucket. */
@@ -85,7 +87,7 @@ export const rshContract: SourceContract<RshFields> = {
     PUEBLO_ORIGINARIO: ['PERTENENCIA_PUEBLO_ORIGINARIO'],
     NACIONALIDAD: [],
     DIRECCION: ['DOMICILIO'],
-    ZONA: ['AREA', 'ZONA_URBANO_RURAL', 'URBANO_RURAL'],
+    ZONA: ['ZONA_URBANO_RURAL', 'URBANO_RURAL'],
     COMUNA: ['COD_COMUNA', 'CUT_COMUNA', 'COMUNA_CUT'],
     FECHA_ENCUESTA: ['FECHA_APLICACION'],
   },
@@ -108,6 +110,7 @@ export const rshContract: SourceContract<RshFields> = {
     'FECHA_ENCUESTA',
   ],
   validator(columns) {
+    const zoneInFile = columns.includes('ZONA');
     return subjectValidator(schema, columns, (run, v) => {
       if (v.FECHA_NACIMIENTO > v.FECHA_ENCUESTA) {
         return new RowRejection('FECHA_NACIMIENTO', 'posterior a la fecha de encuesta');
@@ -130,6 +133,7 @@ export const rshContract: SourceContract<RshFields> = {
           indigenous: v.PUEBLO_ORIGINARIO,
           migrant: nationality !== undefined && !nationality.startsWith('CHILE'),
           rural: v.ZONA,
+          zoneInFile,
           surveyDate: v.FECHA_ENCUESTA,
           comuna: v.COMUNA,
           hasMaternalSurname: v.APELLIDO_MATERNO !== undefined,
@@ -180,6 +184,12 @@ export const rshContract: SourceContract<RshFields> = {
         present: (f) => f.hasMaternalSurname,
       },
       { item: 'direccion', label: 'Dirección del hogar', applies: () => true, present: (f) => f.hasAddress },
+      {
+        item: 'zona',
+        label: 'Zona urbana o rural (vacía o no reconocida; solo en extractos con la columna ZONA)',
+        applies: (f) => f.zoneInFile,
+        present: (f) => f.rural !== undefined,
+      },
     ],
     timeliness: [],
   },
