@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
@@ -21,7 +21,7 @@ import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
-import { parseFlags, runMain } from '../lib/cli-args';
+import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import type { PlattScaling } from './calibrate';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
@@ -355,6 +355,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       schema,
       'usage: npm run train -- [flags]',
     );
+    if (flags.candidate !== 'auto' && resolve(dirname(flags.out)) === resolve(dirname(DEFAULT_MODEL_PATH))) {
+      // The folder holds the deployed model and its card: only the selection rule's choice goes there.
+      throw new UsageError(
+        `--candidate ${flags.candidate} needs --out in another folder than ${dirname(DEFAULT_MODEL_PATH)} (the deployed model's)`,
+      );
+    }
     const result = await train(flags);
     await OnnxModelRunner.fromBytes(result.bytes); // the exported model must load under the scoring contract
     await mkdir(dirname(flags.out), { recursive: true });
