@@ -18,6 +18,7 @@ import {
   layoutFromHeader,
   readRowBatches,
 } from '../../functions/ingest/domain/csv-reader';
+import { shuffleLine } from '../../functions/ingest/domain/ingest-run';
 import type { QualityTally } from '../../functions/ingest/domain/quality';
 import { createRowProcessor } from '../../functions/ingest/domain/row-processor';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
@@ -61,7 +62,7 @@ const processRow = createRowProcessor(rshContract, '2026-10', layout, pseudonymi
 const processed = await pass((fields, line) => {
   const outcome = processRow({ line, fields });
   if (outcome.kind === 'rejected') return JSON.stringify(outcome.row).length;
-  return `${outcome.duplicateKey}\t${outcome.line}\t${outcome.qualityKey}\t${JSON.stringify({ r: outcome.record, i: outcome.identity })}`
+  return shuffleLine(outcome.duplicateKey, outcome.line, outcome.qualityKey, outcome.record, outcome.identity)
     .length;
 });
 if (new Set([parse.rows, validated.rows, hashed.rows, processed.rows]).size !== 1) {

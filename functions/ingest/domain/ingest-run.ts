@@ -520,7 +520,7 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
  * a reducer reads keys without parsing records, and writes a kept row's curated record as the
  * chunk task serialised it. JSON text never holds a raw tab or newline (it escapes them).
  */
-function shuffleLine(
+export function shuffleLine(
   key: string,
   line: number,
   qualityKey: string,

@@ -90,6 +90,52 @@ function row(body: number, bracket: number, zone: string, dv = checkDigit(body))
   return `${body};${dv};Ana María;Soto;05-03-2012;F;F${body % 7};${bracket};4;2;120.000;10;S;N;N;Chilena;13101;10-01-2026;${zone}`;
 }
 
+const pseudonymiser = createPseudonymiser('ab'.repeat(32));
+
+interface Identity {
+  readonly childId: string;
+  readonly run: string;
+  readonly givenNames?: string;
+}
+
+/** Uploads `text` as `file` of cut 2026-10 and runs every task the run queues, in queue order. */
+async function ingest(file: string, text: string, sizes: { chunkBytes: number; reduceBytes: number }) {
+  const raw = new MemoryStore();
+  const curated = new MemoryStore();
+  const queue: IngestTask[] = [];
+  const identities: Identity[] = [];
+  const key = `extracts/2026-10/${file}`;
+  raw.objects.set(key, Buffer.from(text));
+  const deps = {
+    raw,
+    work: new MemoryStore(),
+    curated,
+    runs: new MemoryRuns(),
+    tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
+    identities: { putAll: async (r: readonly Identity[]) => void identities.push(...r) },
+    scoreRequests: { sendAll: async () => undefined },
+    pseudonymiser,
+    extractsPrefix: 'extracts/',
+    sizes,
+  };
+  const plan = await planRun(deps, key);
+  if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+  let report: IngestReport | undefined;
+  for (let task = queue.shift(); task; task = queue.shift()) {
+    if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
+    else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
+    else report = await finalizeRun(deps, task.runId);
+  }
+  const records = [...curated.objects.entries()]
+    .filter(([k]) => k.includes('/run=') && k.includes('/comuna='))
+    .flatMap(([, bytes]) => bytes.toString('utf8').trim().split('\n'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const curatedText = [...curated.objects.values()].map((b) => b.toString('utf8')).join('');
+  return { plan, report, records, identities, curatedText };
+}
+
+const childOf = (body: number): string => pseudonymiser.child({ body, dv: checkDigit(body) });
+
 describe('ingest run over chunks and buckets', () => {
   it('writes each accepted row once, the earliest of duplicates, with its identity apart', async () => {
     const bodies = Array.from({ length: 40 }, (_, i) => 20_000_000 + i * 37);
@@ -99,40 +145,17 @@ describe('ingest run over chunks and buckets', () => {
       row(bodies[5] as number, 90, 'URBANA'), // a later duplicate of line 7, with another bracket
       row(30_000_000, 40, 'URBANA', checkDigit(30_000_000) === '1' ? '2' : '1'), // wrong check digit
     ];
-    const raw = new MemoryStore();
-    const work = new MemoryStore();
-    const curated = new MemoryStore();
-    const runs = new MemoryRuns();
-    const queue: IngestTask[] = [];
-    const identities: { childId: string; run: string; givenNames?: string }[] = [];
-    const pseudonymiser = createPseudonymiser('ab'.repeat(32));
-    const key = 'extracts/2026-10/rsh.csv';
-    raw.objects.set(key, Buffer.from(`${lines.join('\n')}\n`));
-    const deps = {
-      raw,
-      work,
-      curated,
-      runs,
-      tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
-      identities: { putAll: async (r: readonly (typeof identities)[number][]) => void identities.push(...r) },
-      scoreRequests: { sendAll: async () => undefined },
-      pseudonymiser,
-      extractsPrefix: 'extracts/',
-      sizes: { chunkBytes: 1024, reduceBytes: 2048 },
-    };
+    const { plan, report, records, identities, curatedText } = await ingest(
+      'rsh.csv',
+      `${lines.join('\n')}\n`,
+      {
+        chunkBytes: 1024,
+        reduceBytes: 2048,
+      },
+    );
 
-    const plan = await planRun(deps, key);
-    expect(plan.status).toBe('planned');
-    if (plan.status !== 'planned') return;
     expect(plan.chunks).toBeGreaterThan(2);
     expect(plan.buckets).toBeGreaterThan(1);
-    let report: IngestReport | undefined;
-    for (let task = queue.shift(); task; task = queue.shift()) {
-      if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
-      else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
-      else report = await finalizeRun(deps, task.runId);
-    }
-
     expect(report).toMatchObject({
       status: 'accepted',
       rowsRead: 42,
@@ -140,16 +163,11 @@ describe('ingest run over chunks and buckets', () => {
       rejected: 1,
       duplicates: 1,
     });
-    const records = [...curated.objects.entries()]
-      .filter(([k]) => k.endsWith('.ndjson') && k.includes('/comuna=13101/'))
-      .flatMap(([, bytes]) => bytes.toString('utf8').trim().split('\n'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(40);
     const byChild = new Map(records.map((r) => [r.childId, r]));
     expect(byChild.size).toBe(40);
     for (const [i, body] of bodies.entries()) {
-      const record = byChild.get(pseudonymiser.child({ body, dv: checkDigit(body) }));
-      expect(record).toMatchObject({
+      expect(byChild.get(childOf(body))).toMatchObject({
         source: 'rsh',
         cut: '2026-10',
         comuna: '13101',
@@ -158,15 +176,44 @@ describe('ingest run over chunks and buckets', () => {
         householdId: pseudonymiser.household(`F${body % 7}`),
       });
     }
-    const curatedText = [...curated.objects.values()].map((b) => b.toString('utf8')).join('');
     expect(curatedText).not.toContain('Soto');
     expect(curatedText).not.toContain(String(bodies[0]));
     expect(identities).toHaveLength(40);
     expect(new Set(identities.map((i) => i.childId))).toEqual(new Set(byChild.keys()));
-    const first = identities.find(
-      (i) =>
-        i.childId === pseudonymiser.child({ body: bodies[0] as number, dv: checkDigit(bodies[0] as number) }),
-    );
-    expect(first).toMatchObject({ givenNames: 'Ana María', run: expect.stringContaining('-') });
+    expect(identities.find((i) => i.childId === childOf(bodies[0] as number))).toMatchObject({
+      givenNames: 'Ana María',
+      run: expect.stringContaining('-'),
+    });
+  });
+
+  it('writes one identity per child of a bucket however many rows the child has', async () => {
+    const bodies = Array.from({ length: 10 }, (_, i) => 21_000_000 + i * 101);
+    const attentions = ['CONTROL_SANO', 'SALUD_MENTAL', 'URGENCIA'];
+    const lines = [
+      'RUN;DV;COMUNA;FECHA_ATENCION;FECHA_REGISTRO;TIPO_ATENCION;ESTABLECIMIENTO;DIAGNOSTICO',
+      ...bodies.flatMap((b) =>
+        attentions.map(
+          (a, j) => `${b};${checkDigit(b)};13101;0${j + 1}-09-2026;0${j + 2}-09-2026;${a};CESFAM-1;`,
+        ),
+      ),
+    ];
+    lines.push(lines[1] as string); // the same attention delivered twice
+    const { plan, report, records, identities } = await ingest('salud.csv', `${lines.join('\n')}\n`, {
+      chunkBytes: 512,
+      reduceBytes: 1024 * 1024,
+    });
+
+    expect(plan.chunks).toBeGreaterThan(1);
+    expect(plan.buckets).toBe(1);
+    expect(report).toMatchObject({
+      status: 'accepted',
+      rowsRead: 31,
+      accepted: 30,
+      rejected: 0,
+      duplicates: 1,
+    });
+    expect(records).toHaveLength(30);
+    expect(new Set(records.map((r) => `${r.childId}|${r.attention}`)).size).toBe(30);
+    expect(identities.map((i) => i.childId).sort()).toEqual(bodies.map(childOf).sort());
   });
 });
