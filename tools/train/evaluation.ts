@@ -80,12 +80,35 @@ export interface GroupRates {
   readonly predictedPositiveRate: number;
 }
 
+/** A 95% confidence interval of a ratio of two rates. */
+export interface RatioInterval {
+  readonly low: number;
+  readonly high: number;
+}
+
 export interface GroupDisparity extends GroupRates {
   readonly fnrDisparity: number;
   readonly fprDisparity: number;
   readonly pprDisparity: number;
+  /** 95% intervals of the three ratios; undefined where a count is zero or the group too small. */
+  readonly fnrInterval?: RatioInterval;
+  readonly fprInterval?: RatioInterval;
+  readonly pprInterval?: RatioInterval;
   /** Any disparity outside [0.8, 1.25]. */
   readonly flagged: boolean;
+  /** A flagged disparity whose whole 95% interval lies outside [0.8, 1.25]: not sampling noise. */
+  readonly confident: boolean;
+}
+
+/**
+ * The 95% interval of the ratio (x1/n1) / (x0/n0) on the log scale (Katz): the variance of the
+ * log ratio is 1/x1 − 1/n1 + 1/x0 − 1/n0. Undefined when a numerator is zero.
+ */
+export function ratioInterval(x1: number, n1: number, x0: number, n0: number): RatioInterval | undefined {
+  if (x1 <= 0 || x0 <= 0 || n1 <= 0 || n0 <= 0) return undefined;
+  const ratio = x1 / n1 / (x0 / n0);
+  const se = Math.sqrt(Math.max(0, 1 / x1 - 1 / n1 + 1 / x0 - 1 / n0));
+  return { low: ratio * Math.exp(-1.96 * se), high: ratio * Math.exp(1.96 * se) };
 }
 
 export interface AttributeAudit {
@@ -121,7 +144,10 @@ export function auditAttribute(
     if (chosen && !y) s.fp++;
     stats.set(g, s);
   }
-  const rates: GroupRates[] = [...stats.entries()].map(([group, s]) => ({
+  const rates: (GroupRates & {
+    readonly s: { n: number; pos: number; tp: number; fp: number; sel: number };
+  })[] = [...stats.entries()].map(([group, s]) => ({
+    s,
     group,
     count: s.n,
     prevalence: s.pos / s.n,
@@ -135,20 +161,37 @@ export function auditAttribute(
   const ratio = (v: number, r: number): number => (r > 0 && Number.isFinite(v) ? v / r : Number.NaN);
   const outside = (d: number): boolean =>
     Number.isFinite(d) && (d < DISPARITY_RANGE.low || d > DISPARITY_RANGE.high);
+  const whollyOutside = (d: number, i: RatioInterval | undefined): boolean =>
+    outside(d) && i !== undefined && (i.high < DISPARITY_RANGE.low || i.low > DISPARITY_RANGE.high);
+  const ref = reference.s;
   return {
     attribute,
     reference: reference.group,
-    groups: rates.map((r) => {
+    groups: rates.map(({ s, ...r }) => {
       const judged = r.count >= minCount;
+      // The reference's ratios are 1 by definition: no interval.
+      const estimated = judged && r.group !== reference.group;
       const fnr = judged ? ratio(r.falseNegativeRate, reference.falseNegativeRate) : Number.NaN;
       const fpr = judged ? ratio(r.falsePositiveRate, reference.falsePositiveRate) : Number.NaN;
       const ppr = judged ? ratio(r.predictedPositiveRate, reference.predictedPositiveRate) : Number.NaN;
+      const fnrInterval = estimated
+        ? ratioInterval(s.pos - s.tp, s.pos, ref.pos - ref.tp, ref.pos)
+        : undefined;
+      const fprInterval = estimated ? ratioInterval(s.fp, s.n - s.pos, ref.fp, ref.n - ref.pos) : undefined;
+      const pprInterval = estimated ? ratioInterval(s.sel, s.n, ref.sel, ref.n) : undefined;
       return {
         ...r,
         fnrDisparity: fnr,
         fprDisparity: fpr,
         pprDisparity: ppr,
+        ...(fnrInterval ? { fnrInterval } : {}),
+        ...(fprInterval ? { fprInterval } : {}),
+        ...(pprInterval ? { pprInterval } : {}),
         flagged: outside(fnr) || outside(fpr) || outside(ppr),
+        confident:
+          whollyOutside(fnr, fnrInterval) ||
+          whollyOutside(fpr, fprInterval) ||
+          whollyOutside(ppr, pprInterval),
       };
     }),
   };

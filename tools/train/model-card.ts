@@ -9,7 +9,7 @@ import { FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { findComuna } from '../../functions/shared/domain/comunas';
 import type { PlattScaling } from './calibrate';
-import type { AttributeAudit, CalibrationBin } from './evaluation';
+import type { AttributeAudit, CalibrationBin, GroupDisparity, RatioInterval } from './evaluation';
 import { DISPARITY_RANGE } from './evaluation';
 
 export interface CandidateSummary {
@@ -67,6 +67,9 @@ export interface Scores {
 }
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
+/** A ratio with its 95% interval, as `1.144 (0.87–1.50)`. */
+const withInterval = (v: number, i: RatioInterval | undefined): string =>
+  i && Number.isFinite(v) ? `${v.toFixed(3)} (${i.low.toFixed(2)}–${i.high.toFixed(2)})` : f3(v);
 const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 
 /** The calibration plot: observed rate against mean predicted probability, model and oracle. */
@@ -199,9 +202,10 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     `The roster's head (top ${pct(e.capacityShare)}) is the selection. For each group: false-negative rate (at-risk children`,
     'left out), false-positive rate (children selected without the outcome), predicted-positive rate, and',
     `their ratio to the largest group's. Ratios outside ${DISPARITY_RANGE.low}–${DISPARITY_RANGE.high} are flagged; groups under 100`,
-    'children are listed without ratios. A ratio for a group with few selected children (the `selected` column) moves by',
-    "tenths from one cohort to the next, so read its flag with that count. The zone is the registry's (`ZONA`);",
-    '`sin dato` are dwellings the extract leaves blank.',
+    'children are listed without ratios. Each ratio comes with its 95% interval (Katz, on the log scale): a flag whose',
+    'interval lies wholly outside the range is **flagged**; one whose interval reaches into the range is *uncertain*,',
+    'and may be sampling noise, which is likely where few children are selected (the `selected` column).',
+    "The zone is the registry's (`ZONA`); `sin dato` are dwellings the extract leaves blank or unreadable.",
     '',
   ];
   for (const audit of e.audits) {
@@ -213,20 +217,34 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     for (const g of audit.groups) {
       lines.push(
         `| ${label(audit.attribute, g.group)} | ${g.count} | ${Math.round(g.count * g.predictedPositiveRate)} | ${pct(g.prevalence)} | ${pct(g.falseNegativeRate)} | ${pct(g.falsePositiveRate)} | ` +
-          `${pct(g.predictedPositiveRate)} | ${f3(g.fnrDisparity)} | ${f3(g.fprDisparity)} | ${f3(g.pprDisparity)} | ${g.flagged ? '**flagged**' : ''} |`,
+          `${pct(g.predictedPositiveRate)} | ${withInterval(g.fnrDisparity, g.fnrInterval)} | ${withInterval(g.fprDisparity, g.fprInterval)} | ` +
+          `${withInterval(g.pprDisparity, g.pprInterval)} | ${g.confident ? '**flagged**' : g.flagged ? '*uncertain*' : ''} |`,
       );
     }
     lines.push('');
   }
-  const flagged = e.audits.flatMap((a) =>
-    a.groups.filter((g) => g.flagged).map((g) => `${a.attribute} = ${label(a.attribute, g.group)}`),
-  );
+  const named = (keep: (g: GroupDisparity) => boolean): string[] =>
+    e.audits.flatMap((a) =>
+      a.groups.filter(keep).map((g) => `${a.attribute} = ${label(a.attribute, g.group)}`),
+    );
+  const flagged = named((g) => g.confident);
+  const uncertain = named((g) => g.flagged && !g.confident);
   lines.push(
     '## Reading the audit',
     '',
-    flagged.length === 0
+    flagged.length === 0 && uncertain.length === 0
       ? 'No group is outside the range.'
-      : `Flagged: ${flagged.join('; ')}. A higher predicted-positive rate where the base rate is also higher is expected of an accurate model; a higher false-positive rate means more children of that group are selected without needing it, and a higher false-negative rate means more at-risk children of that group are missed. Both deserve review before the roster is used for that group.`,
+      : [
+          flagged.length > 0
+            ? `Flagged: ${flagged.join('; ')}.`
+            : 'No group is outside the range beyond sampling noise.',
+          uncertain.length > 0
+            ? `Outside the range, but with an interval that reaches into it: ${uncertain.join('; ')}.`
+            : '',
+          'A higher predicted-positive rate where the base rate is also higher is expected of an accurate model; a higher false-positive rate means more children of that group are selected without needing it, and a higher false-negative rate means more at-risk children of that group are missed. Both deserve review before the roster is used for that group.',
+        ]
+          .filter((t) => t !== '')
+          .join(' '),
     '',
     '## Limits',
     '',

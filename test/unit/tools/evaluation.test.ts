@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { auditAttribute, calibration, prAuc, recallAtK, topK } from '../../../tools/train/evaluation';
+import {
+  auditAttribute,
+  calibration,
+  prAuc,
+  ratioInterval,
+  recallAtK,
+  topK,
+} from '../../../tools/train/evaluation';
 
 describe('evaluation', () => {
   it('computes average precision and recall at k', () => {
@@ -29,5 +36,31 @@ describe('evaluation', () => {
     expect(Number.isNaN(c?.pprDisparity)).toBe(true);
     expect(c?.flagged).toBe(false);
     expect(topK([0.2, 0.9, 0.5], 2)).toEqual([false, true, true]);
+  });
+
+  it('gives each ratio a 95% interval and calls a flag confident only when it clears the range', () => {
+    // 20/100 against 10/100: ratio 2, log-scale standard error sqrt(1/20 − 1/100 + 1/10 − 1/100).
+    const interval = ratioInterval(20, 100, 10, 100);
+    const se = Math.sqrt(1 / 20 - 1 / 100 + 1 / 10 - 1 / 100);
+    expect(interval?.low).toBeCloseTo(2 * Math.exp(-1.96 * se), 10);
+    expect(interval?.high).toBeCloseTo(2 * Math.exp(1.96 * se), 10);
+    expect(ratioInterval(0, 100, 10, 100)).toBeUndefined();
+
+    // Same rates at two sizes: selection 30% in group b against 15% in the reference a.
+    const audit = (size: number) => {
+      const groups = [...Array(2 * size).fill('a'), ...Array(size).fill('b')];
+      const labels = groups.map(() => 0);
+      const selected = groups.map((g, i) => (g === 'a' ? i % 20 < 3 : i % 10 < 3));
+      return auditAttribute('grupo', groups, labels, selected, 10).groups.find((g) => g.group === 'b');
+    };
+    const small = audit(20); // 6 of 20 selected against 6 of 40
+    const large = audit(4000);
+    expect(small?.pprDisparity).toBeCloseTo(2, 10);
+    expect(small?.flagged).toBe(true);
+    expect(small?.confident).toBe(false);
+    expect((small?.pprInterval?.low ?? 0) < 1.25).toBe(true);
+    expect(large?.pprDisparity).toBeCloseTo(2, 10);
+    expect(large?.confident).toBe(true);
+    expect((large?.pprInterval?.low ?? 0) > 1.25).toBe(true);
   });
 });
