@@ -64,6 +64,14 @@ export interface IngestSizes {
 
 export const DEFAULT_SIZES: IngestSizes = { chunkBytes: 32 * 1024 ** 2, reduceBytes: 64 * 1024 ** 2 };
 
+/**
+ * Version of what chunk tasks hand to reduce tasks: the shuffle line's fields and the bucket hash.
+ * A plan records the version it was made with; a task of another version (a run that a deploy
+ * caught half-way) ends the run as failed at once, rather than mixing two layouts, and the file
+ * can then be uploaded again. Raise it with any change to either.
+ */
+export const SHUFFLE_FORMAT = 2;
+
 export interface IngestRunDeps {
   readonly raw: ObjectStore;
   readonly work: ObjectStore;
@@ -100,6 +108,8 @@ const planSchema = z.object({
   uploadBytes: z.number(),
   layout: layoutSchema,
   bucketCount: z.number().int().min(1),
+  /** `SHUFFLE_FORMAT` of the code that made the plan (plans from before it was recorded: 1). */
+  shuffleFormat: z.number().int().default(1),
   /** Open inconsistencies of the source's latest earlier cut, to carry those not corrected. */
   previousOpen: z.string().nullable(),
   chunks: z.array(
@@ -244,8 +254,15 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
     );
   }
 
-  const runId = `${location.cut}-${location.source}-${scan.sha256.slice(0, 16)}`;
-  const existing = await deps.runs.get(runId);
+  // One run per content; a run that failed in processing (not for its content) is tried again by
+  // uploading the file again, as the next attempt `-r2`, `-r3`, …
+  const contentRunId = `${location.cut}-${location.source}-${scan.sha256.slice(0, 16)}`;
+  let runId = contentRunId;
+  let existing = await deps.runs.get(runId);
+  for (let attempt = 2; existing && failedInProcessing(existing); attempt++) {
+    runId = `${contentRunId}-r${attempt}`;
+    existing = await deps.runs.get(runId);
+  }
   if (existing) {
     if (existing.objectKey === objectKey) return { status: 'redelivered' };
     const report: IngestReport = {
@@ -297,6 +314,7 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
       unknownColumns: [...layout.unknownColumns],
     },
     bucketCount,
+    shuffleFormat: SHUFFLE_FORMAT,
     previousOpen: await previousOpenKey(deps.curated, location.cut, location.source),
     chunks,
     startedAt,
@@ -431,9 +449,31 @@ async function loadPlan(deps: IngestRunDeps, runId: string): Promise<IngestPlan>
   return plan;
 }
 
+/** A run that ended rejected because its processing failed, not because of its file. */
+function failedInProcessing(run: IngestRun): boolean {
+  return run.status === 'rejected' && run.failure?.problem === 'processing-failed';
+}
+
+/**
+ * Ends a run planned with another shuffle format (see `SHUFFLE_FORMAT`) as failed in processing,
+ * so that uploading the file again starts it afresh. Returns whether the run was ended.
+ */
+async function endedForFormat(deps: IngestRunDeps, plan: IngestPlan): Promise<boolean> {
+  if (plan.shuffleFormat === SHUFFLE_FORMAT) return false;
+  await deps.runs.fail(plan.runId, {
+    problem: 'processing-failed',
+    message:
+      `la ingesta empezó con otra versión del sistema (formato ${plan.shuffleFormat}, ahora ${SHUFFLE_FORMAT}) ` +
+      'y no puede terminar; vuelva a subir el archivo',
+  });
+  await deps.tasks.sendAll([{ type: 'finalize', runId: plan.runId }]);
+  return true;
+}
+
 /** Validates and pseudonymises one chunk, shuffling accepted rows to their reduce buckets. */
 export async function processChunk(deps: IngestRunDeps, runId: string, index: number): Promise<void> {
   const plan = await loadPlan(deps, runId);
+  if (await endedForFormat(deps, plan)) return;
   const chunk = plan.chunks[index];
   if (!chunk) throw new Error(`run ${runId} has no chunk ${index}`);
   const contract = contractOf(plan.source);
@@ -610,6 +650,7 @@ async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number):
  */
 export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: number): Promise<void> {
   const plan = await loadPlan(deps, runId);
+  if (await endedForFormat(deps, plan)) return;
   const keys = await deps.work.list(workKeys.shufflePrefix(runId, bucket));
   const earliest = new Map<string, number>();
   const rowsByQualityKey: Record<string, number> = {};

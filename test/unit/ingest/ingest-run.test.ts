@@ -10,8 +10,10 @@ import {
   planRun,
   processChunk,
   reduceBucket,
+  SHUFFLE_FORMAT,
 } from '../../../functions/ingest/domain/ingest-run';
 import type { IngestRun, IngestTask, ObjectStore, RunStore } from '../../../functions/ingest/domain/ports';
+import { workKeys } from '../../../functions/ingest/domain/ports';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 import { checkDigit } from '../../../functions/shared/domain/run';
@@ -98,18 +100,14 @@ interface Identity {
   readonly givenNames?: string;
 }
 
-/** Uploads `text` as `file` of cut 2026-10 and runs every task the run queues, in queue order. */
-async function ingest(file: string, text: string, sizes: { chunkBytes: number; reduceBytes: number }) {
-  const raw = new MemoryStore();
-  const curated = new MemoryStore();
+/** Stores and queue for uploads to cut 2026-10; `drain` runs every queued task in queue order. */
+function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
   const queue: IngestTask[] = [];
   const identities: Identity[] = [];
-  const key = `extracts/2026-10/${file}`;
-  raw.objects.set(key, Buffer.from(text));
   const deps = {
-    raw,
+    raw: new MemoryStore(),
     work: new MemoryStore(),
-    curated,
+    curated: new MemoryStore(),
     runs: new MemoryRuns(),
     tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
     identities: { putAll: async (r: readonly Identity[]) => void identities.push(...r) },
@@ -118,19 +116,35 @@ async function ingest(file: string, text: string, sizes: { chunkBytes: number; r
     extractsPrefix: 'extracts/',
     sizes,
   };
-  const plan = await planRun(deps, key);
+  const upload = (file: string, text: string): string => {
+    const key = `extracts/2026-10/${file}`;
+    deps.raw.objects.set(key, Buffer.from(text));
+    return key;
+  };
+  const drain = async (): Promise<IngestReport | undefined> => {
+    let report: IngestReport | undefined;
+    for (let task = queue.shift(); task; task = queue.shift()) {
+      if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
+      else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
+      else report = await finalizeRun(deps, task.runId);
+    }
+    return report;
+  };
+  return { deps, identities, upload, drain };
+}
+
+/** Uploads `text` as `file` and runs every task the run queues. */
+async function ingest(file: string, text: string, sizes: { chunkBytes: number; reduceBytes: number }) {
+  const { deps, identities, upload, drain } = harness(sizes);
+  const plan = await planRun(deps, upload(file, text));
   if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
-  let report: IngestReport | undefined;
-  for (let task = queue.shift(); task; task = queue.shift()) {
-    if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
-    else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
-    else report = await finalizeRun(deps, task.runId);
-  }
-  const records = [...curated.objects.entries()]
+  const report = await drain();
+  const curated = deps.curated.objects;
+  const records = [...curated.entries()]
     .filter(([k]) => k.includes('/run=') && k.includes('/comuna='))
     .flatMap(([, bytes]) => bytes.toString('utf8').trim().split('\n'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const curatedText = [...curated.objects.values()].map((b) => b.toString('utf8')).join('');
+  const curatedText = [...curated.values()].map((b) => b.toString('utf8')).join('');
   return { plan, report, records, identities, curatedText };
 }
 
@@ -215,5 +229,34 @@ describe('ingest run over chunks and buckets', () => {
     expect(records).toHaveLength(30);
     expect(new Set(records.map((r) => `${r.childId}|${r.attention}`)).size).toBe(30);
     expect(identities.map((i) => i.childId).sort()).toEqual(bodies.map(childOf).sort());
+  });
+  it('ends a run that a deploy caught half-way, and runs the file afresh when it is uploaded again', async () => {
+    const text = `${[HEADER, ...[20_500_000, 20_500_100, 20_500_200].map((b) => row(b, 40, 'URBANA'))].join('\n')}\n`;
+    const { deps, upload, drain } = harness({ chunkBytes: 1024, reduceBytes: 2048 });
+    const key = upload('rsh.csv', text);
+    const first = await planRun(deps, key);
+    if (first.status !== 'planned') throw new Error(`not planned: ${first.status}`);
+    // The plan as a version of the system with another shuffle format wrote it.
+    const planKey = workKeys.plan(first.runId);
+    const plan = JSON.parse(deps.work.objects.get(planKey)?.toString('utf8') ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    deps.work.objects.set(
+      planKey,
+      Buffer.from(JSON.stringify({ ...plan, shuffleFormat: SHUFFLE_FORMAT - 1 })),
+    );
+
+    const failed = await drain();
+    expect(failed).toMatchObject({ status: 'rejected', error: { problem: 'processing-failed' } });
+    expect(failed?.error?.message).toMatch(/otra versión del sistema.*vuelva a subir el archivo/);
+    expect([...deps.curated.objects.keys()].some((k) => k.includes(`run=${first.runId}/`))).toBe(false);
+
+    // The same S3 event again, or the same bytes uploaded again: a new attempt of the same content.
+    const second = await planRun(deps, key);
+    expect(second).toMatchObject({ status: 'planned', runId: `${first.runId}-r2` });
+    expect(await drain()).toMatchObject({ status: 'accepted', rowsRead: 3, accepted: 3 });
+    // A run that ended well is not run again.
+    expect(await planRun(deps, key)).toEqual({ status: 'redelivered' });
   });
 });
