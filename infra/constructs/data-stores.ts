@@ -99,6 +99,9 @@ export class DataStores extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
         ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
+        ...(def.warmWritesPerSecond
+          ? { warmThroughput: { writeUnitsPerSecond: def.warmWritesPerSecond } }
+          : {}),
         removalPolicy,
       });
       for (const index of def.indexes) {

@@ -56,8 +56,13 @@ describe('SanStack', () => {
         ...(def.indexes.length > 0
           ? { GlobalSecondaryIndexes: def.indexes.map((i) => Match.objectLike({ IndexName: i.name })) }
           : {}),
+        ...(def.warmWritesPerSecond
+          ? { WarmThroughput: { WriteUnitsPerSecond: def.warmWritesPerSecond } }
+          : {}),
       });
     }
+    // The identity table is pre-warmed for a national extract's identity writes.
+    expect(system.tables.identities.warmWritesPerSecond).toBeGreaterThanOrEqual(10_000);
   });
 
   it('keeps buckets private, KMS-encrypted, versioned and logged', () => {

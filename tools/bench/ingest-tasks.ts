@@ -48,14 +48,17 @@ const plan = await seconds(async () => {
 if (outcome?.status !== 'planned') throw new Error(`plan failed: ${JSON.stringify(outcome)}`);
 const chunks: number[] = [];
 const reduces: number[] = [];
+const identitiesPerReduce: number[] = [];
 const finalize: number[] = [];
 // Tasks run in the order the queue received them, as workers would take them.
 for (let next = queued.shift(); next; next = queued.shift()) {
   const task = next;
   if (task.type === 'chunk') chunks.push(await seconds(() => processChunk(deps, task.runId, task.index)));
-  else if (task.type === 'reduce')
+  else if (task.type === 'reduce') {
+    const before = identities;
     reduces.push(await seconds(() => reduceBucket(deps, task.runId, task.bucket)));
-  else {
+    identitiesPerReduce.push(identities - before);
+  } else {
     finalize.push(
       await seconds(async () => {
         const report = await finalizeRun(deps, task.runId);
@@ -79,6 +82,7 @@ process.stdout.write(
     plan,
     chunks,
     reduces,
+    identitiesPerReduce,
     finalize: finalize[0],
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   })}\n`,

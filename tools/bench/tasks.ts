@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_BATCHES_IN_FLIGHT } from '../../functions/ingest/adapters/dynamo-identity-store';
 import { system } from '../../infra/system';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
@@ -33,9 +34,24 @@ const measured = z.object({
   plan: z.number(),
   chunks: z.array(z.number()),
   reduces: z.array(z.number()),
+  identitiesPerReduce: z.array(z.number()),
   finalize: z.number(),
   maxRssMb: z.number(),
 });
+
+/**
+ * The identity writes of the largest reduce task, which this benchmark counts but does not send:
+ * their time on DynamoDB is estimated from the number of calls at 10–30 ms a call.
+ */
+function identityNote(identities: number): string {
+  const calls = Math.ceil(identities / 25);
+  const rounds = Math.ceil(calls / DEFAULT_BATCHES_IN_FLIGHT);
+  return (
+    `The largest reduce task wrote ${identities.toLocaleString('en')} identities: ${calls.toLocaleString('en')} ` +
+    `BatchWriteItem calls, ${DEFAULT_BATCHES_IN_FLIGHT} in flight; at 10–30 ms a call (an estimate, not measured ` +
+    `here) that adds ${((rounds * 10) / 1000).toFixed(0)}–${((rounds * 30) / 1000).toFixed(0)} s to the task.`
+  );
+}
 
 /** Memory at which Lambda allocates one full vCPU. */
 const FULL_VCPU_MB = 1769;
@@ -125,6 +141,7 @@ runMain(async () => {
       `Plan scan rate ${mbPerSecond.toFixed(0)} MB/s; a ${flags['national-gb']} GB file would take ` +
         `${nationalPlan.toFixed(0)} s here, ${(nationalPlan / share(planner.memoryMb)).toFixed(0)} s at the ` +
         `planner's CPU share, against its ${planner.timeoutSeconds} s timeout.`,
+      identityNote(Math.max(...m.identitiesPerReduce)),
       `Peak RSS of the process that ran every task: ${m.maxRssMb.toFixed(0)} MB ` +
         `(planner memory ${planner.memoryMb} MB, worker memory ${worker.memoryMb} MB).`,
       '',
