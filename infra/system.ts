@@ -212,8 +212,12 @@ export const system: SystemDef = {
       ],
     },
     identities: {
-      description: 'Personal data (RUN, names, address) keyed by pseudonym; reached only by authorised roles',
+      description:
+        'Personal data (RUN, names, address) keyed by pseudonym, one item per source that names the child; reached only by authorised roles',
       partitionKey: { name: 'childId', type: 'S' },
+      // Each source keeps its own item: a later extract with the RUN alone must not erase the
+      // names and address the social registry gave.
+      sortKey: { name: 'source', type: 'S' },
       indexes: [],
       // A national registry extract writes some 4.3 million identities in the few minutes its reduce
       // tasks run side by side: at the default 4,000 writes/s they would be throttled for ~18 minutes.

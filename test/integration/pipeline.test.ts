@@ -452,6 +452,10 @@ describe('bad input', () => {
     const granted = await api(path, as('gestor_casos', '13101'));
     expect(granted.status).toBe(200);
     expect(granted.body.run).toMatch(/^\d{1,2}\.\d{3}\.\d{3}-[\dK]$/);
+    // The registry's names survive the sources ingested after it, which carry the RUN alone.
+    expect(granted.body.givenNames).toMatch(/\S/);
+    expect(granted.body.paternalSurname).toMatch(/\S/);
+    expect(granted.body.source).toBe('rsh');
     expect(granted.body.childId).toBe(top?.childId);
     expect((await api(path, as('gestor_casos', '13110'))).status).toBe(403);
     expect((await api(path)).status).toBe(403); // the demo identity is a national role
@@ -467,6 +471,17 @@ describe('bad input', () => {
       'gestor_casos:denied',
       'administrador_central:denied',
     ]);
+    // Each source that named the child keeps its own record, so none erases another's.
+    const records = await local.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: local.names.tables.identities,
+        KeyConditionExpression: 'childId = :c',
+        ExpressionAttributeValues: { ':c': { S: top?.childId ?? '' } },
+      }),
+    );
+    const sources = (records.Items ?? []).map((i) => i.source?.S);
+    expect(sources).toContain('rsh');
+    expect(sources.length).toBeGreaterThan(1);
   });
 });
 

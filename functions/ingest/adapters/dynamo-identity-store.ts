@@ -1,6 +1,6 @@
 /**
- * IdentityStore on DynamoDB: personal data keyed by pseudonym, written in batches of 25 with
- * several batches in flight.
+ * IdentityStore on DynamoDB: personal data keyed by pseudonym and source (each source keeps its own
+ * record of the child), written in batches of 25 with several batches in flight.
  *
  * A reduce task of a national cut writes some hundreds of thousands of identities: one batch at a
  * time, at DynamoDB's 10–30 ms a call, that alone would come near the worker's timeout. Items the

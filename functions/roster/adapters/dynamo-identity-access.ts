@@ -1,6 +1,6 @@
 /** IdentityReader and AccessLog on DynamoDB. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessLog, AccessLogEntry, IdentityReader, StoredIdentity } from '../domain/identity-access';
 
 export class DynamoIdentityReader implements IdentityReader {
@@ -9,13 +9,17 @@ export class DynamoIdentityReader implements IdentityReader {
     private readonly tableName: string,
   ) {}
 
-  async get(childId: string): Promise<StoredIdentity | undefined> {
+  async recordsOf(childId: string): Promise<readonly StoredIdentity[]> {
+    // One item per source: a handful per child, well inside one page.
     const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { childId }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'childId = :c',
+        ExpressionAttributeValues: { ':c': childId },
+        ConsistentRead: true,
+      }),
     );
-    const item = out.Item;
-    if (!item || typeof item.run !== 'string' || typeof item.comuna !== 'string') return undefined;
-    return item as StoredIdentity;
+    return (out.Items ?? []).filter(isStoredIdentity);
   }
 }
 
@@ -35,4 +39,18 @@ export class DynamoAccessLog implements AccessLog {
       }),
     );
   }
+}
+
+const optionalText = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** An item read back with the shape the ingest and alert paths write. */
+function isStoredIdentity(item: Record<string, unknown>): item is StoredIdentity & Record<string, unknown> {
+  return (
+    typeof item.childId === 'string' &&
+    typeof item.run === 'string' &&
+    typeof item.comuna === 'string' &&
+    ['givenNames', 'paternalSurname', 'maternalSurname', 'address', 'source', 'cut'].every((k) =>
+      optionalText(item[k]),
+    )
+  );
 }

@@ -30,8 +30,54 @@ export interface StoredIdentity {
   readonly cut?: string;
 }
 
+/** The identity store keeps one record of a child per source that named it. */
 export interface IdentityReader {
-  get(childId: string): Promise<StoredIdentity | undefined>;
+  recordsOf(childId: string): Promise<readonly StoredIdentity[]>;
+}
+
+/**
+ * Sources by how far their personal data is trusted: the social registry (names and address as
+ * the household declared them) first, what a reporter wrote in an alert last.
+ */
+const SOURCE_PRIORITY: readonly string[] = [
+  'rsh',
+  'proteccion',
+  'registro_civil',
+  'educacion',
+  'salud',
+  'policia',
+  'privacion_libertad',
+  'alerta',
+];
+
+const rank = (source: string | undefined): number => {
+  const at = SOURCE_PRIORITY.indexOf(source ?? '');
+  return at === -1 ? SOURCE_PRIORITY.length : at;
+};
+
+/**
+ * A child's identity in one comuna from the records of every source: only records filed under
+ * that comuna count; the RUN comes from the most trusted of them, the names (all from the same
+ * record) and the address each from the most trusted record that has them.
+ */
+export function identityIn(records: readonly StoredIdentity[], comuna: string): StoredIdentity | undefined {
+  const ranked = records.filter((r) => r.comuna === comuna).sort((a, b) => rank(a.source) - rank(b.source));
+  const first = ranked[0];
+  if (!first) return undefined;
+  const named = ranked.find((r) => r.givenNames !== undefined || r.paternalSurname !== undefined);
+  const addressed = ranked.find((r) => r.address !== undefined);
+  const origin = named ?? first;
+  return {
+    childId: first.childId,
+    run: first.run,
+    comuna,
+    ...(named?.givenNames !== undefined ? { givenNames: named.givenNames } : {}),
+    ...(named?.paternalSurname !== undefined ? { paternalSurname: named.paternalSurname } : {}),
+    ...(named?.maternalSurname !== undefined ? { maternalSurname: named.maternalSurname } : {}),
+    ...(addressed?.address !== undefined ? { address: addressed.address } : {}),
+    ...(origin.source !== undefined ? { source: origin.source } : {}),
+    ...(origin.cut !== undefined ? { cut: origin.cut } : {}),
+  };
 }
 
 export type AccessOutcome = 'granted' | 'denied' | 'not_found';
@@ -99,12 +145,13 @@ export async function readIdentity(
       message: `role ${principal.role} cannot read personal data of children of comuna ${comuna}`,
     };
   }
-  const [onRoster, identity] = await Promise.all([
+  const [onRoster, records] = await Promise.all([
     deps.roster.get(comuna, childId),
-    deps.identities.get(childId),
+    deps.identities.recordsOf(childId),
   ]);
+  const identity = identityIn(records, comuna);
   // A child of another comuna answers exactly like an unknown one: existence is not disclosed.
-  if (!onRoster || !identity || identity.comuna !== comuna) {
+  if (!onRoster || !identity) {
     await record('not_found');
     return { outcome: 'not_found', message: `no child ${childId} on the roster of comuna ${comuna}` };
   }

@@ -1,8 +1,8 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readIdentity } from '../../../functions/roster/domain/identity-access';
+import { identityIn, readIdentity } from '../../../functions/roster/domain/identity-access';
 import { createHandler } from '../../../functions/roster/identity/app';
 import { context, fixture } from '../fixtures';
 
@@ -37,7 +37,13 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
   beforeEach(() => {
     ddb.reset();
     ddb.on(GetCommand, { TableName: 'roster' }).resolves({ Item: { comuna: '13101', childId: CHILD } });
-    ddb.on(GetCommand, { TableName: 'identities' }).resolves({ Item: identity });
+    // The registry's record, and a later health record with the RUN alone.
+    ddb.on(QueryCommand, { TableName: 'identities' }).resolves({
+      Items: [
+        { childId: CHILD, run: '22222222-2', comuna: '13101', source: 'salud', cut: '2026-11' },
+        identity,
+      ],
+    });
     ddb.on(PutCommand).resolves({});
   });
 
@@ -49,6 +55,9 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
       childId: CHILD,
       run: '22.222.222-2',
       givenNames: 'Josefa',
+      paternalSurname: 'Muñoz',
+      address: 'Los Aromos 123',
+      source: 'rsh',
       purpose: 'contacto_familia',
     });
     expect(response.headers?.['cache-control']).toBe('no-store');
@@ -82,14 +91,14 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
       expect(response.body).not.toContain('Josefa');
     }
     expect(logged().map((e) => e.outcome)).toEqual(['denied', 'denied', 'denied', 'denied', 'denied']);
-    expect(ddb.commandCalls(GetCommand, { TableName: 'identities' })).toHaveLength(0);
+    expect(ddb.commandCalls(QueryCommand, { TableName: 'identities' })).toHaveLength(0);
   });
 
   it('answers 404 alike for a child off the roster and a child registered in another comuna', async () => {
     ddb.on(GetCommand, { TableName: 'roster' }).resolves({});
     const off = await call(event());
     ddb.on(GetCommand, { TableName: 'roster' }).resolves({ Item: { comuna: '13101', childId: CHILD } });
-    ddb.on(GetCommand, { TableName: 'identities' }).resolves({ Item: { ...identity, comuna: '13110' } });
+    ddb.on(QueryCommand, { TableName: 'identities' }).resolves({ Items: [{ ...identity, comuna: '13110' }] });
     const elsewhere = await call(event());
     expect([off.statusCode, elsewhere.statusCode]).toEqual([404, 404]);
     expect(JSON.parse(off.body ?? '{}').error.message).toBe(JSON.parse(elsewhere.body ?? '{}').error.message);
@@ -127,9 +136,9 @@ describe('readIdentity', () => {
           },
         },
         identities: {
-          get: async () => {
+          recordsOf: async () => {
             order.push('identity');
-            return undefined;
+            return [];
           },
         },
         log: { record: async (e) => void order.push(`log:${e.outcome}`) },
@@ -145,5 +154,59 @@ describe('readIdentity', () => {
     );
     expect(answer.outcome).toBe('not_found');
     expect(order).toEqual(['roster', 'identity', 'log:not_found']);
+  });
+});
+
+describe('identityIn', () => {
+  const base = { childId: CHILD, run: '22222222-2', comuna: '13101' };
+
+  it('takes names and address from the most trusted source that has them, whatever the order', () => {
+    const records = [
+      { ...base, source: 'alerta', givenNames: 'Josefina', cut: '2026-11' },
+      { ...base, source: 'educacion', cut: '2026-11' },
+      {
+        ...base,
+        source: 'proteccion',
+        givenNames: 'Josefa Andrea',
+        paternalSurname: 'Muñoz',
+        cut: '2026-10',
+      },
+      {
+        ...base,
+        source: 'rsh',
+        givenNames: 'Josefa',
+        paternalSurname: 'Muñoz',
+        maternalSurname: 'Soto',
+        cut: '2026-10',
+      },
+    ];
+    expect(identityIn(records, '13101')).toEqual({
+      ...base,
+      givenNames: 'Josefa',
+      paternalSurname: 'Muñoz',
+      maternalSurname: 'Soto',
+      source: 'rsh',
+      cut: '2026-10',
+    });
+    // Without the registry, protection's names; an address only where a record has one.
+    const withoutRegistry = identityIn(
+      [...records.slice(0, 3), { ...base, source: 'salud', address: 'Calle 1' }],
+      '13101',
+    );
+    expect(withoutRegistry).toMatchObject({
+      givenNames: 'Josefa Andrea',
+      address: 'Calle 1',
+      source: 'proteccion',
+    });
+    expect(withoutRegistry).not.toHaveProperty('maternalSurname');
+  });
+
+  it('reads only the records filed under the comuna asked for', () => {
+    const records = [
+      { ...base, comuna: '13110', source: 'rsh', givenNames: 'Josefa' },
+      { ...base, source: 'salud' },
+    ];
+    expect(identityIn(records, '13101')).toEqual({ ...base, source: 'salud' });
+    expect(identityIn(records, '05701')).toBeUndefined();
   });
 });
