@@ -13,6 +13,12 @@ import type { IdentityStore } from '../domain/ports';
 
 const BATCH = 25;
 
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
 /** Batches written at once unless the options say otherwise. */
 export const DEFAULT_BATCHES_IN_FLIGHT = 8;
 
@@ -71,8 +77,16 @@ export class DynamoIdentityStore implements IdentityStore {
         const ceiling = this.baseDelayMs * 2 ** attempt;
         await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
       }
-      const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-      requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      try {
+        const out = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      } catch (error) {
+        // A batch throttled whole is refused with an error (after the SDK's own retries) rather
+        // than returned unprocessed: it waits and goes again like unprocessed items.
+        if (!THROTTLING.has((error as { name?: string }).name ?? '')) throw error;
+      }
     }
   }
 }

@@ -449,9 +449,12 @@ async function loadPlan(deps: IngestRunDeps, runId: string): Promise<IngestPlan>
   return plan;
 }
 
-/** A run that ended rejected because its processing failed, not because of its file. */
+/**
+ * A run whose processing failed, not its file: rejected, or still shown as processing when the
+ * finalize that would have rejected it never ran.
+ */
 function failedInProcessing(run: IngestRun): boolean {
-  return run.status === 'rejected' && run.failure?.problem === 'processing-failed';
+  return run.status !== 'done' && run.failure?.problem === 'processing-failed';
 }
 
 /**
@@ -460,6 +463,8 @@ function failedInProcessing(run: IngestRun): boolean {
  */
 async function endedForFormat(deps: IngestRunDeps, plan: IngestPlan): Promise<boolean> {
   if (plan.shuffleFormat === SHUFFLE_FORMAT) return false;
+  // A stale task of a run that already ended changes nothing.
+  if ((await deps.runs.get(plan.runId))?.status !== 'processing') return true;
   await deps.runs.fail(plan.runId, {
     problem: 'processing-failed',
     message:

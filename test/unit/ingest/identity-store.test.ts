@@ -57,6 +57,22 @@ describe('identity store on DynamoDB', () => {
     expect(sizes).toEqual([25, 15, 5]);
   });
 
+  it('writes a batch refused whole for throttling again, and fails at once on any other error', async () => {
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    ddb.on(BatchWriteCommand).rejectsOnce(throttled).resolves({});
+    await new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 }).putAll(identities(25));
+    expect(ddb.commandCalls(BatchWriteCommand).map((c) => itemsOf(c).length)).toEqual([25, 25]);
+
+    ddb.reset();
+    ddb.on(BatchWriteCommand).rejects(new Error('AccessDeniedException'));
+    await expect(
+      new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 }).putAll(identities(25)),
+    ).rejects.toThrow('AccessDeniedException');
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1);
+  });
+
   it('fails after its attempts, once every batch in flight has settled', async () => {
     let calls = 0;
     ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, Put[]> }) => {

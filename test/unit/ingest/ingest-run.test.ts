@@ -130,7 +130,7 @@ function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
     }
     return report;
   };
-  return { deps, identities, upload, drain };
+  return { deps, identities, upload, drain, queued: (): number => queue.length };
 }
 
 /** Uploads `text` as `file` and runs every task the run queues. */
@@ -232,7 +232,7 @@ describe('ingest run over chunks and buckets', () => {
   });
   it('ends a run that a deploy caught half-way, and runs the file afresh when it is uploaded again', async () => {
     const text = `${[HEADER, ...[20_500_000, 20_500_100, 20_500_200].map((b) => row(b, 40, 'URBANA'))].join('\n')}\n`;
-    const { deps, upload, drain } = harness({ chunkBytes: 1024, reduceBytes: 2048 });
+    const { deps, upload, drain, queued } = harness({ chunkBytes: 1024, reduceBytes: 2048 });
     const key = upload('rsh.csv', text);
     const first = await planRun(deps, key);
     if (first.status !== 'planned') throw new Error(`not planned: ${first.status}`);
@@ -258,5 +258,10 @@ describe('ingest run over chunks and buckets', () => {
     expect(await drain()).toMatchObject({ status: 'accepted', rowsRead: 3, accepted: 3 });
     // A run that ended well is not run again.
     expect(await planRun(deps, key)).toEqual({ status: 'redelivered' });
+    // A stale task of the ended first run changes nothing and queues nothing.
+    const ended = await deps.runs.get(first.runId);
+    await processChunk(deps, first.runId, 0);
+    expect(await deps.runs.get(first.runId)).toEqual(ended);
+    expect(queued()).toBe(0);
   });
 });
