@@ -10,7 +10,7 @@ import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
 import { signToken } from './auth';
 import { loadDemoData } from './demo-data';
 import type { InvocationRecord } from './runtime';
-import { startLocalSystem, UnsafeResetError } from './runtime';
+import { LocalStateError, startLocalSystem, UnsafeResetError } from './runtime';
 
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -109,7 +109,8 @@ runMain(async () => {
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (error instanceof UnsafeResetError) throw new UsageError(error.message);
+    if (error instanceof UnsafeResetError || error instanceof LocalStateError)
+      throw new UsageError(error.message);
     if (e.code === 'EADDRINUSE')
       throw new Error(`port ${flags.port} is in use; pass --port <other> (or --port 0)`);
     throw error;

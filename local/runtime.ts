@@ -89,6 +89,11 @@ export class UnsafeResetError extends Error {
   override readonly name = 'UnsafeResetError';
 }
 
+/** The state folder holds tables whose keys differ from the system definition's. */
+export class LocalStateError extends Error {
+  override readonly name = 'LocalStateError';
+}
+
 /** Deletes the state folder, but only if it is missing, empty, or marked as the runtime's. */
 async function resetStateFolder(dir: string): Promise<void> {
   let entries: string[];
@@ -144,8 +149,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   for (const [id, def] of entriesOf(system.tables)) {
     tables[id] = localName(id);
     try {
-      await dynamodb.send(new DescribeTableCommand({ TableName: tables[id] }));
+      const described = await dynamodb.send(new DescribeTableCommand({ TableName: tables[id] }));
+      const kept = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName).join(', ');
+      const defined = [def.partitionKey.name, ...(def.sortKey ? [def.sortKey.name] : [])].join(', ');
+      if (kept !== defined) {
+        await standIns.stop();
+        throw new LocalStateError(
+          `the local ${id} table is keyed by (${kept}) but the system now defines (${defined}): the state in ` +
+            `${dataDir} was made by an earlier version; start with --reset to rebuild it`,
+        );
+      }
     } catch (error) {
+      if (error instanceof LocalStateError) throw error;
       if (!(error instanceof ResourceNotFoundException)) throw error;
       const attributes = new Map<string, AttributeDefinition>();
       for (const key of [

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runne
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
-import { startLocalSystem } from '../../local/runtime';
+import { LocalStateError, startLocalSystem } from '../../local/runtime';
 import type { GeneratedCut } from '../../tools/generate/generator';
 import { generateCut } from '../../tools/generate/generator';
 
@@ -498,5 +498,28 @@ describe('persistence', () => {
     });
     const after = await roster('13101', 'limit=3');
     expect(after.entries.map((e) => e.childId)).toEqual(before.entries.map((e) => e.childId));
+  });
+
+  it('refuses a state whose tables are keyed otherwise than the definition, and says to reset', async () => {
+    // The identity table as a version keyed by child alone left it.
+    const identities = local.names.tables.identities;
+    await local.clients.dynamodb.send(new DeleteTableCommand({ TableName: identities }));
+    await local.clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: identities,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'childId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'childId', KeyType: 'HASH' }],
+      }),
+    );
+    await local.stop();
+    const options = { dataDir, port: 0, retryDelaySeconds: 0, envOverrides: SMALL_CHUNKS };
+    const stale = startLocalSystem({ ...options, reset: false });
+    await expect(stale).rejects.toThrow(LocalStateError);
+    await expect(stale).rejects.toThrow(
+      /identities table is keyed by \(childId\).*\(childId, source\).*--reset/,
+    );
+    local = await startLocalSystem({ ...options, reset: true });
+    expect(Object.keys(local.names.tables)).toContain('identities');
   });
 });
