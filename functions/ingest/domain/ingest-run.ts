@@ -70,7 +70,7 @@ export const DEFAULT_SIZES: IngestSizes = { chunkBytes: 32 * 1024 ** 2, reduceBy
  * caught half-way) ends the run as failed at once, rather than mixing two layouts, and the file
  * can then be uploaded again. Raise it with any change to either.
  */
-export const SHUFFLE_FORMAT = 2;
+export const SHUFFLE_FORMAT = 3;
 
 export interface IngestRunDeps {
   readonly raw: ObjectStore;
@@ -523,7 +523,9 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
           outcome.record,
           outcome.identity,
         );
-        const flushing = shuffle.add(shuffleBucket(outcome.duplicateKey, plan.bucketCount), line);
+        // By child, not by the whole key: duplicates (equal keys, so the same child) still meet,
+        // and a child's rows all reach one reducer, which writes its identity once.
+        const flushing = shuffle.add(shuffleBucket(outcome.record.childId, plan.bucketCount), line);
         if (flushing) await flushing;
         if (outcome.unmet.length > 0) {
           const entry: OpenInconsistency = {
