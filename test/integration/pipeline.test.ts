@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { CreateTableCommand, DeleteTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  QueryCommand,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -504,6 +509,11 @@ describe('persistence', () => {
     // The identity table as a version keyed by child alone left it.
     const identities = local.names.tables.identities;
     await local.clients.dynamodb.send(new DeleteTableCommand({ TableName: identities }));
+    // Deletion finishes in the background, as in DynamoDB.
+    await waitUntilTableNotExists(
+      { client: local.clients.dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { TableName: identities },
+    );
     await local.clients.dynamodb.send(
       new CreateTableCommand({
         TableName: identities,
