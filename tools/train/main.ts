@@ -137,6 +137,13 @@ function scores(probabilities: Float64Array, set: Dataset): Scores {
 const capacityOf = (rows: number): number => Math.max(1, Math.round(rows * CAPACITY_SHARE));
 const baseRate = (set: Dataset): number => set.y.reduce((s, v) => s + v, 0) / set.rows;
 
+/** One value per row of the set, from the row's features at `offset` in `x`. */
+function perRow(set: Dataset, value: (x: Float32Array, offset: number) => number): Float64Array {
+  const out = new Float64Array(set.rows);
+  for (let r = 0; r < set.rows; r++) out[r] = value(set.x, r * FEATURE_COUNT);
+  return out;
+}
+
 /** Trains and exports; the same options give byte-identical output. */
 export async function train(options: {
   seed: number;
@@ -174,11 +181,7 @@ export async function train(options: {
     {
       name: 'logistic',
       candidate: { kind: 'logistic', model: logistic },
-      logOdds: (set) => {
-        const out = new Float64Array(set.rows);
-        for (let r = 0; r < set.rows; r++) out[r] = logOddsRow(logistic, set.x, r * FEATURE_COUNT);
-        return out;
-      },
+      logOdds: (set) => perRow(set, (x, offset) => logOddsRow(logistic, x, offset)),
       contributions: (set, row, out) => {
         for (let j = 0; j < FEATURE_COUNT; j++) {
           out[j] =
@@ -193,11 +196,7 @@ export async function train(options: {
     {
       name: 'boosted_trees',
       candidate: { kind: 'trees', model: trees },
-      logOdds: (set) => {
-        const out = new Float64Array(set.rows);
-        for (let r = 0; r < set.rows; r++) out[r] = predictLogit(trees, set.x, r * FEATURE_COUNT);
-        return out;
-      },
+      logOdds: (set) => perRow(set, (x, offset) => predictLogit(trees, x, offset)),
       contributions: (set, row, out) => treeContributions(trees, set.x, row * FEATURE_COUNT, out),
       detail: `gradient-boosted trees, depth ${DEFAULT_GBT.maxDepth}, learning rate ${DEFAULT_GBT.learningRate}, ${trees.trees.length} trees (early-stopped on the validation cohort)`,
     },

@@ -18,16 +18,6 @@ import type {
 } from './curated-records';
 import { FEATURE_COUNT } from './features';
 
-export type {
-  CivilRecord,
-  CustodyRecord,
-  EducationRecord,
-  HealthRecord,
-  PoliceRecord,
-  ProtectionRecord,
-  RshRecord,
-};
-
 /** Everything known about one child: its registry record and its rows in the other sources. */
 export interface ChildSources {
   readonly rsh: RshRecord;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CuratedRecords } from '../../../functions/score/domain/curated-records';
+import type { CuratedRecords, RshRecord } from '../../../functions/score/domain/curated-records';
 import {
   assertFeatureContract,
   FEATURE_COUNT,
   FEATURE_NAMES,
   ModelContractError,
 } from '../../../functions/score/domain/features';
-import type { ChildSources, RshRecord } from '../../../functions/score/domain/indicators';
+import type { ChildSources } from '../../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
 import {
   MIN_REASON_WEIGHT,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
+import type { RshRecord } from '../../../functions/score/domain/curated-records';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
-import type { RshRecord } from '../../../functions/score/domain/indicators';
 import type { ModelRunner } from '../../../functions/score/domain/model-info';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
