@@ -676,7 +676,13 @@ async function scanFile(
         const line = Buffer.concat(headerParts);
         header = line.at(-1) === 0x0d ? line.subarray(0, line.length - 1) : line;
         chunkStart = at + nl + 1;
-        scanner = new RecordScanner(delimiterOf(header), maxRecordBytes, 2, chunkStart, Math.min(chunkBytes, 64 * 1024));
+        scanner = new RecordScanner(
+          delimiterOf(header),
+          maxRecordBytes,
+          2,
+          chunkStart,
+          Math.min(chunkBytes, 64 * 1024),
+        );
         buf = buf.subarray(nl + 1);
         pending.dropBefore(chunkStart);
       }
