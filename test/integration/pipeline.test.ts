@@ -12,6 +12,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   QueryCommand,
+  ScanCommand,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -26,6 +27,7 @@ import type { LocalSystem } from '../../local/runtime';
 import { LocalStateError, startLocalSystem } from '../../local/runtime';
 import type { GeneratedCut } from '../../tools/generate/generator';
 import { generateCut } from '../../tools/generate/generator';
+import { manifestOf } from '../unit/fixtures';
 
 interface RosterBody {
   currentCut: string | null;
@@ -64,6 +66,18 @@ const postAlert = (body: unknown) =>
   });
 const upload = (key: string, body: Buffer | string) =>
   local.clients.s3.send(new PutObjectCommand({ Bucket: local.names.buckets.raw, Key: key, Body: body }));
+const declared = new Map<string, { name: string; bytes: Buffer; rows?: number }[]>();
+/** Uploads a file after declaring it, as it is, in its cut's manifest (as the data team's CLI does). */
+const uploadDeclared = async (key: string, body: Buffer | string, rows?: number): Promise<void> => {
+  const [, folder, name] = /^extracts\/([^/]+)\/(.+)$/.exec(key) ?? [];
+  if (!folder || !name) throw new Error(`not an extract key: ${key}`);
+  const bytes = Buffer.from(body);
+  const files = (declared.get(folder) ?? []).filter((f) => f.name !== name);
+  files.push({ name, bytes, ...(rows === undefined ? {} : { rows }) });
+  declared.set(folder, files);
+  await upload(`extracts/${folder}/manifest.json`, JSON.stringify(manifestOf(folder, files)));
+  await upload(key, bytes);
+};
 const readJson = async (bucket: string, key: string) => {
   const out = await local.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return JSON.parse((await out.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
@@ -130,7 +144,7 @@ describe('from S3 upload to the roster over HTTP', () => {
   it('ingests a gzip upload and processes an identical re-upload only once', async () => {
     const rsh = cut.files.find((f) => f.name === 'rsh.csv');
     if (!rsh) throw new Error('no rsh file');
-    await upload('extracts/2026-08/rsh.csv.gz', gzipSync(rsh.bytes));
+    await uploadDeclared('extracts/2026-08/rsh.csv.gz', gzipSync(rsh.bytes), rsh.rows);
     await local.whenIdle();
     const gz = await readJson(local.names.buckets.raw, 'extracts/2026-08/rsh.csv.gz.report.json');
     expect(gz).toMatchObject({
@@ -141,7 +155,7 @@ describe('from S3 upload to the roster over HTTP', () => {
     expect(gz.accepted).toBe(plain.accepted);
 
     // The same content uncompressed: same cut, same source, same bytes once decompressed.
-    await upload('extracts/2026-08/rsh.csv', rsh.bytes);
+    await uploadDeclared('extracts/2026-08/rsh.csv', rsh.bytes, rsh.rows);
     await local.whenIdle();
     const copy = await readJson(local.names.buckets.raw, 'extracts/2026-08/rsh.csv.report.json');
     expect(copy.status).toBe('already-ingested');
@@ -274,14 +288,14 @@ describe('data-quality index', () => {
 
     // November's extract has no rows: every October inconsistency is still open and counts again.
     const headerOnly = protection.bytes.subarray(0, protection.bytes.indexOf(0x0a) + 1);
-    await upload('extracts/2026-11/proteccion.csv', headerOnly);
+    await uploadDeclared('extracts/2026-11/proteccion.csv', headerOnly);
     await local.whenIdle();
     const november = await readJson(local.names.buckets.curated, 'quality/2026-11/proteccion.json');
     expect((november.total as { counts: { carried: number } }).counts.carried).toBe(october.length);
     expect(await openLines('2026-11')).toHaveLength(october.length);
 
     // December brings every record again, unchanged: nothing is carried, the same ones stay open.
-    await upload('extracts/2026-12/proteccion.csv', protection.bytes);
+    await uploadDeclared('extracts/2026-12/proteccion.csv', protection.bytes, protection.rows);
     await local.whenIdle();
     const december = await readJson(local.names.buckets.curated, 'quality/2026-12/proteccion.json');
     expect((december.total as { counts: { carried: number } }).counts.carried).toBe(0);
@@ -395,7 +409,7 @@ describe('bad input', () => {
   });
 
   it('answers a bad file with a rejected report and no curated data', async () => {
-    await upload('extracts/2026-09/rsh.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
+    await uploadDeclared('extracts/2026-09/rsh.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
     await upload('extracts/2026-09/vacunas.csv', 'a;b\n1;2\n');
     await local.whenIdle();
     const bad = await readJson(local.names.buckets.raw, 'extracts/2026-09/rsh.csv.report.json');
@@ -487,6 +501,58 @@ describe('bad input', () => {
     const sources = (records.Items ?? []).map((i) => i.source?.S);
     expect(sources).toContain('rsh');
     expect(sources.length).toBeGreaterThan(1);
+  });
+});
+
+describe('a corpus of bad files through the S3 API', () => {
+  it('accounts for every row of each, and no refused file touches an identity', async () => {
+    const rsh = cut.files.find((f) => f.name === 'rsh.csv');
+    if (!rsh) throw new Error('no rsh file');
+    const text = rsh.bytes.toString('latin1');
+    const [header = '', ...rows] = text.split('\n').filter(Boolean);
+    const identitiesOf = async (): Promise<string> => {
+      const items = await local.clients.dynamodb.send(
+        new ScanCommand({ TableName: local.names.tables.identities }),
+      );
+      return JSON.stringify(
+        (items.Items ?? []).map((i) => [i.childId?.S, i.source?.S, i.givenNames?.S, i.address?.S]).sort(),
+      );
+    };
+    const before = await identitiesOf();
+
+    // A refused file (its SHA-256 is not the manifest's) carrying other names for known children.
+    const forged = `${[header, ...rows.slice(0, 50).map((r) => r.replace(/;[^;]*;/, ';NOMBRE FALSO;'))].join('\n')}\n`;
+    await upload('extracts/2026-04/manifest.json', JSON.stringify({ ...cut.manifest, cut: '2026-04' }));
+    await upload('extracts/2026-04/rsh.csv', Buffer.from(forged, 'latin1'));
+    await local.whenIdle();
+    const refused = await readJson(local.names.buckets.raw, 'extracts/2026-04/rsh.csv.report.json');
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      error: { problem: 'manifest-mismatch' },
+      rowsRead: 50,
+    });
+    expect(await identitiesOf()).toBe(before);
+
+    // A stray quote, a NUL byte and a line of 4 MiB among good rows, and one Latin-1 line in a
+    // UTF-8 gzip file.
+    const good = rows.slice(0, 40);
+    const lines = [
+      Buffer.from([header, ...good.slice(0, 20)].join('\n'), 'utf8'),
+      Buffer.from(`${good[20]?.replace(/;/, ';x"')}`, 'utf8'),
+      Buffer.from('x\u0000y', 'utf8'),
+      Buffer.from('A'.repeat(4 << 20)),
+      Buffer.from(good.slice(21, 39).join('\n'), 'utf8'),
+      Buffer.from(`${good[39]}`, 'latin1'),
+    ];
+    const file = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    await uploadDeclared('extracts/2026-05/rsh.csv.gz', gzipSync(file), 42);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, 'extracts/2026-05/rsh.csv.gz.report.json');
+    expect(report.status).toBe('accepted');
+    expect(Number(report.rowsRead)).toBe(42);
+    expect(Number(report.accepted) + Number(report.rejected) + Number(report.duplicates)).toBe(42);
+    expect(report.encoding).toMatchObject({ detected: 'utf-8' });
+    expect(report.quarantinedForStructure).toBe(3);
   });
 });
 

@@ -101,11 +101,19 @@ async function validate(argv: string[]): Promise<void> {
     bar.done();
     const r = result.report;
     const bytes = readFileSync(file.path);
-    const check = checkAgainstManifest(manifest, file.name, {
-      rows: r.rowsRead,
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
+    // Ingest refuses a file whose cut has no manifest, so validation does too.
+    const check = manifest
+      ? checkAgainstManifest(
+          manifest,
+          MANIFEST_NAME,
+          { name: file.name, cut, source: file.source },
+          { rows: r.rowsRead, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+        )
+      : {
+          problems: [
+            `no hay ${MANIFEST_NAME} en ${flags.dir}: ingest rechaza los archivos de un corte sin manifiesto`,
+          ],
+        };
     if (r.status !== 'accepted' || check.problems.length > 0) refused++;
     const out: string[] = [];
     if (r.status === 'accepted') {
@@ -139,7 +147,6 @@ async function validate(argv: string[]): Promise<void> {
       out.push(`  REFUSED (${r.error?.problem}): ${r.error?.message}`);
     }
     for (const p of check.problems) out.push(`  MANIFEST: ${p}`);
-    if (manifest && !check.declared && check.problems.length === 0) out.push('  (not in the manifest)');
     process.stdout.write(`${file.name} [${file.source}]\n${out.join('\n')}\n`);
   }
   if (refused > 0) {

@@ -9,10 +9,16 @@ import { isUtf8 } from 'node:buffer';
 import type { TransformCallback } from 'node:stream';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import iconv from 'iconv-lite';
 import type { SourceContract } from './contracts';
 import type { ParsedRecord } from './csv-parser';
 import { CsvRecordParser, CsvSyntaxError } from './csv-parser';
+import type { Encoding, EncodingTally } from './line-decoder';
+import { decodeLine, decodeLines, emptyEncodingTally } from './line-decoder';
+import type { Segment } from './record-scanner';
+import { delimiterOf, RecordScanner, structuralReason } from './record-scanner';
+
+export type { Encoding } from './line-decoder';
+export { decodeWindows1252 } from './line-decoder';
 
 export type FileProblem =
   | 'empty'
@@ -24,6 +30,8 @@ export type FileProblem =
   | 'unknown-source'
   | 'bad-location'
   | 'manifest-mismatch'
+  | 'manifest-missing'
+  | 'too-many-malformed'
   | 'processing-failed';
 
 /** The whole file is refused; nothing from it is written. */
@@ -37,20 +45,25 @@ export class FileRejectedError extends Error {
   }
 }
 
-export type Encoding = 'utf-8' | 'windows-1252';
-
 export interface ReadOptions {
   /** Longest field accepted, in characters. */
   readonly maxFieldChars: number;
   /** Largest decompressed size accepted for a gzip file, in bytes. */
   readonly maxDecompressedBytes: number;
-  /** Declared encoding; detected when absent. */
-  readonly encoding?: Encoding;
+  /**
+   * Longest record, in bytes: a longer one is quarantined as malformed, and no reader holds more
+   * than this of one record. @default DEFAULT_MAX_RECORD_BYTES
+   */
+  readonly maxRecordBytes?: number;
 }
+
+/** 1 MiB: four times the longest record of 64 fields at the default field limit, in ASCII. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 ** 2;
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = {
   maxFieldChars: 4_096,
   maxDecompressedBytes: 8 * 1024 ** 3,
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
 };
 
 export interface CsvRow {
@@ -58,6 +71,8 @@ export interface CsvRow {
   readonly line: number;
   /** The row's fields in the file's column order (`CsvLayout.columns` names them). */
   readonly fields: readonly string[];
+  /** Set when the row cannot be taken as it is: it is quarantined with this field and reason. */
+  readonly problem?: { readonly field: string; readonly reason: string; readonly preview?: string };
 }
 
 /** How to read a file's rows: fixed by its first bytes, shared by every chunk. */
@@ -80,40 +95,6 @@ export function headerKey(name: string): string {
     .replace(/[^A-Z0-9]/g, '');
 }
 
-/** Valid UTF-8 in the sample (allowing a sequence cut at its end) means UTF-8; else Windows-1252. */
-export function detectEncoding(sample: Buffer): Encoding {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return 'utf-8';
-  } catch {
-    return 'windows-1252';
-  }
-}
-
-/**
- * Checks UTF-8 validity across a whole stream fed in pieces: a multi-byte sequence cut between two
- * pieces is carried over. After `end()`, `valid` says whether every byte was well-formed UTF-8.
- */
-export class Utf8Validator {
-  private carry: Buffer = Buffer.alloc(0);
-  valid = true;
-
-  feed(bytes: Buffer): void {
-    if (!this.valid) return;
-    const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
-    let cut = data.length;
-    // Back up to the last ASCII byte so that no sequence is split.
-    while (cut > 0 && cut > data.length - 4 && (data[cut - 1] as number) >= 0x80) cut--;
-    if (!isUtf8(data.subarray(0, cut))) this.valid = false;
-    this.carry = Buffer.from(data.subarray(cut));
-  }
-
-  end(): boolean {
-    if (this.valid && this.carry.length > 0) this.valid = isUtf8(this.carry);
-    return this.valid;
-  }
-}
-
 /** Reads the layout from a file's header line, or explains why the file cannot be this contract's CSV. */
 export function layoutFromHeader(
   headerBytes: Buffer,
@@ -124,12 +105,11 @@ export function layoutFromHeader(
   if (headerBytes.includes(0)) {
     throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
   }
-  const line = iconv
-    .decode(headerBytes, encoding)
+  const line = decodeLine(headerBytes)
     .replace(/^\uFEFF/, '')
     .replace(/\r$/, '');
   if (line.trim() === '') throw new FileRejectedError('empty', 'el archivo no tiene encabezado');
-  const delimiter = countOf(line, ';') >= countOf(line, ',') ? ';' : ',';
+  const delimiter = delimiterOf(headerBytes);
   if (countOf(line, delimiter) === 0) {
     throw new FileRejectedError('not-csv', 'la primera línea no tiene separadores `;` ni `,`: no es un CSV');
   }
@@ -145,10 +125,11 @@ export function layoutFromHeader(
 export async function* readRows(
   bytes: Readable,
   layout: CsvLayout,
-  options: Pick<ReadOptions, 'maxFieldChars'>,
+  options: Pick<ReadOptions, 'maxFieldChars' | 'maxRecordBytes'>,
   firstLine: number,
+  notes?: ReadNotes,
 ): AsyncGenerator<CsvRow> {
-  for await (const batch of readRowBatches(bytes, layout, options, firstLine)) yield* batch;
+  for await (const batch of readRowBatches(bytes, layout, options, firstLine, notes)) yield* batch;
 }
 
 /**
@@ -165,136 +146,174 @@ export function rowValues(row: CsvRow, layout: Pick<CsvLayout, 'columns'>): Reco
   return values;
 }
 
-/** As `readRows`, in batches (one per piece of text read), for loops that handle many rows per await. */
+/** What reading a byte range noticed beyond its rows: malformed records and mixed encodings. */
+export interface ReadNotes {
+  /** Records quarantined for their structure (quotes, NUL bytes, length). */
+  structural: number;
+  /** Rows with a field longer than the limit. */
+  fieldTooLong: number;
+  readonly encoding: EncodingTally;
+}
+
+export function emptyReadNotes(): ReadNotes {
+  return { structural: 0, fieldTooLong: 0, encoding: emptyEncodingTally() };
+}
+
+/**
+ * As `readRows`, in batches (one per piece of bytes read), for loops that handle many rows per
+ * await. A malformed record comes out as a row with `problem` set and no fields, in its place; a
+ * row with a field over the limit comes out with `problem` set and that field cut short. Each line
+ * is decoded by what its bytes are (see `line-decoder.ts`).
+ */
 export async function* readRowBatches(
   bytes: Readable,
   layout: CsvLayout,
-  options: Pick<ReadOptions, 'maxFieldChars'>,
+  options: Pick<ReadOptions, 'maxFieldChars' | 'maxRecordBytes'>,
   firstLine: number,
+  notes: ReadNotes = emptyReadNotes(),
 ): AsyncGenerator<CsvRow[]> {
-  const text: AsyncIterable<string | Buffer> =
-    layout.encoding === 'windows-1252'
-      ? bytes
-      : chain(bytes, iconv.decodeStream(layout.encoding) as unknown as Transform, stripBom());
-  const decode = layout.encoding === 'windows-1252' ? decodeWindows1252 : undefined;
-  const parser = new CsvRecordParser(layout.delimiter, options.maxFieldChars * 64, firstLine);
-  let records: ParsedRecord[] = [];
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const scanner = new RecordScanner(layout.delimiter, maxRecordBytes, firstLine);
+  // The scanner hands over whole records only, so the parser never holds more than one.
+  const parser = new CsvRecordParser(layout.delimiter, Number.MAX_SAFE_INTEGER, firstLine);
   const max = options.maxFieldChars;
-  const checkLengths = (batch: readonly ParsedRecord[]): void => {
-    for (const record of batch) {
-      const fields = record.fields;
-      const count = Math.min(fields.length, layout.columns.length);
-      for (let i = 0; i < count; i++) {
-        const value = fields[i] as string;
-        if (value.length > max) {
-          const canonical = layout.columns[i];
-          throw new FileRejectedError(
-            'field-too-long',
-            `línea ${record.line}: el campo ${canonical ?? layout.header[i]} tiene ${value.length} caracteres (máximo ${max})`,
-          );
-        }
+  let records: ParsedRecord[] = [];
+  const rowsOf = (segments: readonly Segment[], out: CsvRow[]): void => {
+    for (const segment of segments) {
+      if (segment.kind === 'bad') {
+        parser.push('\n'.repeat(segment.lines), records);
+        notes.structural++;
+        out.push({
+          line: segment.line,
+          fields: [],
+          problem: {
+            field: '(registro)',
+            reason: structuralReason(segment.problem, maxRecordBytes),
+            preview: decodeLine(segment.preview),
+          },
+        });
+        continue;
       }
+      parser.push(decodeLines(segment.bytes, segment.firstLine, notes.encoding), records);
+      collect(out);
     }
   };
+  const collect = (out: CsvRow[]): void => {
+    for (const record of records) out.push(checkLengths(record, layout, max, notes));
+    records = [];
+  };
   try {
-    for await (const piece of text) {
-      parser.push(
-        decode ? decode(Buffer.isBuffer(piece) ? piece : Buffer.from(piece)) : String(piece),
-        records,
-      );
-      if (records.length > 0) {
-        checkLengths(records);
-        yield records;
-        records = [];
-      }
+    for await (const piece of bytes) {
+      const out: CsvRow[] = [];
+      rowsOf(scanner.push(Buffer.isBuffer(piece) ? piece : Buffer.from(piece)), out);
+      if (out.length > 0) yield out;
     }
+    const out: CsvRow[] = [];
+    rowsOf(scanner.end(), out);
     parser.end(records);
+    collect(out);
+    if (out.length > 0) yield out;
   } catch (error) {
     if (error instanceof CsvSyntaxError) {
       throw new FileRejectedError('not-csv', `no se puede leer como CSV: ${error.message}`);
     }
     throw asFileError(error);
   }
-  if (records.length > 0) {
-    checkLengths(records);
-    yield records;
+}
+
+/** The row, or the row marked with its first field over `max` characters (cut short). */
+function checkLengths(record: ParsedRecord, layout: CsvLayout, max: number, notes: ReadNotes): CsvRow {
+  const fields = record.fields;
+  const count = Math.min(fields.length, layout.columns.length);
+  for (let i = 0; i < count; i++) {
+    const value = fields[i] as string;
+    if (value.length <= max) continue;
+    notes.fieldTooLong++;
+    const canonical = layout.columns[i] ?? layout.header[i] ?? `#${i + 1}`;
+    return {
+      line: record.line,
+      fields: fields.map((f) => (f.length > max ? `${f.slice(0, 100)}…` : f)),
+      problem: { field: canonical, reason: `tiene ${value.length} caracteres (máximo ${max})` },
+    };
   }
+  return { line: record.line, fields };
 }
+
+/** The longest header line accepted: a first line longer than this is no CSV header. */
+export const MAX_HEADER_BYTES = 1024 ** 2;
 
 /**
- * Windows-1252 as iconv-lite decodes it, one character per byte. Where it agrees with Latin-1
- * (everywhere but 0x80–0x9F) the bytes are read natively; the few others are then replaced.
- */
-const WINDOWS_1252 = iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, b) => b)), 'windows-1252');
-const WINDOWS_1252_ONLY = new RegExp(
-  `[${Array.from(WINDOWS_1252)
-    .map((c, b) => (c.charCodeAt(0) === b ? '' : `\\x${b.toString(16).padStart(2, '0')}`))
-    .join('')}]`,
-  'g',
-);
-
-export function decodeWindows1252(bytes: Buffer): string {
-  const latin1 = bytes.toString('latin1');
-  WINDOWS_1252_ONLY.lastIndex = 0;
-  return WINDOWS_1252_ONLY.test(latin1)
-    ? latin1.replace(WINDOWS_1252_ONLY, (c) => WINDOWS_1252.charAt(c.charCodeAt(0)))
-    : latin1;
-}
-
-/** Drops a byte-order mark at the start of the text. */
-function stripBom(): Transform {
-  let first = true;
-  return new Transform({
-    decodeStrings: false,
-    readableObjectMode: true,
-    transform(chunk: string | Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      let text = typeof chunk === 'string' ? chunk : chunk.toString();
-      if (first && text.length > 0) {
-        text = text.replace(/^\uFEFF/, '');
-        first = false;
-      }
-      done(null, text);
-    },
-  });
-}
-
-/**
- * Opens a whole extract (plain or gzip): resolves once the header is read, with the layout and the
- * rows; rejects with FileRejectedError when the file cannot be read as this contract's CSV.
+ * Opens a whole extract (plain or gzip): resolves once the header line is read, with the layout and
+ * the rows (and what reading them noticed, complete once the rows are consumed); rejects with
+ * FileRejectedError when the file cannot be read as this contract's CSV.
  */
 export async function openCsv(
   input: Readable,
   contract: SourceContract<unknown>,
   options: ReadOptions = DEFAULT_READ_OPTIONS,
-): Promise<{ layout: CsvLayout; rows: AsyncGenerator<CsvRow> }> {
+): Promise<{ layout: CsvLayout; rows: AsyncGenerator<CsvRow>; notes: ReadNotes }> {
   const { head, rest } = await peek(input, 2);
   if (head.length === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const bytes: Readable = gzip ? chain(rest, createGunzip(), byteLimit(options.maxDecompressedBytes)) : rest;
-  const sample = await peek(bytes, 64 * 1024);
-  if (sample.head.length === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
-  const encoding = options.encoding ?? detectEncoding(sample.head);
-  if (sample.head.includes(0)) {
-    throw new FileRejectedError('not-csv', 'el archivo contiene bytes nulos: no es un CSV de texto');
-  }
-  const newline = sample.head.indexOf(0x0a);
-  const layout = layoutFromHeader(
-    newline === -1 ? sample.head : sample.head.subarray(0, newline),
-    encoding,
-    gzip,
-    contract,
-  );
+  const { header, body } = await headerLine(bytes);
+  if (header.length === 0 && body === undefined)
+    throw new FileRejectedError('empty', 'el archivo está vacío');
+  const layout = layoutFromHeader(header, isUtf8(header) ? 'utf-8' : 'windows-1252', gzip, contract);
+  const notes = emptyReadNotes();
   async function* all(): AsyncGenerator<CsvRow> {
-    let first = true;
-    for await (const row of readRows(sample.rest, layout, options, 1)) {
-      if (first) {
-        first = false;
-        continue; // the header, already read
-      }
-      yield row;
-    }
+    if (body) yield* readRows(body, layout, options, 2, notes);
   }
-  return { layout, rows: all() };
+  return { layout, rows: all(), notes };
+}
+
+/**
+ * Splits the header line (without its line break) from the rest of the stream. The header is the
+ * first physical line; one without a line break in its first MiB is refused.
+ */
+export async function headerLine(input: Readable): Promise<{ header: Buffer; body: Readable | undefined }> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  const iterator = input[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) {
+        const header = stripCr(Buffer.concat(parts));
+        return { header, body: undefined };
+      }
+      const piece = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+      const nl = piece.indexOf(0x0a);
+      if (nl === -1) {
+        parts.push(piece);
+        length += piece.length;
+        if (length > MAX_HEADER_BYTES) {
+          throw new FileRejectedError(
+            'not-csv',
+            `la primera línea no termina en el primer MiB: no es un encabezado CSV`,
+          );
+        }
+        continue;
+      }
+      parts.push(piece.subarray(0, nl));
+      const tail = piece.subarray(nl + 1);
+      async function* replay(): AsyncGenerator<Buffer> {
+        if (tail.length > 0) yield tail;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+        }
+      }
+      return { header: stripCr(Buffer.concat(parts)), body: Readable.from(replay(), { objectMode: false }) };
+    }
+  } catch (error) {
+    throw asFileError(error);
+  }
+}
+
+function stripCr(line: Buffer): Buffer {
+  return line.at(-1) === 0x0d ? line.subarray(0, line.length - 1) : line;
 }
 
 function mapHeader(

@@ -7,8 +7,9 @@
 import type { Readable } from 'node:stream';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { SourceContract } from './contracts';
-import type { CsvLayout, ReadOptions } from './csv-reader';
+import type { CsvLayout, ReadNotes, ReadOptions } from './csv-reader';
 import { DEFAULT_READ_OPTIONS, FileRejectedError, openCsv } from './csv-reader';
+import { encodingOf, encodingSummary } from './line-decoder';
 import type { QualityReport, QualityTally } from './quality';
 import { buildQualityReport, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
@@ -52,10 +53,12 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   let duplicates = 0;
   let accepted = 0;
   let layout: CsvLayout | undefined;
+  let notes: ReadNotes | undefined;
   const tally: QualityTally = {};
   try {
     const opened = await openCsv(input.body, contract, input.readOptions ?? DEFAULT_READ_OPTIONS);
     layout = opened.layout;
+    notes = opened.notes;
     const process = createRowProcessor(contract, cut, layout, input.pseudonymiser, tally);
     for await (const row of opened.rows) {
       rowsRead++;
@@ -103,6 +106,9 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   }
   input.onProgress?.(rowsRead);
   const quality = buildQualityReport(contract, { cut, runId: 'local' }, tally);
+  // The encoding is told from every line read, as the planner tells it.
+  const encoding = notes ? encodingOf(notes.encoding) : 'utf-8';
+  if (layout) layout = { ...layout, encoding };
   const report = assertAccounted({
     status: 'accepted',
     source: contract.source,
@@ -117,6 +123,9 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
     rejectionsByReason: reasons,
     acceptedByComuna: byComuna,
     quality: quality.total.scores,
+    quarantinedForStructure: notes?.structural ?? 0,
+    fieldsTooLong: notes?.fieldTooLong ?? 0,
+    ...(notes ? { encoding: encodingSummary(notes.encoding, encoding) } : {}),
   });
   return { report, quality, partitions, identities: [...identities.values()], quarantine };
 }

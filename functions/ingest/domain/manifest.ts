@@ -24,25 +24,61 @@ export type CutManifest = z.infer<typeof manifestSchema>;
 
 export const MANIFEST_NAME = 'manifest.json';
 
+/** What the manifest check of one file compared, and what disagreed. */
 export interface ManifestCheck {
+  /** The manifest's object key. */
+  readonly key: string;
+  /** Whether the manifest declares the file. */
   readonly declared: boolean;
+  /** What was compared: `corte`, `fuente`, `bytes`, `sha256`, `filas`. */
+  readonly checked: readonly string[];
   readonly problems: readonly string[];
 }
 
-/** Compares what was read of a file with what the manifest declares for it. */
+/** The cut's manifest as found: absent, unreadable (with why), or parsed. */
+export type ManifestLookup =
+  | { readonly status: 'missing' }
+  | { readonly status: 'invalid'; readonly message: string }
+  | { readonly status: 'found'; readonly manifest: CutManifest };
+
+/** The manifest's entry for a file, and what of its cut and source already disagrees. */
+export function manifestEntry(
+  manifest: CutManifest,
+  file: { name: string; cut: string; source: string },
+): { entry?: CutManifest['files'][number]; problems: string[] } {
+  const problems: string[] = [];
+  if (manifest.cut !== file.cut) {
+    problems.push(
+      `el manifiesto es del corte ${manifest.cut} y el archivo está en la carpeta del corte ${file.cut}`,
+    );
+  }
+  const entry = manifest.files.find((f) => f.name === file.name);
+  if (!entry) {
+    problems.push(`el manifiesto del corte no declara ${file.name}`);
+    return { problems };
+  }
+  if (entry.source !== file.source) {
+    problems.push(`el manifiesto declara ${file.name} como fuente "${entry.source}", no "${file.source}"`);
+  }
+  return { entry, problems };
+}
+
+/**
+ * Compares a file with the cut's manifest: its cut and source, and its size, SHA-256 (as uploaded)
+ * and row count. The answer names every item compared.
+ */
 export function checkAgainstManifest(
-  manifest: CutManifest | undefined,
-  fileName: string,
+  manifest: CutManifest,
+  key: string,
+  file: { name: string; cut: string; source: string },
   read: { rows: number; bytes: number; sha256: string },
 ): ManifestCheck {
-  if (!manifest) return { declared: false, problems: [] };
-  const entry = manifest.files.find((f) => f.name === fileName);
-  if (!entry) return { declared: false, problems: [`el manifiesto del corte no declara ${fileName}`] };
-  const problems: string[] = [];
+  const { entry, problems } = manifestEntry(manifest, file);
+  if (!entry) return { key, declared: false, checked: ['corte', 'fuente'], problems };
   if (entry.rows !== read.rows)
     problems.push(`filas: el manifiesto declara ${entry.rows}, se leyeron ${read.rows}`);
   if (entry.bytes !== read.bytes)
     problems.push(`bytes: el manifiesto declara ${entry.bytes}, se subieron ${read.bytes}`);
   if (entry.sha256 !== read.sha256) problems.push('SHA-256 distinto al declarado en el manifiesto');
-  return { declared: true, problems };
+  return { key, declared: true, checked: ['corte', 'fuente', 'bytes', 'sha256', 'filas'], problems };
 }

@@ -111,6 +111,8 @@ export const workKeys = {
   seen: (runId: string, index: number, part: number): string =>
     `runs/${runId}/seen/${pad(index)}-${pad(part)}.txt`,
   seenPrefix: (runId: string): string => `runs/${runId}/seen/`,
+  /** Rows the plan itself rejected (lines over the record limit, in no chunk), counted like a chunk's. */
+  planStats: (runId: string): string => `runs/${runId}/plan-stats.json`,
 };
 
 /** Objects written next to the upload in the raw bucket. */
@@ -118,6 +120,7 @@ export const rawKeys = {
   report: (objectKey: string): string => `${objectKey}.report.json`,
   quarantine: (objectKey: string, index: number, part: number): string =>
     `${objectKey}.rejected/${pad(index)}-${pad(part)}.ndjson`,
+  planQuarantine: (objectKey: string): string => `${objectKey}.rejected/plan.ndjson`,
 };
 
 function pad(n: number): string {

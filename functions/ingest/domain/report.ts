@@ -4,6 +4,8 @@
  * by comuna. A rejected file's report says why, and nothing else of it is written.
  */
 import type { CsvLayout, FileProblem } from './csv-reader';
+import type { EncodingSummary } from './line-decoder';
+import type { ManifestCheck } from './manifest';
 import type { QualityScores } from './quality';
 
 export type LayoutSummary = Pick<CsvLayout, 'encoding' | 'delimiter' | 'gzip' | 'unknownColumns'>;
@@ -29,6 +31,14 @@ export interface IngestReport {
   readonly quality?: QualityScores;
   /** Objects holding the rejected rows with their line, field and reason. */
   readonly quarantine?: readonly string[];
+  /** Rejected rows that were malformed records (quotes, NUL bytes, length), not invalid values. */
+  readonly quarantinedForStructure?: number;
+  /** Rejected rows with a field over the length limit. */
+  readonly fieldsTooLong?: number;
+  /** The file's encoding and the lines read in the other one. */
+  readonly encoding?: EncodingSummary;
+  /** What was compared with the cut's manifest, and what disagreed. */
+  readonly manifest?: ManifestCheck;
   readonly error?: { readonly problem: FileProblem; readonly message: string };
   readonly startedAt?: string;
   readonly finishedAt?: string;

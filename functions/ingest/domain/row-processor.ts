@@ -75,6 +75,15 @@ export function createRowProcessor(
   // Bound once to the file's column positions; contract columns the file lacks read as empty.
   const validate = contract.validator(layout.columns);
   return (row) => {
+    if (row.problem) {
+      const values =
+        row.problem.preview === undefined ? rowValues(row, layout) : { REGISTRO: row.problem.preview };
+      tallyRejected(tally, contract, values);
+      return {
+        kind: 'rejected',
+        row: { line: row.line, field: row.problem.field, reason: row.problem.reason, values },
+      };
+    }
     const fieldCount = row.fields.length;
     if (fieldCount !== headerLength) {
       const values = rowValues(row, layout);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ describe('Windows-1252 decoding', () => {
     expect(decodeWindows1252(plain)).toBe('Ñandú;Muñoz;ÁÉÍÓÚ');
   });
 
-  it('reads rows of random bytes as iconv-lite text, however the bytes arrive', async () => {
+  it('reads rows of random bytes as iconv-lite text, each line in its own encoding, however the bytes arrive', async () => {
     const layout: CsvLayout = {
       encoding: 'windows-1252',
       delimiter: ';',
@@ -37,7 +38,7 @@ describe('Windows-1252 decoding', () => {
       Buffer.from(
         Array.from({ length: next(12) }, () => {
           const b = next(256);
-          return b === 0x3b || b === 0x0a || b === 0x0d || b === 0x22 ? 0x78 : b;
+          return b === 0x3b || b === 0x0a || b === 0x0d || b === 0x22 || b === 0x00 ? 0x78 : b;
         }),
       );
     const rows: Buffer[] = [];
@@ -53,7 +54,9 @@ describe('Windows-1252 decoding', () => {
           Buffer.from('\r\n'),
         ] as Buffer[]),
       );
-      lines.push(cells.map((c) => iconv.decode(c, 'windows-1252')).join('|'));
+      // Each line is read by what its bytes are: UTF-8 when they are valid UTF-8, else Windows-1252.
+      const encoding = isUtf8(rows.at(-1) as Buffer) ? 'utf8' : 'windows-1252';
+      lines.push(cells.map((c) => iconv.decode(c, encoding)).join('|'));
     }
     const bytes = Buffer.concat(rows);
     const pieces: Buffer[] = [];

@@ -4,6 +4,7 @@
  * a single pass would give, duplicates resolved to the earliest line.
  */
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   finalizeRun,
@@ -17,6 +18,7 @@ import { workKeys } from '../../../functions/ingest/domain/ports';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 import { checkDigit } from '../../../functions/shared/domain/run';
+import { manifestOf } from '../fixtures';
 
 class MemoryStore implements ObjectStore {
   readonly objects = new Map<string, Buffer>();
@@ -116,9 +118,20 @@ function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
     extractsPrefix: 'extracts/',
     sizes,
   };
-  const upload = (file: string, text: string): string => {
+  const declared: { name: string; bytes: Buffer }[] = [];
+  /** Uploads a file, declared in the cut's manifest as it is (unless `declare` is false). */
+  const upload = (file: string, text: string | Buffer, declare = true): string => {
     const key = `extracts/2026-10/${file}`;
-    deps.raw.objects.set(key, Buffer.from(text));
+    const bytes = Buffer.from(text);
+    deps.raw.objects.set(key, bytes);
+    if (declare) {
+      const others = declared.filter((d) => d.name !== file);
+      declared.splice(0, declared.length, ...others, { name: file, bytes });
+      deps.raw.objects.set(
+        'extracts/2026-10/manifest.json',
+        Buffer.from(JSON.stringify(manifestOf('2026-10', declared))),
+      );
+    }
     return key;
   };
   const drain = async (): Promise<IngestReport | undefined> => {
@@ -263,5 +276,148 @@ describe('ingest run over chunks and buckets', () => {
     await processChunk(deps, first.runId, 0);
     expect(await deps.runs.get(first.runId)).toEqual(ended);
     expect(queued()).toBe(0);
+  });
+});
+
+describe('a file that cannot be read whole is still answered, row by row', () => {
+  const good = (i: number): string => row(22_000_000 + i * 13, 40, 'URBANA');
+  /** A registry file with one row of each structural defect among good rows. */
+  function defective(): { text: Buffer; badLines: number[]; goodRows: number } {
+    const lines = [HEADER];
+    for (let i = 0; i < 30; i++) lines.push(good(i));
+    lines.push(`${good(100).replace('Ana María', 'Ana "la Mari" María')}`); // stray quote
+    lines.push(good(101).replace('Soto', 'So\u0000to')); // NUL byte
+    lines.push(good(102).replace('Ana María', 'A'.repeat(5000))); // a field over the limit
+    lines.push(`"${good(103)}`); // a quote never closed
+    for (let i = 30; i < 60; i++) lines.push(good(i));
+    return { text: Buffer.from(`${lines.join('\n')}\n`), badLines: [32, 33, 34, 35], goodRows: 60 };
+  }
+
+  it.each([256, 1024, 1 << 20])(
+    'quarantines each malformed row with its line and accepts the rest (chunks of %i bytes)',
+    async (chunkBytes) => {
+      const { deps, upload, drain, identities } = harness({ chunkBytes, reduceBytes: 4096 });
+      const { text, badLines, goodRows } = defective();
+      const plan = await planRun(deps, upload('rsh.csv', text));
+      expect(plan.status).toBe('planned');
+      const report = await drain();
+      expect(report).toMatchObject({
+        status: 'accepted',
+        rowsRead: goodRows + 4,
+        accepted: goodRows,
+        rejected: 4,
+        quarantinedForStructure: 3,
+        fieldsTooLong: 1,
+      });
+      const quarantined = [...deps.raw.objects.entries()]
+        .filter(([k]) => k.includes('.rejected/'))
+        .flatMap(([, b]) => b.toString('utf8').trim().split('\n'))
+        .map((l) => JSON.parse(l) as { line: number; reason: string });
+      expect(quarantined.map((q) => q.line).sort((a, b) => a - b)).toEqual(badLines);
+      expect(quarantined.find((q) => q.line === 34)?.reason).toContain('5000 caracteres');
+      expect(identities).toHaveLength(goodRows);
+    },
+  );
+
+  it('leaves a line over the record limit out of every chunk, holding none of it', async () => {
+    const { deps, upload, drain } = harness({ chunkBytes: 512, reduceBytes: 4096 });
+    const readOptions = { maxFieldChars: 4096, maxDecompressedBytes: 1 << 30, maxRecordBytes: 4096 };
+    const long = 'x'.repeat(3 << 20);
+    const text = gzipSync(Buffer.from(`${HEADER}\n${good(1)}\n${long}\n${good(2)}\n${good(3)}\n`));
+    const plan = await planRun({ ...deps, readOptions }, upload('rsh.csv.gz', text));
+    expect(plan.status, JSON.stringify(plan).slice(0, 600)).toBe('planned');
+    const stored = [...deps.work.objects.entries()].filter(([k]) => k.includes('/chunks/'));
+    expect(stored.reduce((n, [, b]) => n + b.length, 0)).toBeLessThan(4096);
+    const report = await drain();
+    expect(report).toMatchObject({ status: 'accepted', rowsRead: 4, accepted: 3, rejected: 1 });
+    expect(report?.quarantinedForStructure).toBe(1);
+  });
+
+  it('refuses a file most of whose records are malformed, with a report', async () => {
+    const { deps, upload } = harness({ chunkBytes: 1 << 20, reduceBytes: 1 << 20 });
+    const lines = [HEADER, ...Array.from({ length: 40 }, (_, i) => `x"${i}`), good(1)];
+    const plan = await planRun(deps, upload('rsh.csv', `${lines.join('\n')}\n`));
+    expect(plan).toMatchObject({ status: 'rejected', report: { error: { problem: 'too-many-malformed' } } });
+    expect(deps.raw.objects.has('extracts/2026-10/rsh.csv.report.json')).toBe(true);
+  });
+
+  it('reads a UTF-8 file with one Latin-1 line in both encodings, and names the line', async () => {
+    const { deps, upload, drain, identities } = harness({ chunkBytes: 1 << 20, reduceBytes: 1 << 20 });
+    const utf8 = Buffer.from(`${HEADER}\n${good(1).replace('Ana María', 'María José')}\n`, 'utf8');
+    const latin1 = Buffer.from(`${good(2).replace('Soto', 'Muñoz')}\n`, 'latin1');
+    await planRun(deps, upload('rsh.csv', Buffer.concat([utf8, latin1])));
+    const report = await drain();
+    expect(report?.encoding).toEqual({ detected: 'utf-8', linesInOtherEncoding: 1, lines: [3] });
+    expect(report?.layout?.encoding).toBe('utf-8');
+    const names = identities.map((i) => `${i.givenNames}`).sort();
+    expect(names).toEqual(['Ana María', 'María José']);
+    expect(JSON.stringify(identities)).toContain('Muñoz');
+    expect(JSON.stringify(identities)).not.toContain('Ã');
+  });
+});
+
+describe('the manifest is the contract of a cut', () => {
+  const text = `${HEADER}\n${row(23_000_001, 40, 'URBANA')}\n${row(23_000_002, 40, 'URBANA')}\n`;
+  const planned = async (
+    manifest: unknown,
+  ): Promise<{ report: IngestReport | undefined; status: string; identities: readonly unknown[] }> => {
+    const { deps, upload, identities } = harness({ chunkBytes: 1 << 20, reduceBytes: 1 << 20 });
+    const key = upload('rsh.csv', text, false);
+    if (manifest !== undefined)
+      deps.raw.objects.set('extracts/2026-10/manifest.json', Buffer.from(JSON.stringify(manifest)));
+    const plan = await planRun(deps, key);
+    const stored = deps.raw.objects.get(`${key}.report.json`);
+    return {
+      status: plan.status,
+      report: stored ? (JSON.parse(stored.toString('utf8')) as IngestReport) : undefined,
+      identities,
+    };
+  };
+  const honest = manifestOf('2026-10', [{ name: 'rsh.csv', bytes: Buffer.from(text) }]);
+
+  it('refuses a file whose cut has no manifest, saying so', async () => {
+    const out = await planned(undefined);
+    expect(out.status).toBe('rejected');
+    expect(out.report?.error?.problem).toBe('manifest-missing');
+    expect(out.report?.manifest).toMatchObject({ declared: false, checked: [] });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['of another cut', { ...honest, cut: '2026-09' }, 'corte 2026-09'],
+    [
+      'with another source for the file',
+      { ...honest, files: [{ ...honest.files[0], source: 'salud' }] },
+      'salud',
+    ],
+    ['with another row count', { ...honest, files: [{ ...honest.files[0], rows: 7 }] }, 'filas'],
+    [
+      'with another SHA-256',
+      { ...honest, files: [{ ...honest.files[0], sha256: 'a'.repeat(64) }] },
+      'SHA-256',
+    ],
+    ['that is not a manifest', { cut: '2026-10' }, 'no es válido'],
+  ])('refuses a file against a manifest %s, before any task runs', async (_name, manifest, words) => {
+    const out = await planned(manifest);
+    expect(out.status).toBe('rejected');
+    expect(out.report?.error?.message).toContain(words);
+    expect(out.identities).toHaveLength(0);
+  });
+
+  it('counts the rows it read in a mismatch report', async () => {
+    const out = await planned({ ...honest, files: [{ ...honest.files[0], rows: 7 }] });
+    expect(out.report).toMatchObject({ rowsRead: 2, accepted: 0, rejected: 2 });
+    expect(out.report?.manifest?.checked).toEqual(['corte', 'fuente', 'bytes', 'sha256', 'filas']);
+  });
+
+  it('says in an accepted report what it checked', async () => {
+    const { deps, upload, drain } = harness({ chunkBytes: 1 << 20, reduceBytes: 1 << 20 });
+    await planRun(deps, upload('rsh.csv', text));
+    const report = await drain();
+    expect(report?.status).toBe('accepted');
+    expect(report?.manifest).toMatchObject({
+      declared: true,
+      problems: [],
+      checked: ['corte', 'fuente', 'bytes', 'sha256', 'filas'],
+    });
   });
 });
