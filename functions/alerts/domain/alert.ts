@@ -60,10 +60,12 @@ export const alertRequestSchema = z
       .string()
       .refine((v) => parseDate(v) !== undefined, 'must be a date (yyyy-mm-dd or dd-mm-yyyy)')
       .optional(),
-    reporter: z.object({
-      institution: z.string().trim().min(2).max(120),
-      phone: z.string().trim().max(30).optional(),
-    }),
+    reporter: z
+      .object({
+        institution: z.string().trim().min(2).max(120),
+        phone: z.string().trim().max(30).optional(),
+      })
+      .strict(),
     child: z
       .object({
         givenNames: optionalName,
@@ -71,8 +73,10 @@ export const alertRequestSchema = z
         maternalSurname: optionalName,
         address: z.string().trim().min(1).max(160).optional(),
       })
+      .strict()
       .optional(),
   })
+  // Strict at every level: a misspelt field is refused rather than silently dropped.
   .strict();
 
 export type AlertRequest = z.infer<typeof alertRequestSchema>;
