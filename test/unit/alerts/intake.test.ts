@@ -133,6 +133,17 @@ describe('POST /v1/alerts', () => {
     }
   });
 
+  it('queues a description with characters outside the BMP as ASCII-safe JSON that reads back the same', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    const description = 'Niño triste 😢 junto a la señal 🚸, dice «ayuda» — sin adulto\u2028cerca';
+    event.body = JSON.stringify({ ...JSON.parse(event.body ?? '{}'), description });
+    const response = await call(event);
+    expect(response.statusCode).toBe(202);
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '';
+    expect(sent).toMatch(/^[\x20-\x7e]+$/);
+    expect(alertMessageSchema.parse(JSON.parse(sent)).description).toBe(description);
+  });
+
   it('answers 500 with only a request id when the queue fails, never a stack trace', async () => {
     sqs.on(SendMessageCommand).rejects(new Error('queue unavailable at 10.0.0.7'));
     const response = await call(fixture<Event>('http-post-alert.json'));
