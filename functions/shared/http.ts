@@ -11,7 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from './domain/access';
-import { isRole } from './domain/access';
+import { isRole, scopeProblem } from './domain/access';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -42,7 +42,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** The caller as the JWT authorizer saw it; 401 when there are no usable claims. */
+/**
+ * The caller as the JWT authorizer saw it; 401 when there are no usable claims, 403 when the role
+ * is not a SAN role or its comunas are not ones it may hold (see `scopeProblem`).
+ */
 export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const subject = claims.sub;
@@ -57,6 +60,8 @@ export function principalOf(event: HttpEvent): Principal {
   }
   if (!isRole(role)) throw new HttpError(403, 'unknown_role', `role "${role}" is not a SAN role`);
   const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
+  const problem = scopeProblem(role, list);
+  if (problem) throw new HttpError(403, 'invalid_scope', problem);
   return { subject, role, comunas: list };
 }
 
