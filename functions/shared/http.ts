@@ -66,6 +66,19 @@ export function principalOf(event: HttpEvent): Principal {
 }
 
 /**
+ * The subject and role a token claims, read as text without any check (at most 128 characters
+ * each), for recording who made a request that `principalOf` refused.
+ */
+export function claimedIdentity(event: HttpEvent): { subject?: string; role?: string } {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' && value !== '' ? value.slice(0, 128) : undefined;
+  const subject = text(claims.sub);
+  const role = text(claims['custom:role']);
+  return { ...(subject !== undefined ? { subject } : {}), ...(role !== undefined ? { role } : {}) };
+}
+
+/**
  * Parses the JSON body against `schema`: 415 unless the body is declared as JSON in UTF-8
  * (`application/json`, with or without `charset=utf-8`; a body without a content type is refused
  * too), 400 with every problem listed when it does not fit.
