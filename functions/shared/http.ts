@@ -11,7 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from './domain/access';
-import { isRole } from './domain/access';
+import { isRole, scopeProblem } from './domain/access';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -42,7 +42,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** The caller as the JWT authorizer saw it; 401 when there are no usable claims. */
+/**
+ * The caller as the JWT authorizer saw it; 401 when there are no usable claims, 403 when the role
+ * is not a SAN role or its comunas are not ones it may hold (see `scopeProblem`).
+ */
 export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const subject = claims.sub;
@@ -57,13 +60,34 @@ export function principalOf(event: HttpEvent): Principal {
   }
   if (!isRole(role)) throw new HttpError(403, 'unknown_role', `role "${role}" is not a SAN role`);
   const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
+  const problem = scopeProblem(role, list);
+  if (problem) throw new HttpError(403, 'invalid_scope', problem);
   return { subject, role, comunas: list };
 }
 
-/** Parses the JSON body against `schema`; 400 with every problem listed when it does not fit. */
+/**
+ * The subject and role a token claims, read as text without any check (at most 128 characters
+ * each), for recording who made a request that `principalOf` refused.
+ */
+export function claimedIdentity(event: HttpEvent): { subject?: string; role?: string } {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' && value !== '' ? value.slice(0, 128) : undefined;
+  const subject = text(claims.sub);
+  const role = text(claims['custom:role']);
+  return { ...(subject !== undefined ? { subject } : {}), ...(role !== undefined ? { role } : {}) };
+}
+
+/**
+ * Parses the JSON body against `schema`: 415 unless the body is declared as JSON in UTF-8
+ * (`application/json`, with or without `charset=utf-8`; a body without a content type is refused
+ * too), 400 with every problem listed when it does not fit.
+ */
 export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
   if (!event.body)
     throw new HttpError(400, 'missing_body', 'the request has no body; a JSON object is expected');
+  const mediaProblem = jsonMediaTypeProblem(headerOf(event, 'content-type'));
+  if (mediaProblem) throw new HttpError(415, 'unsupported_media_type', mediaProblem);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let data: unknown;
   try {
@@ -80,14 +104,58 @@ export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.i
   return parseWith(schema, data, 'body');
 }
 
-/** Validates path or query parameters; 400 naming each bad one. */
+/** A header's value, whatever the case of its name (API Gateway v2 sends them in lower case). */
+export function headerOf(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** A media type or charset shown back only when it is a plain token, never arbitrary header text. */
+const TOKEN = /^[A-Za-z0-9!#$&^_.+-]{1,64}(?:\/[A-Za-z0-9!#$&^_.+-]{1,64})?$/;
+
+/** Why `contentType` does not declare a JSON body in UTF-8, in the caller's words; undefined if it does. */
+export function jsonMediaTypeProblem(contentType: string | undefined): string | undefined {
+  const expected = 'envíe el cuerpo como JSON con la cabecera Content-Type: application/json';
+  if (contentType === undefined || contentType.trim() === '') {
+    return `la solicitud no declara el tipo de su cuerpo; ${expected}`;
+  }
+  const [type = '', ...parameters] = contentType.split(';').map((p) => p.trim());
+  if (type.toLowerCase() !== 'application/json') {
+    const shown = TOKEN.test(type) ? ` (se recibió ${type})` : '';
+    return `el cuerpo no está declarado como JSON${shown}; ${expected}`;
+  }
+  for (const parameter of parameters) {
+    const [name = '', value = ''] = parameter.split('=').map((p) => p.trim());
+    if (name.toLowerCase() !== 'charset') continue;
+    const charset = value.replace(/^"(.*)"$/, '$1');
+    if (charset.toLowerCase() !== 'utf-8') {
+      const shown = TOKEN.test(charset) ? ` (se recibió charset=${charset})` : '';
+      return `el cuerpo JSON debe venir en UTF-8${shown}; use Content-Type: application/json; charset=utf-8`;
+    }
+  }
+  return undefined;
+}
+
+/** A key shown back in a problem's path only when it is written like a field name. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/** Validates a body, path or query parameters; 400 naming each bad one. */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(data);
   if (!result.success) {
-    const details = result.error.issues.map((i) => ({
-      path: [where, ...i.path].join('.'),
-      message: i.message,
-    }));
+    // An unknown key is named by its own path, so that a nested one is as easy to find as the rest;
+    // a key that does not read like a field name (it might be personal data) is not repeated.
+    const details = result.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((key) => ({
+            path: [where, ...i.path, FIELD_NAME.test(key) ? key : '(clave no reconocida)'].join('.'),
+            message: 'campo no reconocido: quítelo o corrija su nombre',
+          }))
+        : [{ path: [where, ...i.path].join('.'), message: i.message }],
+    );
     throw new HttpError(
       400,
       'validation_failed',

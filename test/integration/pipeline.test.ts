@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  GetItemCommand,
   QueryCommand,
   ScanCommand,
   waitUntilTableNotExists,
@@ -368,6 +369,32 @@ describe('alerts through SQS', () => {
     const provisional = await api(`/v1/comunas/13101/roster/${unknown.body.childId}`);
     expect(provisional.status).toBe(200);
     expect(provisional.body).toMatchObject({ provisional: true, origin: 'manual', probability: null });
+  });
+
+  it('takes a description with emoji and other characters beyond U+FFFD through the queue', async () => {
+    const description = 'Niña sola en la plaza 😢🚸, dice «tengo hambre» — sin adulto cerca';
+    const answer = await postAlert({
+      run: '7.777.777-6',
+      comuna: '13101',
+      riskFactor: 'situacion_de_calle',
+      description,
+      urgent: true,
+      reporter: { institution: 'Carabineros 🚓' },
+    });
+    expect(answer.status).toBe(202);
+    await local.whenIdle();
+    const stored = await local.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: local.names.tables.alerts,
+        Key: { alertId: { S: String(answer.body.alertId) } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(stored.Item?.description?.S).toBe(description);
+    expect(stored.Item?.reportedBy?.M?.institution?.S).toBe('Carabineros 🚓');
+    const entry = await api(`/v1/comunas/13101/roster/${answer.body.childId}`);
+    expect(entry.status).toBe(200);
+    expect((entry.body.alerts as { alertId: string }[]).map((a) => a.alertId)).toEqual([answer.body.alertId]);
   });
 
   it('moves a poison message to the dead-letter queue after the receive limit', async () => {

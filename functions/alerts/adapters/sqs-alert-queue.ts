@@ -1,7 +1,7 @@
-/** AlertQueue on SQS. */
-
+/** AlertQueue on SQS; bodies are ASCII-only JSON, so any valid text in a description goes through. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { toMessageBody } from '../../shared/sqs-message';
 import type { AlertMessage } from '../domain/alert';
 import type { AlertQueue } from '../domain/ports';
 
@@ -13,7 +13,7 @@ export class SqsAlertQueue implements AlertQueue {
 
   async send(message: AlertMessage): Promise<void> {
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: toMessageBody(message) }),
     );
   }
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isPilotComuna } from '../../shared/domain/comunas';
 import { parseDate } from '../../shared/domain/dates';
 import { parseRun } from '../../shared/domain/run';
+import { containsRun } from './run-in-text';
 
 /** Risk factors named by the SAN sources, as codes with the words users see. */
 export const RISK_FACTORS = {
@@ -41,9 +42,6 @@ export const INITIAL_ALERT_STATE: AlertState = 'sin gestionar';
 
 const optionalName = z.string().trim().min(1).max(80).optional();
 
-/** Something shaped like a RUN (`12.345.678-5`, `12345678-5`) inside free text. */
-const RUN_IN_TEXT = /\b\d{1,2}\.?\d{3}\.?\d{3}-[\dkK]\b/;
-
 /** The body of `POST /v1/alerts`. */
 export const alertRequestSchema = z
   .object({
@@ -56,16 +54,18 @@ export const alertRequestSchema = z
       .trim()
       .min(10, 'describe what was observed (at least 10 characters)')
       .max(2000)
-      .refine((v) => !RUN_IN_TEXT.test(v), 'do not write RUNs in the description; the child goes in "run"'),
+      .refine((v) => !containsRun(v), 'do not write RUNs in the description; the child goes in "run"'),
     urgent: z.boolean().default(false),
     observedAt: z
       .string()
       .refine((v) => parseDate(v) !== undefined, 'must be a date (yyyy-mm-dd or dd-mm-yyyy)')
       .optional(),
-    reporter: z.object({
-      institution: z.string().trim().min(2).max(120),
-      phone: z.string().trim().max(30).optional(),
-    }),
+    reporter: z
+      .object({
+        institution: z.string().trim().min(2).max(120),
+        phone: z.string().trim().max(30).optional(),
+      })
+      .strict(),
     child: z
       .object({
         givenNames: optionalName,
@@ -73,8 +73,10 @@ export const alertRequestSchema = z
         maternalSurname: optionalName,
         address: z.string().trim().min(1).max(160).optional(),
       })
+      .strict()
       .optional(),
   })
+  // Strict at every level: a misspelt field is refused rather than silently dropped.
   .strict();
 
 export type AlertRequest = z.infer<typeof alertRequestSchema>;

@@ -2,8 +2,8 @@
  * Reading a child's personal data (RUN, names, address): the one place where it leaves the identity
  * store. Only an OLN role of the child's own comuna may read it, for a stated purpose, and only for
  * a child on that comuna's roster. Every request is written to the access log before anything is
- * answered — granted, denied or not found — so that no look at personal data goes unrecorded; if
- * the log cannot be written, nothing is returned.
+ * answered — granted, denied, not found or refused for bad input — so that no look at personal
+ * data goes unrecorded; if the log cannot be written, nothing is returned.
  */
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
@@ -80,18 +80,33 @@ export function identityIn(records: readonly StoredIdentity[], comuna: string): 
   };
 }
 
-export type AccessOutcome = 'granted' | 'denied' | 'not_found';
+/**
+ * `denied`: the caller may not read it (role, comuna, or a token refused at the edge);
+ * `not_found`: no such child on the comuna's roster; `invalid_request`: a parameter was not valid.
+ */
+export type AccessOutcome = 'granted' | 'denied' | 'not_found' | 'invalid_request';
+
+/** The log's partition for a request that named no valid child pseudonym. */
+export const UNNAMED_CHILD = '#none';
 
 export interface AccessLogEntry {
+  /** The pseudonym asked for, or `UNNAMED_CHILD` when the request named no valid one. */
   readonly childId: string;
   /** ISO time, then the request id: unique and in time order per child. */
   readonly at: string;
-  readonly subject: string;
-  readonly role: string;
-  readonly comuna: string;
-  readonly purpose: AccessPurpose;
+  /** Absent only when the token carried no subject (or role). */
+  readonly subject?: string;
+  readonly role?: string;
+  /** The comuna asked for; absent when it was not a valid CUT code. */
+  readonly comuna?: string;
+  /** Absent when none of the purposes was given. */
+  readonly purpose?: AccessPurpose;
   readonly outcome: AccessOutcome;
   readonly requestId: string;
+  /** For a request refused before it was looked at: the error code of the refusal. */
+  readonly reason?: string;
+  /** For a request refused for bad input: the names of the bad parameters, never their values. */
+  readonly invalid?: readonly string[];
 }
 
 export interface AccessLog {
@@ -122,6 +137,40 @@ export function mayReadIdentity(principal: Principal, comuna: string): boolean {
   return principal.comunas !== '*' && isAllowed(principal, 'identity:read', comuna);
 }
 
+const entryTime = (deps: Pick<IdentityAccessDeps, 'now'>, requestId: string): string =>
+  `${(deps.now ?? (() => new Date()))().toISOString()}#${requestId}`;
+
+/**
+ * A request refused before anything was looked up: a token the edge refused or a parameter that
+ * was not valid. Only what was valid is written (a RUN typed where the pseudonym goes never
+ * reaches the log); the caller answers the refusal only once this has been recorded.
+ */
+export interface RefusedRequest {
+  readonly requestId: string;
+  readonly outcome: 'denied' | 'invalid_request';
+  readonly reason: string;
+  readonly subject?: string;
+  readonly role?: string;
+  readonly comuna?: string;
+  readonly childId?: string;
+  readonly purpose?: AccessPurpose;
+  readonly invalid?: readonly string[];
+}
+
+export async function recordRefusedRequest(
+  deps: Pick<IdentityAccessDeps, 'log' | 'now'>,
+  request: RefusedRequest,
+): Promise<void> {
+  const { childId, requestId, invalid, ...rest } = request;
+  await deps.log.record({
+    ...rest,
+    childId: childId ?? UNNAMED_CHILD,
+    at: entryTime(deps, requestId),
+    requestId,
+    ...(invalid && invalid.length > 0 ? { invalid } : {}),
+  });
+}
+
 export async function readIdentity(
   deps: IdentityAccessDeps,
   request: IdentityRequest,
@@ -130,7 +179,7 @@ export async function readIdentity(
   const record = (outcome: AccessOutcome): Promise<void> =>
     deps.log.record({
       childId,
-      at: `${(deps.now ?? (() => new Date()))().toISOString()}#${request.requestId}`,
+      at: entryTime(deps, request.requestId),
       subject: principal.subject,
       role: principal.role,
       comuna,

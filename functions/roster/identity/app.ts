@@ -8,15 +8,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
+import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
 import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { formatRun, parseRun } from '../../shared/domain/run';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import type { HttpEvent } from '../../shared/http';
+import { claimedIdentity, HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { DynamoAccessLog, DynamoIdentityReader } from '../adapters/dynamo-identity-access';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
-import { ACCESS_PURPOSES, readIdentity } from '../domain/identity-access';
+import type { RefusedRequest } from '../domain/identity-access';
+import { ACCESS_PURPOSES, readIdentity, recordRefusedRequest } from '../domain/identity-access';
 
 const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
@@ -36,6 +39,29 @@ const querySchema = z.object({
   purpose: z.enum(ACCESS_PURPOSES, { message: `must be one of ${ACCESS_PURPOSES.join(', ')}` }),
 });
 
+/** What a refused request named that was valid, which parameters were not, and why it was refused. */
+function refusalOf(event: HttpEvent, error: HttpError, requestId: string): RefusedRequest {
+  const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => schema.safeParse(value).data;
+  const comuna = valid(pathSchema.shape.cut, event.pathParameters?.cut);
+  const childId = valid(pathSchema.shape.childId, event.pathParameters?.childId);
+  const purpose = valid(querySchema.shape.purpose, event.queryStringParameters?.purpose);
+  const invalid = Object.entries({ 'path.cut': comuna, 'path.childId': childId, 'query.purpose': purpose })
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  const { subject, role } = claimedIdentity(event);
+  return {
+    requestId,
+    outcome: error.status === 400 ? 'invalid_request' : 'denied',
+    reason: error.code,
+    ...(subject !== undefined ? { subject } : {}),
+    ...(role !== undefined ? { role } : {}),
+    ...(comuna !== undefined ? { comuna } : {}),
+    ...(childId !== undefined ? { childId } : {}),
+    ...(purpose !== undefined ? { purpose } : {}),
+    ...(invalid.length > 0 ? { invalid } : {}),
+  };
+}
+
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-identity-api');
@@ -50,15 +76,30 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     if (event.routeKey !== 'GET /v1/comunas/{cut}/children/{childId}/identity') {
       throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
     }
-    const principal = principalOf(event);
-    const path = parseWith(pathSchema, event.pathParameters ?? {}, 'path');
-    const query = parseWith(querySchema, event.queryStringParameters ?? {}, 'query');
+    const requestId = event.requestContext.requestId ?? context.awsRequestId;
+    let request: {
+      principal: Principal;
+      path: z.infer<typeof pathSchema>;
+      query: z.infer<typeof querySchema>;
+    };
+    try {
+      request = {
+        principal: principalOf(event),
+        path: parseWith(pathSchema, event.pathParameters ?? {}, 'path'),
+        query: parseWith(querySchema, event.queryStringParameters ?? {}, 'query'),
+      };
+    } catch (error) {
+      // A refusal is a request too: it is logged, with only its valid parts, before it is answered.
+      if (error instanceof HttpError) await recordRefusedRequest(deps, refusalOf(event, error, requestId));
+      throw error;
+    }
+    const { principal, path, query } = request;
     const answer = await readIdentity(deps, {
       principal,
       comuna: path.cut,
       childId: path.childId,
       purpose: query.purpose,
-      requestId: event.requestContext.requestId ?? context.awsRequestId,
+      requestId,
     });
     if (answer.outcome !== 'granted') {
       throw answer.outcome === 'denied'

@@ -18,8 +18,28 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   readonly subject: string;
   readonly role: Role;
-  /** Comunas (CUT) the caller works in; `*` for national roles. */
+  /** Comunas (CUT) the caller works in; `*` (every comuna) only for the roles in `ALL_COMUNAS_ROLES`. */
   readonly comunas: '*' | readonly string[];
+}
+
+/**
+ * Roles whose token may name `*`: they oversee many comunas. OLN roles and sectorialistas work in
+ * the comunas their token names, so a `*` on one of theirs is a mistake in the user's attributes,
+ * refused rather than read as every comuna.
+ */
+export const ALL_COMUNAS_ROLES: readonly Role[] = ['coordinador_regional', 'administrador_central'];
+
+/** What is wrong with the comunas a token gives `role`, in the user's words; undefined if nothing. */
+export function scopeProblem(role: Role, comunas: '*' | readonly string[]): string | undefined {
+  if (comunas === '*') {
+    return ALL_COMUNAS_ROLES.includes(role)
+      ? undefined
+      : `el rol ${role} debe indicar sus comunas (códigos CUT separados por comas en custom:comunas); ` +
+          `"*" (todas las comunas) corresponde solo a ${ALL_COMUNAS_ROLES.join(' y ')}`;
+  }
+  return comunas.length === 0
+    ? 'el token no indica ninguna comuna (custom:comunas); pida que se le asignen las suyas'
+    : undefined;
 }
 
 const OLN_ROLES: readonly Role[] = [
@@ -41,7 +61,9 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
 };
 
 export function inComuna(principal: Principal, comuna: string): boolean {
-  return principal.comunas === '*' || principal.comunas.includes(comuna);
+  // `*` counts only for the roles allowed to hold it, wherever the principal came from.
+  if (principal.comunas === '*') return ALL_COMUNAS_ROLES.includes(principal.role);
+  return principal.comunas.includes(comuna);
 }
 
 /** Whether `principal` may perform `action` on data of `comuna`. */

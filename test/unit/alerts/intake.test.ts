@@ -100,6 +100,50 @@ describe('POST /v1/alerts', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
+  it('refuses unknown keys inside nested objects, naming the path of each key', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    const body = JSON.parse(event.body ?? '{}');
+    event.body = JSON.stringify({
+      ...body,
+      extra: 1,
+      reporter: { ...body.reporter, foo: 'x' },
+      child: { ...body.child, bar: 'y' },
+    });
+    const response = await call(event);
+    expect(response.statusCode).toBe(400);
+    const paths = JSON.parse(response.body ?? '{}').error.details.map((d: { path: string }) => d.path);
+    expect(paths.sort()).toEqual(['body.child.bar', 'body.extra', 'body.reporter.foo']);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('answers 415 to a body that is not declared as JSON, and takes JSON with a charset', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, {}, { 'content-type': 'application/xml' }]) {
+      const event = { ...fixture<Event>('http-post-alert.json'), headers };
+      const response = await call(event);
+      expect(response.statusCode, JSON.stringify(headers)).toBe(415);
+      const error = JSON.parse(response.body ?? '{}').error;
+      expect(Object.keys(error).sort()).toEqual(['code', 'message']);
+      expect(error.code).toBe('unsupported_media_type');
+      expect(error.message).toContain('application/json');
+    }
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) {
+      const event = { ...fixture<Event>('http-post-alert.json'), headers: { 'content-type': type } };
+      expect((await call(event)).statusCode, type).toBe(202);
+    }
+  });
+
+  it('queues a description with characters outside the BMP as ASCII-safe JSON that reads back the same', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    const description = 'Niño triste 😢 junto a la señal 🚸, dice «ayuda» — sin adulto\u2028cerca';
+    event.body = JSON.stringify({ ...JSON.parse(event.body ?? '{}'), description });
+    const response = await call(event);
+    expect(response.statusCode).toBe(202);
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '';
+    expect(sent).toMatch(/^[\x20-\x7e]+$/);
+    expect(alertMessageSchema.parse(JSON.parse(sent)).description).toBe(description);
+  });
+
   it('answers 500 with only a request id when the queue fails, never a stack trace', async () => {
     sqs.on(SendMessageCommand).rejects(new Error('queue unavailable at 10.0.0.7'));
     const response = await call(fixture<Event>('http-post-alert.json'));

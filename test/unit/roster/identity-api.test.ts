@@ -112,7 +112,63 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
     const badChild = await call(event({}, { pathParameters: { cut: '13101', childId: '22222222-2' } }));
     expect(badChild.statusCode).toBe(400);
     expect(JSON.parse(badChild.body ?? '{}').error.details[0].path).toBe('path.childId');
-    expect(logged()).toHaveLength(0);
+  });
+
+  it('logs each request refused for bad input before answering, with only the values that were valid', async () => {
+    const answers = [
+      await call(event({}, { queryStringParameters: { purpose: 'curiosidad' } })),
+      await call(event({}, { pathParameters: { cut: '13101', childId: '22222222-2' } })),
+      await call(event({}, { pathParameters: { cut: '99999', childId: CHILD } })),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([400, 400, 400]);
+    const entries = logged();
+    expect(entries.map((e) => e.outcome)).toEqual(['invalid_request', 'invalid_request', 'invalid_request']);
+    for (const e of entries) {
+      expect(e).toMatchObject({ subject: 'user-2', role: 'coordinador', requestId: 'req-identity-1' });
+    }
+    expect(entries[0]).toMatchObject({ childId: CHILD, comuna: '13101', invalid: ['query.purpose'] });
+    expect(entries[0]).not.toHaveProperty('purpose');
+    // A RUN written where the pseudonym goes is not written to the log.
+    expect(entries[1]).toMatchObject({
+      comuna: '13101',
+      purpose: 'contacto_familia',
+      invalid: ['path.childId'],
+    });
+    expect(entries[1]?.childId).not.toContain('2222');
+    expect(JSON.stringify(entries)).not.toContain('22222222');
+    expect(entries[2]).toMatchObject({ childId: CHILD, invalid: ['path.cut'] });
+    expect(entries[2]).not.toHaveProperty('comuna');
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('logs a refused token too: a role outside SAN and an OLN role claiming every comuna', async () => {
+    const refused = [
+      await call(event({ 'custom:role': 'visitante' })),
+      await call(event({ 'custom:role': 'coordinador', 'custom:comunas': '*' })),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual([403, 403]);
+    expect(logged()).toEqual([
+      expect.objectContaining({
+        childId: CHILD,
+        role: 'visitante',
+        outcome: 'denied',
+        reason: 'unknown_role',
+      }),
+      expect.objectContaining({
+        childId: CHILD,
+        role: 'coordinador',
+        outcome: 'denied',
+        reason: 'invalid_scope',
+      }),
+    ]);
+  });
+
+  it('answers nothing to a bad request whose refusal cannot be logged', async () => {
+    ddb.on(PutCommand).rejects(new Error('throttled'));
+    const response = await call(event({}, { queryStringParameters: { purpose: 'curiosidad' } }));
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body ?? '{}').error.code).toBe('internal_error');
   });
 
   it('returns nothing when the access cannot be logged', async () => {
