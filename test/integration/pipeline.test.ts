@@ -273,37 +273,56 @@ describe('data-quality index', () => {
   it('counts an uncorrected inconsistency again in later cuts until its record comes back', async () => {
     const protection = cut.files.find((f) => f.source === 'proteccion');
     if (!protection) throw new Error('no protection file');
-    const openLines = async (c: string): Promise<string[]> => {
+    const openOf = async (c: string): Promise<{ k: string; q: string; since: string }[]> => {
       const out = await local.clients.s3.send(
         new GetObjectCommand({
           Bucket: local.names.buckets.curated,
           Key: `quality/${c}/proteccion.open.ndjson`,
         }),
       );
-      return ((await out.Body?.transformToString()) ?? '').split('\n').filter(Boolean);
+      return ((await out.Body?.transformToString()) ?? '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { k: string; q: string; since: string });
     };
-    const october = await openLines('2026-10');
+    const carriedIn = async (c: string): Promise<number> =>
+      (
+        (await readJson(local.names.buckets.curated, `quality/${c}/proteccion.json`)).total as {
+          counts: { carried: number };
+        }
+      ).counts.carried;
+    const october = await openOf('2026-10');
     expect(october.length).toBeGreaterThan(0);
-    expect(october.join('\n')).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(JSON.stringify(october)).not.toMatch(/\d{7,8}-[\dK]/);
 
-    // November's extract has no rows: every October inconsistency is still open and counts again.
+    // November's extract has no rows: no institution has corrected anything, so every October
+    // inconsistency is still open and counts again; the file itself measures nothing.
     const headerOnly = protection.bytes.subarray(0, protection.bytes.indexOf(0x0a) + 1);
     await upload('extracts/2026-11/proteccion.csv', headerOnly);
     await local.whenIdle();
     const november = await readJson(local.names.buckets.curated, 'quality/2026-11/proteccion.json');
-    expect((november.total as { counts: { carried: number } }).counts.carried).toBe(october.length);
-    expect(await openLines('2026-11')).toHaveLength(october.length);
+    expect(await carriedIn('2026-11')).toBe(october.length);
+    expect(await openOf('2026-11')).toHaveLength(october.length);
+    const total = (november.total as { scores: { ici: number | null; note?: string } }).scores;
+    expect(total.ici).toBeNull();
+    expect(total.note).toMatch(/^Sin filas en este extracto/);
+    const served = (await api('/v1/quality/2026-11')).body.sources as {
+      source: string;
+      scores: { ici: number | null };
+      lowest: unknown[];
+    }[];
+    expect(served.find((x) => x.source === 'proteccion')).toMatchObject({
+      scores: { ici: null },
+      lowest: [],
+    });
 
     // December brings every record again, unchanged: nothing is carried, the same ones stay open.
     await upload('extracts/2026-12/proteccion.csv', protection.bytes);
     await local.whenIdle();
-    const december = await readJson(local.names.buckets.curated, 'quality/2026-12/proteccion.json');
-    expect((december.total as { counts: { carried: number } }).counts.carried).toBe(0);
-    const decemberOpen = (await openLines('2026-12')).map(
-      (l) => JSON.parse(l) as { k: string; since: string },
-    );
-    expect(decemberOpen).toHaveLength(october.length);
-    expect(new Set(decemberOpen.map((e) => e.since))).toEqual(new Set(['2026-10']));
+    expect(await carriedIn('2026-12')).toBe(0);
+    const december = await openOf('2026-12');
+    expect(december).toHaveLength(october.length);
+    expect(new Set(december.map((e) => e.since))).toEqual(new Set(['2026-10']));
   });
 });
 
