@@ -3,6 +3,7 @@
  * uploaded to S3 is ingested, scored with the ONNX model and served over HTTP; alerts travel
  * through SQS to the roster; bad files and poison messages are contained.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { CONTRACTS } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
+import { parseRun } from '../../functions/shared/domain/run';
 import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
 import { LocalStateError, startLocalSystem } from '../../local/runtime';
@@ -59,6 +61,17 @@ const api = async (path: string, init: RequestInit = {}) => {
 };
 const roster = async (comuna: string, query = 'limit=50') =>
   (await api(`/v1/comunas/${comuna}/roster?${query}`)).body as unknown as RosterBody;
+/** Every entry of a comuna's roster, page after page. */
+const allEntries = async (comuna: string): Promise<RosterBody['entries']> => {
+  const entries: RosterBody['entries'] = [];
+  let query = 'limit=500';
+  for (;;) {
+    const page = await roster(comuna, query);
+    entries.push(...page.entries);
+    if (!page.nextCursor) return entries;
+    query = `limit=500&cursor=${page.nextCursor}`;
+  }
+};
 const postAlert = (body: unknown) =>
   api('/v1/alerts', {
     method: 'POST',
@@ -274,37 +287,56 @@ describe('data-quality index', () => {
   it('counts an uncorrected inconsistency again in later cuts until its record comes back', async () => {
     const protection = cut.files.find((f) => f.source === 'proteccion');
     if (!protection) throw new Error('no protection file');
-    const openLines = async (c: string): Promise<string[]> => {
+    const openOf = async (c: string): Promise<{ k: string; q: string; since: string }[]> => {
       const out = await local.clients.s3.send(
         new GetObjectCommand({
           Bucket: local.names.buckets.curated,
           Key: `quality/${c}/proteccion.open.ndjson`,
         }),
       );
-      return ((await out.Body?.transformToString()) ?? '').split('\n').filter(Boolean);
+      return ((await out.Body?.transformToString()) ?? '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { k: string; q: string; since: string });
     };
-    const october = await openLines('2026-10');
+    const carriedIn = async (c: string): Promise<number> =>
+      (
+        (await readJson(local.names.buckets.curated, `quality/${c}/proteccion.json`)).total as {
+          counts: { carried: number };
+        }
+      ).counts.carried;
+    const october = await openOf('2026-10');
     expect(october.length).toBeGreaterThan(0);
-    expect(october.join('\n')).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(JSON.stringify(october)).not.toMatch(/\d{7,8}-[\dK]/);
 
-    // November's extract has no rows: every October inconsistency is still open and counts again.
+    // November's extract has no rows: no institution has corrected anything, so every October
+    // inconsistency is still open and counts again; the file itself measures nothing.
     const headerOnly = protection.bytes.subarray(0, protection.bytes.indexOf(0x0a) + 1);
     await uploadDeclared('extracts/2026-11/proteccion.csv', headerOnly);
     await local.whenIdle();
     const november = await readJson(local.names.buckets.curated, 'quality/2026-11/proteccion.json');
-    expect((november.total as { counts: { carried: number } }).counts.carried).toBe(october.length);
-    expect(await openLines('2026-11')).toHaveLength(october.length);
+    expect(await carriedIn('2026-11')).toBe(october.length);
+    expect(await openOf('2026-11')).toHaveLength(october.length);
+    const total = (november.total as { scores: { ici: number | null; note?: string } }).scores;
+    expect(total.ici).toBeNull();
+    expect(total.note).toMatch(/^Sin filas en este extracto/);
+    const served = (await api('/v1/quality/2026-11')).body.sources as {
+      source: string;
+      scores: { ici: number | null };
+      lowest: unknown[];
+    }[];
+    expect(served.find((x) => x.source === 'proteccion')).toMatchObject({
+      scores: { ici: null },
+      lowest: [],
+    });
 
     // December brings every record again, unchanged: nothing is carried, the same ones stay open.
     await uploadDeclared('extracts/2026-12/proteccion.csv', protection.bytes, protection.rows);
     await local.whenIdle();
-    const december = await readJson(local.names.buckets.curated, 'quality/2026-12/proteccion.json');
-    expect((december.total as { counts: { carried: number } }).counts.carried).toBe(0);
-    const decemberOpen = (await openLines('2026-12')).map(
-      (l) => JSON.parse(l) as { k: string; since: string },
-    );
-    expect(decemberOpen).toHaveLength(october.length);
-    expect(new Set(decemberOpen.map((e) => e.since))).toEqual(new Set(['2026-10']));
+    expect(await carriedIn('2026-12')).toBe(0);
+    const december = await openOf('2026-12');
+    expect(december).toHaveLength(october.length);
+    expect(new Set(december.map((e) => e.since))).toEqual(new Set(['2026-10']));
   });
 });
 
@@ -580,6 +612,124 @@ describe('a corpus of bad files through the S3 API', () => {
     expect(Number(report.accepted) + Number(report.rejected) + Number(report.duplicates)).toBe(42);
     expect(report.encoding).toMatchObject({ detected: 'utf-8' });
     expect(report.quarantinedForStructure).toBe(3);
+  });
+});
+
+describe('a corrected re-delivery of a cut', () => {
+  it('drops the children no longer in the corrected registry, and keeps an alerted one as a manual entry', async () => {
+    const pseudonymiser = createPseudonymiser(
+      (await readFile(join(dataDir, 'pseudonym.key'), 'utf8')).trim(),
+    );
+    const childOf = (run: string): string => {
+      const parsed = parseRun(run);
+      if (!parsed.ok) throw new Error(`bad RUN ${run}`);
+      return pseudonymiser.child(parsed.run);
+    };
+    const scored = (await allEntries('13101')).filter((e) => e.probability !== null && e.alerts.length === 0);
+    const byChild = new Map(cut.truth.filter((t) => t.comuna === '13101').map((t) => [childOf(t.run), t]));
+    const removed = scored.filter((e) => byChild.has(e.childId)).slice(0, 6);
+    expect(removed).toHaveLength(6);
+    const [alerted, ...dropped] = removed.map((e) => ({
+      childId: e.childId,
+      run: byChild.get(e.childId)?.run ?? '',
+    }));
+    if (!alerted) throw new Error('no child to alert');
+    const alert = await postAlert({
+      run: alerted.run,
+      comuna: '13101',
+      riskFactor: 'trayectoria_escolar_interrumpida',
+      description: 'No asiste al colegio desde hace tres semanas',
+      urgent: false,
+      reporter: { institution: 'Escuela D-12' },
+    });
+    expect(alert.status).toBe(202);
+    expect(alert.body.childId).toBe(alerted.childId);
+    await local.whenIdle();
+    const before = await allEntries('13101');
+
+    // The registry sends its extract of the cut again, corrected: six children are no longer in it.
+    const rsh = cut.files.find((f) => f.name === 'rsh.csv');
+    if (!rsh) throw new Error('no rsh file');
+    const bodies = new Set(removed.map((e) => `${byChild.get(e.childId)?.run.split('-')[0]};`));
+    const lines = rsh.bytes.toString('latin1').split('\n');
+    const kept = lines.filter((l, i) => i === 0 || ![...bodies].some((b) => l.startsWith(b)));
+    expect(lines.length - kept.length).toBeGreaterThanOrEqual(6);
+    const corrected = Buffer.from(kept.join('\n'), 'latin1');
+    const manifest = {
+      ...cut.manifest,
+      files: cut.manifest.files.map((f) =>
+        f.name === 'rsh.csv'
+          ? {
+              ...f,
+              rows: kept.filter(Boolean).length - 1,
+              bytes: corrected.length,
+              sha256: createHash('sha256').update(corrected).digest('hex'),
+            }
+          : f,
+      ),
+    };
+    await upload(`extracts/${cut.cut}/manifest.json`, JSON.stringify(manifest));
+    await upload(`extracts/${cut.cut}/rsh.csv`, corrected);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `extracts/${cut.cut}/rsh.csv.report.json`);
+    expect(report.status).toBe('accepted');
+
+    const after = await allEntries('13101');
+    const listed = new Set(after.map((e) => e.childId));
+    for (const d of dropped) expect(listed.has(d.childId), d.childId).toBe(false);
+    expect(after).toHaveLength(before.length - dropped.length);
+    for (const d of dropped) {
+      expect((await api(`/v1/comunas/13101/roster/${d.childId}`)).status).toBe(404);
+    }
+    const manual = after.find((e) => e.childId === alerted.childId);
+    expect(manual).toMatchObject({ origin: 'manual', probability: null, ventile: null, reasons: [] });
+    expect(manual?.alerts.map((a) => a.alertId)).toEqual([alert.body.alertId]);
+    const detail = await api(`/v1/comunas/13101/roster/${alerted.childId}`);
+    expect(detail.body).toMatchObject({ origin: 'manual', provisional: true, probability: null, cut: null });
+    // Not only hidden: the scoring run removed them from the table.
+    const item = async (childId: string) =>
+      (
+        await local.clients.dynamodb.send(
+          new GetItemCommand({
+            TableName: local.names.tables.roster,
+            Key: { comuna: { S: '13101' }, childId: { S: childId } },
+          }),
+        )
+      ).Item;
+    for (const d of dropped) expect(await item(d.childId)).toBeUndefined();
+    expect(Object.keys((await item(alerted.childId)) ?? {})).not.toContain('scoreKey');
+    // Everyone else is still there, scored by the run of the corrected registry.
+    const stillScored = after.filter((e) => e.alerts.length === 0);
+    expect(stillScored.length).toBeGreaterThan(0);
+    for (const e of stillScored) expect(e.probability).not.toBeNull();
+
+    // A child off the roster is off it for the identity route too.
+    const coordinator = {
+      headers: {
+        authorization: `Bearer ${signToken(local.jwtKey, { sub: 'coord-13101', 'custom:role': 'coordinador', 'custom:comunas': '13101' })}`,
+      },
+    };
+    const identity = (childId: string) =>
+      api(`/v1/comunas/13101/children/${childId}/identity?purpose=evaluacion_caso`, coordinator);
+    expect((await identity(dropped[0]?.childId ?? '')).status).toBe(404);
+    expect((await identity(alerted.childId)).status).toBe(200);
+
+    await local.runSchedule('rosterSnapshot');
+    const snapshot = await readJson(local.names.buckets.snapshots, 'latest/13101.json');
+    const snapshotIds = new Set((snapshot.entries as { childId: string }[]).map((e) => e.childId));
+    expect(dropped.some((d) => snapshotIds.has(d.childId))).toBe(false);
+    expect(snapshotIds.has(alerted.childId)).toBe(true);
+    expect((snapshot.totals as { entries: number }).entries).toBe(after.length);
+
+    // The same score request delivered again changes nothing.
+    await local.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: local.names.queues.scoreRequests.url,
+        MessageBody: JSON.stringify({ cut: cut.cut, comuna: '13101' }),
+      }),
+    );
+    await local.whenIdle();
+    expect((await allEntries('13101')).map((e) => e.childId)).toEqual(after.map((e) => e.childId));
   });
 });
 

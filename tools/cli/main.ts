@@ -129,12 +129,15 @@ async function validate(argv: string[]): Promise<void> {
       for (const q of result.quarantine.slice(0, 3)) out.push(`    e.g. line ${q.line}, ${reasonKind(q)}`);
       if (result.quality) {
         const t = result.quality.total.scores;
+        const dimensions = (['validity', 'uniqueness', 'completeness', 'timeliness'] as const)
+          .filter((d) => t[d] !== undefined)
+          .map((d) => `${d} ${t[d]}`);
         out.push(
-          `  quality index ${t.ici}  (validity ${t.validity}, uniqueness ${t.uniqueness}` +
-            `${t.completeness !== undefined ? `, completeness ${t.completeness}` : ''}` +
-            `${t.timeliness !== undefined ? `, timeliness ${t.timeliness}` : ''})`,
+          t.ici === null
+            ? `  quality index — (${t.note ?? 'not measured'})`
+            : `  quality index ${t.ici}  (${dimensions.join(', ')})`,
         );
-        for (const e of result.quality.entries.slice(0, 3)) {
+        for (const e of result.quality.entries.filter((x) => x.scores.ici !== null).slice(0, 3)) {
           const weakest = [...e.items]
             .filter((i) => i.met < i.applicable)
             .sort((a, b) => a.met / a.applicable - b.met / b.applicable)[0];
@@ -239,7 +242,7 @@ const runsSchema = z.object({
           rejected: z.number(),
           duplicates: z.number(),
           error: z.object({ message: z.string() }).optional(),
-          quality: z.object({ ici: z.number() }).optional(),
+          quality: z.object({ ici: z.number().nullable() }).optional(),
         })
         .optional(),
     }),

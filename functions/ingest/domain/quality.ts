@@ -8,9 +8,9 @@
  * - validity: the share of rows read that passed validation;
  * - uniqueness: the share of valid rows that were not duplicates.
  *
- * The index is the mean of the dimensions that apply, as a percentage. A month's index is the
- * cut's; the cumulative figure of a year is the sum of its monthly indices divided by 11, as the
- * ICI does, over the months available so far.
+ * The index is the mean of the dimensions that apply, as a percentage; with no row read, none
+ * applies and there is no index. A month's index is the cut's; the cumulative figure of a year is
+ * the sum of its monthly indices divided by 11, as the ICI does, over the months available so far.
  */
 
 import { businessDaysBetween } from '../../shared/domain/business-days';
@@ -141,12 +141,17 @@ export function mergeTally(into: QualityTally, from: Readonly<QualityTally>): vo
 }
 
 export interface QualityScores {
-  /** Percentages, one decimal; absent where no item of the dimension applied. */
+  /** Percentages, one decimal; each absent where nothing of its dimension applied. */
   readonly completeness?: number;
   readonly timeliness?: number;
-  readonly validity: number;
-  readonly uniqueness: number;
-  readonly ici: number;
+  /** Absent when no row was read. */
+  readonly validity?: number;
+  /** Absent when no valid row was read. */
+  readonly uniqueness?: number;
+  /** The mean of the dimensions that apply; null when no row was read, since nothing was measured. */
+  readonly ici: number | null;
+  /** Why there is no index, in Spanish, for whoever reads the report. */
+  readonly note?: string;
 }
 
 const pct = (met: number, applicable: number): number => Math.round((1000 * met) / applicable) / 10;
@@ -161,24 +166,40 @@ function sumItems(items: Readonly<Record<string, ItemCount>>): ItemCount {
   return { applicable, met };
 }
 
+/**
+ * The index of an institution, or of a whole file, over the rows it sent in the cut. Validity
+ * applies to the rows read, uniqueness to the valid ones, completeness and timeliness to their
+ * items, carried inconsistencies included. Without a row there is no index: an institution absent
+ * from the extract, or a header-only file, was not measured (its carried inconsistencies are still
+ * counted, and still weigh on the file's index when other institutions sent rows).
+ */
 export function scoresOf(c: QualityCounts): QualityScores {
+  if (c.rows === 0) {
+    const carried =
+      c.carried === 0
+        ? ''
+        : c.carried === 1
+          ? '; sigue abierta 1 inconsistencia de cortes anteriores, aún sin corregir'
+          : `; siguen abiertas ${c.carried} inconsistencias de cortes anteriores, aún sin corregir`;
+    return {
+      ici: null,
+      note: `Sin filas en este extracto: no hay índice de calidad que calcular${carried}.`,
+    };
+  }
   const completeness = sumItems(c.completeness);
   const timeliness = sumItems(c.timeliness);
   const valid = c.rows - c.rejected;
-  const validity = c.rows > 0 ? pct(valid, c.rows) : 100;
-  const uniqueness = valid > 0 ? pct(valid - c.duplicates, valid) : 100;
-  const dimensions = [validity, uniqueness];
-  const result: { completeness?: number; timeliness?: number } = {};
-  if (completeness.applicable > 0) {
-    result.completeness = pct(completeness.met, completeness.applicable);
-    dimensions.push(result.completeness);
-  }
-  if (timeliness.applicable > 0) {
-    result.timeliness = pct(timeliness.met, timeliness.applicable);
-    dimensions.push(result.timeliness);
-  }
+  const result: { completeness?: number; timeliness?: number; validity: number; uniqueness?: number } = {
+    validity: pct(valid, c.rows),
+  };
+  if (valid > 0) result.uniqueness = pct(valid - c.duplicates, valid);
+  if (completeness.applicable > 0) result.completeness = pct(completeness.met, completeness.applicable);
+  if (timeliness.applicable > 0) result.timeliness = pct(timeliness.met, timeliness.applicable);
+  const dimensions = [result.validity, result.uniqueness, result.completeness, result.timeliness].filter(
+    (d): d is number => d !== undefined,
+  );
   const ici = Math.round((10 * dimensions.reduce((s, d) => s + d, 0)) / dimensions.length) / 10;
-  return { ...result, validity, uniqueness, ici };
+  return { ...result, ici };
 }
 
 export interface QualityEntry {
@@ -241,7 +262,12 @@ export function buildQualityReport(
         ),
       };
     })
-    .sort((a, b) => a.scores.ici - b.scores.ici || a.institution.localeCompare(b.institution));
+    // Lowest index first; institutions without one (no rows in this extract) last.
+    .sort(
+      (a, b) =>
+        (a.scores.ici ?? Number.POSITIVE_INFINITY) - (b.scores.ici ?? Number.POSITIVE_INFINITY) ||
+        a.institution.localeCompare(b.institution),
+    );
   return {
     cut: meta.cut,
     source: contract.source,

@@ -71,7 +71,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         rows: view.total.counts.rows,
         scores: view.total.scores,
         cumulative: view.cumulative,
+        // Institutions without rows in the extract have no index to rank.
         lowest: view.entries
+          .filter((e) => e.scores.ici !== null)
           .slice(0, 5)
           .map((e) => ({ institution: e.institution, comuna: e.comuna, ici: e.scores.ici })),
       });

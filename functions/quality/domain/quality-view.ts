@@ -20,9 +20,10 @@ const counts = z.object({
 const scores = z.object({
   completeness: z.number().optional(),
   timeliness: z.number().optional(),
-  validity: z.number(),
-  uniqueness: z.number(),
-  ici: z.number(),
+  validity: z.number().optional(),
+  uniqueness: z.number().optional(),
+  ici: z.number().nullable(),
+  note: z.string().optional(),
 });
 
 /** A stored quality report, as `finalizeRun` writes it. */
@@ -58,6 +59,8 @@ export interface QualityReportView extends Omit<QualityReport, 'entries'> {
 /**
  * Restricts `report` to `comunas` (`*` = all), recomputing the total over what remains, and adds
  * each entry's cumulative index from the same year's earlier reports (`history`, any order).
+ * Scores are recomputed from the stored counts, so reports written under an earlier rule read alike;
+ * a month without an index (no rows from the institution, or none in the file) adds nothing.
  */
 export function viewOf(
   report: QualityReport,
@@ -66,7 +69,6 @@ export function viewOf(
   contract: SourceContract<unknown>,
 ): QualityReportView {
   const visible = (comuna: string): boolean => comunas === '*' || comunas.includes(comuna);
-  const entries = report.entries.filter((e) => visible(e.comuna));
   const months = [...history.filter((h) => h.cut <= report.cut && h.cut !== report.cut), report].sort(
     (a, b) => a.cut.localeCompare(b.cut),
   );
@@ -78,17 +80,15 @@ export function viewOf(
   };
   const restrictedMonths = months.map(restricted);
   const current = restrictedMonths.at(-1) ?? restricted(report);
+  const measured = (scores: QualityEntry['scores']): number[] => (scores.ici === null ? [] : [scores.ici]);
   return {
     ...current,
-    entries: entries.map((e) => {
-      const monthly = months
+    entries: current.entries.map((e) => {
+      const monthly = restrictedMonths
         .map((m) => m.entries.find((x) => x.institution === e.institution && x.comuna === e.comuna))
-        .filter((x): x is QualityEntry => x !== undefined)
-        .map((x) => x.scores.ici);
+        .flatMap((x) => (x ? measured(x.scores) : []));
       return { ...e, cumulative: cumulativeIci(monthly) };
     }),
-    cumulative: cumulativeIci(
-      restrictedMonths.filter((m) => m.total.counts.rows > 0).map((m) => m.total.scores.ici),
-    ),
+    cumulative: cumulativeIci(restrictedMonths.flatMap((m) => measured(m.total.scores))),
   };
 }

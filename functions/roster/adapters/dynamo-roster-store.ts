@@ -1,26 +1,41 @@
 /**
  * RosterStore on DynamoDB. One item per (comuna, child) plus a `#meta` item per comuna with its
- * current cut. Two sparse indexes give the order: `byAlert` (children with an open alert) and
- * `byScore` (scored children). Scoring and alerts update disjoint attributes, so neither can undo
- * the other's write; alert updates use an optimistic version check.
+ * current scoring run. Two sparse indexes give the order: `byAlert` (children with an open alert)
+ * and `byScore` (scored children). Scoring and alerts update disjoint attributes, so neither can
+ * undo the other's write; alert updates use an optimistic version check.
+ *
+ * Every scored item carries the id and start time of the run that wrote it (`runId`, `scoredAt`).
+ * Writes, the switch of `#meta` and the sweep of stale items are conditional on those, so a run
+ * that started earlier (a redelivered or slow request) never overwrites, replaces or removes what a
+ * later one wrote; readers show scores of the current run only.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { scoreKey } from '../../score/domain/prioritise';
 import type {
   AlertSummary,
+  CurrentScoring,
   RosterEntry,
   RosterPage,
   RosterStore,
   ScoreUpdate,
   ScoringRun,
+  StaleSweep,
+  StoredEntry,
 } from '../domain/roster';
-import { alertKey, InvalidCursorError } from '../domain/roster';
+import { alertKey, asManualEntry, entryForReaders, InvalidCursorError, staleAction } from '../domain/roster';
 
 const META = '#meta';
 const WRITE_CONCURRENCY = 16;
 const MAX_VERSION_RETRIES = 8;
+/** A stale item that keeps changing under the sweep is left to the next run (readers hide it). */
+const MAX_SWEEP_ATTEMPTS = 3;
+
+/** An item scored by a run other than `:run` that started before `:at`. */
+const STALE =
+  'attribute_exists(scoreKey) AND (attribute_not_exists(runId) OR runId <> :run) AND scoredAt < :at';
+const WITHOUT_ALERTS = '(attribute_not_exists(alerts) OR size(alerts) = :zero)';
 
 type Item = Record<string, unknown>;
 
@@ -39,18 +54,17 @@ export class DynamoRosterStore implements RosterStore {
     run: Omit<ScoringRun, 'scored' | 'inputs'>,
     updates: readonly ScoreUpdate[],
   ): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < updates.length) {
-        const u = updates[next++];
-        if (!u) return;
-        await this.db.send(
+    await eachConcurrently(updates, async (u) => {
+      await ignoringConditionFailure(
+        this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { comuna: run.comuna, childId: u.childId },
             UpdateExpression:
               'SET probability = :p, ventile = :v, reasons = :r, modelVersion = :mv, scoredAt = :at, #cut = :cut, ' +
-              'scoreKey = :sk, provisional = :false, origin = if_not_exists(origin, :origin)',
+              'runId = :run, scoreKey = :sk, provisional = :false, origin = if_not_exists(origin, :origin)',
+            // An entry a later-started run wrote is its, not this run's.
+            ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
             ExpressionAttributeNames: { '#cut': 'cut' },
             ExpressionAttributeValues: {
               ':p': u.probability,
@@ -59,37 +73,127 @@ export class DynamoRosterStore implements RosterStore {
               ':mv': run.modelVersion,
               ':at': run.scoredAt,
               ':cut': run.cut,
+              ':run': run.runId,
               ':sk': scoreKey(u.probability, u.childId),
               ':false': false,
               ':origin': 'predictivo',
             },
           }),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, updates.length) }, worker));
+        ),
+      );
+    });
   }
 
-  async completeRun(run: ScoringRun): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          comuna: run.comuna,
-          childId: META,
-          currentCut: run.cut,
-          modelVersion: run.modelVersion,
-          scoredAt: run.scoredAt,
-          scored: run.scored,
-          inputs: run.inputs,
-        },
-      }),
+  async completeRun(run: ScoringRun): Promise<boolean> {
+    return ignoringConditionFailure(
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            comuna: run.comuna,
+            childId: META,
+            currentCut: run.cut,
+            runId: run.runId,
+            modelVersion: run.modelVersion,
+            scoredAt: run.scoredAt,
+            scored: run.scored,
+            inputs: run.inputs,
+          },
+          ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
+          ExpressionAttributeValues: { ':at': run.scoredAt },
+        }),
+      ),
     );
+  }
+
+  async removeStale(run: Pick<ScoringRun, 'comuna' | 'runId' | 'scoredAt'>): Promise<StaleSweep> {
+    let removed = 0;
+    let unscored = 0;
+    let startKey: Item | undefined;
+    do {
+      // The sparse score index holds exactly the scored items; pages are at most 1 MB each.
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byScore',
+          KeyConditionExpression: 'comuna = :c',
+          FilterExpression: '(attribute_not_exists(runId) OR runId <> :run) AND scoredAt < :at',
+          ExpressionAttributeValues: { ':c': run.comuna, ':run': run.runId, ':at': run.scoredAt },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      await eachConcurrently(out.Items ?? [], async (item) => {
+        const done = await this.sweepItem(run, item);
+        if (done === 'delete') removed++;
+        else if (done === 'unscore') unscored++;
+      });
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    // Settled: a redelivered request for the same inputs may now be answered "unchanged".
+    await ignoringConditionFailure(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { comuna: run.comuna, childId: META },
+          UpdateExpression: 'SET settled = :true',
+          ConditionExpression: 'runId = :run AND scoredAt = :at',
+          ExpressionAttributeValues: { ':true': true, ':run': run.runId, ':at': run.scoredAt },
+        }),
+      ),
+    );
+    return { removed, unscored };
+  }
+
+  /** Deletes or unscores one stale item under a condition that it is still stale; re-reads on a race. */
+  private async sweepItem(
+    run: Pick<ScoringRun, 'comuna' | 'runId' | 'scoredAt'>,
+    found: Item,
+  ): Promise<'delete' | 'unscore' | undefined> {
+    let item: Item | undefined = found;
+    for (let attempt = 0; attempt < MAX_SWEEP_ATTEMPTS && item; attempt++) {
+      const entry = toEntry(item);
+      const action = staleAction(entry);
+      const Key = { comuna: run.comuna, childId: entry.childId };
+      const values = { ':run': run.runId, ':at': run.scoredAt, ':zero': 0 };
+      const done = await ignoringConditionFailure(
+        this.db.send(
+          action === 'delete'
+            ? new DeleteCommand({
+                TableName: this.tableName,
+                Key,
+                ConditionExpression: `${STALE} AND ${WITHOUT_ALERTS}`,
+                ExpressionAttributeValues: values,
+              })
+            : new UpdateCommand({
+                TableName: this.tableName,
+                Key,
+                UpdateExpression:
+                  'SET origin = :origin, provisional = :true ' +
+                  'REMOVE probability, ventile, reasons, modelVersion, scoredAt, #cut, scoreKey, runId',
+                ConditionExpression: `${STALE} AND size(alerts) > :zero`,
+                ExpressionAttributeNames: { '#cut': 'cut' },
+                ExpressionAttributeValues: {
+                  ...values,
+                  ':origin': asManualEntry(entry).origin,
+                  ':true': true,
+                },
+              }),
+        ),
+      );
+      if (done) return action;
+      // An alert arrived, or a run wrote the entry meanwhile: judge it again as it is now.
+      item = (await this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })))
+        .Item;
+      if (item && !isStale(item, run)) return undefined;
+    }
+    return undefined;
   }
 
   async lastInputs(comuna: string, cut: string): Promise<string | undefined> {
     const meta = await this.meta(comuna);
-    return meta?.currentCut === cut && typeof meta.inputs === 'string' ? meta.inputs : undefined;
+    return meta?.currentCut === cut && meta.settled === true && typeof meta.inputs === 'string'
+      ? meta.inputs
+      : undefined;
   }
 
   async recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void> {
@@ -161,6 +265,7 @@ export class DynamoRosterStore implements RosterStore {
 
   async page(comuna: string, limit: number, cursor?: string): Promise<RosterPage> {
     const meta = await this.meta(comuna);
+    const current = currentOf(meta);
     let state: Cursor = cursor ? decodeCursor(cursor, comuna) : { phase: 'alert' };
     const entries: RosterEntry[] = [];
     while (entries.length < limit) {
@@ -169,21 +274,19 @@ export class DynamoRosterStore implements RosterStore {
           TableName: this.tableName,
           IndexName: state.phase === 'alert' ? 'byAlert' : 'byScore',
           KeyConditionExpression: 'comuna = :c',
-          ...(state.phase === 'score'
-            ? {
-                FilterExpression: 'attribute_not_exists(alertKey) AND #cut = :cur',
-                ExpressionAttributeNames: { '#cut': 'cut' },
-              }
-            : {}),
+          ...(state.phase === 'score' ? currentRunFilter(current) : {}),
           ExpressionAttributeValues: {
             ':c': comuna,
-            ...(state.phase === 'score' ? { ':cur': meta?.currentCut ?? '' } : {}),
+            ...(state.phase === 'score' ? { ':cur': current?.runId ?? current?.cut ?? '' } : {}),
           },
           Limit: limit - entries.length,
           ...(state.key ? { ExclusiveStartKey: state.key } : {}),
         }),
       );
-      for (const item of out.Items ?? []) entries.push(toEntry(item));
+      for (const item of out.Items ?? []) {
+        const entry = entryForReaders(toEntry(item), current);
+        if (entry) entries.push(entry);
+      }
       if (out.LastEvaluatedKey) {
         state = { phase: state.phase, key: out.LastEvaluatedKey };
       } else if (state.phase === 'alert') {
@@ -197,8 +300,11 @@ export class DynamoRosterStore implements RosterStore {
 
   async get(comuna: string, childId: string): Promise<RosterEntry | undefined> {
     if (childId === META) return undefined;
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { comuna, childId } }));
-    return out.Item ? toEntry(out.Item) : undefined;
+    const [out, meta] = await Promise.all([
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { comuna, childId } })),
+      this.meta(comuna),
+    ]);
+    return out.Item ? entryForReaders(toEntry(out.Item), currentOf(meta)) : undefined;
   }
 
   async *all(comuna: string): AsyncIterable<RosterEntry> {
@@ -218,6 +324,61 @@ export class DynamoRosterStore implements RosterStore {
   }
 }
 
+function currentOf(meta: Item | undefined): CurrentScoring | undefined {
+  if (!meta) return undefined;
+  return {
+    ...(typeof meta.currentCut === 'string' ? { cut: meta.currentCut } : {}),
+    ...(typeof meta.runId === 'string' ? { runId: meta.runId } : {}),
+    ...(typeof meta.scoredAt === 'string' ? { scoredAt: meta.scoredAt } : {}),
+  };
+}
+
+/** The score index filtered to the current run's entries (`:cur`), without the alerted ones. */
+function currentRunFilter(current: CurrentScoring | undefined): {
+  FilterExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+} {
+  if (current?.runId !== undefined)
+    return { FilterExpression: 'attribute_not_exists(alertKey) AND runId = :cur' };
+  // A current run recorded before runs had ids: its entries are those of its cut.
+  return {
+    FilterExpression: 'attribute_not_exists(alertKey) AND attribute_not_exists(runId) AND #cut = :cur',
+    ExpressionAttributeNames: { '#cut': 'cut' },
+  };
+}
+
+function isStale(item: Item, run: Pick<ScoringRun, 'runId' | 'scoredAt'>): boolean {
+  return (
+    item.scoreKey !== undefined &&
+    item.runId !== run.runId &&
+    typeof item.scoredAt === 'string' &&
+    item.scoredAt < run.scoredAt
+  );
+}
+
+/** Runs `task` over `items`, at most WRITE_CONCURRENCY at a time. */
+async function eachConcurrently<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
+}
+
+/** True once the write is done; false when its condition failed. */
+async function ignoringConditionFailure(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 function metaFields(meta: Item | undefined): { currentCut?: string; modelVersion?: string } {
   return {
     ...(typeof meta?.currentCut === 'string' ? { currentCut: meta.currentCut } : {}),
@@ -225,7 +386,7 @@ function metaFields(meta: Item | undefined): { currentCut?: string; modelVersion
   };
 }
 
-function toEntry(item: Item): RosterEntry {
+function toEntry(item: Item): StoredEntry {
   return {
     comuna: String(item.comuna),
     childId: String(item.childId),
@@ -238,6 +399,7 @@ function toEntry(item: Item): RosterEntry {
     ...(typeof item.modelVersion === 'string' ? { modelVersion: item.modelVersion } : {}),
     ...(typeof item.scoredAt === 'string' ? { scoredAt: item.scoredAt } : {}),
     ...(Array.isArray(item.alerts) ? { alerts: item.alerts as AlertSummary[] } : {}),
+    ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
   };
 }
 

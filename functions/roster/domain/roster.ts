@@ -1,8 +1,13 @@
 /**
  * The nómina priorizada of a comuna: its entries, the order they are shown in, and the port through
  * which scoring, alerts and the API reach the store. Children with an open field alert come first
- * (urgent before the rest, oldest alert first), then every scored child of the comuna's current cut
- * by model probability.
+ * (urgent before the rest, oldest alert first), then every child scored by the comuna's current
+ * scoring run by model probability.
+ *
+ * A comuna's roster reflects exactly the children of its current inputs: each scoring run stamps
+ * the entries it writes with its id, and once it is current, entries an earlier run scored are
+ * removed, or, if the child has alerts, kept as a manual entry without a model score. Until that
+ * sweep has reached them, readers see such entries as the sweep will leave them.
  */
 import type { Reason } from '../../score/domain/prioritise';
 
@@ -44,11 +49,38 @@ export interface ScoreUpdate {
 export interface ScoringRun {
   readonly comuna: string;
   readonly cut: string;
+  /** Derived from `inputs`: two runs over the same inputs write the same entries under one id. */
+  readonly runId: string;
   readonly modelVersion: string;
+  /**
+   * When the run started, before it read its inputs: a run that started later read inputs at least
+   * as new, so the store never lets an earlier run overwrite or remove what a later one wrote.
+   */
   readonly scoredAt: string;
   readonly scored: number;
   /** The model version and source runs the scores come from. */
   readonly inputs: string;
+}
+
+/** The comuna's current scoring run, as the store records it. */
+export interface CurrentScoring {
+  readonly cut?: string;
+  /** Absent for a run recorded before runs had ids; its entries are then those of its cut. */
+  readonly runId?: string;
+  readonly scoredAt?: string;
+}
+
+/** An entry as stored: the run that wrote its scores is kept beside them. */
+export interface StoredEntry extends RosterEntry {
+  readonly runId?: string;
+}
+
+/** What a sweep did to the entries earlier runs left. */
+export interface StaleSweep {
+  /** Entries without alerts, deleted. */
+  readonly removed: number;
+  /** Entries with alerts, kept as manual entries without model scores. */
+  readonly unscored: number;
 }
 
 export interface RosterPage {
@@ -59,10 +91,22 @@ export interface RosterPage {
 }
 
 export interface RosterStore {
+  /**
+   * Writes the scores of `run`, stamped with its id; an entry a later-started run has written is
+   * left as it is.
+   */
   writeScores(run: Omit<ScoringRun, 'scored' | 'inputs'>, updates: readonly ScoreUpdate[]): Promise<void>;
-  /** Marks `run.cut` as the comuna's current cut once all its scores are written. */
-  completeRun(run: ScoringRun): Promise<void>;
-  /** The inputs of the comuna's last completed scoring of `cut`, if any. */
+  /**
+   * Makes `run` the comuna's current one once all its scores are written; false (and nothing
+   * changed) when a run that started later is already current.
+   */
+  completeRun(run: ScoringRun): Promise<boolean>;
+  /**
+   * Removes what runs that started before `run` left in the comuna (see `staleAction`), then records
+   * the run as settled. Idempotent; entries of `run` and of later runs are not touched.
+   */
+  removeStale(run: Pick<ScoringRun, 'comuna' | 'runId' | 'scoredAt'>): Promise<StaleSweep>;
+  /** The inputs of the comuna's last scoring of `cut` that is complete and settled, if any. */
   lastInputs(comuna: string, cut: string): Promise<string | undefined>;
   /** Adds an alert to the child's entry, creating a provisional entry for an unknown child. */
   recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void>;
@@ -95,3 +139,77 @@ export const OPEN_ALERT_STATES: ReadonlySet<string> = new Set([
   'en ejecución',
   'continúa en monitoreo',
 ]);
+
+/**
+ * Where an entry's scores stand against the comuna's current run: written by it (`current`), by a
+ * run that started after it and is not complete yet (`pending`), by an earlier run (`stale`), or
+ * never scored (`unscored`: known from alerts only).
+ */
+export type ScoreState = 'current' | 'pending' | 'stale' | 'unscored';
+
+export function scoreStateOf(entry: StoredEntry, current: CurrentScoring | undefined): ScoreState {
+  if (entry.scoredAt === undefined && entry.probability === undefined) return 'unscored';
+  if (current?.runId !== undefined ? entry.runId === current.runId : isLegacyCurrent(entry, current)) {
+    return 'current';
+  }
+  const later =
+    entry.scoredAt !== undefined && (current?.scoredAt === undefined || entry.scoredAt > current.scoredAt);
+  return later ? 'pending' : 'stale';
+}
+
+/** Before runs had ids, the current entries were those of the current cut. */
+function isLegacyCurrent(entry: StoredEntry, current: CurrentScoring | undefined): boolean {
+  return current?.cut !== undefined && entry.runId === undefined && entry.cut === current.cut;
+}
+
+/** What a sweep does with an entry an earlier run scored: the child is no longer in the data. */
+export function staleAction(entry: RosterEntry): 'delete' | 'unscore' {
+  return (entry.alerts ?? []).length > 0 ? 'unscore' : 'delete';
+}
+
+/**
+ * An alerted child no longer in the data stays on the roster through its alerts, as a manual
+ * entry: no model score, known from alerts only.
+ */
+export function asManualEntry(entry: RosterEntry): RosterEntry {
+  return {
+    ...withoutScores(entry),
+    origin: entry.origin === 'predictivo' ? 'manual' : entry.origin,
+    provisional: true,
+  };
+}
+
+function withoutScores(entry: RosterEntry): RosterEntry {
+  const {
+    cut: _c,
+    probability: _p,
+    ventile: _v,
+    reasons: _r,
+    modelVersion: _mv,
+    scoredAt: _at,
+    ...rest
+  } = entry;
+  return rest;
+}
+
+/**
+ * What readers are shown of a stored entry: model scores of the current run only, so that a page
+ * never mixes runs, even while a run is written or swept. A stale entry is shown as the sweep will
+ * leave it (gone, or manual); a pending one without scores until its run is complete. Undefined
+ * for an entry that is not on the roster.
+ */
+export function entryForReaders(
+  stored: StoredEntry,
+  current: CurrentScoring | undefined,
+): RosterEntry | undefined {
+  const { runId: _runId, ...entry } = stored;
+  switch (scoreStateOf(stored, current)) {
+    case 'current':
+    case 'unscored':
+      return entry;
+    case 'stale':
+      return staleAction(entry) === 'delete' ? undefined : asManualEntry(entry);
+    case 'pending':
+      return withoutScores(entry);
+  }
+}

@@ -1,8 +1,11 @@
 /**
  * The scoring use case for one comuna and cut: once every required source of the cut has been
  * ingested, read the comuna's curated records, compute indicators, run the model in batches, and
- * write each child's probability, ventile and top reasons to the roster.
+ * write each child's probability, ventile and top reasons to the roster. Once the run is current,
+ * what earlier runs left of children no longer in the data is removed, so that the roster holds
+ * exactly the children of the current inputs (a corrected re-delivery of a cut included).
  */
+import { createHash } from 'node:crypto';
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { CuratedRecords, ModelSource } from './curated-records';
@@ -39,9 +42,19 @@ export type ScoreOutcome =
       readonly scored: number;
       readonly skipped: number;
       readonly modelVersion: string;
+      /** Entries of children no longer in the data: deleted, or kept as manual for their alerts. */
+      readonly removed: number;
+      readonly unscored: number;
     }
   | { readonly status: 'waiting'; readonly missingSources: readonly string[] }
-  | { readonly status: 'unchanged'; readonly inputs: string };
+  | { readonly status: 'unchanged'; readonly inputs: string }
+  /** A run that started later is already current; this one's leftovers are invisible to readers. */
+  | { readonly status: 'superseded'; readonly inputs: string };
+
+/** The id a scoring run stamps on its entries: the same inputs always give the same id. */
+export function scoringRunId(inputs: string): string {
+  return createHash('sha256').update(inputs).digest('hex').slice(0, 20);
+}
 
 export class InvalidCutError extends Error {
   override readonly name = 'InvalidCutError';
@@ -50,6 +63,8 @@ export class InvalidCutError extends Error {
 export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string): Promise<ScoreOutcome> {
   const asOf = cutKnowledgeDate(cut);
   if (!asOf) throw new InvalidCutError(`cut "${cut}" is not yyyy-mm`);
+  // Taken before the inputs are read: a run that starts later reads inputs at least as new.
+  const scoredAt = (deps.now ?? (() => new Date()))().toISOString();
   const missing: string[] = [];
   const runs: string[] = [];
   for (const source of REQUIRED_SOURCES) {
@@ -64,7 +79,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
 
   const children = [...groupByChild(await deps.curated.records(cut, comuna)).entries()];
   const batchSize = deps.batchSize ?? 2048;
-  const scoredAt = (deps.now ?? (() => new Date()))().toISOString();
+  const runId = scoringRunId(inputs);
   const modelVersion = deps.model.info.version;
   const row = new Float32Array(FEATURE_COUNT);
   let scored = 0;
@@ -97,9 +112,11 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
         ),
       };
     });
-    await deps.roster.writeScores({ comuna, cut, modelVersion, scoredAt }, updates);
+    await deps.roster.writeScores({ comuna, cut, runId, modelVersion, scoredAt }, updates);
     scored += updates.length;
   }
-  await deps.roster.completeRun({ comuna, cut, modelVersion, scoredAt, scored, inputs });
-  return { status: 'scored', scored, skipped, modelVersion };
+  const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs };
+  if (!(await deps.roster.completeRun(run))) return { status: 'superseded', inputs };
+  const { removed, unscored } = await deps.roster.removeStale(run);
+  return { status: 'scored', scored, skipped, modelVersion, removed, unscored };
 }

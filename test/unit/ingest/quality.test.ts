@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { CONTRACTS, protectionContract } from '../../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../../functions/ingest/domain/ingest-extract';
 import type { QualityTally } from '../../../functions/ingest/domain/quality';
-import { cumulativeIci, scoresOf, tallyAccepted } from '../../../functions/ingest/domain/quality';
+import {
+  buildQualityReport,
+  cumulativeIci,
+  scoresOf,
+  tallyAccepted,
+} from '../../../functions/ingest/domain/quality';
 import { viewOf } from '../../../functions/quality/domain/quality-view';
 import { businessDaysBetween, isBusinessDay } from '../../../functions/shared/domain/business-days';
 import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
@@ -140,6 +145,58 @@ describe('scores and cumulative index', () => {
     });
     expect(scores).toEqual({ completeness: 75, validity: 80, uniqueness: 87.5, ici: 80.8 });
     expect(cumulativeIci([90, 80, 70])).toEqual({ annual: 21.8, average: 80, months: 3 });
+  });
+
+  it('gives no index where no row was read, and does not average in dimensions that do not apply', async () => {
+    const pseudonymiser = createPseudonymiser('ef'.repeat(32));
+    const headerOnly = await ingestExtract({
+      contract: CONTRACTS.proteccion,
+      cut: '2026-11',
+      objectKey: 'proteccion.csv',
+      body: Readable.from([Buffer.from(`${header}\n`)]),
+      pseudonymiser,
+    });
+    expect(headerOnly.quality?.total.scores).toEqual({
+      ici: null,
+      note: 'Sin filas en este extracto: no hay índice de calidad que calcular.',
+    });
+    // An institution absent from the extract, whose earlier inconsistencies are carried.
+    const absent = scoresOf({
+      rows: 0,
+      rejected: 0,
+      duplicates: 0,
+      carried: 3,
+      completeness: { madre: { applicable: 3, met: 0 } },
+      timeliness: {},
+    });
+    expect(absent.ici).toBeNull();
+    expect(absent.note).toContain('siguen abiertas 3 inconsistencias');
+    // Every row rejected: no valid row to judge uniqueness by.
+    expect(
+      scoresOf({ rows: 4, rejected: 4, duplicates: 0, carried: 0, completeness: {}, timeliness: {} }),
+    ).toEqual({ validity: 0, ici: 0 });
+  });
+
+  it('ranks and accumulates only the institutions an extract measured', () => {
+    const counts = (rows: number, carried = 0) => ({
+      rows,
+      rejected: 0,
+      duplicates: 0,
+      carried,
+      completeness: { madre: { applicable: rows + carried, met: rows } },
+      timeliness: {},
+    });
+    const month = (cut: string, tally: Record<string, ReturnType<typeof counts>>) =>
+      buildQualityReport(CONTRACTS.proteccion, { cut, runId: `r-${cut}` }, tally);
+    const october = month('2026-10', { 'Proyecto P1|13101': counts(4), 'Proyecto P2|13101': counts(2) });
+    const november = month('2026-11', { 'Proyecto P1|13101': counts(0, 2), 'Proyecto P2|13101': counts(1) });
+    expect(november.entries.map((e) => [e.institution, e.scores.ici])).toEqual([
+      ['Proyecto P2', 100],
+      ['Proyecto P1', null],
+    ]);
+    const view = viewOf(november, [october], '*', CONTRACTS.proteccion);
+    const p1 = view.entries.find((e) => e.institution === 'Proyecto P1');
+    expect(p1?.cumulative).toEqual({ annual: 9.1, average: 100, months: 1 });
   });
 
   it('restricts a report to the caller comunas and recomputes its total', async () => {

@@ -105,6 +105,31 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
     expect(logged().map((e) => e.outcome)).toEqual(['not_found', 'not_found']);
   });
 
+  it('answers 404 for a child an earlier scoring run left that the current one no longer has', async () => {
+    const scored = { probability: 0.4, ventile: 18, scoreKey: `06000000#${CHILD}`, cut: '2026-10' };
+    ddb.on(GetCommand, { TableName: 'roster', Key: { comuna: '13101', childId: CHILD } }).resolves({
+      Item: { comuna: '13101', childId: CHILD, ...scored, runId: 'run-1', scoredAt: '2026-11-01T00:00:00Z' },
+    });
+    ddb.on(GetCommand, { TableName: 'roster', Key: { comuna: '13101', childId: '#meta' } }).resolves({
+      Item: {
+        comuna: '13101',
+        childId: '#meta',
+        currentCut: '2026-10',
+        runId: 'run-2',
+        scoredAt: '2026-11-20T00:00:00Z',
+      },
+    });
+    const stale = await call(event());
+    expect(stale.statusCode).toBe(404);
+    expect(stale.body).not.toContain('Josefa');
+    // The same entry scored by the current run is on the roster.
+    ddb.on(GetCommand, { TableName: 'roster', Key: { comuna: '13101', childId: CHILD } }).resolves({
+      Item: { comuna: '13101', childId: CHILD, ...scored, runId: 'run-2', scoredAt: '2026-11-20T00:00:00Z' },
+    });
+    expect((await call(event())).statusCode).toBe(200);
+    expect(logged().map((e) => e.outcome)).toEqual(['not_found', 'granted']);
+  });
+
   it('requires a stated purpose and a valid pseudonym, naming what is wrong', async () => {
     const noPurpose = await call(event({}, { queryStringParameters: {} }));
     expect(noPurpose.statusCode).toBe(400);

@@ -43,9 +43,17 @@ const model: ModelRunner = {
 
 function fakes(runs: Record<string, string | undefined>) {
   const written: ScoreUpdate[][] = [];
+  const stamps: { runId: string; scoredAt: string }[] = [];
+  const calls: string[] = [];
+  const swept: string[] = [];
   let last: ScoringRun | undefined;
+  let settled = false;
+  let current = true;
   const curated: CuratedReader = {
-    currentRun: async (_cut, source) => runs[source],
+    currentRun: async (_cut, source) => {
+      calls.push(`read ${source}`);
+      return runs[source];
+    },
     records: async () => ({
       rsh: [child('n-a'), child('n-b')],
       educacion: [],
@@ -57,13 +65,36 @@ function fakes(runs: Record<string, string | undefined>) {
     }),
   };
   const roster = {
-    writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => void written.push([...updates]),
-    completeRun: async (run: ScoringRun) => {
-      last = run;
+    writeScores: async (run: { runId: string; scoredAt: string }, updates: readonly ScoreUpdate[]) => {
+      stamps.push({ runId: run.runId, scoredAt: run.scoredAt });
+      written.push([...updates]);
     },
-    lastInputs: async () => last?.inputs,
+    completeRun: async (run: ScoringRun) => {
+      calls.push('complete');
+      if (!current) return false;
+      last = run;
+      settled = false;
+      return true;
+    },
+    removeStale: async (run: { runId: string }) => {
+      swept.push(run.runId);
+      settled = true;
+      return { removed: 3, unscored: 1 };
+    },
+    lastInputs: async () => (settled ? last?.inputs : undefined),
   } as unknown as RosterStore;
-  return { curated, roster, written, last: () => last };
+  return {
+    curated,
+    roster,
+    written,
+    stamps,
+    calls,
+    swept,
+    last: () => last,
+    supersede: () => {
+      current = false;
+    },
+  };
 }
 
 describe('scoreComuna', () => {
@@ -95,5 +126,63 @@ describe('scoreComuna', () => {
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
     expect(f.last()?.inputs).toBe('m-1|r1|e2|s1|x1|p1|c1|d1');
+  });
+
+  it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
+    const runs = {
+      rsh: 'r1',
+      educacion: 'e1',
+      salud: 's1',
+      policia: 'x1',
+      proteccion: 'p1',
+      registro_civil: 'c1',
+      privacion_libertad: 'd1',
+    };
+    const f = fakes(runs);
+    let clock = Date.parse('2026-11-20T10:00:00Z');
+    const now = (): Date => {
+      f.calls.push('clock');
+      return new Date(clock++);
+    };
+    const deps = { curated: f.curated, model, roster: f.roster, batchSize: 1, now };
+    expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({
+      status: 'scored',
+      scored: 2,
+      removed: 3,
+      unscored: 1,
+    });
+    // The start time is taken before the inputs are read, so a later start never read older inputs.
+    expect(f.calls.indexOf('clock')).toBeLessThan(f.calls.indexOf('read rsh'));
+    expect(f.calls.at(-1)).toBe('complete');
+    expect(new Set(f.stamps.map((s) => s.runId)).size).toBe(1);
+    const runId = f.stamps[0]?.runId;
+    expect(f.last()?.runId).toBe(runId);
+    expect(f.swept).toEqual([runId]);
+
+    // The corrected registry of the same cut: another run id, and its own sweep.
+    runs.rsh = 'r2';
+    await scoreComuna(deps, '2026-10', '13101');
+    expect(f.swept).toHaveLength(2);
+    expect(f.swept[1]).not.toBe(runId);
+    // Back to the same inputs (a redelivered request): the same id as before.
+    runs.rsh = 'r1';
+    await scoreComuna(deps, '2026-10', '13101');
+    expect(f.swept[2]).toBe(runId);
+  });
+
+  it('leaves the roster to a run that started later and is already current', async () => {
+    const f = fakes({
+      rsh: 'r1',
+      educacion: 'e1',
+      salud: 's1',
+      policia: 'x1',
+      proteccion: 'p1',
+      registro_civil: 'c1',
+      privacion_libertad: 'd1',
+    });
+    f.supersede();
+    const outcome = await scoreComuna({ curated: f.curated, model, roster: f.roster }, '2026-10', '13101');
+    expect(outcome).toEqual({ status: 'superseded', inputs: 'm-1|r1|e1|s1|x1|p1|c1|d1' });
+    expect(f.swept).toEqual([]);
   });
 });
