@@ -151,6 +151,7 @@ const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   INGEST_CHUNK_BYTES: String(32 * 1024 ** 2),
   INGEST_REDUCE_BYTES: String(64 * 1024 ** 2),
   INGEST_MAX_FIELD_CHARS: '4096',
+  INGEST_MAX_RECORD_BYTES: String(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: String(8 * 1024 ** 3),
 };
 

@@ -34,6 +34,12 @@ export const ingestEnvSchema = endpointEnvSchema.extend({
     .min(1024)
     .max(1024 ** 3),
   INGEST_MAX_FIELD_CHARS: z.coerce.number().int().min(16).max(1_000_000),
+  INGEST_MAX_RECORD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 ** 2)
+    .default(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024),
 });
 
@@ -63,6 +69,7 @@ export function ingestDepsFromEnv(rawEnv: Readonly<Record<string, string | undef
     readOptions: {
       maxFieldChars: env.INGEST_MAX_FIELD_CHARS,
       maxDecompressedBytes: env.INGEST_MAX_DECOMPRESSED_BYTES,
+      maxRecordBytes: env.INGEST_MAX_RECORD_BYTES,
     },
   });
   return {
