@@ -1,8 +1,9 @@
 /**
  * RosterStore on DynamoDB. One item per (comuna, child) plus a `#meta` item per comuna with its
  * current cut. Two sparse indexes give the order: `byAlert` (children with an open alert) and
- * `byScore` (scored children). Scoring and alerts update disjoint attributes, so neither can undo
- * the other's write; alert updates use an optimistic version check.
+ * `byScore` (scored children); a third, `byChild`, finds the comunas whose rosters hold a child.
+ * Scoring and alerts update disjoint attributes, so neither can undo the other's write; alert
+ * updates use an optimistic version check.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +13,7 @@ import type {
   AlertSummary,
   RosterEntry,
   RosterPage,
+  RosterPlacement,
   RosterStore,
   ScoreUpdate,
   ScoringRun,
@@ -199,6 +201,32 @@ export class DynamoRosterStore implements RosterStore {
     if (childId === META) return undefined;
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { comuna, childId } }));
     return out.Item ? toEntry(out.Item) : undefined;
+  }
+
+  async placementsOf(childId: string): Promise<readonly RosterPlacement[]> {
+    if (childId === META) return [];
+    const placements: RosterPlacement[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byChild',
+          KeyConditionExpression: 'childId = :c',
+          ExpressionAttributeValues: { ':c': childId },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        placements.push({
+          comuna: String(item.comuna),
+          provisional: item.provisional === true,
+          ...(typeof item.cut === 'string' ? { cut: item.cut } : {}),
+        });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return placements;
   }
 
   async *all(comuna: string): AsyncIterable<RosterEntry> {
