@@ -14,6 +14,7 @@ export type FunctionId =
   | 'score'
   | 'alertsIntake'
   | 'alertsConsumer'
+  | 'alertsApi'
   | 'rosterApi'
   | 'identityApi'
   | 'rosterSnapshot'
@@ -37,6 +38,11 @@ export interface IndexDef {
   readonly name: string;
   readonly partitionKey: KeyDef;
   readonly sortKey: KeyDef;
+  /**
+   * Attributes copied into the index besides the table's and the index's keys; an empty list
+   * copies the keys only. @default every attribute
+   */
+  readonly nonKeyAttributes?: readonly string[];
 }
 
 export interface TableDef {
@@ -199,10 +205,18 @@ export const system: SystemDef = {
           partitionKey: { name: 'comuna', type: 'S' },
           sortKey: { name: 'alertKey', type: 'S' },
         },
+        {
+          // Which comunas' rosters hold a child: alerts go to the OLN of the comuna it is registered in.
+          name: 'byChild',
+          partitionKey: { name: 'childId', type: 'S' },
+          sortKey: { name: 'comuna', type: 'S' },
+          nonKeyAttributes: ['provisional', 'cut'],
+        },
       ],
     },
     alerts: {
-      description: 'Alerts raised by sectorialistas, with their state',
+      description:
+        'Alerts raised by sectorialistas, with their state, the comuna that handles them and the one they were raised in',
       partitionKey: { name: 'alertId', type: 'S' },
       indexes: [
         {
@@ -335,7 +349,8 @@ export const system: SystemDef = {
       triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/alerts' }] }],
     },
     alertsConsumer: {
-      description: 'Deduplicates queued alerts, matches them to children and moves the child up the roster',
+      description:
+        "Deduplicates queued alerts, sends each to the roster of the child's comuna and moves the child up it",
       dir: 'functions/alerts/consumer',
       memoryMb: 512,
       timeoutSeconds: 30,
@@ -343,6 +358,17 @@ export const system: SystemDef = {
       environment: { ALERTS_TABLE: { table: 'alerts' }, ROSTER_TABLE: { table: 'roster' } },
       access: { tables: { alerts: 'readWrite', roster: 'readWrite' } },
       triggers: [{ type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    },
+    alertsApi: {
+      description:
+        'Tells the reporter of an alert, and the OLN, regional and central roles of its comunas, where it went and its state',
+      dir: 'functions/alerts/api',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { ALERTS_TABLE: { table: 'alerts' } },
+      access: { tables: { alerts: 'read' } },
+      triggers: [{ type: 'http', routes: [{ method: 'GET', path: '/v1/alerts/{alertId}' }] }],
     },
     rosterApi: {
       description: 'Serves the nómina per comuna and the detail of a roster entry',

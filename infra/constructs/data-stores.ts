@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { BucketId, QueueId, SystemDef, TableId } from '../system';
+import type { BucketId, IndexDef, QueueId, SystemDef, TableId } from '../system';
 import { entriesOf } from '../system';
 
 export interface DataStoresProps {
@@ -109,7 +109,7 @@ export class DataStores extends Construct {
           indexName: index.name,
           partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
           sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...projectionOf(index),
         });
       }
       tables[tableId] = table;
@@ -143,6 +143,15 @@ export class DataStores extends Construct {
       removalPolicy,
     });
   }
+}
+
+/** Every attribute unless the index names the ones it carries (keys only for an empty list). */
+function projectionOf(
+  index: IndexDef,
+): Pick<dynamodb.GlobalSecondaryIndexProps, 'projectionType' | 'nonKeyAttributes'> {
+  if (index.nonKeyAttributes === undefined) return { projectionType: dynamodb.ProjectionType.ALL };
+  if (index.nonKeyAttributes.length === 0) return { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
+  return { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.nonKeyAttributes] };
 }
 
 function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {

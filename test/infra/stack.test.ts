@@ -54,7 +54,16 @@ describe('SanStack', () => {
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         ...(def.indexes.length > 0
-          ? { GlobalSecondaryIndexes: def.indexes.map((i) => Match.objectLike({ IndexName: i.name })) }
+          ? {
+              GlobalSecondaryIndexes: def.indexes.map((i) =>
+                Match.objectLike({
+                  IndexName: i.name,
+                  Projection: i.nonKeyAttributes
+                    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.nonKeyAttributes] }
+                    : { ProjectionType: 'ALL' },
+                }),
+              ),
+            }
           : {}),
         ...(def.warmWritesPerSecond
           ? { WarmThroughput: { WriteUnitsPerSecond: def.warmWritesPerSecond } }

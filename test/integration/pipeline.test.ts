@@ -403,6 +403,76 @@ describe('alerts through SQS', () => {
     expect(provisional.body).toMatchObject({ provisional: true, origin: 'manual', probability: null });
   });
 
+  it('sends an alert about a child registered in another comuna there, and tells the reporter where it went', async () => {
+    const pseudonymiser = createPseudonymiser(
+      (await readFile(join(dataDir, 'pseudonym.key'), 'utf8')).trim(),
+    );
+    // A child the data places on Concepción's roster.
+    let child: { run: string; childId: string } | undefined;
+    for (const t of cut.truth.filter((c) => c.comuna === '08101')) {
+      const parsed = parseRun(t.run);
+      if (!parsed.ok) continue;
+      const childId = pseudonymiser.child(parsed.run);
+      const entry = await api(`/v1/comunas/08101/roster/${childId}`);
+      if (entry.status === 200 && entry.body.provisional === false) {
+        child = { run: t.run, childId };
+        break;
+      }
+    }
+    if (!child) throw new Error('no scored child in 08101');
+    const as = (sub: string, role: string, comunas: string) => ({
+      authorization: `Bearer ${signToken(local.jwtKey, { sub, 'custom:role': role, 'custom:comunas': comunas })}`,
+    });
+    const description = 'No asiste al liceo de Santiago desde hace un mes';
+    const raised = await api('/v1/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...as('sect-santiago', 'sectorialista', '13101') },
+      body: JSON.stringify({
+        run: child.run,
+        comuna: '13101',
+        riskFactor: 'trayectoria_escolar_interrumpida',
+        description,
+        reporter: { institution: 'Liceo de Aplicación' },
+      }),
+    });
+    expect(raised.status).toBe(202);
+    expect(raised.body.childId).toBe(child.childId);
+    await local.whenIdle();
+
+    // Concepción's nómina shows the alert, with the child at its top; Santiago's gets no entry.
+    const entry = await api(`/v1/comunas/08101/roster/${child.childId}`);
+    expect((entry.body.alerts as { alertId: string }[]).map((a) => a.alertId)).toEqual([raised.body.alertId]);
+    expect((await roster('08101', 'limit=1')).entries[0]?.childId).toBe(child.childId);
+    expect((await api(`/v1/comunas/13101/roster/${child.childId}`)).status).toBe(404);
+    const identity = await api(
+      `/v1/comunas/08101/children/${child.childId}/identity?purpose=verificacion_alerta`,
+      { headers: as('coord-conce', 'coordinador', '08101') },
+    );
+    expect(identity.status).toBe(200);
+
+    // Santiago's coordinador learns where it went, without the report; Concepción and the reporter see it.
+    const path = String(raised.body.alert);
+    const santiago = await api(path, { headers: as('coord-santiago', 'coordinador', '13101') });
+    expect(santiago).toEqual({
+      status: 200,
+      body: {
+        alertId: raised.body.alertId,
+        state: 'sin gestionar',
+        comuna: { cut: '08101', name: 'Concepción' },
+        raisedInComuna: { cut: '13101', name: 'Santiago' },
+        receivedAt: raised.body.receivedAt,
+      },
+    });
+    for (const viewer of [
+      as('coord-conce', 'coordinador', '08101'),
+      as('sect-santiago', 'sectorialista', '13101'),
+    ]) {
+      const seen = await api(path, { headers: viewer });
+      expect(seen.body).toMatchObject({ comuna: { cut: '08101' }, childId: child.childId, description });
+    }
+    expect((await api(path, { headers: as('sect-other', 'sectorialista', '13101') })).status).toBe(404);
+  });
+
   it('takes a description with emoji and other characters beyond U+FFFD through the queue', async () => {
     const description = 'Niña sola en la plaza 😢🚸, dice «tengo hambre» — sin adulto cerca';
     const answer = await postAlert({

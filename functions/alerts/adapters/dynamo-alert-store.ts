@@ -31,7 +31,7 @@ export class DynamoAlertStore implements AlertStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
     );
-    return out.Item as StoredAlert | undefined;
+    return out.Item ? storedAlertOf(out.Item) : undefined;
   }
 
   async ofChild(childId: string): Promise<StoredAlert[]> {
@@ -47,11 +47,17 @@ export class DynamoAlertStore implements AlertStore {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      items.push(...((out.Items ?? []) as StoredAlert[]));
+      items.push(...(out.Items ?? []).map(storedAlertOf));
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
   }
+}
+
+/** An alert as stored; one stored before alerts were routed was handled where it was raised. */
+function storedAlertOf(item: Record<string, unknown>): StoredAlert {
+  const alert = item as unknown as StoredAlert;
+  return alert.raisedInComuna === undefined ? { ...alert, raisedInComuna: alert.comuna } : alert;
 }
 
 export class DynamoAlertIdentityStore implements AlertIdentityStore {

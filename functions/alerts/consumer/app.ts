@@ -34,8 +34,13 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const message = parseMessage(record, alertMessageSchema, 'an alert');
-    const outcome = await processAlert(deps, message);
-    logger.info('alert processed', { alertId: message.alertId, comuna: message.comuna, outcome });
+    const { outcome, comuna } = await processAlert(deps, message);
+    logger.info('alert processed', {
+      alertId: message.alertId,
+      comuna,
+      raisedInComuna: message.comuna,
+      outcome,
+    });
   };
 
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

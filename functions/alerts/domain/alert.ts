@@ -1,7 +1,8 @@
 /**
  * Field alerts raised by sectorialistas: the risk factors they can report, the request they send,
  * the message that travels through the queue (pseudonymised: it never carries the RUN), the alert
- * states of the SAN platform, and how a repeat report of an open alert is recognised.
+ * as stored (with the comuna that handles it and the one it was raised in), the alert states of
+ * the SAN platform, and how a repeat report of an open alert is recognised.
  */
 import { z } from 'zod';
 import { isPilotComuna } from '../../shared/domain/comunas';
@@ -85,6 +86,7 @@ export type AlertRequest = z.infer<typeof alertRequestSchema>;
 export const alertMessageSchema = z.object({
   alertId: z.uuid(),
   childId: z.string().regex(/^n-[A-Za-z0-9_-]{22}$/),
+  /** The comuna the reporter raised the alert in (the request's `comuna`). */
   comuna: z.string().refine(isPilotComuna),
   riskFactor: z.enum(riskFactorCodes),
   description: z.string().max(2000),
@@ -96,7 +98,14 @@ export const alertMessageSchema = z.object({
 
 export type AlertMessage = z.infer<typeof alertMessageSchema>;
 
-export interface StoredAlert extends AlertMessage {
+export interface StoredAlert extends Omit<AlertMessage, 'comuna'> {
+  /**
+   * The comuna whose OLN handles the alert and whose roster shows it: where the child is on a
+   * roster (see `routing.ts`), else where it was raised.
+   */
+  readonly comuna: string;
+  /** The comuna the reporter raised it in; the same as `comuna` when the child is registered there. */
+  readonly raisedInComuna: string;
   readonly state: AlertState;
   /** Set when this alert repeats an open alert of the same child and risk factor. */
   readonly repeatOf?: string;

@@ -1,29 +1,54 @@
 /**
  * The consumer's use case for one queued alert: store it once (redeliveries are no-ops), recognise a
- * repeat report of an open alert for the same child and risk factor, and put the child at the top of
- * its comuna's roster, creating a provisional entry if the child is not known from the data.
+ * repeat report of an open alert for the same child and risk factor, send it to the comuna whose
+ * roster holds the child (the reporter's comuna is kept on the alert), and put the child at the top
+ * of that roster, creating a provisional entry in the reporter's comuna if no roster holds the child.
  */
 import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
 import { findRepeatedAlert, INITIAL_ALERT_STATE } from './alert';
 import type { AlertStore } from './ports';
+import { routeAlert } from './routing';
 
 export type AlertOutcome = 'new' | 'repeat' | 'redelivered';
 
+export interface ProcessedAlert {
+  readonly outcome: AlertOutcome;
+  /** The comuna that handles the alert. */
+  readonly comuna: string;
+}
+
 export async function processAlert(
-  deps: { alerts: AlertStore; roster: RosterStore },
+  deps: {
+    alerts: AlertStore;
+    roster: Pick<RosterStore, 'placementsOf' | 'recordAlert' | 'recordRepeatReport'>;
+  },
   message: AlertMessage,
-): Promise<AlertOutcome> {
+): Promise<ProcessedAlert> {
   const existing = await deps.alerts.ofChild(message.childId);
   const already = existing.find((a) => a.alertId === message.alertId);
-  const repeated = already ? undefined : findRepeatedAlert(existing, message);
-  const stored: StoredAlert = already ?? {
-    ...message,
-    state: INITIAL_ALERT_STATE,
-    ...(repeated ? { repeatOf: repeated.alertId } : {}),
-  };
-  const created = already ? 'exists' : await deps.alerts.create(stored);
-  const record = created === 'exists' ? ((await deps.alerts.get(message.alertId)) ?? stored) : stored;
+  let record: StoredAlert;
+  let created: 'created' | 'exists';
+  if (already) {
+    record = already;
+    created = 'exists';
+  } else {
+    const repeated = findRepeatedAlert(existing, message);
+    // A repeat joins the alert it repeats; anything else goes where the child is on a roster.
+    // Routing is decided once: a redelivery finds the stored alert and keeps its comuna.
+    const comuna = repeated
+      ? repeated.comuna
+      : routeAlert(await deps.roster.placementsOf(message.childId), message.comuna);
+    const stored: StoredAlert = {
+      ...message,
+      comuna,
+      raisedInComuna: message.comuna,
+      state: INITIAL_ALERT_STATE,
+      ...(repeated ? { repeatOf: repeated.alertId } : {}),
+    };
+    created = await deps.alerts.create(stored);
+    record = created === 'exists' ? ((await deps.alerts.get(message.alertId)) ?? stored) : stored;
+  }
   // The roster update is idempotent, so it is (re)applied on redelivery too.
   if (record.repeatOf) {
     await deps.roster.recordRepeatReport(record.comuna, record.childId, record.repeatOf, record.alertId);
@@ -37,6 +62,6 @@ export async function processAlert(
       repeatAlertIds: [],
     });
   }
-  if (created === 'exists') return 'redelivered';
-  return record.repeatOf ? 'repeat' : 'new';
+  const outcome = created === 'exists' ? 'redelivered' : record.repeatOf ? 'repeat' : 'new';
+  return { outcome, comuna: record.comuna };
 }

@@ -1,8 +1,8 @@
 /**
  * Alert intake: `POST /v1/alerts`. Validates the report, checks that the caller may raise alerts in
  * that comuna, pseudonymises the child, keeps what the reporter said of the child in the identity
- * store, and queues the alert. Answers 202 with the alert's id: matching and prioritisation follow
- * asynchronously.
+ * store, and queues the alert. Answers 202 with the alert's id and where to follow it
+ * (`GET /v1/alerts/{alertId}`): routing to the child's comuna and prioritisation follow asynchronously.
  */
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -83,13 +83,14 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
     await queue.send(message);
     logger.info('alert queued', { alertId: message.alertId, comuna: message.comuna, urgent: message.urgent });
-    return json(202, {
-      alertId: message.alertId,
-      childId,
-      state: INITIAL_ALERT_STATE,
-      receivedAt,
-      roster: `/v1/comunas/${request.comuna}/roster/${childId}`,
-    });
+    // Where the alert goes is decided by the consumer (the child may be registered in another
+    // comuna), so the answer points at the alert itself, which says where it went once processed.
+    const location = `/v1/alerts/${message.alertId}`;
+    return json(
+      202,
+      { alertId: message.alertId, childId, state: INITIAL_ALERT_STATE, receivedAt, alert: location },
+      { location },
+    );
   });
   return middy(route).use(injectLambdaContext(logger));
 }

@@ -1,8 +1,9 @@
 /**
  * RosterStore on DynamoDB. One item per (comuna, child) plus a `#meta` item per comuna with its
  * current scoring run. Two sparse indexes give the order: `byAlert` (children with an open alert)
- * and `byScore` (scored children). Scoring and alerts update disjoint attributes, so neither can
- * undo the other's write; alert updates use an optimistic version check.
+ * and `byScore` (scored children); a third, `byChild`, finds the comunas whose rosters hold a child.
+ * Scoring and alerts update disjoint attributes, so neither can undo the other's write; alert
+ * updates use an optimistic version check.
  *
  * Every scored item carries the id and start time of the run that wrote it (`runId`, `scoredAt`).
  * Writes, the switch of `#meta` and the sweep of stale items are conditional on those, so a run
@@ -18,6 +19,7 @@ import type {
   CurrentScoring,
   RosterEntry,
   RosterPage,
+  RosterPlacement,
   RosterStore,
   ScoreUpdate,
   ScoringRun,
@@ -305,6 +307,32 @@ export class DynamoRosterStore implements RosterStore {
       this.meta(comuna),
     ]);
     return out.Item ? entryForReaders(toEntry(out.Item), currentOf(meta)) : undefined;
+  }
+
+  async placementsOf(childId: string): Promise<readonly RosterPlacement[]> {
+    if (childId === META) return [];
+    const placements: RosterPlacement[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byChild',
+          KeyConditionExpression: 'childId = :c',
+          ExpressionAttributeValues: { ':c': childId },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        placements.push({
+          comuna: String(item.comuna),
+          provisional: item.provisional === true,
+          ...(typeof item.cut === 'string' ? { cut: item.cut } : {}),
+        });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return placements;
   }
 
   async *all(comuna: string): AsyncIterable<RosterEntry> {

@@ -90,6 +90,15 @@ export interface RosterPage {
   readonly modelVersion?: string;
 }
 
+/** Where a child is on a roster: the comuna, and whether the data knows the child there. */
+export interface RosterPlacement {
+  readonly comuna: string;
+  /** True for an entry made by an alert alone; false once scoring has placed the child there. */
+  readonly provisional: boolean;
+  /** The cut the child was last scored in, for an entry the data made. */
+  readonly cut?: string;
+}
+
 export interface RosterStore {
   /**
    * Writes the scores of `run`, stamped with its id; an entry a later-started run has written is
@@ -114,6 +123,8 @@ export interface RosterStore {
   recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void>;
   page(comuna: string, limit: number, cursor?: string): Promise<RosterPage>;
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
+  /** Every comuna whose roster holds the child (eventually consistent: a write may take a moment). */
+  placementsOf(childId: string): Promise<readonly RosterPlacement[]>;
   /** Every entry of a comuna in roster order (for snapshots). */
   all(comuna: string): AsyncIterable<RosterEntry>;
 }

@@ -49,11 +49,19 @@ const OLN_ROLES: readonly Role[] = [
   'gestor_comunitario',
 ];
 
-export type Action = 'roster:read' | 'alert:create' | 'quality:read' | 'ingest:read' | 'identity:read';
+export type Action =
+  | 'roster:read'
+  | 'alert:create'
+  | 'alert:read'
+  | 'quality:read'
+  | 'ingest:read'
+  | 'identity:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'alert:create': [...OLN_ROLES, 'sectorialista', 'coordinador_regional', 'administrador_central'],
+  // Of an alert handled in or raised in the comuna; whoever reported an alert may read it as well.
+  'alert:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   'ingest:read': ['administrador_central'],
   // Personal data: only the roles that work with the family, in their own comunas.

@@ -71,6 +71,54 @@ describe('alert consumer', () => {
     expect(update?.ConditionExpression).toBe('attribute_not_exists(childId)');
   });
 
+  it('records an alert where the child is on the roster, keeping the comuna it was raised in', async () => {
+    ddb.on(QueryCommand, { TableName: 'roster', IndexName: 'byChild' }).resolves({
+      Items: [{ comuna: '08101', childId: 'n-abcdefghijklmnopqrstuv', provisional: false, cut: '2026-10' }],
+    });
+    const id = '33333333-3333-4333-8333-333333333333';
+    const response = (await handler(
+      { Records: [record('m-1', JSON.stringify(message(id)))] },
+      context,
+    )) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
+    expect(stored).toMatchObject({ alertId: id, comuna: '08101', raisedInComuna: '13101' });
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key);
+    expect(updates).toEqual([{ comuna: '08101', childId: 'n-abcdefghijklmnopqrstuv' }]);
+  });
+
+  it('puts a child on no roster as a provisional entry of the comuna the alert was raised in', async () => {
+    const id = '44444444-4444-4444-8444-444444444444';
+    await handler({ Records: [record('m-1', JSON.stringify(message(id)))] }, context);
+    const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
+    expect(stored).toMatchObject({ comuna: '13101', raisedInComuna: '13101' });
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.Key?.comuna).toBe('13101');
+  });
+
+  it('records a repeat report with the open alert it repeats, in that alert’s comuna', async () => {
+    const original = {
+      ...message('55555555-5555-4555-8555-555555555555'),
+      comuna: '08101',
+      raisedInComuna: '08101',
+      state: 'sin gestionar',
+      receivedAt: '2026-11-19T10:00:00.000Z',
+    };
+    ddb.on(QueryCommand, { TableName: 'alerts', IndexName: 'byChild' }).resolves({ Items: [original] });
+    ddb.on(GetCommand, { TableName: 'roster' }).resolves({
+      Item: {
+        comuna: '08101',
+        childId: original.childId,
+        alerts: [{ alertId: original.alertId, repeatAlertIds: [] }],
+        alertVersion: 1,
+      },
+    });
+    const id = '66666666-6666-4666-8666-666666666666';
+    await handler({ Records: [record('m-1', JSON.stringify(message(id)))] }, context);
+    const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
+    expect(stored).toMatchObject({ comuna: '08101', raisedInComuna: '13101', repeatOf: original.alertId });
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.Key?.comuna).toBe('08101');
+  });
+
   it('retries the roster update when another writer changed the entry first', async () => {
     ddb
       .on(UpdateCommand)
@@ -88,6 +136,7 @@ describe('alert consumer', () => {
 describe('findRepeatedAlert', () => {
   const open = (alertId: string, extra: Partial<StoredAlert> = {}): StoredAlert => ({
     ...message(alertId),
+    raisedInComuna: '13101',
     state: 'sin gestionar',
     ...extra,
   });

@@ -1,0 +1,66 @@
+/**
+ * What `GET /v1/alerts/{alertId}` shows, and to whom. The alert's whole report (child pseudonym,
+ * risk factor, description) is for the roles of the comuna that handles it and for whoever
+ * reported it; the roles of the comuna it was raised in see only where it went and its state, so
+ * that no report about a child of another comuna reaches them beyond that.
+ */
+import type { Principal } from '../../shared/domain/access';
+import { isAllowed } from '../../shared/domain/access';
+import { findComuna } from '../../shared/domain/comunas';
+import type { StoredAlert } from './alert';
+import { RISK_FACTORS } from './alert';
+
+export interface ComunaRef {
+  readonly cut: string;
+  readonly name: string | null;
+}
+
+/** Where the alert went and how it stands: no personal data, nothing of the report itself. */
+export interface AlertRoutingView {
+  readonly alertId: string;
+  readonly state: string;
+  /** The comuna whose OLN handles the alert. */
+  readonly comuna: ComunaRef;
+  readonly raisedInComuna: ComunaRef;
+  readonly receivedAt: string;
+}
+
+export interface AlertReportView extends AlertRoutingView {
+  readonly childId: string;
+  readonly riskFactor: { readonly code: string; readonly text: string };
+  readonly urgent: boolean;
+  readonly observedAt: string | null;
+  readonly description: string;
+  readonly repeatOf: string | null;
+  readonly reportedBy: { readonly role: string; readonly institution: string };
+}
+
+const comunaRef = (cut: string): ComunaRef => ({ cut, name: findComuna(cut)?.name ?? null });
+
+/** The view of `alert` that `principal` may see; undefined when it may see none. */
+export function alertViewFor(
+  principal: Principal,
+  alert: StoredAlert,
+): AlertRoutingView | AlertReportView | undefined {
+  const reporter = principal.subject === alert.reportedBy.subject;
+  const handling = isAllowed(principal, 'alert:read', alert.comuna);
+  if (!reporter && !handling && !isAllowed(principal, 'alert:read', alert.raisedInComuna)) return undefined;
+  const routing: AlertRoutingView = {
+    alertId: alert.alertId,
+    state: alert.state,
+    comuna: comunaRef(alert.comuna),
+    raisedInComuna: comunaRef(alert.raisedInComuna),
+    receivedAt: alert.receivedAt,
+  };
+  if (!reporter && !handling) return routing;
+  return {
+    ...routing,
+    childId: alert.childId,
+    riskFactor: { code: alert.riskFactor, text: RISK_FACTORS[alert.riskFactor] },
+    urgent: alert.urgent,
+    observedAt: alert.observedAt ?? null,
+    description: alert.description,
+    repeatOf: alert.repeatOf ?? null,
+    reportedBy: { role: alert.reportedBy.role, institution: alert.reportedBy.institution },
+  };
+}
