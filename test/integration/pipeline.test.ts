@@ -284,7 +284,7 @@ describe('data-quality index', () => {
     expect((await api('/v1/quality/2026-10/vacunas')).status).toBe(400);
   });
 
-  it('counts an uncorrected inconsistency again in later cuts until its record comes back', async () => {
+  it('counts an open inconsistency again while its institution sends nothing, and closes it once the institution reports without the record', async () => {
     const protection = cut.files.find((f) => f.source === 'proteccion');
     if (!protection) throw new Error('no protection file');
     const openOf = async (c: string): Promise<{ k: string; q: string; since: string }[]> => {
@@ -337,6 +337,35 @@ describe('data-quality index', () => {
     const december = await openOf('2026-12');
     expect(december).toHaveLength(october.length);
     expect(new Set(december.map((e) => e.since))).toEqual(new Set(['2026-10']));
+
+    // January: project X sends nothing, project Y only its first row, the others all their rows.
+    const byInstitution = new Map<string, number>();
+    for (const e of december) byInstitution.set(e.q, (byInstitution.get(e.q) ?? 0) + 1);
+    const [x, y] = [...byInstitution.entries()].filter(([, n]) => n >= 2).map(([q]) => q);
+    if (!x || !y) throw new Error('expected two projects with several open inconsistencies');
+    const text = protection.bytes.toString('utf8');
+    const [head, ...rows] = text.split('\n');
+    const institutionOf = (row: string): string => {
+      const f = row.split(';');
+      return `Proyecto ${f[9]}|${f[8]}`;
+    };
+    const firstOfY = rows.find((r) => institutionOf(r) === y);
+    const january = [
+      head,
+      ...rows.filter((r) => r !== '' && institutionOf(r) !== x && institutionOf(r) !== y),
+      firstOfY,
+      '',
+    ].join('\n');
+    await uploadDeclared('extracts/2027-01/proteccion.csv', january);
+    await local.whenIdle();
+    const janOpen = await openOf('2027-01');
+    const count = (list: { q: string }[], q: string) => list.filter((e) => e.q === q).length;
+    // X has not corrected: its inconsistencies are counted again. Y's later extract no longer has
+    // the records: they are closed, at most its one row sent may still be open.
+    expect(count(janOpen, x)).toBe(byInstitution.get(x));
+    expect(await carriedIn('2027-01')).toBe(byInstitution.get(x));
+    expect(count(janOpen, y)).toBeLessThanOrEqual(1);
+    for (const [q, n] of byInstitution) if (q !== x && q !== y) expect(count(janOpen, q), q).toBe(n);
   });
 });
 

@@ -1128,9 +1128,12 @@ async function openKeysOf(store: ObjectStore, key: string): Promise<ReadonlySet<
 }
 
 /**
- * The ICI counts an inconsistency every month until it is corrected. Inconsistencies of the
- * previous cut whose record did not come again are counted once more (and stay open); a record
- * that came again is judged on its new state. Returns the open list after this cut.
+ * The ICI counts an inconsistency every month until it is corrected; an institution's next extract
+ * is its correction. So an open inconsistency of the previous cut whose record comes again is judged
+ * on its new state; one whose record is absent while its institution (per comuna: the quality key)
+ * sent rows in this cut is closed, as the institution no longer has that record; one whose
+ * institution sent nothing in this cut is counted once more and stays open, until the institution
+ * reports again. Returns the open list after this cut.
  */
 async function carryInconsistencies(
   deps: IngestRunDeps,
@@ -1149,12 +1152,14 @@ async function carryInconsistencies(
     for (const key of await deps.work.list(workKeys.seenPrefix(plan.runId))) {
       for await (const line of linesOf(deps.work, key)) seen.add(line);
     }
+    // Institutions that sent rows, accepted or not, before anything is carried into the tally.
+    const reported = new Set(Object.keys(tally).filter((q) => (tally[q]?.rows ?? 0) > 0));
     for await (const line of linesOf(deps.curated, plan.previousOpen)) {
       const entry = JSON.parse(line) as OpenInconsistency;
       const again = current.get(entry.k);
       if (again) {
         current.set(entry.k, { ...again, since: entry.since ?? again.since });
-      } else if (!seen.has(entry.k)) {
+      } else if (!seen.has(entry.k) && !reported.has(entry.q)) {
         tallyCarried(tally, entry.q, entry.items);
         current.set(entry.k, entry);
       }

@@ -26,7 +26,10 @@ export interface QualityCounts {
   rows: number;
   rejected: number;
   duplicates: number;
-  /** Completeness inconsistencies of earlier cuts still uncorrected, counted again in this cut. */
+  /**
+   * Completeness inconsistencies of earlier cuts counted again in this cut: still open because the
+   * institution sent no rows in it, so it has not corrected them.
+   */
   carried: number;
   completeness: Record<string, ItemCount>;
   timeliness: Record<string, ItemCount>;
@@ -95,8 +98,9 @@ export function tallyAccepted(
 }
 
 /**
- * Counts an inconsistency of an earlier cut whose record did not come again in this cut: it stays
- * open, so its items count as applicable and unmet once more, under the same institution.
+ * Counts an inconsistency of an earlier cut whose institution sent no rows in this cut: it has not
+ * been corrected, so it stays open and its items count as applicable and unmet once more, under the
+ * same institution (and comuna).
  */
 export function tallyCarried(tally: QualityTally, key: string, items: readonly string[]): void {
   const counts = countsOf(tally, key);

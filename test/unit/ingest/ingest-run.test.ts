@@ -277,6 +277,73 @@ describe('ingest run over chunks and buckets', () => {
     expect(await deps.runs.get(first.runId)).toEqual(ended);
     expect(queued()).toBe(0);
   });
+
+  it('carries an open inconsistency only while its institution sends nothing, and closes it when the institution reports without the record', async () => {
+    const { deps, drain } = harness({ chunkBytes: 1024, reduceBytes: 2048 });
+    const header =
+      'RUN;DV;NOMBRES;APELLIDO_PATERNO;APELLIDO_MATERNO;SEXO;FECHA_NACIMIENTO;NACIONALIDAD;COMUNA;' +
+      'CODIGO_PROYECTO;MODELO;CAUSAL_INGRESO;FECHA_INGRESO;FECHA_REGISTRO_INGRESO;CONTACTO_NOMBRE;CONTACTO_RELACION';
+    // No contact person: one completeness inconsistency per row.
+    const entry = (body: number, project: string): string =>
+      `${body};${checkDigit(body)};Ana;Soto;Díaz;F;2015-03-02;Chilena;13101;${project};PPF;NEGLIGENCIA;2026-09-01;2026-09-02;;`;
+    const [a, b, c, d] = [22_000_001, 22_000_002, 22_000_003, 22_000_004];
+    const cutOf = async (cut: string, rows: string[]) => {
+      const key = `extracts/${cut}/proteccion.csv`;
+      const bytes = Buffer.from(`${[header, ...rows].join('\n')}\n`);
+      deps.raw.objects.set(key, bytes);
+      deps.raw.objects.set(
+        `extracts/${cut}/manifest.json`,
+        Buffer.from(JSON.stringify(manifestOf(cut, [{ name: 'proteccion.csv', bytes }]))),
+      );
+      const plan = await planRun(deps, key);
+      if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+      await drain();
+      const text = (k: string) => deps.curated.objects.get(k)?.toString('utf8') ?? '';
+      const quality = JSON.parse(text(`quality/${cut}/proteccion.json`)) as {
+        total: { counts: { carried: number } };
+        entries: {
+          institution: string;
+          counts: { rows: number; carried: number };
+          scores: { ici: number | null };
+        }[];
+      };
+      const open = text(`quality/${cut}/proteccion.open.ndjson`)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { k: string; q: string; since: string });
+      const childOfKey = (k: string) => k.split('|')[1];
+      return {
+        carried: quality.total.counts.carried,
+        entries: quality.entries,
+        open: open.map((o) => [childOfKey(o.k), o.since]).sort(),
+      };
+    };
+
+    const october = await cutOf('2026-10', [entry(a, 'P1'), entry(b, 'P1'), entry(c, 'P2')]);
+    expect(october.open).toHaveLength(3);
+
+    // P1 reports without A's record: A is closed. P2 sends nothing: C is counted again.
+    const november = await cutOf('2026-11', [entry(b, 'P1')]);
+    expect(november.carried).toBe(1);
+    expect(november.open).toEqual(
+      [
+        [childOf(b), '2026-10'],
+        [childOf(c), '2026-10'],
+      ].sort(),
+    );
+    const p2 = november.entries.find((e) => e.institution === 'Proyecto P2');
+    expect(p2).toMatchObject({ counts: { rows: 0, carried: 1 }, scores: { ici: null } });
+
+    // P2 reports again, without C's record: C is closed; D is new.
+    const december = await cutOf('2026-12', [entry(b, 'P1'), entry(d, 'P2')]);
+    expect(december.carried).toBe(0);
+    expect(december.open).toEqual(
+      [
+        [childOf(b), '2026-10'],
+        [childOf(d), '2026-12'],
+      ].sort(),
+    );
+  });
 });
 
 describe('a file that cannot be read whole is still answered, row by row', () => {
