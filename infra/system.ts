@@ -246,6 +246,13 @@ export const system: SystemDef = {
           partitionKey: { name: 'cut', type: 'S' },
           sortKey: { name: 'createdAt', type: 'S' },
         },
+        // Runs by status, oldest progress first: the watchdog reads only the `processing` and
+        // `finalizing` partitions, and only their items older than the stall threshold.
+        {
+          name: 'byStatus',
+          partitionKey: { name: 'status', type: 'S' },
+          sortKey: { name: 'updatedAt', type: 'S' },
+        },
       ],
     },
   },

@@ -10,13 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AttributeDefinition, GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import {
@@ -33,8 +27,11 @@ import { entriesOf, system } from '../infra/system';
 import type { AuthMode } from './auth';
 import { loadOrCreateKey } from './auth';
 import { startHttpGateway } from './http-gateway';
+import { provisionTable } from './local-tables';
 import type { StandIns } from './stand-ins';
 import { startStandIns } from './stand-ins';
+
+export { LocalStateError } from './local-tables';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -87,11 +84,6 @@ export const STATE_MARKER = '.san-local-state';
 
 export class UnsafeResetError extends Error {
   override readonly name = 'UnsafeResetError';
-}
-
-/** The state folder holds tables whose keys differ from the system definition's. */
-export class LocalStateError extends Error {
-  override readonly name = 'LocalStateError';
 }
 
 /** Deletes the state folder, but only if it is missing, empty, or marked as the runtime's. */
@@ -149,47 +141,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   for (const [id, def] of entriesOf(system.tables)) {
     tables[id] = localName(id);
     try {
-      const described = await dynamodb.send(new DescribeTableCommand({ TableName: tables[id] }));
-      const kept = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName).join(', ');
-      const defined = [def.partitionKey.name, ...(def.sortKey ? [def.sortKey.name] : [])].join(', ');
-      if (kept !== defined) {
-        await standIns.stop();
-        throw new LocalStateError(
-          `the local ${id} table is keyed by (${kept}) but the system now defines (${defined}): the state in ` +
-            `${dataDir} was made by an earlier version; start with --reset to rebuild it`,
-        );
-      }
+      const done = await provisionTable(dynamodb, tables[id], def, dataDir);
+      if (done) log(done);
     } catch (error) {
-      if (error instanceof LocalStateError) throw error;
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      const attributes = new Map<string, AttributeDefinition>();
-      for (const key of [
-        def.partitionKey,
-        def.sortKey,
-        ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-      ]) {
-        if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
-      }
-      const indexes: GlobalSecondaryIndex[] = def.indexes.map((i) => ({
-        IndexName: i.name,
-        KeySchema: [
-          { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      }));
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: tables[id],
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [...attributes.values()],
-          KeySchema: [
-            { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
-            ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
-          ],
-          ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
-        }),
-      );
+      await standIns.stop();
+      throw error;
     }
   }
   const queues = {} as Record<QueueId, { url: string; dlqUrl: string }>;
