@@ -13,6 +13,7 @@ import { DynamoRunStore } from './adapters/dynamo-run-store';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';
 import type { IngestRunDeps } from './domain/ingest-run';
+import { stallMinutesSchema } from './stall-env';
 
 export const ingestEnvSchema = endpointEnvSchema.extend({
   RAW_BUCKET: z.string().min(3),
@@ -35,6 +36,7 @@ export const ingestEnvSchema = endpointEnvSchema.extend({
     .max(1024 ** 3),
   INGEST_MAX_FIELD_CHARS: z.coerce.number().int().min(16).max(1_000_000),
   INGEST_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024),
+  INGEST_STALL_MINUTES: stallMinutesSchema,
 });
 
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;
@@ -64,6 +66,7 @@ export function ingestDepsFromEnv(rawEnv: Readonly<Record<string, string | undef
       maxFieldChars: env.INGEST_MAX_FIELD_CHARS,
       maxDecompressedBytes: env.INGEST_MAX_DECOMPRESSED_BYTES,
     },
+    stallMinutes: env.INGEST_STALL_MINUTES,
   });
   return {
     env,
