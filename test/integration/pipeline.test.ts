@@ -494,13 +494,16 @@ describe('bad input', () => {
 describe('interrupted ingest', () => {
   /** Chunks of 4 KiB: the registry file fans out over some twenty chunk tasks. */
   const TINY_CHUNKS = { INGEST_CHUNK_BYTES: '4096', INGEST_REDUCE_BYTES: '8192' };
+  let startLog: string[] = [];
   const restart = async (): Promise<void> => {
+    startLog = [];
     local = await startLocalSystem({
       dataDir,
       port: 0,
       reset: false,
       retryDelaySeconds: 0,
       envOverrides: TINY_CHUNKS,
+      log: (line) => startLog.push(line),
     });
   };
   const registry = (): Buffer => {
@@ -548,6 +551,28 @@ describe('interrupted ingest', () => {
   beforeAll(async () => {
     await local.stop();
     await restart();
+  });
+
+  it('resumes at start a run that a stop of the local system cut short, to the report of an uninterrupted run', async () => {
+    const key = 'extracts/2026-05/rsh.csv';
+    const plan = await uploadAndPlan(key, registry());
+    expect(plan.status).toBe('planned');
+    await local.stop(); // the queued tasks die with the process, as with kill -9
+
+    await restart();
+    const line = startLog.find((l) => l.includes(key));
+    expect(line).toMatch(
+      /^reanudada la ingesta de extracts\/2026-05\/rsh\.csv \(\d+ de \d+ trozos pendientes\)$/,
+    );
+    expect(local.recovered).toContain(key);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    const uninterrupted = await readJson(local.names.buckets.raw, 'extracts/2026-10/rsh.csv.report.json');
+    expect(report).toMatchObject({ status: 'accepted', runId: plan.runId });
+    for (const field of ['rowsRead', 'accepted', 'rejected', 'duplicates', 'acceptedByComuna']) {
+      expect(report[field]).toEqual(uninterrupted[field]);
+    }
+    expect((await runOf(key))?.status).toBe('done');
   });
 
   it('ends a run whose tasks were lost as failed with its report, and processes the file when it is uploaded again', async () => {
