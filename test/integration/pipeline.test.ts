@@ -3,10 +3,12 @@
  * uploaded to S3 is ingested, scored with the ONNX model and served over HTTP; alerts travel
  * through SQS to the roster; bad files and poison messages are contained.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
@@ -548,6 +550,15 @@ describe('interrupted ingest', () => {
         ExpressionAttributeValues: { ':t': { S: new Date(Date.now() - 3 * 3600_000).toISOString() } },
       }),
     );
+  const san = async (...args: string[]): Promise<string> => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'tools/cli/main.ts', ...args],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    );
+    return stdout;
+  };
+
   beforeAll(async () => {
     await local.stop();
     await restart();
@@ -603,6 +614,41 @@ describe('interrupted ingest', () => {
     await local.whenIdle();
     const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
     expect(report).toMatchObject({ status: 'accepted', runId: `${plan.runId}-r2` });
+  });
+
+  it('sends a stalled file through ingest again with the CLI, and leaves ingested files alone', async () => {
+    const key = 'extracts/2026-03/rsh.csv';
+    const plan = await uploadAndPlan(key, registry());
+    await loseQueuedTasks();
+    await age(plan.runId ?? '');
+
+    const out = await san(
+      'retry',
+      '2026-03',
+      'rsh',
+      '--bucket',
+      local.names.buckets.raw,
+      '--endpoint',
+      local.endpoints.s3,
+    );
+    expect(out).toContain(`${key}: reenviado a la ingesta`);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    expect(report).toMatchObject({ status: 'accepted', runId: `${plan.runId}-r2` });
+    expect((await api('/v1/cuts/2026-03')).body.runs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ runId: plan.runId, status: 'rejected' })]),
+    );
+
+    const none = await san(
+      'retry',
+      '2026-10',
+      '--bucket',
+      local.names.buckets.raw,
+      '--endpoint',
+      local.endpoints.s3,
+    );
+    expect(none).toContain('extracts/2026-10/rsh.csv: ya ingerido');
+    expect(none).toContain('nada que reintentar');
   });
 });
 
