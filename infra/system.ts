@@ -11,6 +11,7 @@ export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
   | 'ingest'
   | 'ingestWorker'
+  | 'ingestWatchdog'
   | 'score'
   | 'alertsIntake'
   | 'alertsConsumer'
@@ -144,6 +145,22 @@ export interface SystemDef {
 /** Extracts are uploaded under this prefix as `extracts/<cut>/<source>.csv[.gz]`. */
 export const EXTRACTS_PREFIX = 'extracts/';
 
+const INGEST_TASKS_QUEUE: QueueDef = {
+  description: 'Chunk, reduce and finalize tasks of ingest runs',
+  visibilityTimeoutSeconds: 6 * 300,
+  maxReceiveCount: 3,
+};
+
+/**
+ * Minutes without progress (the run record's `updatedAt` not moving) after which an ingest run
+ * still processing or finalizing counts as stalled and is ended as failed in processing. A healthy
+ * run can stand still for as long as its slowest task takes to be retried to its end: each receive
+ * of a task may hold the message until the visibility timeout, so up to
+ * visibilityTimeout × maxReceiveCount (90 minutes); half an hour more of margin on top.
+ */
+export const INGEST_STALL_MINUTES =
+  (INGEST_TASKS_QUEUE.visibilityTimeoutSeconds * INGEST_TASKS_QUEUE.maxReceiveCount) / 60 + 30;
+
 /** Planner and worker share one environment and one set of grants. */
 const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   RAW_BUCKET: { bucket: 'raw' },
@@ -159,6 +176,7 @@ const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   INGEST_MAX_FIELD_CHARS: '4096',
   INGEST_MAX_RECORD_BYTES: String(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: String(8 * 1024 ** 3),
+  INGEST_STALL_MINUTES: String(INGEST_STALL_MINUTES),
 };
 
 const INGEST_ACCESS: AccessDef = {
@@ -261,15 +279,18 @@ export const system: SystemDef = {
           partitionKey: { name: 'cut', type: 'S' },
           sortKey: { name: 'createdAt', type: 'S' },
         },
+        // Runs by status, oldest progress first: the watchdog reads only the `processing` and
+        // `finalizing` partitions, and only their items older than the stall threshold.
+        {
+          name: 'byStatus',
+          partitionKey: { name: 'status', type: 'S' },
+          sortKey: { name: 'updatedAt', type: 'S' },
+        },
       ],
     },
   },
   queues: {
-    ingestTasks: {
-      description: 'Chunk, reduce and finalize tasks of ingest runs',
-      visibilityTimeoutSeconds: 6 * 300,
-      maxReceiveCount: 3,
-    },
+    ingestTasks: INGEST_TASKS_QUEUE,
     scoreRequests: {
       description: 'One message per (cut, comuna) whose curated data changed and must be rescored',
       visibilityTimeoutSeconds: 6 * 300,
@@ -319,6 +340,21 @@ export const system: SystemDef = {
       environment: INGEST_ENVIRONMENT,
       access: INGEST_ACCESS,
       triggers: [{ type: 'sqs', queue: 'ingestTasks', batchSize: 1, maxBatchingWindowSeconds: 0 }],
+    },
+    ingestWatchdog: {
+      description:
+        'Ends ingest runs that stopped progressing as failed in processing, with their report, so the file can be retried',
+      dir: 'functions/ingest/watchdog',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      layers: [],
+      environment: {
+        INGEST_RUNS_TABLE: { table: 'ingestRuns' },
+        RAW_BUCKET: { bucket: 'raw' },
+        INGEST_STALL_MINUTES: String(INGEST_STALL_MINUTES),
+      },
+      access: { tables: { ingestRuns: 'readWrite' }, buckets: { raw: 'put' } },
+      triggers: [{ type: 'schedule', everyMinutes: 10 }],
     },
     score: {
       description: 'Computes indicators for a comuna, scores them with the ONNX model and updates the roster',

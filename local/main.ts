@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole SAN system on this machine, with no AWS account. Starts the stand-ins and
  * functions, loads demo data on first run, prints the endpoints, and stops cleanly on Ctrl-C.
- * State persists in the data folder across restarts; `--reset` starts afresh.
+ * State persists in the data folder across restarts; ingest that a previous process left half-done
+ * (its queues lived in memory) is resumed at start and said in the log; `--reset` starts afresh.
  */
 import { z } from 'zod';
 import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
@@ -148,7 +149,8 @@ runMain(async () => {
     out(`demo data: uploaded ${uploaded.join(', ')} (${flags.children} children, seed ${flags.seed})`);
   else out('demo data: extracts already present; not regenerated (use --reset to start afresh)');
   await local.whenIdle(300_000);
-  for (const key of uploaded) {
+  // Also the files whose interrupted ingest this start resumed (see the lines above the banner).
+  for (const key of new Set([...local.recovered, ...uploaded])) {
     const report = await new S3ObjectStore(local.clients.s3, local.names.buckets.raw).getJson(
       `${key}.report.json`,
       reportSchema,

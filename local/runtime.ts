@@ -4,7 +4,9 @@
  * way AWS does — S3 ObjectCreated records to their functions, SQS batches with partial batch
  * failures (the queue's redrive policy moves a message to its DLQ after the receive limit), HTTP
  * requests as API Gateway v2 events, and schedules. Nothing here is a mock: the functions talk to
- * real DynamoDB, S3 and SQS implementations over HTTP.
+ * real DynamoDB, S3 and SQS implementations over HTTP. At start it also resumes the ingest runs a
+ * previous process left half-done, whose queued tasks died with its in-memory queues
+ * (`recover-ingest.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -27,9 +29,12 @@ import { entriesOf, system } from '../infra/system';
 import type { AuthMode } from './auth';
 import { loadOrCreateKey } from './auth';
 import { startHttpGateway } from './http-gateway';
+import { provisionTable } from './local-tables';
+import { recoverInterruptedIngest } from './recover-ingest';
 import type { StandIns } from './stand-ins';
 import { startStandIns } from './stand-ins';
-import { ensureTable } from './tables';
+
+export { LocalStateError } from './local-tables';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -69,6 +74,11 @@ export interface LocalSystem {
   /** Environment each function receives, as its Lambda would. */
   readonly functionEnv: Readonly<Record<FunctionId, Readonly<Record<string, string>>>>;
   readonly jwtKey: string;
+  /**
+   * Object keys whose ingest a previous process left half-done and this start resumed, re-planned
+   * or ended as failed (each said in the start log).
+   */
+  readonly recovered: readonly string[];
   invoke(functionId: FunctionId, event: unknown, trigger?: string): Promise<unknown>;
   /** Resolves when no invocation is running and every queue is empty, twice in a row. */
   whenIdle(timeoutMs?: number): Promise<void>;
@@ -83,8 +93,6 @@ export const STATE_MARKER = '.san-local-state';
 export class UnsafeResetError extends Error {
   override readonly name = 'UnsafeResetError';
 }
-
-export { LocalStateError } from './tables';
 
 /** Deletes the state folder, but only if it is missing, empty, or marked as the runtime's. */
 async function resetStateFolder(dir: string): Promise<void> {
@@ -141,7 +149,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   for (const [id, def] of entriesOf(system.tables)) {
     tables[id] = localName(id);
     try {
-      await ensureTable(dynamodb, id, tables[id], def, dataDir);
+      const done = await provisionTable(dynamodb, tables[id], def, dataDir);
+      if (done) log(done);
     } catch (error) {
       await standIns.stop();
       throw error;
@@ -249,7 +258,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     def.triggers.flatMap((t) => (t.type === 's3' ? [{ id, trigger: t }] : [])),
   );
   const pendingAsync = new Set<Promise<void>>();
-  standIns.onS3Event((event: S3Event) => {
+  const onS3Event = (event: S3Event): void => {
     // s3rver hands over keys already decoded; S3 notifications carry them URL-encoded (spaces as
     // `+`), which is what the functions decode. Nothing here may throw into s3rver's request.
     try {
@@ -278,7 +287,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     } catch (error) {
       log(`S3 notification not delivered: ${(error as Error).message}`);
     }
-  });
+  };
+  standIns.onS3Event(onS3Event);
 
   // --- SQS event source mappings -------------------------------------------------------------------
   let running = true;
@@ -399,6 +409,32 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     log,
   });
 
+  // --- ingest a previous process left half-done (its in-memory queues are gone) ----------------
+  let recovered: string[] = [];
+  try {
+    recovered = await recoverInterruptedIngest({
+      s3,
+      dynamodb,
+      sqs,
+      rawBucket: buckets.raw,
+      workBucket: buckets.work,
+      runsTable: tables.ingestRuns,
+      tasksQueueUrl: queues.ingestTasks.url,
+      redeliver: (key) =>
+        onS3Event({
+          Records: [
+            {
+              eventName: 'ObjectCreated:Put',
+              s3: { bucket: { name: buckets.raw }, object: { key } },
+            } as S3Event['Records'][number],
+          ],
+        }),
+      log,
+    });
+  } catch (error) {
+    log(`no se pudo revisar las ingestas interrumpidas: ${(error as Error).message}`);
+  }
+
   const queueDepth = async (): Promise<number> => {
     let total = 0;
     for (const q of Object.values(queues)) {
@@ -419,6 +455,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     endpoints,
     names: { buckets, tables, queues },
     clients: { s3, dynamodb, sqs },
+    recovered,
     functionEnv,
     jwtKey,
     invoke,

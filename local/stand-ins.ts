@@ -1,7 +1,9 @@
 /**
  * The local stand-ins for AWS, started in this process on loopback: dynalite (DynamoDB, persisted
  * with LevelDB under the data folder), s3rver (S3, persisted as files, emitting S3 event records),
- * and fauxqs (SQS with visibility timeouts and dead-letter redrive; in memory).
+ * and fauxqs (SQS with visibility timeouts and dead-letter redrive; in memory: fauxqs 1.9 has no
+ * persistence option, so queued messages do not survive a restart and the runtime resumes ingest
+ * runs from their records instead).
  */
 
 import { mkdir } from 'node:fs/promises';

@@ -1,28 +1,16 @@
 /**
- * The local runtime's DynamoDB tables: created as `infra/system.ts` defines them, and an existing
- * state checked against the definition. dynalite can neither re-key a table nor add an index to
- * one, so a table an earlier version made differently (other keys, or other indexes) is refused
- * with a message saying to reset, rather than failing later at the first query on a missing index.
+ * The local runtime's DynamoDB tables as `infra/system.ts` defines them: the CreateTable request
+ * (keys, indexes and their projections) and how an existing table's indexes differ from it.
+ * `local-tables.ts` creates, checks and rebuilds the tables with these.
  */
 import type {
   AttributeDefinition,
   CreateTableCommandInput,
-  DynamoDBClient,
   GlobalSecondaryIndex,
   GlobalSecondaryIndexDescription,
   TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
 import type { IndexDef, TableDef } from '../infra/system';
-
-/** The state folder holds tables whose keys or indexes differ from the system definition's. */
-export class LocalStateError extends Error {
-  override readonly name = 'LocalStateError';
-}
 
 function projectionOf(index: IndexDef): GlobalSecondaryIndex['Projection'] {
   if (index.nonKeyAttributes === undefined) return { ProjectionType: 'ALL' };
@@ -78,48 +66,14 @@ const indexesText = (indexes: readonly IndexShape[]): string =>
   indexes.length === 0 ? 'no index' : indexes.map(indexText).sort().join(', ');
 
 /**
- * How the table `described` differs from `def`, in words ending with what to do; undefined when it
- * is as defined.
+ * How the indexes of the table `described` differ from `def` (keys and projections), in words;
+ * undefined when they are as defined.
  */
-export function tableStateProblem(
-  id: string,
-  described: TableDescription,
+export function indexesDiffer(
+  described: Pick<TableDescription, 'GlobalSecondaryIndexes'>,
   def: TableDef,
-  dataDir: string,
 ): string | undefined {
-  const remedy = `the state in ${dataDir} was made by an earlier version; start with --reset to rebuild it`;
-  const wanted = createTableInput(id, def);
-  const kept = (described.KeySchema ?? []).map((k) => k.AttributeName).join(', ');
-  const defined = (wanted.KeySchema ?? []).map((k) => k.AttributeName).join(', ');
-  if (kept !== defined) {
-    return `the local ${id} table is keyed by (${kept}) but the system now defines (${defined}): ${remedy}`;
-  }
-  const keptIndexes = indexesText(described.GlobalSecondaryIndexes ?? []);
-  const definedIndexes = indexesText(wanted.GlobalSecondaryIndexes ?? []);
-  if (keptIndexes !== definedIndexes) {
-    return `the local ${id} table has ${keptIndexes} but the system now defines ${definedIndexes}: ${remedy}`;
-  }
-  return undefined;
-}
-
-/** Creates the table if it is missing; throws LocalStateError if it exists but differs from `def`. */
-export async function ensureTable(
-  dynamodb: DynamoDBClient,
-  id: string,
-  tableName: string,
-  def: TableDef,
-  dataDir: string,
-): Promise<void> {
-  let described: TableDescription | undefined;
-  try {
-    described = (await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))).Table;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  if (!described) {
-    await dynamodb.send(new CreateTableCommand(createTableInput(tableName, def)));
-    return;
-  }
-  const problem = tableStateProblem(id, described, def, dataDir);
-  if (problem) throw new LocalStateError(problem);
+  const kept = indexesText(described.GlobalSecondaryIndexes ?? []);
+  const defined = indexesText(createTableInput('table', def).GlobalSecondaryIndexes ?? []);
+  return kept === defined ? undefined : `has ${kept} but the system now defines ${defined}`;
 }

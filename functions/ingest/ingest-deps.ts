@@ -13,6 +13,7 @@ import { DynamoRunStore } from './adapters/dynamo-run-store';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';
 import type { IngestRunDeps } from './domain/ingest-run';
+import { stallMinutesSchema } from './stall-env';
 
 export const ingestEnvSchema = endpointEnvSchema.extend({
   RAW_BUCKET: z.string().min(3),
@@ -41,6 +42,7 @@ export const ingestEnvSchema = endpointEnvSchema.extend({
     .max(64 * 1024 ** 2)
     .default(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024),
+  INGEST_STALL_MINUTES: stallMinutesSchema,
 });
 
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;
@@ -71,6 +73,7 @@ export function ingestDepsFromEnv(rawEnv: Readonly<Record<string, string | undef
       maxDecompressedBytes: env.INGEST_MAX_DECOMPRESSED_BYTES,
       maxRecordBytes: env.INGEST_MAX_RECORD_BYTES,
     },
+    stallMinutes: env.INGEST_STALL_MINUTES,
   });
   return {
     env,

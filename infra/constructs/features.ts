@@ -24,14 +24,19 @@ function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFuncti
   });
 }
 
-/** S3 uploads of extracts → planner → chunk, reduce and finalize tasks → curated data and score requests. */
+/**
+ * S3 uploads of extracts → planner → chunk, reduce and finalize tasks → curated data and score
+ * requests; a scheduled watchdog ends runs whose tasks stopped progressing.
+ */
 export class IngestPipeline extends Construct {
   public readonly planner: SanFunction;
   public readonly worker: SanFunction;
+  public readonly watchdog: SanFunction;
   constructor(scope: Construct, id: string, props: FeatureProps) {
     super(scope, id);
     this.planner = build(this, props, 'ingest');
     this.worker = build(this, props, 'ingestWorker');
+    this.watchdog = build(this, props, 'ingestWatchdog');
   }
 }
 

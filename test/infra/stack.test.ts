@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { entriesOf, system } from '../../infra/system';
+import { entriesOf, INGEST_STALL_MINUTES, system } from '../../infra/system';
 import { buildStack } from './synth';
 
 let template: Template;
@@ -110,5 +110,49 @@ describe('SanStack', () => {
     expect(JSON.stringify(notifications)).toContain('extracts/');
     expect(JSON.stringify(notifications)).toContain('.csv.gz');
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+  });
+
+  it('runs the ingest watchdog every 10 minutes over the run status index, with the run table and raw reports only', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({
+          IndexName: 'byStatus',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ]),
+    });
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: system.functions.ingestWatchdog.description },
+    });
+    const [watchdog] = Object.values(functions) as {
+      Properties: {
+        Role: { 'Fn::GetAtt': [string, string] };
+        Environment: { Variables: Record<string, unknown> };
+      };
+    }[];
+    expect(watchdog?.Properties.Environment.Variables.INGEST_STALL_MINUTES).toBe(
+      String(INGEST_STALL_MINUTES),
+    );
+    const role = watchdog?.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    );
+    const granted = JSON.stringify(policies);
+    expect(granted).toContain('dynamodb:UpdateItem');
+    expect(granted).toContain('s3:PutObject');
+    // Its own asynchronous-invocation DLQ aside, no queue, secret, other table or bucket read.
+    for (const denied of [
+      'secretsmanager:',
+      'IngestTasksQueue',
+      'IdentitiesTable',
+      'WorkBucket',
+      's3:GetObject',
+    ]) {
+      expect(granted).not.toContain(denied);
+    }
   });
 });

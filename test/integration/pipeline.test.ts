@@ -3,11 +3,13 @@
  * uploaded to S3 is ingested, scored with the ONNX model and served over HTTP; alerts travel
  * through SQS to the roster; bad files and poison messages are contained.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
@@ -15,10 +17,11 @@ import {
   GetItemCommand,
   QueryCommand,
   ScanCommand,
+  UpdateItemCommand,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
@@ -829,6 +832,165 @@ describe('a corrected re-delivery of a cut', () => {
     );
     await local.whenIdle();
     expect((await allEntries('13101')).map((e) => e.childId)).toEqual(after.map((e) => e.childId));
+  });
+});
+
+describe('interrupted ingest', () => {
+  /** Chunks of 4 KiB: the registry file fans out over some twenty chunk tasks. */
+  const TINY_CHUNKS = { INGEST_CHUNK_BYTES: '4096', INGEST_REDUCE_BYTES: '8192' };
+  let startLog: string[] = [];
+  const restart = async (): Promise<void> => {
+    startLog = [];
+    local = await startLocalSystem({
+      dataDir,
+      port: 0,
+      reset: false,
+      retryDelaySeconds: 0,
+      envOverrides: TINY_CHUNKS,
+      log: (line) => startLog.push(line),
+    });
+  };
+  const registry = (): Buffer => {
+    const rsh = cut.files.find((f) => f.name === 'rsh.csv');
+    if (!rsh) throw new Error('no rsh file');
+    return rsh.bytes;
+  };
+  /** Uploads `key` and resolves once its planning has queued its tasks. */
+  const uploadAndPlan = async (key: string, bytes: Buffer): Promise<{ status: string; runId?: string }> => {
+    const planned = new Promise<{ status: string; runId?: string }>((resolve) => {
+      local.onInvocation((r) => {
+        const plan = (r.result as { plans?: { objectKey: string; status: string; runId?: string }[] })
+          ?.plans?.[0];
+        if (r.functionId === 'ingest' && plan?.objectKey === key) resolve(plan);
+      });
+    });
+    await upload(key, bytes);
+    return planned;
+  };
+  /** The run of `key` as the cut progress API shows it. */
+  const runOf = async (key: string) => {
+    const runs = (await api(`/v1/cuts/${key.split('/')[1]}`)).body.runs as {
+      runId: string;
+      objectKey: string;
+      status: string;
+      chunks: { done: number; total: number };
+    }[];
+    return runs.filter((r) => r.objectKey === key).at(-1);
+  };
+  /** Loses the queued tasks of the runs in progress, as a dead process loses its in-memory queue. */
+  const loseQueuedTasks = async (): Promise<void> => {
+    await local.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: local.names.queues.ingestTasks.url }));
+    await local.whenIdle();
+  };
+  /** Moves a run's last progress three hours back, past the stall threshold. */
+  const age = (runId: string) =>
+    local.clients.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: local.names.tables.ingestRuns,
+        Key: { runId: { S: runId } },
+        UpdateExpression: 'SET updatedAt = :t',
+        ExpressionAttributeValues: { ':t': { S: new Date(Date.now() - 3 * 3600_000).toISOString() } },
+      }),
+    );
+  const san = async (...args: string[]): Promise<string> => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'tools/cli/main.ts', ...args],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    );
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    await local.stop();
+    await restart();
+  });
+
+  it('resumes at start a run that a stop of the local system cut short, to the report of an uninterrupted run', async () => {
+    const key = 'extracts/2026-05/rsh.csv';
+    const plan = await uploadAndPlan(key, registry());
+    expect(plan.status).toBe('planned');
+    await local.stop(); // the queued tasks die with the process, as with kill -9
+
+    await restart();
+    const line = startLog.find((l) => l.includes(key));
+    expect(line).toMatch(
+      /^reanudada la ingesta de extracts\/2026-05\/rsh\.csv \(\d+ de \d+ trozos pendientes\)$/,
+    );
+    expect(local.recovered).toContain(key);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    const uninterrupted = await readJson(local.names.buckets.raw, 'extracts/2026-10/rsh.csv.report.json');
+    expect(report).toMatchObject({ status: 'accepted', runId: plan.runId });
+    for (const field of ['rowsRead', 'accepted', 'rejected', 'duplicates', 'acceptedByComuna']) {
+      expect(report[field]).toEqual(uninterrupted[field]);
+    }
+    expect((await runOf(key))?.status).toBe('done');
+  });
+
+  it('ends a run whose tasks were lost as failed with its report, and processes the file when it is uploaded again', async () => {
+    const key = 'extracts/2026-04/rsh.csv';
+    const plan = await uploadAndPlan(key, registry());
+    await loseQueuedTasks();
+    const stuck = await runOf(key);
+    expect(stuck?.status).toBe('processing');
+    expect(stuck?.chunks.done).toBeLessThan(stuck?.chunks.total ?? 0);
+    // Re-uploading while the run still looks alive is taken as a redelivery.
+    expect((await uploadAndPlan(key, registry())).status).toBe('redelivered');
+
+    await age(plan.runId ?? '');
+    const swept = (await local.runSchedule('ingestWatchdog')) as { failed: { objectKey: string }[] };
+    expect(swept.failed.map((f) => f.objectKey)).toEqual([key]);
+    const failed = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    expect(failed).toMatchObject({
+      status: 'rejected',
+      runId: plan.runId,
+      error: { problem: 'processing-failed' },
+    });
+    expect((failed.error as { message: string }).message).toMatch(
+      /dejó de avanzar.*npm run san -- retry 2026-04 rsh/,
+    );
+
+    const again = await uploadAndPlan(key, registry());
+    expect(again).toMatchObject({ status: 'planned', runId: `${plan.runId}-r2` });
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    expect(report).toMatchObject({ status: 'accepted', runId: `${plan.runId}-r2` });
+  });
+
+  it('sends a stalled file through ingest again with the CLI, and leaves ingested files alone', async () => {
+    const key = 'extracts/2026-03/rsh.csv';
+    const plan = await uploadAndPlan(key, registry());
+    await loseQueuedTasks();
+    await age(plan.runId ?? '');
+
+    const out = await san(
+      'retry',
+      '2026-03',
+      'rsh',
+      '--bucket',
+      local.names.buckets.raw,
+      '--endpoint',
+      local.endpoints.s3,
+    );
+    expect(out).toContain(`${key}: reenviado a la ingesta`);
+    await local.whenIdle();
+    const report = await readJson(local.names.buckets.raw, `${key}.report.json`);
+    expect(report).toMatchObject({ status: 'accepted', runId: `${plan.runId}-r2` });
+    expect((await api('/v1/cuts/2026-03')).body.runs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ runId: plan.runId, status: 'rejected' })]),
+    );
+
+    const none = await san(
+      'retry',
+      '2026-10',
+      '--bucket',
+      local.names.buckets.raw,
+      '--endpoint',
+      local.endpoints.s3,
+    );
+    expect(none).toContain('extracts/2026-10/rsh.csv: ya ingerido');
+    expect(none).toContain('nada que reintentar');
   });
 });
 

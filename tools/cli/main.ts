@@ -10,11 +10,21 @@
  *                                              chain; --endpoint for the local system)
  *   status --cut yyyy-mm --api <url> [--token <jwt>] [--watch]
  *                                              show each file's ingest progress and result
+ *   retry <cut> [source] --bucket <raw bucket> [--endpoint <url>]
+ *                                              send again through ingest every file of the cut
+ *                                              (or the source's) whose ingest failed in
+ *                                              processing or never answered
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
@@ -25,9 +35,11 @@ import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { EXTRACTS_PREFIX } from '../../infra/system';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
+import { extractsOfCut } from '../lib/cut-extracts';
 import { ProgressBar } from './progress';
 
-const USAGE = 'usage: npm run san -- <validate|upload|status> [flags]   (npm run san -- <command> --help)';
+const USAGE =
+  'usage: npm run san -- <validate|upload|status|retry> [flags]   (npm run san -- <command> --help)';
 const cutFlag = z.string().refine((c) => cutKnowledgeDate(c) !== undefined, 'must be yyyy-mm');
 
 /** Extract files of a folder: `<source>.csv` or `<source>.csv.gz` with a known source. */
@@ -160,6 +172,23 @@ async function validate(argv: string[]): Promise<void> {
   }
 }
 
+/** S3 as the data team reaches it: AWS's usual credential chain, or the local system's endpoint. */
+function rawBucketClient(endpoint: string | undefined): S3Client {
+  return new S3Client({
+    ...(endpoint
+      ? {
+          endpoint,
+          forcePathStyle: true,
+          region: 'us-east-1',
+          credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
+          },
+        }
+      : {}),
+  });
+}
+
 async function upload(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
@@ -185,19 +214,7 @@ async function upload(argv: string[]): Promise<void> {
   if (manifest && manifest.cut !== flags.cut) {
     throw new UsageError(`the manifest is for cut ${manifest.cut}, not ${flags.cut}`);
   }
-  const s3 = new S3Client({
-    ...(flags.endpoint
-      ? {
-          endpoint: flags.endpoint,
-          forcePathStyle: true,
-          region: 'us-east-1',
-          credentials: {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
-          },
-        }
-      : {}),
-  });
+  const s3 = rawBucketClient(flags.endpoint);
   const put = async (name: string, body: Buffer, contentType: string): Promise<void> => {
     await s3.send(
       new PutObjectCommand({
@@ -293,10 +310,122 @@ async function status(argv: string[]): Promise<void> {
   }
 }
 
+/** Largest object S3 copies in one request; a bigger file is sent again with `upload`. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+const retryReportSchema = z.object({
+  status: z.string(),
+  error: z.object({ problem: z.string(), message: z.string() }).optional(),
+});
+
+/**
+ * Why a file is (or is not) sent through ingest again, from its latest report: a report older
+ * than the upload answers an earlier upload, so the latest one has none yet.
+ */
+function retryDecision(report: z.infer<typeof retryReportSchema> | undefined): {
+  readonly retry: boolean;
+  readonly why: string;
+} {
+  if (!report) {
+    return {
+      retry: true,
+      why: 'sin informe de su último envío (la ingesta se detuvo o nunca empezó; si sigue en curso, el reenvío se ignora)',
+    };
+  }
+  if (report.status === 'accepted') return { retry: false, why: 'ya ingerido; no se reintenta' };
+  if (report.status === 'already-ingested') {
+    return { retry: false, why: 'su contenido ya fue ingerido desde otro archivo; no se reintenta' };
+  }
+  if (report.error?.problem === 'processing-failed') {
+    return { retry: true, why: `la ingesta falló en el proceso: ${report.error.message}` };
+  }
+  return {
+    retry: false,
+    why: `rechazado por su contenido (${report.error?.problem ?? 'rechazado'}); corrija el archivo y vuelva a subirlo`,
+  };
+}
+
+/**
+ * Sends a file through ingest again without uploading it: the object is copied onto itself (same
+ * bytes, a `san-retry` metadata stamp), which S3 announces as a new ObjectCreated event, exactly
+ * like an upload. The planner then starts a new attempt of a run that failed in processing or
+ * stopped progressing, and ignores the event for a run still progressing.
+ */
+async function retry(argv: string[]): Promise<void> {
+  const positionals: string[] = [];
+  while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
+  const usage = 'usage: npm run san -- retry <cut> [source] --bucket <bucket> [--endpoint <url>]';
+  const flags = parseFlags(
+    argv,
+    {
+      bucket: { type: 'string', description: 'the raw bucket (the stack output RawBucket; san-raw locally)' },
+      endpoint: {
+        type: 'string',
+        description: 'S3 endpoint of the local system (path-style, credentials S3RVER)',
+      },
+    },
+    z.object({ bucket: z.string().min(3), endpoint: z.url().optional() }),
+    usage,
+  );
+  const [cut, source, ...extra] = positionals;
+  if (!cut || extra.length > 0) throw new UsageError(usage);
+  const parsedCut = cutFlag.safeParse(cut);
+  if (!parsedCut.success) throw new UsageError(`<cut> ${cut}: must be yyyy-mm\n${usage}`);
+  if (source !== undefined && !isSourceId(source)) {
+    throw new UsageError(`unknown source "${source}" (known: ${Object.keys(CONTRACTS).join(', ')})`);
+  }
+  const s3 = rawBucketClient(flags.endpoint);
+  const files = (await extractsOfCut(s3, flags.bucket, cut)).filter((f) => !source || f.source === source);
+  if (files.length === 0) {
+    throw new UsageError(
+      `no hay ${source ? `archivo de la fuente ${source}` : 'archivos'} en s3://${flags.bucket}/${EXTRACTS_PREFIX}${cut}/`,
+    );
+  }
+  let sent = 0;
+  for (const file of files) {
+    let report: z.infer<typeof retryReportSchema> | undefined;
+    if (file.report && file.report.lastModified >= file.lastModified) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: flags.bucket, Key: file.report.key }));
+      report = retryReportSchema.parse(JSON.parse((await out.Body?.transformToString()) ?? '{}'));
+    }
+    const decision = retryDecision(report);
+    if (!decision.retry) {
+      process.stdout.write(`${file.key}: ${decision.why}\n`);
+      continue;
+    }
+    if (file.size > MAX_COPY_BYTES) {
+      process.stdout.write(
+        `${file.key}: ${decision.why}; supera 5 GiB y S3 no lo copia en una sola operación: súbalo de nuevo con upload\n`,
+      );
+      continue;
+    }
+    const head = await s3.send(new HeadObjectCommand({ Bucket: flags.bucket, Key: file.key }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: flags.bucket,
+        Key: file.key,
+        // URL-encoded, slashes kept (s3rver decodes it with decodeURI, which leaves %2F alone).
+        CopySource: `${flags.bucket}/${encodeURIComponent(file.key).replace(/%2F/g, '/')}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { ...head.Metadata, 'san-retry': new Date().toISOString() },
+        ...(head.ContentType ? { ContentType: head.ContentType } : {}),
+      }),
+    );
+    sent++;
+    process.stdout.write(`${file.key}: reenviado a la ingesta — ${decision.why}\n`);
+  }
+  process.stdout.write(
+    sent > 0
+      ? `reenviados ${sent} archivo(s); siga con: npm run san -- status --cut ${cut} --api <URL de la API> --watch\n`
+      : 'nada que reintentar.\n',
+  );
+}
+
 runMain(async () => {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'validate') await validate(rest);
   else if (command === 'upload') await upload(rest);
   else if (command === 'status') await status(rest);
+  else if (command === 'retry') await retry(rest);
   else throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
 });

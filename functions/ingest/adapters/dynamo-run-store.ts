@@ -1,17 +1,21 @@
 /**
  * RunStore on DynamoDB: one item per run. Finished chunks and buckets are kept as string sets, so
- * that a redelivered task counts once and the task that completes a stage sees the full count.
+ * that a redelivered task counts once and the task that completes a stage sees the full count, and
+ * so that recovery knows which tasks are left. Every write sets `updatedAt`, the run's progress
+ * mark; the `byStatus` index (status, updatedAt) finds active runs that stopped moving.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileProblem } from '../domain/csv-reader';
 import type { IngestRun, RunStore } from '../domain/ports';
 import type { IngestReport } from '../domain/report';
+import type { RunMonitor, RunProgress } from '../domain/run-recovery';
+import { ACTIVE_STATUSES } from '../domain/run-stall';
 
 type Item = Record<string, unknown>;
 
-export class DynamoRunStore implements RunStore {
+export class DynamoRunStore implements RunStore, RunMonitor {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -77,16 +81,55 @@ export class DynamoRunStore implements RunStore {
     );
   }
 
-  async ofCut(cut: string): Promise<IngestRun[]> {
+  ofCut(cut: string): Promise<IngestRun[]> {
+    return this.query({
+      IndexName: 'byCut',
+      KeyConditionExpression: 'cut = :c',
+      ExpressionAttributeValues: { ':c': cut },
+    });
+  }
+
+  async active(updatedBefore?: string): Promise<IngestRun[]> {
+    const runs: IngestRun[] = [];
+    for (const status of ACTIVE_STATUSES) {
+      runs.push(
+        ...(await this.query({
+          IndexName: 'byStatus',
+          KeyConditionExpression: `#status = :s${updatedBefore ? ' AND updatedAt < :before' : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':s': status, ...(updatedBefore ? { ':before': updatedBefore } : {}) },
+        })),
+      );
+    }
+    return runs;
+  }
+
+  async progress(runId: string): Promise<RunProgress | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { runId },
+        ConsistentRead: true,
+        ProjectionExpression: 'runId, chunksDone, bucketsDone',
+      }),
+    );
+    if (!out.Item) return undefined;
+    return { chunks: members(out.Item.chunksDone), buckets: members(out.Item.bucketsDone) };
+  }
+
+  private async query(
+    input: Pick<
+      QueryCommandInput,
+      'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<IngestRun[]> {
     const runs: IngestRun[] = [];
     let start: Item | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'byCut',
-          KeyConditionExpression: 'cut = :c',
-          ExpressionAttributeValues: { ':c': cut },
+          ...input,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -111,6 +154,12 @@ export class DynamoRunStore implements RunStore {
     const set = out.Attributes?.[attribute];
     return set instanceof Set ? set.size : 0;
   }
+}
+
+/** The indices in a string set of chunk or bucket numbers, ascending. */
+function members(value: unknown): number[] {
+  if (!(value instanceof Set)) return [];
+  return [...value].map(Number).sort((a, b) => a - b);
 }
 
 function toRun(item: Item): IngestRun {

@@ -66,6 +66,7 @@ import type { IngestReport } from './report';
 import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
 import type { CuratedRecord, IdentityRecord } from './row-processor';
 import { createRowProcessor, reasonKind } from './row-processor';
+import { startsNewAttempt } from './run-recovery';
 
 export interface IngestSizes {
   /** Target size of a chunk (one task), in bytes. */
@@ -97,6 +98,8 @@ export interface IngestRunDeps {
   readonly sizes?: IngestSizes;
   readonly readOptions?: ReadOptions;
   readonly now?: () => Date;
+  /** Minutes without progress after which a run counts as stalled (see `run-stall.ts`). */
+  readonly stallMinutes?: number;
 }
 
 const layoutSchema = z.object({
@@ -352,12 +355,12 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
     });
   }
 
-  // One run per content; a run that failed in processing (not for its content) is tried again by
-  // uploading the file again, as the next attempt `-r2`, `-r3`, …
+  // One run per content; a run that failed in processing (not for its content) or stopped
+  // progressing is tried again by uploading the file again, as the next attempt `-r2`, `-r3`, …
   const contentRunId = `${location.cut}-${location.source}-${scan.sha256.slice(0, 16)}`;
   let runId = contentRunId;
   let existing = await deps.runs.get(runId);
-  for (let attempt = 2; existing && failedInProcessing(existing); attempt++) {
+  for (let attempt = 2; existing && (await startsNewAttempt(deps, existing)); attempt++) {
     runId = `${contentRunId}-r${attempt}`;
     existing = await deps.runs.get(runId);
   }
@@ -723,14 +726,6 @@ async function loadPlan(deps: IngestRunDeps, runId: string): Promise<IngestPlan>
   const plan = await deps.work.getJson(workKeys.plan(runId), planSchema);
   if (!plan) throw new Error(`run ${runId} has no plan`);
   return plan;
-}
-
-/**
- * A run whose processing failed, not its file: rejected, or still shown as processing when the
- * finalize that would have rejected it never ran.
- */
-function failedInProcessing(run: IngestRun): boolean {
-  return run.status !== 'done' && run.failure?.problem === 'processing-failed';
 }
 
 /**

@@ -1,0 +1,4 @@
+/** Lambda entry for the ingest watchdog. */
+import { createHandler } from './app';
+
+export const handler = createHandler(process.env);
