@@ -157,10 +157,15 @@ describe('uploading the content of a stalled run again', () => {
       now: () => clock.now,
       ...(stallMinutes === undefined ? {} : { stallMinutes }),
     };
-    const [file] = generateCut({ children: 60, seed: 3, cut: '2026-10', sources: ['rsh'] }).files;
+    const generated = generateCut({ children: 60, seed: 3, cut: '2026-10', sources: ['rsh'] });
+    const [file] = generated.files;
     if (!file) throw new Error('no file');
     const key = 'extracts/2026-10/rsh.csv';
     (deps.raw as MemoryStore).objects.set(key, file.bytes);
+    (deps.raw as MemoryStore).objects.set(
+      'extracts/2026-10/manifest.json',
+      Buffer.from(JSON.stringify(generated.manifest)),
+    );
     const drain = async (): Promise<void> => {
       for (let task = queue.tasks.shift(); task; task = queue.tasks.shift()) {
         if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
