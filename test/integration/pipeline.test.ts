@@ -864,7 +864,7 @@ describe('interrupted ingest', () => {
         if (r.functionId === 'ingest' && plan?.objectKey === key) resolve(plan);
       });
     });
-    await upload(key, bytes);
+    await uploadDeclared(key, bytes);
     return planned;
   };
   /** The run of `key` as the cut progress API shows it. */
