@@ -19,8 +19,11 @@ export class FileObjectStore implements ObjectStore {
     if (range && range.end <= range.start) return Readable.from([]);
     return createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
   }
-  async getJson<T>(): Promise<T | undefined> {
-    return undefined;
+  /** JSON objects (the cut's manifest) are read from their files too. */
+  async getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const path = this.files[key];
+    if (!path || !existsSync(path)) return undefined;
+    return schema.parse(JSON.parse(await readFile(path, 'utf8')));
   }
   async putJson(): Promise<void> {}
   async putLines(): Promise<void> {}
@@ -28,6 +31,19 @@ export class FileObjectStore implements ObjectStore {
   async list(): Promise<string[]> {
     return [];
   }
+}
+
+/** The raw store of a benchmark upload: the extract and, beside it, its cut's manifest. */
+export function uploadStore(key: string, file: string): FileObjectStore {
+  return new FileObjectStore({
+    [key]: file,
+    [`${key.slice(0, key.lastIndexOf('/'))}/manifest.json`]: manifestPath(file),
+  });
+}
+
+/** Where a benchmark writes the manifest of the cut its extract `file` belongs to. */
+export function manifestPath(file: string): string {
+  return `${file}.manifest.json`;
 }
 
 /** Keeps JSON (plans, statistics) in memory and counts, then drops, bulk writes. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { planRun, processChunk } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
-import { CountingStore, FileObjectStore, MemoryRunStore } from './file-stores';
+import { CountingStore, MemoryRunStore, uploadStore } from './file-stores';
 
 const [file, chunkBytes] = process.argv.slice(2);
 if (!file || !chunkBytes) throw new Error('usage: ingest-ours.ts <file> <chunkBytes>');
@@ -15,7 +15,7 @@ const tasks: IngestTask[] = [];
 const work = new CountingStore();
 const runs = new MemoryRunStore();
 const deps = {
-  raw: new FileObjectStore({ [key]: file }),
+  raw: uploadStore(key, file),
   work,
   curated: new CountingStore(),
   runs,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { finalizeRun, planRun, processChunk, reduceBucket } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
-import { DirectoryObjectStore, FileObjectStore, MemoryRunStore } from './file-stores';
+import { DirectoryObjectStore, MemoryRunStore, uploadStore } from './file-stores';
 
 const [file, dir, chunkBytes, reduceBytes] = process.argv.slice(2);
 if (!file || !dir || !chunkBytes || !reduceBytes) {
@@ -19,7 +19,7 @@ const key = 'extracts/2026-10/rsh.csv';
 const queued: IngestTask[] = [];
 let identities = 0;
 const deps = {
-  raw: new FileObjectStore({ [key]: file }),
+  raw: uploadStore(key, file),
   work: new DirectoryObjectStore(join(dir, 'work')),
   curated: new DirectoryObjectStore(join(dir, 'curated')),
   runs: new MemoryRunStore(),

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
+import { manifestPath } from './file-stores';
 
 const schema = z.object({
   rows: z
@@ -80,6 +81,8 @@ runMain(async () => {
       const bytes = cut.files[0]?.bytes;
       if (!bytes) throw new Error('the generator wrote no file');
       writeFileSync(file, bytes);
+      writeFileSync(manifestPath(file), JSON.stringify(cut.manifest));
+      writeFileSync(manifestPath(file), JSON.stringify(cut.manifest));
       const ours = child('ingest-ours.ts', [file, String(flags['chunk-bytes'])]);
       const duck = child('ingest-duckdb.ts', [file]);
       if (duck.rows !== ours.rows)

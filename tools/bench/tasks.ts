@@ -19,6 +19,7 @@ import { DEFAULT_BATCHES_IN_FLIGHT } from '../../functions/ingest/adapters/dynam
 import { system } from '../../infra/system';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';
+import { manifestPath } from './file-stores';
 
 const schema = z.object({
   rows: z.coerce.number().int().min(10_000).max(20_000_000).default(1_000_000),
@@ -86,6 +87,7 @@ runMain(async () => {
     if (!bytes) throw new Error('the generator wrote no file');
     const file = join(dir, 'rsh.csv');
     writeFileSync(file, bytes);
+    writeFileSync(manifestPath(file), JSON.stringify(cut.manifest));
     const out = execFileSync(
       process.execPath,
       [
