@@ -99,24 +99,27 @@ export function decodeLines(bytes: Buffer, firstLine: number, tally: EncodingTal
     if (tally && !tally.sawUtf8 && !isAscii(bytes)) tally.sawUtf8 = true;
     return bytes.toString('utf8');
   }
+  // Mostly Windows-1252: decoded whole, one character per byte, then the lines that are valid
+  // UTF-8 after all are decoded again as UTF-8 (Windows-1252 maps bytes to characters one to one,
+  // so a line's bytes and its characters sit at the same offsets).
+  const latin = decodeWindows1252(bytes);
   let text = '';
+  let copied = 0;
   let start = 0;
   let line = firstLine;
   while (start < bytes.length) {
     const nl = bytes.indexOf(LF, start);
     const end = nl === -1 ? bytes.length : nl + 1;
     const piece = bytes.subarray(start, end);
-    if (isAscii(piece)) {
-      text += piece.toString('latin1');
-    } else if (isUtf8(piece)) {
-      text += piece.toString('utf8');
-      if (tally) {
-        tally.utf8Lines++;
-        if (tally.utf8At.length < NAMED_LINES) tally.utf8At.push(line);
-      }
-    } else {
-      text += decodeWindows1252(piece);
-      if (tally) {
+    if (!isAscii(piece)) {
+      if (isUtf8(piece)) {
+        text += latin.slice(copied, start) + piece.toString('utf8');
+        copied = end;
+        if (tally) {
+          tally.utf8Lines++;
+          if (tally.utf8At.length < NAMED_LINES) tally.utf8At.push(line);
+        }
+      } else if (tally) {
         tally.windows1252Lines++;
         if (tally.windows1252At.length < NAMED_LINES) tally.windows1252At.push(line);
       }
@@ -124,7 +127,7 @@ export function decodeLines(bytes: Buffer, firstLine: number, tally: EncodingTal
     start = end;
     line++;
   }
-  return text;
+  return copied === 0 ? latin : text + latin.slice(copied);
 }
 
 /** Tallies the lines of each encoding as `decodeLines` would, without decoding them. */

@@ -214,6 +214,28 @@ export class RecordScanner {
     const simple = data.indexOf(QUOTE) === -1 && data.indexOf(NUL) === -1;
     let nul = simple ? -1 : data.indexOf(NUL);
     this.quoteFrom = Number.POSITIVE_INFINITY;
+    if (simple) {
+      // The common case inline, without a result object per line: every line a record unless empty
+      // or over the limit (those fall through to the general loop below).
+      const max = this.maxRecordBytes;
+      const limit = Number.isFinite(this.segmentBytes) ? this.segmentBytes : Number.POSITIVE_INFINITY;
+      for (let nl = data.indexOf(LF, pos); nl !== -1; nl = data.indexOf(LF, pos)) {
+        const length = nl - pos;
+        if (length > max) break;
+        if (length > 0 && !(length === 1 && data[pos] === CR)) {
+          goodRecords++;
+          this.records++;
+        }
+        goodLines++;
+        this.line++;
+        pos = nl + 1;
+        if (pos - goodStart >= limit) {
+          flushGood(pos);
+          goodStart = pos;
+          goodLine = this.line;
+        }
+      }
+    }
     while (pos < data.length) {
       const r = simple ? this.simpleRecord(data, pos, final) : this.record(data, pos, final);
       if (r.kind === 'incomplete') break;
