@@ -18,7 +18,6 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const NUL = 0x00;
 const PREVIEW_BYTES = 200;
-const EMPTY = Buffer.alloc(0);
 
 export type StructuralProblem =
   | 'stray-quote'
@@ -81,7 +80,11 @@ type RecordScan =
   | { readonly kind: 'too-long'; readonly end: number | undefined };
 
 export class RecordScanner {
-  private carry: Buffer = EMPTY;
+  /** The bytes of the record not yet complete, in the pieces they came in. */
+  private carryParts: Buffer[] = [];
+  private carryLength = 0;
+  /** Whether the carried record already holds a line break (its first line is complete). */
+  private carryHasLf = false;
   /** Offset of the next byte to be pushed. */
   private position: number;
   /** Line of the next record (the carry's first byte). */
@@ -144,13 +147,36 @@ export class RecordScanner {
       data = data.subarray(nl + 1);
       base += nl + 1;
     }
-    if (this.carry.length > 0) {
-      data = Buffer.concat([this.carry, data]);
-      base -= this.carry.length;
-      this.carry = EMPTY;
+    if (this.carryLength > 0) {
+      if (!this.carryHasLf && data.indexOf(LF) === -1) {
+        // Still inside the record's first line: held as it came, or skipped once it is too long,
+        // without copying it again for every piece.
+        if (this.carryLength + data.length > this.maxRecordBytes) {
+          const first = this.carryParts[0] as Buffer;
+          this.skipping = {
+            start: base - this.carryLength,
+            line: this.line,
+            preview: Buffer.from(first.subarray(0, PREVIEW_BYTES)),
+          };
+          this.clearCarry();
+        } else {
+          this.carryParts.push(Buffer.from(data));
+          this.carryLength += data.length;
+        }
+        return out;
+      }
+      base -= this.carryLength;
+      data = Buffer.concat([...this.carryParts, data]);
+      this.clearCarry();
     }
     this.scan(data, base, out, false);
     return out;
+  }
+
+  private clearCarry(): void {
+    this.carryParts = [];
+    this.carryLength = 0;
+    this.carryHasLf = false;
   }
 
   /** Ends the stream: the last record may lack its line break. */
@@ -169,9 +195,9 @@ export class RecordScanner {
       this.skipping = undefined;
       return out;
     }
-    if (this.carry.length === 0) return out;
-    const data = this.carry;
-    this.carry = EMPTY;
+    if (this.carryLength === 0) return out;
+    const data = Buffer.concat(this.carryParts);
+    this.clearCarry();
     this.scan(data, this.position - data.length, out, true);
     return out;
   }
@@ -296,7 +322,12 @@ export class RecordScanner {
       }
     }
     flushGood(pos);
-    if (pos < data.length && !this.skipping) this.carry = Buffer.from(data.subarray(pos));
+    if (pos < data.length && !this.skipping) {
+      const rest = Buffer.from(data.subarray(pos));
+      this.carryParts = [rest];
+      this.carryLength = rest.length;
+      this.carryHasLf = rest.indexOf(LF) !== -1;
+    }
   }
 
   /** `data.indexOf('"', i)`, searched again only once the last quote found is passed. */
