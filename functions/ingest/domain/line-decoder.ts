@@ -105,28 +105,10 @@ export function decodeLines(bytes: Buffer, firstLine: number, tally: EncodingTal
   const latin = decodeWindows1252(bytes);
   let text = '';
   let copied = 0;
-  let start = 0;
-  let line = firstLine;
-  while (start < bytes.length) {
-    const nl = bytes.indexOf(LF, start);
-    const end = nl === -1 ? bytes.length : nl + 1;
-    const piece = bytes.subarray(start, end);
-    if (!isAscii(piece)) {
-      if (isUtf8(piece)) {
-        text += latin.slice(copied, start) + piece.toString('utf8');
-        copied = end;
-        if (tally) {
-          tally.utf8Lines++;
-          if (tally.utf8At.length < NAMED_LINES) tally.utf8At.push(line);
-        }
-      } else if (tally) {
-        tally.windows1252Lines++;
-        if (tally.windows1252At.length < NAMED_LINES) tally.windows1252At.push(line);
-      }
-    }
-    start = end;
-    line++;
-  }
+  mixedLines(bytes, firstLine, tally, (piece, start, end) => {
+    text += latin.slice(copied, start) + piece.toString('utf8');
+    copied = end;
+  });
   return copied === 0 ? latin : text + latin.slice(copied);
 }
 
@@ -136,6 +118,19 @@ export function tallyLines(bytes: Buffer, firstLine: number, tally: EncodingTall
     if (!tally.sawUtf8 && !isAscii(bytes)) tally.sawUtf8 = true;
     return;
   }
+  mixedLines(bytes, firstLine, tally, () => undefined);
+}
+
+/**
+ * Walks the lines of a piece that is not valid UTF-8 as a whole, tallying the non-ASCII ones by
+ * encoding and handing over those that are valid UTF-8 (with their offsets in the piece).
+ */
+function mixedLines(
+  bytes: Buffer,
+  firstLine: number,
+  tally: EncodingTally | undefined,
+  onUtf8: (piece: Buffer, start: number, end: number) => void,
+): void {
   let start = 0;
   let line = firstLine;
   while (start < bytes.length) {
@@ -144,9 +139,12 @@ export function tallyLines(bytes: Buffer, firstLine: number, tally: EncodingTall
     const piece = bytes.subarray(start, end);
     if (!isAscii(piece)) {
       if (isUtf8(piece)) {
-        tally.utf8Lines++;
-        if (tally.utf8At.length < NAMED_LINES) tally.utf8At.push(line);
-      } else {
+        onUtf8(piece, start, end);
+        if (tally) {
+          tally.utf8Lines++;
+          if (tally.utf8At.length < NAMED_LINES) tally.utf8At.push(line);
+        }
+      } else if (tally) {
         tally.windows1252Lines++;
         if (tally.windows1252At.length < NAMED_LINES) tally.windows1252At.push(line);
       }

@@ -1,9 +1,3 @@
-/**
- * The cloud ingest path's tasks (plan, chunks, reduce buckets, finalize) over in-memory ports: a
- * file split into several chunks and buckets comes out as the same curated records and identities
- * a single pass would give, duplicates resolved to the earliest line.
- */
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,40 +7,13 @@ import {
   reduceBucket,
   SHUFFLE_FORMAT,
 } from '../../../functions/ingest/domain/ingest-run';
-import type { IngestRun, IngestTask, ObjectStore, RunStore } from '../../../functions/ingest/domain/ports';
+import type { IngestRun, IngestTask, RunStore } from '../../../functions/ingest/domain/ports';
 import { workKeys } from '../../../functions/ingest/domain/ports';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 import { checkDigit } from '../../../functions/shared/domain/run';
 import { manifestOf } from '../fixtures';
-
-class MemoryStore implements ObjectStore {
-  readonly objects = new Map<string, Buffer>();
-  async open(key: string, range?: { start: number; end: number }) {
-    const bytes = this.objects.get(key);
-    if (!bytes) return undefined;
-    return Readable.from([range ? bytes.subarray(range.start, range.end) : bytes]);
-  }
-  async getJson<T>(key: string, schema: { parse(v: unknown): T }) {
-    const bytes = this.objects.get(key);
-    return bytes ? schema.parse(JSON.parse(bytes.toString('utf8'))) : undefined;
-  }
-  async putJson(key: string, value: unknown) {
-    this.objects.set(key, Buffer.from(JSON.stringify(value)));
-  }
-  async putLines(key: string, lines: readonly string[] | Buffer) {
-    this.objects.set(
-      key,
-      Buffer.isBuffer(lines) ? Buffer.from(lines) : Buffer.from(lines.map((l) => `${l}\n`).join('')),
-    );
-  }
-  async putBytes(key: string, bytes: Buffer) {
-    this.objects.set(key, Buffer.from(bytes));
-  }
-  async list(prefix: string) {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-}
+import { MemoryStore } from './memory-ports';
 
 class MemoryRuns implements RunStore {
   readonly runs = new Map<string, IngestRun>();
