@@ -1,15 +1,20 @@
 /**
  * Child process of `npm run bench:tasks`: runs every task of the cloud ingest path on one file, one
  * after another on one core, with the buckets kept in a directory, and prints how long each task
- * took, the plan's scan rate and the process's peak RSS as JSON.
+ * took (wall and CPU time), the plan's scan rate and the process's peak RSS as JSON. Identities go
+ * through the DynamoDB identity store to a stand-in that takes every write at once
+ * (`instant-dynamo.ts`): the tasks pay the SDK's cost of each call, not the network's latency.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoIdentityStore } from '../../functions/ingest/adapters/dynamo-identity-store';
+import type { IdentityRecord } from '../../functions/ingest/domain/ingest-extract';
 import { finalizeRun, planRun, processChunk, reduceBucket } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { DirectoryObjectStore, FileObjectStore, MemoryRunStore } from './file-stores';
+import { startInstantDynamo } from './instant-dynamo';
 
 const [file, dir, chunkBytes, reduceBytes] = process.argv.slice(2);
 if (!file || !dir || !chunkBytes || !reduceBytes) {
@@ -18,6 +23,8 @@ if (!file || !dir || !chunkBytes || !reduceBytes) {
 const key = 'extracts/2026-10/rsh.csv';
 const queued: IngestTask[] = [];
 let identities = 0;
+const dynamo = await startInstantDynamo();
+const identityStore = new DynamoIdentityStore(dynamo.client, 'identities');
 const deps = {
   raw: new FileObjectStore({ [key]: file }),
   work: new DirectoryObjectStore(join(dir, 'work')),
@@ -25,8 +32,9 @@ const deps = {
   runs: new MemoryRunStore(),
   tasks: { sendAll: async (t: readonly IngestTask[]) => void queued.push(...t) },
   identities: {
-    putAll: async (records: readonly unknown[]) => {
+    putAll: async (records: readonly IdentityRecord[]) => {
       identities += records.length;
+      await identityStore.putAll(records);
     },
   },
   scoreRequests: { sendAll: async () => undefined },
@@ -35,14 +43,25 @@ const deps = {
   sizes: { chunkBytes: Number(chunkBytes), reduceBytes: Number(reduceBytes) },
 };
 
-const seconds = async (work: () => Promise<unknown>): Promise<number> => {
+/**
+ * CPU seconds (user and system, every thread of the process) of each task, by kind: on a machine
+ * that other work shares, wall time grows with the load and CPU time does not.
+ */
+const cpu: Record<string, number[]> = {};
+
+/** Runs one task; returns its wall seconds and records its CPU seconds under `kind`. */
+const seconds = async (kind: string, work: () => Promise<unknown>): Promise<number> => {
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await work();
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpuBefore);
+  cpu[kind] = [...(cpu[kind] ?? []), (used.user + used.system) / 1e6];
+  return wall;
 };
 
 let outcome: Awaited<ReturnType<typeof planRun>> | undefined;
-const plan = await seconds(async () => {
+const plan = await seconds('plan', async () => {
   outcome = await planRun(deps, key);
 });
 if (outcome?.status !== 'planned') throw new Error(`plan failed: ${JSON.stringify(outcome)}`);
@@ -53,14 +72,15 @@ const finalize: number[] = [];
 // Tasks run in the order the queue received them, as workers would take them.
 for (let next = queued.shift(); next; next = queued.shift()) {
   const task = next;
-  if (task.type === 'chunk') chunks.push(await seconds(() => processChunk(deps, task.runId, task.index)));
+  if (task.type === 'chunk')
+    chunks.push(await seconds('chunk', () => processChunk(deps, task.runId, task.index)));
   else if (task.type === 'reduce') {
     const before = identities;
-    reduces.push(await seconds(() => reduceBucket(deps, task.runId, task.bucket)));
+    reduces.push(await seconds('reduce', () => reduceBucket(deps, task.runId, task.bucket)));
     identitiesPerReduce.push(identities - before);
   } else {
     finalize.push(
-      await seconds(async () => {
+      await seconds('finalize', async () => {
         const report = await finalizeRun(deps, task.runId);
         if (report.status !== 'accepted') throw new Error(`run ended ${report.status}`);
         if (report.rowsRead !== report.accepted + report.rejected + report.duplicates) {
@@ -70,6 +90,7 @@ for (let next = queued.shift(); next; next = queued.shift()) {
     );
   }
 }
+dynamo.stop();
 const runs = [...deps.runs.runs.values()];
 const report = runs[0]?.report;
 if (!report || finalize.length !== 1) throw new Error('the run did not finish');
@@ -84,6 +105,7 @@ process.stdout.write(
     reduces,
     identitiesPerReduce,
     finalize: finalize[0],
+    cpu,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   })}\n`,
 );
