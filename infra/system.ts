@@ -221,7 +221,8 @@ export const system: SystemDef = {
       indexes: [],
       // A national registry extract writes some 4.3 million identities in the few minutes its reduce
       // tasks run side by side: at the default 4,000 writes/s that takes ~18 minutes of throttling,
-      // at 40,000 (a table's default quota) under two.
+      // at 40,000 (a table's default quota) under two. Each conditional PutItem costs one write unit
+      // whether it writes or is refused for an older cut, as a batched write did.
       warmWritesPerSecond: 40_000,
     },
     accessLog: {

@@ -490,6 +490,71 @@ describe('bad input', () => {
   });
 });
 
+describe('identities across cuts', () => {
+  it('keeps the current names and address when an older cut of the registry is uploaded late', async () => {
+    const rsh = cut.files.find((f) => f.source === 'rsh');
+    if (!rsh) throw new Error('no rsh file');
+    const [header, ...lines] = rsh.bytes.toString('latin1').split('\n');
+    const as = {
+      headers: {
+        authorization: `Bearer ${signToken(local.jwtKey, { sub: 't', 'custom:role': 'terapeuta_familiar', 'custom:comunas': '13101' })}`,
+      },
+    };
+    const identityOf = async (childId: string) =>
+      api(`/v1/comunas/13101/children/${childId}/identity?purpose=evaluacion_caso`, as);
+    // A child of the roster (not the first, which another test's access log counts) born before 2020,
+    // whose names come from the registry.
+    let childId: string | undefined;
+    let line: string | undefined;
+    for (const entry of (await roster('13101', 'limit=20')).entries.slice(1)) {
+      const identity = await identityOf(entry.childId);
+      const body = String(identity.body.run).replace(/\./g, '').split('-')[0];
+      const found = lines.find((l) => l.startsWith(`${body};`));
+      if (identity.body.source === 'rsh' && found && Number(found.split(';')[5]?.slice(-4)) < 2020) {
+        childId = entry.childId;
+        line = found;
+        break;
+      }
+    }
+    if (!childId || !line) throw new Error('no child of the roster with a registry record');
+    const named = (given: string, surname: string, address: string, surveyed: string): Buffer => {
+      const fields = (line as string).split(';');
+      fields[2] = given;
+      fields[3] = surname;
+      fields[17] = address;
+      fields[19] = surveyed;
+      return Buffer.from(`${header}\n${fields.join(';')}\n`, 'latin1');
+    };
+
+    await upload('extracts/2026-11/rsh.csv', named('Noviembre', 'Actual', 'Calle Nueva 1', '10-11-2026'));
+    await local.whenIdle();
+    expect((await identityOf(childId)).body).toMatchObject({
+      givenNames: 'Noviembre',
+      paternalSurname: 'Actual',
+      address: 'Calle Nueva 1',
+      cut: '2026-11',
+    });
+
+    await upload('extracts/2024-10/rsh.csv', named('Antiguo', 'Pasado', 'Calle Vieja 9', '15-09-2024'));
+    await local.whenIdle();
+    const old = await readJson(local.names.buckets.raw, 'extracts/2024-10/rsh.csv.report.json');
+    // Ingested for history: curated and promoted for its own cut.
+    expect(old).toMatchObject({ status: 'accepted', accepted: 1 });
+    await local.clients.s3.send(
+      new HeadObjectCommand({
+        Bucket: local.names.buckets.curated,
+        Key: 'cut=2024-10/source=rsh/_SUCCESS.json',
+      }),
+    );
+    expect((await identityOf(childId)).body).toMatchObject({
+      givenNames: 'Noviembre',
+      paternalSurname: 'Actual',
+      address: 'Calle Nueva 1',
+      cut: '2026-11',
+    });
+  });
+});
+
 describe('persistence', () => {
   it('keeps the roster across a restart of the local system', async () => {
     const before = await roster('13101', 'limit=3');

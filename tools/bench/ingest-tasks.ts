@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoIdentityStore } from '../../functions/ingest/adapters/dynamo-identity-store';
-import type { IdentityRecord } from '../../functions/ingest/domain/ingest-extract';
 import { finalizeRun, planRun, processChunk, reduceBucket } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
+import type { IdentityRecord } from '../../functions/ingest/domain/row-processor';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { DirectoryObjectStore, FileObjectStore, MemoryRunStore } from './file-stores';
 import { startInstantDynamo } from './instant-dynamo';
@@ -32,9 +32,10 @@ const deps = {
   runs: new MemoryRunStore(),
   tasks: { sendAll: async (t: readonly IngestTask[]) => void queued.push(...t) },
   identities: {
-    putAll: async (records: readonly IdentityRecord[]) => {
-      identities += records.length;
-      await identityStore.putAll(records);
+    putAll: async (records: AsyncIterable<IdentityRecord> | Iterable<IdentityRecord>) => {
+      const counts = await identityStore.putAll(records);
+      identities += counts.written + counts.olderThanStored;
+      return counts;
     },
   },
   scoreRequests: { sendAll: async () => undefined },

@@ -21,8 +21,23 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/** How many of the records handed to `IdentityStore.putAll` were written, and how many were not. */
+export interface IdentityWriteCounts {
+  readonly written: number;
+  /**
+   * Records not written because the store holds the child's record from the same source of a later
+   * cut: an old cut uploaded late does not replace what is current.
+   */
+  readonly olderThanStored: number;
+}
+
 export interface IdentityStore {
-  putAll(identities: readonly IdentityRecord[]): Promise<void>;
+  /**
+   * Writes each record unless the store holds the same child and source from a later cut (a record
+   * of the same or an earlier cut, or none, is replaced). Records are read as they are written, so
+   * a stream of any length is held only a few at a time.
+   */
+  putAll(identities: Iterable<IdentityRecord> | AsyncIterable<IdentityRecord>): Promise<IdentityWriteCounts>;
 }
 
 export interface ScoreRequest {

@@ -110,7 +110,16 @@ function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
     curated: new MemoryStore(),
     runs: new MemoryRuns(),
     tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
-    identities: { putAll: async (r: readonly Identity[]) => void identities.push(...r) },
+    identities: {
+      putAll: async (records: Iterable<Identity> | AsyncIterable<Identity>) => {
+        let written = 0;
+        for await (const identity of records) {
+          identities.push(identity);
+          written++;
+        }
+        return { written, olderThanStored: 0 };
+      },
+    },
     scoreRequests: { sendAll: async () => undefined },
     pseudonymiser,
     extractsPrefix: 'extracts/',
