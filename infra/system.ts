@@ -219,7 +219,7 @@ export const system: SystemDef = {
       // names and address the social registry gave.
       sortKey: { name: 'source', type: 'S' },
       indexes: [],
-      // A national registry extract writes some 4.3 million identities in the few minutes its reduce
+      // A national registry extract writes some 4.3 million identities in the few minutes its publish
       // tasks run side by side: at the default 4,000 writes/s that takes ~18 minutes of throttling,
       // at 40,000 (a table's default quota) under two. Each conditional PutItem costs one write unit
       // whether it writes or is refused for an older cut, as a batched write did.
@@ -252,7 +252,7 @@ export const system: SystemDef = {
   },
   queues: {
     ingestTasks: {
-      description: 'Chunk, reduce and finalize tasks of ingest runs',
+      description: 'Chunk, reduce, finalize and publish tasks of ingest runs',
       visibilityTimeoutSeconds: 6 * 300,
       maxReceiveCount: 3,
     },
@@ -297,7 +297,7 @@ export const system: SystemDef = {
     },
     ingestWorker: {
       description:
-        'Runs ingest tasks: validates and pseudonymises chunks, removes duplicates, writes curated data',
+        'Runs ingest tasks: validates and pseudonymises chunks, removes duplicates, writes curated data and, once a run is accepted, its identities',
       dir: 'functions/ingest/worker',
       memoryMb: 1536,
       timeoutSeconds: 300,

@@ -24,7 +24,10 @@ function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFuncti
   });
 }
 
-/** S3 uploads of extracts → planner → chunk, reduce and finalize tasks → curated data and score requests. */
+/**
+ * S3 uploads of extracts → planner → chunk, reduce, finalize and publish tasks → curated data,
+ * identities and score requests.
+ */
 export class IngestPipeline extends Construct {
   public readonly planner: SanFunction;
   public readonly worker: SanFunction;

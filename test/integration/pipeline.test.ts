@@ -201,6 +201,8 @@ describe('ingest progress', () => {
       objectKey: string;
       status: string;
       chunks: { done: number; total: number };
+      buckets: { done: number; total: number };
+      publish: { done: number; total: number };
     }[];
     expect(runs.map((r) => r.objectKey.split('/').at(-1)).sort()).toEqual(
       cut.files.map((f) => f.name).sort(),
@@ -208,6 +210,8 @@ describe('ingest progress', () => {
     for (const r of runs) {
       expect(r.status).toBe('done');
       expect(r.chunks.done).toBe(r.chunks.total);
+      // Identities are published bucket by bucket once the run is accepted.
+      expect(r.publish).toEqual({ done: r.buckets.total, total: r.buckets.total });
     }
     const token = signToken(local.jwtKey, {
       sub: 'c',
@@ -538,8 +542,12 @@ describe('identities across cuts', () => {
     await upload('extracts/2024-10/rsh.csv', named('Antiguo', 'Pasado', 'Calle Vieja 9', '15-09-2024'));
     await local.whenIdle();
     const old = await readJson(local.names.buckets.raw, 'extracts/2024-10/rsh.csv.report.json');
-    // Ingested for history: curated and promoted for its own cut.
-    expect(old).toMatchObject({ status: 'accepted', accepted: 1 });
+    // Ingested for history: curated and promoted for its own cut, but it replaced no current identity.
+    expect(old).toMatchObject({
+      status: 'accepted',
+      accepted: 1,
+      identities: { written: 0, olderThanStored: 1 },
+    });
     await local.clients.s3.send(
       new HeadObjectCommand({
         Bucket: local.names.buckets.curated,

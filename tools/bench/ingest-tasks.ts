@@ -3,7 +3,8 @@
  * after another on one core, with the buckets kept in a directory, and prints how long each task
  * took (wall and CPU time), the plan's scan rate and the process's peak RSS as JSON. Identities go
  * through the DynamoDB identity store to a stand-in that takes every write at once
- * (`instant-dynamo.ts`): the tasks pay the SDK's cost of each call, not the network's latency.
+ * (`instant-dynamo.ts`): the publish tasks pay the SDK's cost of each call, not the network's
+ * latency.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { DynamoIdentityStore } from '../../functions/ingest/adapters/dynamo-identity-store';
 import { finalizeRun, planRun, processChunk, reduceBucket } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
+import { publishPart } from '../../functions/ingest/domain/publish-run';
 import type { IdentityRecord } from '../../functions/ingest/domain/row-processor';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { DirectoryObjectStore, FileObjectStore, MemoryRunStore } from './file-stores';
@@ -68,22 +70,25 @@ const plan = await seconds('plan', async () => {
 if (outcome?.status !== 'planned') throw new Error(`plan failed: ${JSON.stringify(outcome)}`);
 const chunks: number[] = [];
 const reduces: number[] = [];
-const identitiesPerReduce: number[] = [];
+const publishes: number[] = [];
+const identitiesPerPublish: number[] = [];
 const finalize: number[] = [];
 // Tasks run in the order the queue received them, as workers would take them.
 for (let next = queued.shift(); next; next = queued.shift()) {
   const task = next;
   if (task.type === 'chunk')
     chunks.push(await seconds('chunk', () => processChunk(deps, task.runId, task.index)));
-  else if (task.type === 'reduce') {
-    const before = identities;
+  else if (task.type === 'reduce')
     reduces.push(await seconds('reduce', () => reduceBucket(deps, task.runId, task.bucket)));
-    identitiesPerReduce.push(identities - before);
+  else if (task.type === 'publish') {
+    const before = identities;
+    publishes.push(await seconds('publish', () => publishPart(deps, task.runId, task.bucket, task.part)));
+    identitiesPerPublish.push(identities - before);
   } else {
     finalize.push(
       await seconds('finalize', async () => {
         const report = await finalizeRun(deps, task.runId);
-        if (report.status !== 'accepted') throw new Error(`run ended ${report.status}`);
+        if (report.status !== 'accepted') throw new Error(`run refused: ${report.error?.message}`);
         if (report.rowsRead !== report.accepted + report.rejected + report.duplicates) {
           throw new Error('rows read are not accepted + rejected + duplicates');
         }
@@ -94,7 +99,7 @@ for (let next = queued.shift(); next; next = queued.shift()) {
 dynamo.stop();
 const runs = [...deps.runs.runs.values()];
 const report = runs[0]?.report;
-if (!report || finalize.length !== 1) throw new Error('the run did not finish');
+if (!report || runs[0]?.status !== 'done' || finalize.length !== 1) throw new Error('the run did not finish');
 process.stdout.write(
   `${JSON.stringify({
     rows: report.rowsRead,
@@ -104,7 +109,8 @@ process.stdout.write(
     plan,
     chunks,
     reduces,
-    identitiesPerReduce,
+    publishes,
+    identitiesPerPublish,
     finalize: finalize[0],
     cpu,
     maxRssMb: process.resourceUsage().maxRSS / 1024,

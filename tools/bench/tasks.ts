@@ -4,11 +4,11 @@
  *
  * A registry extract is generated to a file and every task runs on it in a child process, one after
  * another on one core, at the deployed chunk and bucket sizes: the plan (one streaming pass over
- * the whole file), each chunk task, each reduce task and the finalize. Chunk and reduce tasks are
- * bounded by those sizes whatever the file's size; the plan grows with the file, so its scan rate
- * is extrapolated to the largest file of a national cut. Lambda gives a function CPU in
- * proportion to its memory (one vCPU at 1,769 MB), so each time is also shown scaled to the
- * function's share. Each task's CPU time is shown too: on a machine that other work shares, it is
+ * the whole file), each chunk task, each reduce task, the finalize and each publish task. Chunk,
+ * reduce and publish tasks are bounded by those sizes whatever the file's size; the plan grows with
+ * the file, so its scan rate is extrapolated to the largest file of a national cut. Lambda gives a
+ * function CPU in proportion to its memory (one vCPU at 1,769 MB), so each time is also shown
+ * scaled to the function's share. Each task's CPU time is shown too: on a machine that other work shares, it is
  * the figure that compares between runs.
  */
 import { execFileSync } from 'node:child_process';
@@ -35,7 +35,8 @@ const measured = z.object({
   plan: z.number(),
   chunks: z.array(z.number()),
   reduces: z.array(z.number()),
-  identitiesPerReduce: z.array(z.number()),
+  publishes: z.array(z.number()),
+  identitiesPerPublish: z.array(z.number()),
   finalize: z.number(),
   /** CPU seconds of each task, by kind (`plan`, `chunk`, `reduce`, …). */
   cpu: z.record(z.string(), z.array(z.number())),
@@ -43,14 +44,14 @@ const measured = z.object({
 });
 
 /**
- * The identity writes of the largest reduce task. This benchmark sends them to a stand-in that
+ * The identity writes of the largest publish task. This benchmark sends them to a stand-in that
  * answers at once, so their time on DynamoDB is estimated from the number of calls at 10–30 ms a
  * call.
  */
 function identityNote(identities: number): string {
   const rounds = Math.ceil(identities / DEFAULT_WRITES_IN_FLIGHT);
   return (
-    `The largest reduce task wrote ${identities.toLocaleString('en')} identities: as many conditional PutItem ` +
+    `The largest publish task wrote ${identities.toLocaleString('en')} identities: as many conditional PutItem ` +
     `calls, ${DEFAULT_WRITES_IN_FLIGHT} in flight. At 10–30 ms a call (an estimate, not measured here) their ` +
     `latency alone would take ${((rounds * 10) / 1000).toFixed(0)}–${((rounds * 30) / 1000).toFixed(0)} s; ` +
     "it overlaps with the task's CPU time above, most of which is the SDK's cost of each call."
@@ -148,11 +149,12 @@ runMain(async () => {
       row('chunk (ingestWorker)', 'chunk', m.chunks.length, Math.max(...m.chunks), worker),
       row('reduce (ingestWorker)', 'reduce', m.reduces.length, Math.max(...m.reduces), worker),
       row('finalize (ingestWorker)', 'finalize', 1, m.finalize, worker),
+      row('publish (ingestWorker)', 'publish', m.publishes.length, Math.max(...m.publishes), worker),
       '',
       `Plan scan rate ${mbPerSecond.toFixed(0)} MB/s; a ${flags['national-gb']} GB file would take ` +
         `${nationalPlan.toFixed(0)} s here, ${(nationalPlan / share(planner.memoryMb)).toFixed(0)} s at the ` +
         `planner's CPU share, against its ${planner.timeoutSeconds} s timeout.`,
-      identityNote(Math.max(...m.identitiesPerReduce)),
+      identityNote(Math.max(...m.identitiesPerPublish)),
       'Wall times grow with whatever else runs on the machine; CPU times (every thread of the process) do not. ' +
         `Load average at the end: ${loadavg()
           .map((l) => l.toFixed(1))

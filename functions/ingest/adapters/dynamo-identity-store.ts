@@ -11,7 +11,8 @@
  * parsing the answer; `npm run bench:tasks`, `BENCHMARKS.md`), against 1.9 ms for a batch of 25.
  * So the writes are bound by CPU, not by DynamoDB's 10–30 ms latency, once some 25 calls are in
  * flight; `DEFAULT_WRITES_IN_FLIGHT` leaves room for slower answers and stays under the SDK's 50
- * sockets.
+ * sockets. That cost is also why each publish task writes one part of a bucket's identities
+ * (`IDENTITY_PART_CHARS`), not the whole bucket.
  * A write the table throttles, after the SDK's own retries, is tried again after a growing,
  * jittered pause.
  */

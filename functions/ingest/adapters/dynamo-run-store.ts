@@ -1,12 +1,13 @@
 /**
- * RunStore on DynamoDB: one item per run. Finished chunks and buckets are kept as string sets, so
- * that a redelivered task counts once and the task that completes a stage sees the full count.
+ * RunStore on DynamoDB: one item per run. Finished chunks, buckets and published identity parts are
+ * kept as string sets, so that a redelivered task counts once and the task that completes a stage sees
+ * the full count.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileProblem } from '../domain/csv-reader';
-import type { IngestRun, RunStore } from '../domain/ports';
+import type { IngestRun, NewIngestRun, RunStore } from '../domain/ports';
 import type { IngestReport } from '../domain/report';
 
 type Item = Record<string, unknown>;
@@ -24,7 +25,7 @@ export class DynamoRunStore implements RunStore {
     return out.Item ? toRun(out.Item) : undefined;
   }
 
-  async create(run: IngestRun): Promise<'created' | 'exists'> {
+  async create(run: NewIngestRun): Promise<'created' | 'exists'> {
     const { chunksDone: _c, bucketsDone: _b, ...item } = run;
     try {
       await this.db.send(
@@ -47,6 +48,34 @@ export class DynamoRunStore implements RunStore {
 
   bucketDone(runId: string, bucket: number): Promise<number> {
     return this.addToSet(runId, 'bucketsDone', String(bucket));
+  }
+
+  async startPublishing(runId: string, parts: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { runId },
+          UpdateExpression: 'SET #status = :publishing, publishTotal = :parts, updatedAt = :now',
+          ConditionExpression: '#status = :processing AND attribute_not_exists(failure)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':publishing': 'publishing',
+            ':processing': 'processing',
+            ':parts': parts,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  partPublished(runId: string, bucket: number, part: number): Promise<number> {
+    return this.addToSet(runId, 'partsPublished', `${bucket}/${part}`);
   }
 
   async fail(runId: string, failure: { problem: FileProblem; message: string }): Promise<void> {
@@ -119,5 +148,7 @@ function toRun(item: Item): IngestRun {
     ...(item as unknown as IngestRun),
     chunksDone: size(item.chunksDone),
     bucketsDone: size(item.bucketsDone),
+    publishTotal: typeof item.publishTotal === 'number' ? item.publishTotal : 0,
+    partsPublished: size(item.partsPublished),
   };
 }
