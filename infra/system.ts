@@ -146,14 +146,14 @@ export interface SystemDef {
 export const EXTRACTS_PREFIX = 'extracts/';
 
 const INGEST_TASKS_QUEUE: QueueDef = {
-  description: 'Chunk, reduce and finalize tasks of ingest runs',
+  description: 'Chunk, reduce, finalize and publish tasks of ingest runs',
   visibilityTimeoutSeconds: 6 * 300,
   maxReceiveCount: 3,
 };
 
 /**
  * Minutes without progress (the run record's `updatedAt` not moving) after which an ingest run
- * still processing or finalizing counts as stalled and is ended as failed in processing. A healthy
+ * still processing or publishing counts as stalled and is ended as failed in processing. A healthy
  * run can stand still for as long as its slowest task takes to be retried to its end: each receive
  * of a task may hold the message until the visibility timeout, so up to
  * visibilityTimeout × maxReceiveCount (90 minutes); half an hour more of margin on top.
@@ -252,9 +252,10 @@ export const system: SystemDef = {
       // names and address the social registry gave.
       sortKey: { name: 'source', type: 'S' },
       indexes: [],
-      // A national registry extract writes some 4.3 million identities in the few minutes its reduce
+      // A national registry extract writes some 4.3 million identities in the few minutes its publish
       // tasks run side by side: at the default 4,000 writes/s that takes ~18 minutes of throttling,
-      // at 40,000 (a table's default quota) under two.
+      // at 40,000 (a table's default quota) under two. Each conditional PutItem costs one write unit
+      // whether it writes or is refused for an older cut, as a batched write did.
       warmWritesPerSecond: 40_000,
     },
     accessLog: {
@@ -280,7 +281,7 @@ export const system: SystemDef = {
           sortKey: { name: 'createdAt', type: 'S' },
         },
         // Runs by status, oldest progress first: the watchdog reads only the `processing` and
-        // `finalizing` partitions, and only their items older than the stall threshold.
+        // `publishing` partitions, and only their items older than the stall threshold.
         {
           name: 'byStatus',
           partitionKey: { name: 'status', type: 'S' },
@@ -332,7 +333,7 @@ export const system: SystemDef = {
     },
     ingestWorker: {
       description:
-        'Runs ingest tasks: validates and pseudonymises chunks, removes duplicates, writes curated data',
+        'Runs ingest tasks: validates and pseudonymises chunks, removes duplicates, writes curated data and, once a run is accepted, its identities',
       dir: 'functions/ingest/worker',
       memoryMb: 1536,
       timeoutSeconds: 300,

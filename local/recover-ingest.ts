@@ -4,7 +4,7 @@
  * Ctrl-C or by kill -9 — is gone, and so is an S3 notification whose planning had not finished.
  * Tables and objects persist, so at start:
  *
- * - every run still processing or finalizing is resumed: the tasks its record says are not done
+ * - every run still processing or publishing is resumed: the tasks its record says are not done
  *   are queued again (`resumeInterruptedRuns`); one whose plan is gone is ended as failed, with its
  *   report;
  * - every uploaded extract with neither a report nor a run was caught before its planning
@@ -49,6 +49,11 @@ export function describeRecovery(outcome: RecoveryOutcome): string {
   if (outcome.stage === 'chunk') return `reanudada la ingesta de ${key} (${of} trozos pendientes)`;
   if (outcome.stage === 'reduce') {
     return `reanudada la ingesta de ${key} (${of} tareas de reducción pendientes)`;
+  }
+  if (outcome.stage === 'publish') {
+    return outcome.pending > 0
+      ? `reanudada la publicación de identidades de ${key} (${of} partes pendientes)`
+      : `reanudada la publicación de identidades de ${key} (falta su promoción)`;
   }
   return `reanudada la ingesta de ${key} (falta su cierre)`;
 }

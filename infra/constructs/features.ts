@@ -25,8 +25,8 @@ function build(scope: Construct, props: FeatureProps, id: FunctionId): SanFuncti
 }
 
 /**
- * S3 uploads of extracts → planner → chunk, reduce and finalize tasks → curated data and score
- * requests; a scheduled watchdog ends runs whose tasks stopped progressing.
+ * S3 uploads of extracts → planner → chunk, reduce, finalize and publish tasks → curated data,
+ * identities and score requests; a scheduled watchdog ends runs whose tasks stopped progressing.
  */
 export class IngestPipeline extends Construct {
   public readonly planner: SanFunction;

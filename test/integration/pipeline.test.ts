@@ -236,6 +236,8 @@ describe('ingest progress', () => {
       objectKey: string;
       status: string;
       chunks: { done: number; total: number };
+      buckets: { done: number; total: number };
+      publish: { done: number; total: number };
     }[];
     expect(runs.map((r) => r.objectKey.split('/').at(-1)).sort()).toEqual(
       cut.files.map((f) => f.name).sort(),
@@ -243,6 +245,8 @@ describe('ingest progress', () => {
     for (const r of runs) {
       expect(r.status).toBe('done');
       expect(r.chunks.done).toBe(r.chunks.total);
+      // Identities are published bucket by bucket once the run is accepted.
+      expect(r.publish).toEqual({ done: r.buckets.total, total: r.buckets.total });
     }
     const token = signToken(local.jwtKey, {
       sub: 'c',
@@ -995,6 +999,81 @@ describe('interrupted ingest', () => {
     );
     expect(none).toContain('extracts/2026-10/rsh.csv: ya ingerido');
     expect(none).toContain('nada que reintentar');
+  });
+});
+
+describe('identities across cuts', () => {
+  it('keeps the current names and address when an older cut of the registry is uploaded late', async () => {
+    const rsh = cut.files.find((f) => f.source === 'rsh');
+    if (!rsh) throw new Error('no rsh file');
+    const [header, ...lines] = rsh.bytes.toString('latin1').split('\n');
+    const as = {
+      headers: {
+        authorization: `Bearer ${signToken(local.jwtKey, { sub: 't', 'custom:role': 'terapeuta_familiar', 'custom:comunas': '13101' })}`,
+      },
+    };
+    const identityOf = async (childId: string) =>
+      api(`/v1/comunas/13101/children/${childId}/identity?purpose=evaluacion_caso`, as);
+    // A child of the roster (not the first, which another test's access log counts) born before 2020,
+    // whose names come from the registry.
+    let childId: string | undefined;
+    let line: string | undefined;
+    for (const entry of (await roster('13101', 'limit=20')).entries.slice(1)) {
+      const identity = await identityOf(entry.childId);
+      const body = String(identity.body.run).replace(/\./g, '').split('-')[0];
+      const found = lines.find((l) => l.startsWith(`${body};`));
+      if (identity.body.source === 'rsh' && found && Number(found.split(';')[5]?.slice(-4)) < 2020) {
+        childId = entry.childId;
+        line = found;
+        break;
+      }
+    }
+    if (!childId || !line) throw new Error('no child of the roster with a registry record');
+    const named = (given: string, surname: string, address: string, surveyed: string): Buffer => {
+      const fields = (line as string).split(';');
+      fields[2] = given;
+      fields[3] = surname;
+      fields[17] = address;
+      fields[19] = surveyed;
+      return Buffer.from(`${header}\n${fields.join(';')}\n`, 'latin1');
+    };
+
+    await uploadDeclared(
+      'extracts/2026-11/rsh.csv',
+      named('Noviembre', 'Actual', 'Calle Nueva 1', '10-11-2026'),
+    );
+    await local.whenIdle();
+    expect((await identityOf(childId)).body).toMatchObject({
+      givenNames: 'Noviembre',
+      paternalSurname: 'Actual',
+      address: 'Calle Nueva 1',
+      cut: '2026-11',
+    });
+
+    await uploadDeclared(
+      'extracts/2024-10/rsh.csv',
+      named('Antiguo', 'Pasado', 'Calle Vieja 9', '15-09-2024'),
+    );
+    await local.whenIdle();
+    const old = await readJson(local.names.buckets.raw, 'extracts/2024-10/rsh.csv.report.json');
+    // Ingested for history: curated and promoted for its own cut, but it replaced no current identity.
+    expect(old).toMatchObject({
+      status: 'accepted',
+      accepted: 1,
+      identities: { written: 0, olderThanStored: 1 },
+    });
+    await local.clients.s3.send(
+      new HeadObjectCommand({
+        Bucket: local.names.buckets.curated,
+        Key: 'cut=2024-10/source=rsh/_SUCCESS.json',
+      }),
+    );
+    expect((await identityOf(childId)).body).toMatchObject({
+      givenNames: 'Noviembre',
+      paternalSurname: 'Actual',
+      address: 'Calle Nueva 1',
+      cut: '2026-11',
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { IngestRun, ObjectStore, RunStore } from '../../functions/ingest/domain/ports';
+import type { IngestRun, NewIngestRun, ObjectStore, RunStore } from '../../functions/ingest/domain/ports';
 
 export class FileObjectStore implements ObjectStore {
   constructor(private readonly files: Readonly<Record<string, string>>) {}
@@ -72,16 +72,43 @@ export class CountingStore implements ObjectStore {
   }
 }
 
+type StoredRun = IngestRun & { chunkSet: Set<number>; bucketSet: Set<number>; publishedSet: Set<string> };
+
 export class MemoryRunStore implements RunStore {
-  readonly runs = new Map<string, IngestRun & { chunkSet: Set<number>; bucketSet: Set<number> }>();
+  readonly runs = new Map<string, StoredRun>();
   async get(runId: string): Promise<IngestRun | undefined> {
     const r = this.runs.get(runId);
-    return r ? { ...r, chunksDone: r.chunkSet.size, bucketsDone: r.bucketSet.size } : undefined;
+    return r
+      ? {
+          ...r,
+          chunksDone: r.chunkSet.size,
+          bucketsDone: r.bucketSet.size,
+          partsPublished: r.publishedSet.size,
+        }
+      : undefined;
   }
-  async create(run: IngestRun): Promise<'created' | 'exists'> {
+  async create(run: NewIngestRun): Promise<'created' | 'exists'> {
     if (this.runs.has(run.runId)) return 'exists';
-    this.runs.set(run.runId, { ...run, chunkSet: new Set(), bucketSet: new Set() });
+    this.runs.set(run.runId, {
+      ...run,
+      publishTotal: 0,
+      partsPublished: 0,
+      chunkSet: new Set(),
+      bucketSet: new Set(),
+      publishedSet: new Set(),
+    });
     return 'created';
+  }
+  async startPublishing(runId: string, parts: number): Promise<boolean> {
+    const r = this.runs.get(runId);
+    if (r?.status !== 'processing' || r.failure) return false;
+    this.runs.set(runId, { ...r, status: 'publishing', publishTotal: parts });
+    return true;
+  }
+  async partPublished(runId: string, bucket: number, part: number): Promise<number> {
+    const r = this.runs.get(runId);
+    r?.publishedSet.add(`${bucket}/${part}`);
+    return r?.publishedSet.size ?? 0;
   }
   async chunkDone(runId: string, index: number): Promise<number> {
     const r = this.runs.get(runId);

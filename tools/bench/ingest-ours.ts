@@ -20,7 +20,7 @@ const deps = {
   curated: new CountingStore(),
   runs,
   tasks: { sendAll: async (t: readonly IngestTask[]) => void tasks.push(...t) },
-  identities: { putAll: async () => undefined },
+  identities: { putAll: async () => ({ written: 0, olderThanStored: 0 }) },
   scoreRequests: { sendAll: async () => undefined },
   pseudonymiser: createPseudonymiser(createHash('sha256').update('bench').digest('hex')),
   extractsPrefix: 'extracts/',

@@ -21,7 +21,7 @@ const plan = await planRun(
     curated: new CountingStore(),
     runs: new MemoryRunStore(),
     tasks: { sendAll: async (t: readonly IngestTask[]) => void tasks.push(...t) },
-    identities: { putAll: async () => undefined },
+    identities: { putAll: async () => ({ written: 0, olderThanStored: 0 }) },
     scoreRequests: { sendAll: async () => undefined },
     pseudonymiser: createPseudonymiser(createHash('sha256').update('bench').digest('hex')),
     extractsPrefix: 'extracts/',

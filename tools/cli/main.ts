@@ -250,6 +250,8 @@ const runsSchema = z.object({
       status: z.string(),
       chunks: z.object({ done: z.number(), total: z.number() }),
       buckets: z.object({ done: z.number(), total: z.number() }),
+      // Absent from the answers of versions that wrote identities during reduce.
+      publish: z.object({ done: z.number(), total: z.number() }).default({ done: 0, total: 0 }),
       failure: z.object({ message: z.string() }).optional(),
       report: z
         .object({
@@ -291,8 +293,12 @@ async function status(argv: string[]): Promise<void> {
     if (runs.length === 0) process.stdout.write(`no file of cut ${flags.cut} has been received yet\n`);
     for (const r of runs) {
       const name = r.objectKey.slice(r.objectKey.lastIndexOf('/') + 1);
-      const steps = r.chunks.total + r.buckets.total + 1;
-      const done = r.chunks.done + r.buckets.done + (r.status === 'done' || r.status === 'rejected' ? 1 : 0);
+      const steps = r.chunks.total + r.buckets.total + 1 + r.publish.total;
+      const done =
+        r.chunks.done +
+        r.buckets.done +
+        (r.status === 'publishing' || r.status === 'done' || r.status === 'rejected' ? 1 : 0) +
+        r.publish.done;
       const bar = new ProgressBar(name, steps, 'tasks');
       const rep = r.report;
       const note = rep

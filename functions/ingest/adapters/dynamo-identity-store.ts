@@ -1,17 +1,25 @@
 /**
  * IdentityStore on DynamoDB: personal data keyed by pseudonym and source (each source keeps its own
- * record of the child), written in batches of 25 with several batches in flight.
+ * record of the child), one conditional PutItem per record with many in flight.
  *
- * A reduce task of a national cut writes some hundreds of thousands of identities: one batch at a
- * time, at DynamoDB's 10–30 ms a call, that alone would come near the worker's timeout. Items the
- * table throttles come back as unprocessed and are written again after a growing, jittered pause.
+ * A record replaces the stored one only when it comes from the same or a later cut of the source,
+ * so an old cut uploaded late does not overwrite what is current. BatchWriteItem takes no
+ * condition, so each record is its own PutItem. A record the condition refuses is skipped and
+ * counted. Either way the write costs one write unit, as in a batch.
+ *
+ * Each call costs the SDK 1.3–1.45 ms of CPU on the benchmark machine (serialising, signing,
+ * parsing the answer; `npm run bench:tasks`, `BENCHMARKS.md`), against 1.9 ms for a batch of 25.
+ * So the writes are bound by CPU, not by DynamoDB's 10–30 ms latency, once some 25 calls are in
+ * flight; `DEFAULT_WRITES_IN_FLIGHT` leaves room for slower answers and stays under the SDK's 50
+ * sockets. That cost is also why each publish task writes one part of a bucket's identities
+ * (`IDENTITY_PART_CHARS`), not the whole bucket.
+ * A write the table throttles, after the SDK's own retries, is tried again after a growing,
+ * jittered pause.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdentityRecord } from '../domain/ingest-extract';
-import type { IdentityStore } from '../domain/ports';
-
-const BATCH = 25;
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { IdentityStore, IdentityWriteCounts } from '../domain/ports';
+import type { IdentityRecord } from '../domain/row-processor';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -19,15 +27,22 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Batches written at once unless the options say otherwise. */
-export const DEFAULT_BATCHES_IN_FLIGHT = 8;
+/** Writes in flight at once unless the options say otherwise. */
+export const DEFAULT_WRITES_IN_FLIGHT = 32;
+
+/**
+ * Replace only a record of the same or an earlier cut, or one with no cut recorded. A missing
+ * item passes too. Cuts are `yyyy-mm`, so string order is time order.
+ */
+export const REPLACE_CONDITION =
+  'attribute_not_exists(childId) OR attribute_not_exists(#cut) OR #cut <= :cut';
 
 export interface IdentityWriteOptions {
-  /** Batches written at once. @default DEFAULT_BATCHES_IN_FLIGHT */
+  /** Writes in flight at once. @default DEFAULT_WRITES_IN_FLIGHT */
   readonly inFlight?: number;
-  /** Calls per batch before giving up on items the table keeps throttling. @default 10 */
+  /** Calls per record before giving up on one the table keeps throttling. @default 10 */
   readonly maxAttempts?: number;
-  /** First pause before writing unprocessed items again, doubled on each attempt. @default 50 */
+  /** First pause before writing a throttled record again, doubled on each attempt. @default 50 */
   readonly baseDelayMs?: number;
 }
 
@@ -41,51 +56,70 @@ export class DynamoIdentityStore implements IdentityStore {
     private readonly tableName: string,
     options: IdentityWriteOptions = {},
   ) {
-    this.inFlight = options.inFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
+    this.inFlight = options.inFlight ?? DEFAULT_WRITES_IN_FLIGHT;
     this.maxAttempts = options.maxAttempts ?? 10;
     this.baseDelayMs = options.baseDelayMs ?? 50;
   }
 
-  async putAll(identities: readonly IdentityRecord[]): Promise<void> {
-    let next = 0;
+  async putAll(
+    identities: Iterable<IdentityRecord> | AsyncIterable<IdentityRecord>,
+  ): Promise<IdentityWriteCounts> {
+    // One generator shared by every writer: it queues their requests for the next record, so each
+    // record is taken once and only the records in flight are held.
+    const source = (async function* () {
+      for await (const identity of identities) yield identity;
+    })();
+    let written = 0;
+    let olderThanStored = 0;
+    let failed = false;
     const writer = async (): Promise<void> => {
-      while (next < identities.length) {
-        const start = next;
-        next += BATCH;
-        await this.writeBatch(identities.slice(start, start + BATCH));
+      try {
+        while (!failed) {
+          const next = await source.next();
+          if (next.done) return;
+          if (await this.put(next.value)) written++;
+          else olderThanStored++;
+        }
+      } catch (error) {
+        // The others stop taking records; what they have in flight finishes.
+        failed = true;
+        throw error;
       }
     };
-    const writers = Array.from(
-      { length: Math.min(this.inFlight, Math.ceil(identities.length / BATCH)) },
-      writer,
-    );
     // Every writer settles before the first failure is reported: no write is left running unseen.
-    const outcomes = await Promise.allSettled(writers);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw failed.reason;
+    const outcomes = await Promise.allSettled(Array.from({ length: this.inFlight }, writer));
+    await source.return(undefined);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    return { written, olderThanStored };
   }
 
-  private async writeBatch(batch: readonly IdentityRecord[]): Promise<void> {
-    let requests = batch.map((item) => ({ PutRequest: { Item: { ...item } } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= this.maxAttempts) {
-        throw new Error(
-          `${requests.length} identity writes still unprocessed after ${this.maxAttempts} attempts`,
-        );
-      }
+  /** Writes one record; false when the table holds the child's record of a later cut. */
+  private async put(identity: IdentityRecord): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
         const ceiling = this.baseDelayMs * 2 ** attempt;
         await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
       }
       try {
-        const out = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...identity },
+            ConditionExpression: REPLACE_CONDITION,
+            ExpressionAttributeNames: { '#cut': 'cut' },
+            ExpressionAttributeValues: { ':cut': identity.cut },
+          }),
         );
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        return true;
       } catch (error) {
-        // A batch throttled whole is refused with an error (after the SDK's own retries) rather
-        // than returned unprocessed: it waits and goes again like unprocessed items.
-        if (!THROTTLING.has((error as { name?: string }).name ?? '')) throw error;
+        const name = (error as { name?: string }).name ?? '';
+        if (name === 'ConditionalCheckFailedException') return false;
+        // Throttled after the SDK's own retries: wait, and go again.
+        if (!THROTTLING.has(name)) throw error;
+        if (attempt + 1 >= this.maxAttempts) {
+          throw new Error(`an identity write was still throttled after ${this.maxAttempts} attempts`);
+        }
       }
     }
   }

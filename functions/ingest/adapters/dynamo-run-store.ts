@@ -1,14 +1,14 @@
 /**
- * RunStore on DynamoDB: one item per run. Finished chunks and buckets are kept as string sets, so
- * that a redelivered task counts once and the task that completes a stage sees the full count, and
- * so that recovery knows which tasks are left. Every write sets `updatedAt`, the run's progress
- * mark; the `byStatus` index (status, updatedAt) finds active runs that stopped moving.
+ * RunStore on DynamoDB: one item per run. Finished chunks, buckets and published identity parts are
+ * kept as string sets, so that a redelivered task counts once and the task that completes a stage sees
+ * the full count, and so that recovery knows which tasks are left. Every write sets `updatedAt`, the
+ * run's progress mark; the `byStatus` index (status, updatedAt) finds active runs that stopped moving.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileProblem } from '../domain/csv-reader';
-import type { IngestRun, RunStore } from '../domain/ports';
+import type { IngestRun, NewIngestRun, RunStore } from '../domain/ports';
 import type { IngestReport } from '../domain/report';
 import type { RunMonitor, RunProgress } from '../domain/run-recovery';
 import { ACTIVE_STATUSES } from '../domain/run-stall';
@@ -28,7 +28,7 @@ export class DynamoRunStore implements RunStore, RunMonitor {
     return out.Item ? toRun(out.Item) : undefined;
   }
 
-  async create(run: IngestRun): Promise<'created' | 'exists'> {
+  async create(run: NewIngestRun): Promise<'created' | 'exists'> {
     const { chunksDone: _c, bucketsDone: _b, ...item } = run;
     try {
       await this.db.send(
@@ -51,6 +51,34 @@ export class DynamoRunStore implements RunStore, RunMonitor {
 
   bucketDone(runId: string, bucket: number): Promise<number> {
     return this.addToSet(runId, 'bucketsDone', String(bucket));
+  }
+
+  async startPublishing(runId: string, parts: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { runId },
+          UpdateExpression: 'SET #status = :publishing, publishTotal = :parts, updatedAt = :now',
+          ConditionExpression: '#status = :processing AND attribute_not_exists(failure)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':publishing': 'publishing',
+            ':processing': 'processing',
+            ':parts': parts,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  partPublished(runId: string, bucket: number, part: number): Promise<number> {
+    return this.addToSet(runId, 'partsPublished', `${bucket}/${part}`);
   }
 
   async fail(runId: string, failure: { problem: FileProblem; message: string }): Promise<void> {
@@ -110,11 +138,16 @@ export class DynamoRunStore implements RunStore, RunMonitor {
         TableName: this.tableName,
         Key: { runId },
         ConsistentRead: true,
-        ProjectionExpression: 'runId, chunksDone, bucketsDone',
+        ProjectionExpression: 'runId, chunksDone, bucketsDone, partsPublished',
       }),
     );
     if (!out.Item) return undefined;
-    return { chunks: members(out.Item.chunksDone), buckets: members(out.Item.bucketsDone) };
+    const parts = out.Item.partsPublished;
+    return {
+      chunks: members(out.Item.chunksDone),
+      buckets: members(out.Item.bucketsDone),
+      parts: parts instanceof Set ? [...(parts as Set<string>)].sort() : [],
+    };
   }
 
   private async query(
@@ -168,5 +201,7 @@ function toRun(item: Item): IngestRun {
     ...(item as unknown as IngestRun),
     chunksDone: size(item.chunksDone),
     bucketsDone: size(item.bucketsDone),
+    publishTotal: typeof item.publishTotal === 'number' ? item.publishTotal : 0,
+    partsPublished: size(item.partsPublished),
   };
 }

@@ -8,16 +8,19 @@
  *    quarantine with line, field and reason; accepted rows are shuffled into buckets by a hash of
  *    their duplicate key, so that all copies of a row meet in one bucket.
  * 3. reduce (one task per bucket): duplicates are dropped (the copy on the earliest line is kept)
- *    and the curated records are written per comuna under the run's own folder; identities go to
- *    the identity store.
- * 4. finalize: the counts are summed into the report (read = accepted + rejected + duplicates),
- *    `_SUCCESS.json` is switched to the new run in one write, and the comunas are queued for scoring.
+ *    and the curated records are written per comuna under the run's own folder; each child's
+ *    identity is held in the work bucket.
+ * 4. finalize: the counts are summed into the report (read = accepted + rejected + duplicates) and
+ *    the run is accepted or refused; an accepted run moves to `publishing`.
+ * 5. publish (one task per part of a bucket's identities, `publish-run.ts`): the part's identities
+ *    are written to the identity store; once every part is, `_SUCCESS.json` is switched to the new
+ *    run in one write and the comunas are queued for scoring.
  *
- * Readers only follow `_SUCCESS.json`, so a failed or half-finished run is never seen. Every task
- * is idempotent: redelivered messages rewrite the same objects and count once.
+ * Readers only follow `_SUCCESS.json`, and identities are written only once the run is accepted,
+ * so nothing of a failed, refused or half-finished run is seen. Every task is idempotent:
+ * redelivered messages rewrite the same objects and count once.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
@@ -46,6 +49,7 @@ import {
   mergeEncodingTally,
   tallyLines,
 } from './line-decoder';
+import { linesOf } from './lines';
 import type { ManifestLookup } from './manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestEntry, manifestSchema } from './manifest';
 import { PartWriter } from './part-writer';
@@ -57,7 +61,8 @@ import type {
   RunStore,
   ScoreRequestQueue,
 } from './ports';
-import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
+import { curatedKeys, rawKeys, workKeys } from './ports';
+import { acceptRun, resumePublishing, successSchema } from './publish-run';
 import type { QualityTally } from './quality';
 import { buildQualityReport, mergeTally, tallyCarried, tallyDuplicates } from './quality';
 import type { Segment } from './record-scanner';
@@ -191,9 +196,17 @@ const bucketStatsSchema = z.object({
   duplicates: z.number(),
   acceptedByComuna: z.record(z.string(), z.number()),
   duplicatesByQualityKey: z.record(z.string(), z.number()),
+  /** Parts of the bucket's identities in the work bucket (none from reducers that wrote them out). */
+  identityParts: z.number().int().min(0).default(0),
 });
 
-const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
+/**
+ * Size of a part of a bucket's held identities, which one publish task writes. Each identity is a
+ * DynamoDB call costing the SDK up to 1.45 ms of CPU (`BENCHMARKS.md`); an identity line has at
+ * least ~100 characters, so a part of 4 Mi characters holds at most ~42,000 identities, about a
+ * minute of CPU. A whole bucket of a national registry holds ~480,000, more than the timeout.
+ */
+export const IDENTITY_PART_CHARS = 4 * 1024 * 1024;
 
 /**
  * The key's 32-bit FNV-1a hash, modulo the bucket count. Keys carry a keyed pseudonym, already
@@ -899,14 +912,6 @@ function childIdOfKey(key: string): string {
   return end < 0 ? key.slice(start) : key.slice(start, end);
 }
 
-async function* linesOf(store: ObjectStore, key: string): AsyncGenerator<string> {
-  const body = await store.open(key);
-  if (!body) throw new Error(`object ${key} vanished`);
-  for await (const line of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line) yield line;
-  }
-}
-
 async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number): Promise<void> {
   const done = await deps.runs.chunkDone(plan.runId, index);
   if (done < plan.chunks.length) return;
@@ -927,9 +932,10 @@ async function afterChunk(deps: IngestRunDeps, plan: IngestPlan, index: number):
 // --- 3. reduce ------------------------------------------------------------------------------------
 
 /**
- * Drops duplicates within a shuffle bucket and writes its curated records and identities, in two
- * streaming passes: the first keeps only each key's earliest line, the second writes the rows on
- * those lines. Memory holds the keys, not the records.
+ * Drops duplicates within a shuffle bucket and writes its curated records, in two streaming passes:
+ * the first keeps only each key's earliest line, the second writes the rows on those lines. Memory
+ * holds the keys, not the records. Each child's identity goes to the work bucket, to be published
+ * only once the whole run is accepted.
  */
 export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: number): Promise<void> {
   const plan = await loadPlan(deps, runId);
@@ -952,7 +958,11 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
     curatedKeys.part(plan.cut, plan.source, runId, comuna, bucket, part),
   );
   const byComuna: Record<string, number> = {};
-  const identities: IdentityRecord[] = [];
+  const identities = new PartWriter<number>(
+    deps.work,
+    (b, part) => workKeys.identities(runId, b, part),
+    IDENTITY_PART_CHARS,
+  );
   const identified = new Set<string>();
   let accepted = 0;
   for (const key of keys) {
@@ -969,19 +979,20 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
       const childId = childIdOfKey(k);
       if (!identified.has(childId)) {
         identified.add(detached(childId));
-        // Written by this run's chunk tasks from a validated row.
-        identities.push(JSON.parse(row.identity) as IdentityRecord);
-        if (identities.length >= 1000) await deps.identities.putAll(identities.splice(0));
+        // Kept as the chunk task serialised it; published once the run is accepted.
+        const holding = identities.add(bucket, row.identity);
+        if (holding) await holding;
       }
     }
   }
   await curated.close();
-  await deps.identities.putAll(identities);
+  await identities.close();
   await deps.work.putJson(workKeys.bucketStats(runId, bucket), {
     accepted,
     duplicates: total - accepted,
     acceptedByComuna: byComuna,
     duplicatesByQualityKey: Object.fromEntries(Object.entries(rowsByQualityKey).filter(([, n]) => n > 0)),
+    identityParts: identities.written.length,
   });
   const done = await deps.runs.bucketDone(runId, bucket);
   if (done >= plan.bucketCount) await deps.tasks.sendAll([{ type: 'finalize', runId }]);
@@ -989,13 +1000,17 @@ export async function reduceBucket(deps: IngestRunDeps, runId: string, bucket: n
 
 // --- 4. finalize ----------------------------------------------------------------------------------
 
-/** Sums the run into its report, promotes it, and queues the comunas for scoring. */
+/**
+ * Sums the run into its report and decides: a failed run, or one whose file disagrees with the
+ * manifest, ends rejected; an accepted one moves to publishing, whose last task promotes it.
+ */
 export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<IngestReport> {
   const now = deps.now ?? (() => new Date());
   const plan = await loadPlan(deps, runId);
   const run = await deps.runs.get(runId);
   if (!run) throw new Error(`run ${runId} is not recorded`);
   if (run.report && (run.status === 'done' || run.status === 'rejected')) return run.report;
+  if (run.status === 'publishing' && !run.failure) return resumePublishing(deps, run);
   const contract = contractOf(plan.source);
   const base = {
     source: plan.source,
@@ -1010,8 +1025,14 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     startedAt: plan.startedAt,
   };
   if (run.failure) {
+    // Failed while publishing: the buckets published so far hold this accepted file's identities.
+    const message =
+      run.status === 'publishing'
+        ? `${run.failure.message}; el archivo había sido aceptado y parte de sus identidades ya se ` +
+          'escribieron, pero no se publicó: vuelva a subirlo para terminar'
+        : run.failure.message;
     const report = {
-      ...rejectedReport(base, run.failure.problem, run.failure.message),
+      ...rejectedReport(base, run.failure.problem, message),
       finishedAt: now().toISOString(),
     };
     await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
@@ -1052,10 +1073,12 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
   let accepted = 0;
   let duplicates = 0;
   const byComuna: Record<string, number> = {};
+  const identityParts: number[] = [];
   const bucketCount = plan.chunks.length === 0 ? 0 : plan.bucketCount;
   for (let b = 0; b < bucketCount; b++) {
     const stats = await deps.work.getJson(workKeys.bucketStats(runId, b), bucketStatsSchema);
     if (!stats) throw new Error(`run ${runId}: bucket ${b} has no statistics`);
+    identityParts.push(stats.identityParts);
     accepted += stats.accepted;
     duplicates += stats.duplicates;
     addCounts(byComuna, stats.acceptedByComuna);
@@ -1080,17 +1103,8 @@ export async function finalizeRun(deps: IngestRunDeps, runId: string): Promise<I
     ...(plan.manifest ? { manifest: plan.manifest } : {}),
     finishedAt: now().toISOString(),
   });
-  const previous = await deps.curated.getJson(curatedKeys.success(plan.cut, plan.source), successSchema);
-  await deps.curated.putLines(qualityKeys.open(plan.cut, plan.source), openAfter);
-  await deps.curated.putJson(qualityKeys.report(plan.cut, plan.source), quality);
-  await deps.curated.putJson(curatedKeys.success(plan.cut, plan.source), { runId, report });
-  await deps.raw.putJson(rawKeys.report(plan.objectKey), report);
-  await deps.runs.finish(runId, 'done', report);
-  const previousComunas = Object.keys(
-    (previous?.report.acceptedByComuna as Record<string, number> | undefined) ?? {},
-  );
-  const comunas = [...new Set([...Object.keys(byComuna), ...previousComunas])].sort();
-  await deps.scoreRequests.sendAll(comunas.map((comuna) => ({ cut: plan.cut, comuna })));
+  // Accepted: its identities are written, then it is promoted (`publish-run.ts`).
+  await acceptRun(deps, run, { report, quality, openAfter, identityParts });
   return report;
 }
 

@@ -21,8 +21,23 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/** How many of the records handed to `IdentityStore.putAll` were written, and how many were not. */
+export interface IdentityWriteCounts {
+  readonly written: number;
+  /**
+   * Records not written because the store holds the child's record from the same source of a later
+   * cut: an old cut uploaded late does not replace what is current.
+   */
+  readonly olderThanStored: number;
+}
+
 export interface IdentityStore {
-  putAll(identities: readonly IdentityRecord[]): Promise<void>;
+  /**
+   * Writes each record unless the store holds the same child and source from a later cut (a record
+   * of the same or an earlier cut, or none, is replaced). Records are read as they are written, so
+   * a stream of any length is held only a few at a time.
+   */
+  putAll(identities: Iterable<IdentityRecord> | AsyncIterable<IdentityRecord>): Promise<IdentityWriteCounts>;
 }
 
 export interface ScoreRequest {
@@ -37,13 +52,18 @@ export interface ScoreRequestQueue {
 export type IngestTask =
   | { readonly type: 'chunk'; readonly runId: string; readonly index: number }
   | { readonly type: 'reduce'; readonly runId: string; readonly bucket: number }
-  | { readonly type: 'finalize'; readonly runId: string };
+  | { readonly type: 'finalize'; readonly runId: string }
+  | { readonly type: 'publish'; readonly runId: string; readonly bucket: number; readonly part: number };
 
 export interface IngestTaskQueue {
   sendAll(tasks: readonly IngestTask[]): Promise<void>;
 }
 
-export type RunStatus = 'processing' | 'finalizing' | 'done' | 'rejected';
+/**
+ * `processing` (plan, chunk and reduce tasks), then either `rejected`, or `publishing` once finalize
+ * has accepted the run (its identities are being written), then `done` when it is promoted.
+ */
+export type RunStatus = 'processing' | 'publishing' | 'done' | 'rejected';
 
 /** The progress record of one ingest run (one file's content). */
 export interface IngestRun {
@@ -56,6 +76,10 @@ export interface IngestRun {
   readonly bucketCount: number;
   readonly chunksDone: number;
   readonly bucketsDone: number;
+  /** Identity parts to publish once the run is accepted (0 until then). */
+  readonly publishTotal: number;
+  /** Identity parts written to the identity store. */
+  readonly partsPublished: number;
   readonly bytes: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -64,13 +88,23 @@ export interface IngestRun {
   readonly report?: IngestReport;
 }
 
+/** A run as it is created: nothing of it is published yet. */
+export type NewIngestRun = Omit<IngestRun, 'publishTotal' | 'partsPublished'>;
+
 export interface RunStore {
   get(runId: string): Promise<IngestRun | undefined>;
   /** Creates the run unless one with its id exists. */
-  create(run: IngestRun): Promise<'created' | 'exists'>;
+  create(run: NewIngestRun): Promise<'created' | 'exists'>;
   /** Records a chunk as done (idempotent); returns how many distinct chunks are done. */
   chunkDone(runId: string, index: number): Promise<number>;
   bucketDone(runId: string, bucket: number): Promise<number>;
+  /**
+   * Moves an accepted run from `processing` to `publishing`, with the number of identity parts it
+   * has to publish; false (and no change) when the run is not processing or has a failure recorded.
+   */
+  startPublishing(runId: string, parts: number): Promise<boolean>;
+  /** Records an identity part as written (idempotent); returns how many distinct parts are. */
+  partPublished(runId: string, bucket: number, part: number): Promise<number>;
   /** Records the first file-level failure of the run. */
   fail(runId: string, failure: { problem: FileProblem; message: string }): Promise<void>;
   finish(runId: string, status: 'done' | 'rejected', report: IngestReport): Promise<void>;
@@ -113,6 +147,17 @@ export const workKeys = {
   seenPrefix: (runId: string): string => `runs/${runId}/seen/`,
   /** Rows the plan itself rejected (lines over the record limit, in no chunk), counted like a chunk's. */
   planStats: (runId: string): string => `runs/${runId}/plan-stats.json`,
+  /**
+   * A reduce bucket's identities in parts of at most `IDENTITY_PART_CHARS`, held here until the run
+   * is accepted; each part is then one publish task.
+   */
+  identities: (runId: string, bucket: number, part: number): string =>
+    `runs/${runId}/identities/${pad(bucket)}/${pad(part)}.ndjson`,
+  /** What finalize accepted (report and quality report), promoted once every part is published. */
+  accepted: (runId: string): string => `runs/${runId}/accepted/report.json`,
+  acceptedOpen: (runId: string): string => `runs/${runId}/accepted/open.ndjson`,
+  publishStats: (runId: string, bucket: number, part: number): string =>
+    `runs/${runId}/publish-stats/${pad(bucket)}-${pad(part)}.json`,
 };
 
 /** Objects written next to the upload in the raw bucket. */

@@ -29,6 +29,11 @@ export interface IngestReport {
   readonly acceptedByComuna: Readonly<Record<string, number>>;
   /** The file's data-quality index over all its institutions (details in the quality report). */
   readonly quality?: QualityScores;
+  /**
+   * Identities written to the identity table once the run was accepted, and those left as they were
+   * because the table holds the child's record of a later cut from the same source.
+   */
+  readonly identities?: { readonly written: number; readonly olderThanStored: number };
   /** Objects holding the rejected rows with their line, field and reason. */
   readonly quarantine?: readonly string[];
   /** Rejected rows that were malformed records (quotes, NUL bytes, length), not invalid values. */

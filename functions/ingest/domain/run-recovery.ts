@@ -15,6 +15,8 @@
 import { z } from 'zod';
 import type { IngestRun, IngestTask, IngestTaskQueue, ObjectStore, RunStore } from './ports';
 import { rawKeys, workKeys } from './ports';
+import type { IdentityPart } from './publish-run';
+import { identityPartsOf } from './publish-run';
 import type { IngestReport } from './report';
 import { rejectedReport } from './report';
 import {
@@ -31,12 +33,14 @@ import {
 export interface RunProgress {
   readonly chunks: readonly number[];
   readonly buckets: readonly number[];
+  /** Identity parts published, as `bucket/part`. */
+  readonly parts: readonly string[];
 }
 
 /** What recovery needs of the run store beyond `RunStore`; the DynamoDB adapter implements both. */
 export interface RunMonitor {
   /**
-   * Runs still processing or finalizing; with `updatedBefore` (ISO time), only those whose record
+   * Runs still processing or publishing; with `updatedBefore` (ISO time), only those whose record
    * last changed before it.
    */
   active(updatedBefore?: string): Promise<IngestRun[]>;
@@ -138,7 +142,7 @@ export async function startsNewAttempt(deps: RetryDeps, run: IngestRun): Promise
   return ended !== undefined && failedInProcessing(ended);
 }
 
-export type ResumeStage = 'chunk' | 'reduce' | 'finalize';
+export type ResumeStage = 'chunk' | 'reduce' | 'finalize' | 'publish';
 
 export interface PendingTasks {
   readonly stage: ResumeStage;
@@ -151,9 +155,15 @@ export interface PendingTasks {
 /**
  * The tasks a run still needs, from what its record says is done: the chunks not done; once all
  * are, the reduce buckets not done; then its finalize. A run that carries a failure needs only its
- * finalize, which writes its rejected report.
+ * finalize, which writes its rejected report. A run publishing (accepted, `identityParts` being
+ * what it publishes) needs the parts not yet published; with every part published but the run not
+ * yet promoted, one part again, whose task then promotes it.
  */
-export function pendingTasks(run: IngestRun, progress: RunProgress): PendingTasks {
+export function pendingTasks(
+  run: IngestRun,
+  progress: RunProgress,
+  identityParts: readonly IdentityPart[] = [],
+): PendingTasks {
   const runId = run.runId;
   const finalize: PendingTasks = {
     stage: 'finalize',
@@ -161,7 +171,21 @@ export function pendingTasks(run: IngestRun, progress: RunProgress): PendingTask
     pending: 1,
     total: 1,
   };
-  if (run.failure || run.chunkCount === 0) return finalize;
+  if (run.failure) return finalize;
+  if (run.status === 'publishing') {
+    const published = new Set(progress.parts);
+    const left = identityParts.filter((p) => !published.has(`${p.bucket}/${p.part}`));
+    const last = identityParts.at(-1);
+    // No part at all: its finalize promotes it.
+    if (!last) return finalize;
+    return {
+      stage: 'publish',
+      tasks: (left.length > 0 ? left : [last]).map((p) => ({ type: 'publish', runId, ...p })),
+      pending: left.length,
+      total: identityParts.length,
+    };
+  }
+  if (run.chunkCount === 0) return finalize;
   const chunksDone = new Set(progress.chunks);
   const chunks = indices(run.chunkCount).filter((i) => !chunksDone.has(i));
   if (chunks.length > 0) {
@@ -220,8 +244,19 @@ export async function resumeInterruptedRuns(deps: ResumeDeps): Promise<RecoveryO
       outcomes.push({ kind: 'failed', run, report });
       continue;
     }
-    const progress = (await deps.runs.progress(run.runId)) ?? { chunks: [], buckets: [] };
-    const pending = pendingTasks(run, progress);
+    const progress = (await deps.runs.progress(run.runId)) ?? { chunks: [], buckets: [], parts: [] };
+    const parts = run.status === 'publishing' ? await identityPartsOf(deps.work, run.runId) : [];
+    if (parts === undefined) {
+      const report = await endAsFailed(deps, run, {
+        problem: 'processing-failed',
+        message:
+          'la ingesta se interrumpió mientras publicaba las identidades y no puede reanudarse porque ' +
+          `lo aceptado ya no existe; vuelva a subir el archivo o ejecute "${retryCommand(run)}"`,
+      });
+      outcomes.push({ kind: 'failed', run, report });
+      continue;
+    }
+    const pending = pendingTasks(run, progress, parts);
     await deps.tasks.sendAll(pending.tasks);
     outcomes.push({ kind: 'resumed', run, ...pending });
   }

@@ -1,16 +1,16 @@
 /**
  * When an ingest run counts as stalled, and when a new upload of its content starts a new attempt.
  *
- * A run makes progress by its tasks: every chunk or bucket recorded as done, and every failure,
- * moves the run record's `updatedAt`. A run still `processing` or `finalizing` whose record has
- * not moved for the stall threshold has lost its tasks (a worker killed on its last delivery, a
- * local process killed with its in-memory queue) and will never end by itself. Plain functions
- * over run records: the watchdog, the planner and the local start apply them.
+ * A run makes progress by its tasks: every chunk, bucket or identity part recorded as done, and
+ * every failure, moves the run record's `updatedAt`. A run still `processing` or `publishing` whose
+ * record has not moved for the stall threshold has lost its tasks (a worker killed on its last
+ * delivery, a local process killed with its in-memory queue) and will never end by itself. Plain
+ * functions over run records: the watchdog, the planner and the local start apply them.
  */
 import type { IngestRun, RunStatus } from './ports';
 
 /** Statuses of a run that has not ended yet. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['processing', 'finalizing'];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['processing', 'publishing'];
 
 export class StallThresholdError extends Error {
   override readonly name = 'StallThresholdError';

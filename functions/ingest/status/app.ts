@@ -1,6 +1,7 @@
 /**
  * Ingest progress: `GET /v1/cuts/{cut}` lists the runs of the cut's files — chunks and buckets done,
- * status, and the report once finished — for the data team's CLI and dashboards. National role only.
+ * identity parts published once the run is accepted, status, and the report once finished — for
+ * the data team's CLI and dashboards. National role only.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -36,6 +37,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         status: r.status,
         chunks: { done: r.chunksDone, total: r.chunkCount },
         buckets: { done: r.bucketsDone, total: r.bucketCount },
+        publish: { done: r.partsPublished, total: r.publishTotal },
         bytes: r.bytes,
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,

@@ -1,7 +1,8 @@
 /**
  * Ingest worker: consumes the ingest task queue — chunk, reduce and finalize tasks of the fan-out in
- * `domain/ingest-run.ts` — one task per message, with partial batch failures so that a failing task
- * is retried alone and ends in the dead-letter queue after the receive limit.
+ * `domain/ingest-run.ts`, and the publish tasks of `domain/publish-run.ts` — one task per message,
+ * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
+ * queue after the receive limit.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -12,6 +13,8 @@ import { system } from '../../../infra/system';
 import { createLogger } from '../../shared/logger';
 import { parseMessage } from '../../shared/sqs-message';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
+import { publishPart } from '../domain/publish-run';
+import type { IngestReport } from '../domain/report';
 import { ingestDepsFromEnv } from '../ingest-deps';
 
 /** Receives of a task message before it moves to the dead-letter queue. */
@@ -21,6 +24,12 @@ export const ingestTaskSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), runId: z.string().min(1), index: z.number().int().min(0) }),
   z.object({ type: z.literal('reduce'), runId: z.string().min(1), bucket: z.number().int().min(0) }),
   z.object({ type: z.literal('finalize'), runId: z.string().min(1) }),
+  z.object({
+    type: z.literal('publish'),
+    runId: z.string().min(1),
+    bucket: z.number().int().min(0),
+    part: z.number().int().min(0),
+  }),
 ]);
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
@@ -50,23 +59,31 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
   };
 
+  const logReport = (message: string, runId: string, report: IngestReport): void => {
+    logger.info(message, {
+      runId,
+      objectKey: report.objectKey,
+      status: report.status,
+      rowsRead: report.rowsRead,
+      accepted: report.accepted,
+      rejected: report.rejected,
+      duplicates: report.duplicates,
+      ...(report.identities ? { identities: report.identities } : {}),
+    });
+  };
+
   const runTask = async (
     d: Awaited<ReturnType<typeof deps>>,
     task: z.infer<typeof ingestTaskSchema>,
   ): Promise<void> => {
     if (task.type === 'chunk') await processChunk(d, task.runId, task.index);
     else if (task.type === 'reduce') await reduceBucket(d, task.runId, task.bucket);
-    else {
+    else if (task.type === 'publish') {
+      const outcome = await publishPart(d, task.runId, task.bucket, task.part);
+      if (outcome.status === 'promoted') logReport('extract ingested', task.runId, outcome.report);
+    } else {
       const report = await finalizeRun(d, task.runId);
-      logger.info('extract ingested', {
-        runId: task.runId,
-        objectKey: report.objectKey,
-        status: report.status,
-        rowsRead: report.rowsRead,
-        accepted: report.accepted,
-        rejected: report.rejected,
-        duplicates: report.duplicates,
-      });
+      logReport('extract finalized', task.runId, report);
     }
   };
 

@@ -1,92 +1,126 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoIdentityStore } from '../../../functions/ingest/adapters/dynamo-identity-store';
-import type { IdentityRecord } from '../../../functions/ingest/domain/ingest-extract';
+import type { IdentityRecord } from '../../../functions/ingest/domain/row-processor';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
-const identities = (n: number): IdentityRecord[] =>
+const identities = (n: number, cut = '2026-10'): IdentityRecord[] =>
   Array.from({ length: n }, (_, i) => ({
     childId: `n-${String(i).padStart(22, '0')}`,
     run: `${20_000_000 + i}-K`,
     comuna: '13101',
     source: 'rsh',
-    cut: '2026-10',
+    cut,
   }));
 
-type Put = { PutRequest: { Item: IdentityRecord } };
-const itemsOf = (call: { args: [unknown] }): Put[] =>
-  ((call.args[0] as BatchWriteCommand).input.RequestItems?.identities ?? []) as Put[];
+type PutInput = PutCommand['input'];
+const inputOf = (call: { args: [unknown] }): PutInput => (call.args[0] as PutCommand).input;
+const conditionFailed = (): ConditionalCheckFailedException =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const throttled = (): Error =>
+  Object.assign(new Error('Throughput exceeds the current capacity'), {
+    name: 'ProvisionedThroughputExceededException',
+  });
 
 describe('identity store on DynamoDB', () => {
   beforeEach(() => ddb.reset());
 
-  it('writes every identity once, in batches of 25, several at a time', async () => {
+  it('writes each identity once, only over a record of the same or an earlier cut, several at a time', async () => {
     let inFlight = 0;
     let most = 0;
-    ddb.on(BatchWriteCommand).callsFake(async () => {
+    ddb.on(PutCommand).callsFake(async () => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 1));
       inFlight--;
       return {};
     });
-    await new DynamoIdentityStore(db, 'identities', { inFlight: 4 }).putAll(identities(1_000));
+    const counts = await new DynamoIdentityStore(db, 'identities', { inFlight: 4 }).putAll(
+      identities(200, '2026-11'),
+    );
 
-    const calls = ddb.commandCalls(BatchWriteCommand);
-    expect(calls).toHaveLength(40);
-    expect(calls.every((c) => itemsOf(c).length === 25)).toBe(true);
-    const written = calls.flatMap((c) => itemsOf(c).map((p) => p.PutRequest.Item.childId));
-    expect(new Set(written).size).toBe(1_000);
+    expect(counts).toEqual({ written: 200, olderThanStored: 0 });
+    const calls = ddb.commandCalls(PutCommand).map(inputOf);
+    expect(new Set(calls.map((c) => c.Item?.childId)).size).toBe(200);
+    for (const c of calls) {
+      expect(c).toMatchObject({
+        TableName: 'identities',
+        Item: { source: 'rsh', cut: '2026-11' },
+        ConditionExpression: 'attribute_not_exists(childId) OR attribute_not_exists(#cut) OR #cut <= :cut',
+        ExpressionAttributeNames: { '#cut': 'cut' },
+        ExpressionAttributeValues: { ':cut': '2026-11' },
+      });
+    }
     expect(most).toBe(4);
   });
 
-  it('writes throttled items again until the table takes them', async () => {
-    let throttled = 2;
-    ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, Put[]> }) => {
-      const requests = input.RequestItems.identities ?? [];
-      if (throttled-- > 0) return { UnprocessedItems: { identities: requests.slice(10) } };
+  it('skips and counts a record the table holds from a later cut', async () => {
+    const older = new Set(identities(10).map((i, n) => (n % 3 === 0 ? i.childId : '')));
+    ddb.on(PutCommand).callsFake(async (input: PutInput) => {
+      if (older.has(String(input.Item?.childId))) throw conditionFailed();
       return {};
     });
-    await new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 }).putAll(identities(25));
-
-    const sizes = ddb.commandCalls(BatchWriteCommand).map((c) => itemsOf(c).length);
-    expect(sizes).toEqual([25, 15, 5]);
+    const counts = await new DynamoIdentityStore(db, 'identities', { inFlight: 2 }).putAll(identities(10));
+    expect(counts).toEqual({ written: 6, olderThanStored: 4 });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(10);
   });
 
-  it('writes a batch refused whole for throttling again, and fails at once on any other error', async () => {
-    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
-      name: 'ProvisionedThroughputExceededException',
-    });
-    ddb.on(BatchWriteCommand).rejectsOnce(throttled).resolves({});
-    await new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 }).putAll(identities(25));
-    expect(ddb.commandCalls(BatchWriteCommand).map((c) => itemsOf(c).length)).toEqual([25, 25]);
+  it('writes a throttled record again until the table takes it, and fails at once on any other error', async () => {
+    ddb.on(PutCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
+    const store = new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 });
+    expect(await store.putAll(identities(2))).toEqual({ written: 2, olderThanStored: 0 });
+    expect(ddb.commandCalls(PutCommand).map((c) => inputOf(c).Item?.childId)).toEqual([
+      identities(1)[0]?.childId,
+      identities(1)[0]?.childId,
+      identities(1)[0]?.childId,
+      identities(2)[1]?.childId,
+    ]);
 
     ddb.reset();
-    ddb.on(BatchWriteCommand).rejects(new Error('AccessDeniedException'));
-    await expect(
-      new DynamoIdentityStore(db, 'identities', { inFlight: 1, baseDelayMs: 1 }).putAll(identities(25)),
-    ).rejects.toThrow('AccessDeniedException');
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1);
+    ddb.on(PutCommand).rejects(new Error('AccessDeniedException'));
+    await expect(store.putAll(identities(25))).rejects.toThrow('AccessDeniedException');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
   });
 
-  it('fails after its attempts, once every batch in flight has settled', async () => {
-    let calls = 0;
-    ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, Put[]> }) => {
-      calls++;
-      const requests = input.RequestItems.identities ?? [];
-      // The first batch is always throttled; the others go through.
-      const first = requests[0]?.PutRequest.Item.childId === identities(1)[0]?.childId;
-      return first ? { UnprocessedItems: { identities: requests } } : {};
+  it('fails after its attempts, once every write in flight has settled, and takes no more records', async () => {
+    const first = identities(1)[0]?.childId;
+    ddb.on(PutCommand).callsFake(async (input: PutInput) => {
+      // The first record is always throttled; the others go through, slowly.
+      if (input.Item?.childId === first) throw throttled();
+      await new Promise((r) => setTimeout(r, 5));
+      return {};
     });
     const store = new DynamoIdentityStore(db, 'identities', { inFlight: 3, maxAttempts: 3, baseDelayMs: 1 });
-    await expect(store.putAll(identities(100))).rejects.toThrow(
-      '25 identity writes still unprocessed after 3 attempts',
+    await expect(store.putAll(identities(10_000))).rejects.toThrow(
+      'an identity write was still throttled after 3 attempts',
     );
-    // Three attempts of the throttled batch and one call for each of the other three batches.
-    expect(calls).toBe(6);
+    const calls = ddb.commandCalls(PutCommand);
+    expect(calls.filter((c) => inputOf(c).Item?.childId === first)).toHaveLength(3);
+    expect(calls.length).toBeLessThan(100);
+  });
+
+  it('reads a stream of records as it writes them, holding only those in flight', async () => {
+    let taken = 0;
+    let settled = 0;
+    let ahead = 0;
+    ddb.on(PutCommand).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      settled++;
+      return {};
+    });
+    async function* stream(): AsyncGenerator<IdentityRecord> {
+      for (const identity of identities(300)) {
+        taken++;
+        ahead = Math.max(ahead, taken - settled);
+        yield identity;
+      }
+    }
+    const counts = await new DynamoIdentityStore(db, 'identities', { inFlight: 8 }).putAll(stream());
+    expect(counts.written).toBe(300);
+    expect(ahead).toBeLessThanOrEqual(8);
   });
 });

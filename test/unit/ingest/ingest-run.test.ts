@@ -1,3 +1,9 @@
+/**
+ * The cloud ingest path's tasks (plan, chunks, reduce buckets, finalize, publish) over in-memory
+ * ports: a file split into several chunks and buckets comes out as the same curated records and
+ * identities a single pass would give, duplicates resolved to the earliest line; identities are
+ * written only once the run is accepted, and before it is promoted.
+ */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,50 +13,14 @@ import {
   reduceBucket,
   SHUFFLE_FORMAT,
 } from '../../../functions/ingest/domain/ingest-run';
-import type { IngestRun, IngestTask, RunStore } from '../../../functions/ingest/domain/ports';
+import type { IngestTask } from '../../../functions/ingest/domain/ports';
 import { workKeys } from '../../../functions/ingest/domain/ports';
+import { publishPart } from '../../../functions/ingest/domain/publish-run';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 import { checkDigit } from '../../../functions/shared/domain/run';
 import { manifestOf } from '../fixtures';
-import { MemoryStore } from './memory-ports';
-
-class MemoryRuns implements RunStore {
-  readonly runs = new Map<string, IngestRun>();
-  private readonly chunks = new Map<string, Set<number>>();
-  private readonly buckets = new Map<string, Set<number>>();
-  async get(runId: string) {
-    return this.runs.get(runId);
-  }
-  async create(run: IngestRun) {
-    if (this.runs.has(run.runId)) return 'exists' as const;
-    this.runs.set(run.runId, run);
-    return 'created' as const;
-  }
-  async chunkDone(runId: string, index: number) {
-    const done = this.chunks.get(runId) ?? new Set<number>();
-    done.add(index);
-    this.chunks.set(runId, done);
-    return done.size;
-  }
-  async bucketDone(runId: string, bucket: number) {
-    const done = this.buckets.get(runId) ?? new Set<number>();
-    done.add(bucket);
-    this.buckets.set(runId, done);
-    return done.size;
-  }
-  async fail(runId: string, failure: NonNullable<IngestRun['failure']>) {
-    const run = this.runs.get(runId);
-    if (run && !run.failure) this.runs.set(runId, { ...run, failure });
-  }
-  async finish(runId: string, status: 'done' | 'rejected', report: IngestReport) {
-    const run = this.runs.get(runId);
-    if (run) this.runs.set(runId, { ...run, status, report });
-  }
-  async ofCut(cut: string) {
-    return [...this.runs.values()].filter((r) => r.cut === cut);
-  }
-}
+import { MemoryRuns, MemoryStore } from './memory-ports';
 
 const HEADER =
   'RUN;DV;NOMBRES;APELLIDO_PATERNO;FECHA_NACIMIENTO;SEXO;FOLIO_HOGAR;TRAMO_RSH;N_PERSONAS_HOGAR;' +
@@ -69,18 +39,48 @@ interface Identity {
   readonly givenNames?: string;
 }
 
+/** An identity as the store received it, with the state of the run and the cut at that moment. */
+interface IdentityWrite {
+  readonly identity: Identity;
+  readonly runStatus: string | undefined;
+  readonly promoted: boolean;
+}
+
+interface DrainOptions {
+  /** Tasks that fail on every delivery; they are handled as the worker handles a last delivery. */
+  readonly failing?: (task: IngestTask) => boolean;
+  /** Every task is delivered twice, as SQS may. */
+  readonly twice?: boolean;
+}
+
 /** Stores and queue for uploads to cut 2026-10; `drain` runs every queued task in queue order. */
 function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
   const queue: IngestTask[] = [];
+  const writes: IdentityWrite[] = [];
   const identities: Identity[] = [];
+  const scoreRequests: unknown[] = [];
   const deps = {
     raw: new MemoryStore(),
     work: new MemoryStore(),
     curated: new MemoryStore(),
     runs: new MemoryRuns(),
     tasks: { sendAll: async (t: readonly IngestTask[]) => void queue.push(...t) },
-    identities: { putAll: async (r: readonly Identity[]) => void identities.push(...r) },
-    scoreRequests: { sendAll: async () => undefined },
+    identities: {
+      putAll: async (records: Iterable<Identity> | AsyncIterable<Identity>) => {
+        let written = 0;
+        for await (const identity of records) {
+          writes.push({
+            identity,
+            runStatus: deps.runs.latest()?.status,
+            promoted: [...deps.curated.objects.keys()].some((k) => k.endsWith('/_SUCCESS.json')),
+          });
+          identities.push(identity);
+          written++;
+        }
+        return { written, olderThanStored: 0 };
+      },
+    },
+    scoreRequests: { sendAll: async (r: readonly unknown[]) => void scoreRequests.push(r) },
     pseudonymiser,
     extractsPrefix: 'extracts/',
     sizes,
@@ -101,16 +101,34 @@ function harness(sizes: { chunkBytes: number; reduceBytes: number }) {
     }
     return key;
   };
-  const drain = async (): Promise<IngestReport | undefined> => {
+  const run = async (task: IngestTask): Promise<IngestReport | undefined> => {
+    if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
+    else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
+    else if (task.type === 'publish') {
+      const outcome = await publishPart(deps, task.runId, task.bucket, task.part);
+      if (outcome.status === 'promoted') return outcome.report;
+    } else return finalizeRun(deps, task.runId);
+    return undefined;
+  };
+  const drain = async (options: DrainOptions = {}): Promise<IngestReport | undefined> => {
     let report: IngestReport | undefined;
     for (let task = queue.shift(); task; task = queue.shift()) {
-      if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
-      else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
-      else report = await finalizeRun(deps, task.runId);
+      for (let delivery = 0; delivery < (options.twice ? 2 : 1); delivery++) {
+        if (options.failing?.(task)) {
+          // As the worker does on a task's last delivery: the run fails, and finalize ends it.
+          await deps.runs.fail(task.runId, {
+            problem: 'processing-failed',
+            message: `tarea ${task.type} fallida`,
+          });
+          queue.push({ type: 'finalize', runId: task.runId });
+          break;
+        }
+        report = (await run(task)) ?? report;
+      }
     }
     return report;
   };
-  return { deps, identities, upload, drain, queued: (): number => queue.length };
+  return { deps, identities, writes, scoreRequests, upload, drain, queued: (): number => queue.length };
 }
 
 /** Uploads `text` as `file` and runs every task the run queues. */
@@ -453,5 +471,143 @@ describe('the manifest is the contract of a cut', () => {
       problems: [],
       checked: ['corte', 'fuente', 'bytes', 'sha256', 'filas'],
     });
+  });
+});
+
+describe('identities of an ingest run', () => {
+  const bodies = Array.from({ length: 40 }, (_, i) => 22_000_000 + i * 53);
+  const text = `${[HEADER, ...bodies.map((b) => row(b, 40, 'URBANA'))].join('\n')}\n`;
+  const sizes = { chunkBytes: 1024, reduceBytes: 2048 };
+  const rawReport = (deps: ReturnType<typeof harness>['deps']): Record<string, unknown> =>
+    JSON.parse(deps.raw.objects.get('extracts/2026-10/rsh.csv.report.json')?.toString('utf8') ?? '{}');
+  const promoted = (deps: ReturnType<typeof harness>['deps']): boolean =>
+    deps.curated.objects.has('cut=2026-10/source=rsh/_SUCCESS.json');
+
+  it('are written once the run is accepted, before it is promoted', async () => {
+    const { deps, writes, upload, drain, scoreRequests } = harness(sizes);
+    const plan = await planRun(deps, upload('rsh.csv', text));
+    if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+    expect(plan.buckets).toBeGreaterThan(1);
+
+    const report = await drain();
+
+    expect(new Set(writes.map((w) => w.identity.childId))).toEqual(new Set(bodies.map(childOf)));
+    expect(writes).toHaveLength(40);
+    // Every identity went out after finalize accepted the run and before anything was promoted.
+    expect(new Set(writes.map((w) => w.runStatus))).toEqual(new Set(['publishing']));
+    expect(writes.some((w) => w.promoted)).toBe(false);
+    expect(report).toMatchObject({ status: 'accepted', accepted: 40, identities: { written: 40 } });
+    // One part per bucket at this size, each published once.
+    expect(await deps.runs.get(plan.runId)).toMatchObject({
+      status: 'done',
+      publishTotal: plan.buckets,
+      partsPublished: plan.buckets,
+    });
+    expect(promoted(deps)).toBe(true);
+    expect(rawReport(deps)).toMatchObject({
+      status: 'accepted',
+      identities: { written: 40, olderThanStored: 0 },
+    });
+    expect(scoreRequests).toEqual([[{ cut: '2026-10', comuna: '13101' }]]);
+  });
+
+  it('are never written for a run refused for its manifest', async () => {
+    const { deps, writes, upload, drain } = harness(sizes);
+    deps.raw.objects.set(
+      'extracts/2026-10/manifest.json',
+      Buffer.from(
+        JSON.stringify({
+          cut: '2026-10',
+          files: [{ name: 'rsh.csv', source: 'rsh', rows: 41, bytes: text.length, sha256: 'a'.repeat(64) }],
+        }),
+      ),
+    );
+    // Refused at planning, before any task runs: nothing of it is written.
+    await planRun(deps, upload('rsh.csv', text, false));
+    await drain();
+
+    expect(rawReport(deps)).toMatchObject({ status: 'rejected', error: { problem: 'manifest-mismatch' } });
+    expect(writes).toEqual([]);
+    expect(promoted(deps)).toBe(false);
+  });
+
+  it('are never written for a run whose processing failed', async () => {
+    const { deps, writes, upload, drain } = harness(sizes);
+    const plan = await planRun(deps, upload('rsh.csv', text));
+    if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+
+    // The last reduce task keeps failing after the others have finished.
+    await drain({ failing: (t) => t.type === 'reduce' && t.bucket === plan.buckets - 1 });
+
+    expect(rawReport(deps)).toMatchObject({ status: 'rejected', error: { problem: 'processing-failed' } });
+    expect(writes).toEqual([]);
+    expect(promoted(deps)).toBe(false);
+  });
+
+  it('that fail to be published end the run unpromoted, and uploading it again finishes it', async () => {
+    const { deps, writes, upload, drain } = harness(sizes);
+    const key = upload('rsh.csv', text);
+    const first = await planRun(deps, key);
+    if (first.status !== 'planned') throw new Error(`not planned: ${first.status}`);
+
+    const failed = await drain({ failing: (t) => t.type === 'publish' && t.bucket === 1 && t.part === 0 });
+
+    expect(failed).toMatchObject({ status: 'rejected', error: { problem: 'processing-failed' } });
+    expect(failed?.error?.message).toMatch(/aceptado.*vuelva a subirlo/);
+    expect(await deps.runs.get(first.runId)).toMatchObject({ status: 'rejected' });
+    expect(promoted(deps)).toBe(false);
+    expect(writes.length).toBeLessThan(40);
+
+    const second = await planRun(deps, key);
+    expect(second).toMatchObject({ status: 'planned', runId: `${first.runId}-r2` });
+    expect(await drain()).toMatchObject({ status: 'accepted', identities: { written: 40 } });
+    expect(new Set(writes.map((w) => w.identity.childId)).size).toBe(40);
+    expect(
+      JSON.parse(deps.curated.objects.get('cut=2026-10/source=rsh/_SUCCESS.json')?.toString() ?? '{}'),
+    ).toMatchObject({ runId: `${first.runId}-r2` });
+  });
+
+  it('are counted once and promoted once when every task is delivered twice', async () => {
+    const { deps, writes, upload, drain, scoreRequests } = harness(sizes);
+    const plan = await planRun(deps, upload('rsh.csv', text));
+    if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+
+    const report = await drain({ twice: true });
+
+    expect(report).toMatchObject({
+      status: 'accepted',
+      rowsRead: 40,
+      accepted: 40,
+      identities: { written: 40 },
+    });
+    expect(new Set(writes.map((w) => w.identity.childId)).size).toBe(40);
+    expect(writes.every((w) => w.runStatus === 'publishing' && !w.promoted)).toBe(true);
+    expect(scoreRequests).toHaveLength(1);
+    // A publish task arriving after promotion writes nothing.
+    const before = writes.length;
+    expect(await publishPart(deps, plan.runId, 0, 0)).toEqual({ status: 'skipped' });
+    expect(writes).toHaveLength(before);
+  });
+
+  it('of a large bucket are published in parts, a task each, and the run is promoted after the last', async () => {
+    const { deps, writes, upload, drain } = harness({
+      chunkBytes: 4 * 1024 ** 2,
+      reduceBytes: 64 * 1024 ** 2,
+    });
+    const address = `Pasaje ${'Los Aromos '.repeat(14)}`.slice(0, 150);
+    const many = Array.from({ length: 35_000 }, (_, i) => 23_000_000 + i * 7);
+    const big = `${[`${HEADER};DIRECCION`, ...many.map((b) => `${row(b, 40, 'URBANA')};${address}`)].join('\n')}\n`;
+    const plan = await planRun(deps, upload('rsh.csv', big));
+    if (plan.status !== 'planned') throw new Error(`not planned: ${plan.status}`);
+    expect(plan.buckets).toBe(1);
+
+    const report = await drain();
+
+    const run = await deps.runs.get(plan.runId);
+    expect(run?.publishTotal).toBeGreaterThan(1);
+    expect(run).toMatchObject({ status: 'done', partsPublished: run?.publishTotal });
+    expect(report).toMatchObject({ status: 'accepted', accepted: 35_000, identities: { written: 35_000 } });
+    expect(new Set(writes.map((w) => w.identity.childId)).size).toBe(35_000);
+    expect(writes.every((w) => w.runStatus === 'publishing' && !w.promoted)).toBe(true);
   });
 });

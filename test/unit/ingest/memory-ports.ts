@@ -1,10 +1,16 @@
 /**
  * In-memory ingest ports for unit tests of run recovery: an object store, a task queue, and a run
  * store that, like the DynamoDB one, moves `updatedAt` on every write (by a clock the test sets)
- * and knows which chunks and buckets are done.
+ * and knows which chunks, buckets and identity parts are done.
  */
 import { Readable } from 'node:stream';
-import type { IngestRun, IngestTask, ObjectStore, RunStore } from '../../../functions/ingest/domain/ports';
+import type {
+  IngestRun,
+  IngestTask,
+  NewIngestRun,
+  ObjectStore,
+  RunStore,
+} from '../../../functions/ingest/domain/ports';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import type { RunMonitor, RunProgress } from '../../../functions/ingest/domain/run-recovery';
 import { isActive } from '../../../functions/ingest/domain/run-stall';
@@ -52,7 +58,8 @@ export class MemoryRuns implements RunStore, RunMonitor {
   private readonly records = new Map<string, IngestRun>();
   private readonly chunks = new Map<string, Set<number>>();
   private readonly buckets = new Map<string, Set<number>>();
-  constructor(readonly clock: { now: Date }) {}
+  private readonly published = new Map<string, Set<string>>();
+  constructor(readonly clock: { now: Date } = { now: new Date() }) {}
 
   private stamp(runId: string, change: Partial<IngestRun>): void {
     const run = this.records.get(runId);
@@ -63,22 +70,41 @@ export class MemoryRuns implements RunStore, RunMonitor {
       ...run,
       chunksDone: this.chunks.get(run.runId)?.size ?? 0,
       bucketsDone: this.buckets.get(run.runId)?.size ?? 0,
+      partsPublished: this.published.get(run.runId)?.size ?? 0,
     };
   }
+  /** The run last created, as stored. */
+  latest(): IngestRun | undefined {
+    return [...this.records.values()].at(-1);
+  }
   /** Puts a record as it is, `updatedAt` included (a run as an earlier process left it). */
-  seed(run: IngestRun, done: { chunks?: number[]; buckets?: number[] } = {}): void {
+  seed(run: IngestRun, done: { chunks?: number[]; buckets?: number[]; parts?: string[] } = {}): void {
     this.records.set(run.runId, run);
     this.chunks.set(run.runId, new Set(done.chunks ?? []));
     this.buckets.set(run.runId, new Set(done.buckets ?? []));
+    this.published.set(run.runId, new Set(done.parts ?? []));
   }
   async get(runId: string) {
     const run = this.records.get(runId);
     return run ? this.view(run) : undefined;
   }
-  async create(run: IngestRun) {
+  async create(run: NewIngestRun) {
     if (this.records.has(run.runId)) return 'exists' as const;
-    this.records.set(run.runId, run);
+    this.records.set(run.runId, { ...run, publishTotal: 0, partsPublished: 0 });
     return 'created' as const;
+  }
+  async startPublishing(runId: string, parts: number) {
+    const run = this.records.get(runId);
+    if (run?.status !== 'processing' || run.failure) return false;
+    this.stamp(runId, { status: 'publishing', publishTotal: parts });
+    return true;
+  }
+  async partPublished(runId: string, bucket: number, part: number) {
+    const done = this.published.get(runId) ?? new Set<string>();
+    done.add(`${bucket}/${part}`);
+    this.published.set(runId, done);
+    this.stamp(runId, {});
+    return done.size;
   }
   async chunkDone(runId: string, index: number) {
     const done = this.chunks.get(runId) ?? new Set<number>();
@@ -114,6 +140,7 @@ export class MemoryRuns implements RunStore, RunMonitor {
     return {
       chunks: [...(this.chunks.get(runId) ?? [])].sort((a, b) => a - b),
       buckets: [...(this.buckets.get(runId) ?? [])].sort((a, b) => a - b),
+      parts: [...(this.published.get(runId) ?? [])].sort(),
     };
   }
 }
@@ -130,6 +157,8 @@ export function runRecord(overrides: Partial<IngestRun> = {}): IngestRun {
     bucketCount: 3,
     chunksDone: 0,
     bucketsDone: 0,
+    publishTotal: 0,
+    partsPublished: 0,
     bytes: 5_000,
     createdAt: '2026-11-02T10:00:00.000Z',
     updatedAt: '2026-11-02T10:05:00.000Z',

@@ -12,6 +12,7 @@ import {
   reduceBucket,
 } from '../../../functions/ingest/domain/ingest-run';
 import { rawKeys, workKeys } from '../../../functions/ingest/domain/ports';
+import { publishPart } from '../../../functions/ingest/domain/publish-run';
 import {
   failStalledRuns,
   pendingTasks,
@@ -87,25 +88,50 @@ describe('tasks a run still needs', () => {
   const run = runRecord({ chunkCount: 5, bucketCount: 3 });
 
   it('are its chunks not done, then its buckets not done, then its finalize', () => {
-    const chunks = pendingTasks(run, { chunks: [0, 3], buckets: [] });
+    const chunks = pendingTasks(run, { chunks: [0, 3], buckets: [], parts: [] });
     expect(chunks).toMatchObject({ stage: 'chunk', pending: 3, total: 5 });
     expect(chunks.tasks).toEqual([1, 2, 4].map((index) => ({ type: 'chunk', runId: run.runId, index })));
 
-    const reduces = pendingTasks(run, { chunks: [0, 1, 2, 3, 4], buckets: [1] });
+    const reduces = pendingTasks(run, { chunks: [0, 1, 2, 3, 4], buckets: [1], parts: [] });
     expect(reduces).toMatchObject({ stage: 'reduce', pending: 2, total: 3 });
     expect(reduces.tasks).toEqual([0, 2].map((bucket) => ({ type: 'reduce', runId: run.runId, bucket })));
 
-    const finalize = pendingTasks(run, { chunks: [0, 1, 2, 3, 4], buckets: [0, 1, 2] });
+    const finalize = pendingTasks(run, { chunks: [0, 1, 2, 3, 4], buckets: [0, 1, 2], parts: [] });
     expect(finalize).toMatchObject({ stage: 'finalize', pending: 1, total: 1 });
     expect(finalize.tasks).toEqual([{ type: 'finalize', runId: run.runId }]);
   });
 
   it('are only its finalize when it failed, or when the file had no rows to chunk', () => {
     const failed = { ...run, failure: { problem: 'processing-failed' as const, message: 'x' } };
-    expect(pendingTasks(failed, { chunks: [], buckets: [] }).tasks).toEqual([
+    expect(pendingTasks(failed, { chunks: [], buckets: [], parts: [] }).tasks).toEqual([
       { type: 'finalize', runId: run.runId },
     ]);
-    expect(pendingTasks({ ...run, chunkCount: 0 }, { chunks: [], buckets: [] }).stage).toBe('finalize');
+    expect(pendingTasks({ ...run, chunkCount: 0 }, { chunks: [], buckets: [], parts: [] }).stage).toBe(
+      'finalize',
+    );
+  });
+
+  it('are the identity parts not yet published of a run publishing, or one part again to promote it', () => {
+    const publishing = { ...run, status: 'publishing' as const, publishTotal: 3 };
+    const parts = [
+      { bucket: 0, part: 0 },
+      { bucket: 0, part: 1 },
+      { bucket: 2, part: 0 },
+    ];
+    const all = { chunks: [0, 1, 2, 3, 4], buckets: [0, 1, 2] };
+    const left = pendingTasks(publishing, { ...all, parts: ['0/1'] }, parts);
+    expect(left).toMatchObject({ stage: 'publish', pending: 2, total: 3 });
+    expect(left.tasks).toEqual([
+      { type: 'publish', runId: run.runId, bucket: 0, part: 0 },
+      { type: 'publish', runId: run.runId, bucket: 2, part: 0 },
+    ]);
+    const promote = pendingTasks(publishing, { ...all, parts: ['0/0', '0/1', '2/0'] }, parts);
+    expect(promote).toMatchObject({ stage: 'publish', pending: 0, total: 3 });
+    expect(promote.tasks).toEqual([{ type: 'publish', runId: run.runId, bucket: 2, part: 0 }]);
+    // Accepted with no identity to publish: its finalize promotes it.
+    expect(pendingTasks({ ...publishing, publishTotal: 0 }, { ...all, parts: [] }, []).tasks).toEqual([
+      { type: 'finalize', runId: run.runId },
+    ]);
   });
 });
 
@@ -137,6 +163,47 @@ describe('resuming at start', () => {
     });
     expect((await runs.get(planless.runId))?.status).toBe('rejected');
   });
+
+  it('re-queues the unpublished identity parts of an accepted run, and ends one whose acceptance is gone', async () => {
+    const clock = { now: NOW };
+    const runs = new MemoryRuns(clock);
+    const raw = new MemoryStore();
+    const work = new MemoryStore();
+    const tasks = new MemoryQueue();
+    const publishing = runRecord({ status: 'publishing', publishTotal: 3, updatedAt: RECENTLY });
+    runs.seed(publishing, { chunks: [0, 1, 2, 3, 4], buckets: [0, 1, 2], parts: ['1/0'] });
+    await work.putJson(workKeys.plan(publishing.runId), { runId: publishing.runId });
+    await work.putJson(workKeys.accepted(publishing.runId), {
+      report: {},
+      quality: {},
+      identityParts: [1, 1, 1],
+    });
+    const lost = runRecord({
+      runId: '2026-10-salud-bb',
+      objectKey: 'extracts/2026-10/salud.csv',
+      status: 'publishing',
+      publishTotal: 2,
+      createdAt: '2026-11-02T11:00:00.000Z',
+    });
+    runs.seed(lost);
+    await work.putJson(workKeys.plan(lost.runId), { runId: lost.runId });
+
+    const outcomes = await resumeInterruptedRuns({ runs, raw, work, tasks, now: () => clock.now });
+
+    expect(outcomes.map((o) => [o.run.runId, o.kind])).toEqual([
+      [publishing.runId, 'resumed'],
+      [lost.runId, 'failed'],
+    ]);
+    expect(outcomes[0]).toMatchObject({ stage: 'publish', pending: 2, total: 3 });
+    expect(tasks.tasks).toEqual([
+      { type: 'publish', runId: publishing.runId, bucket: 0, part: 0 },
+      { type: 'publish', runId: publishing.runId, bucket: 2, part: 0 },
+    ]);
+    expect(raw.json(rawKeys.report(lost.objectKey))).toMatchObject({
+      status: 'rejected',
+      error: { problem: 'processing-failed' },
+    });
+  });
 });
 
 describe('uploading the content of a stalled run again', () => {
@@ -149,7 +216,7 @@ describe('uploading the content of a stalled run again', () => {
       curated: new MemoryStore(),
       runs: new MemoryRuns(clock),
       tasks: queue,
-      identities: { putAll: async () => undefined },
+      identities: { putAll: async () => ({ written: 0, olderThanStored: 0 }) },
       scoreRequests: { sendAll: async () => undefined },
       pseudonymiser: createPseudonymiser('ab'.repeat(32)),
       extractsPrefix: 'extracts/',
@@ -170,6 +237,7 @@ describe('uploading the content of a stalled run again', () => {
       for (let task = queue.tasks.shift(); task; task = queue.tasks.shift()) {
         if (task.type === 'chunk') await processChunk(deps, task.runId, task.index);
         else if (task.type === 'reduce') await reduceBucket(deps, task.runId, task.bucket);
+        else if (task.type === 'publish') await publishPart(deps, task.runId, task.bucket, task.part);
         else await finalizeRun(deps, task.runId);
       }
     };

@@ -22,10 +22,10 @@ describe('stall rule', () => {
     expect(isStalled(run, at('2026-11-02T12:00:00.000Z'), 120)).toBe(true);
   });
 
-  it('counts a run stuck finalizing, and never one that ended', () => {
+  it('counts a run stuck publishing, and never one that ended', () => {
     const old = { updatedAt: '2026-10-01T00:00:00.000Z' };
     const now = at('2026-11-02T12:00:00.000Z');
-    expect(isStalled(runRecord({ ...old, status: 'finalizing' }), now, 30)).toBe(true);
+    expect(isStalled(runRecord({ ...old, status: 'publishing' }), now, 30)).toBe(true);
     expect(isStalled(runRecord({ ...old, status: 'done' }), now, 30)).toBe(false);
     expect(isStalled(runRecord({ ...old, status: 'rejected' }), now, 30)).toBe(false);
   });

@@ -27,13 +27,13 @@ describe('run store queries for recovery', () => {
   beforeEach(() => ddb.reset());
   const store = new DynamoRunStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'runs');
 
-  it('reads the processing and finalizing partitions of the status index, only before the cut-off', async () => {
+  it('reads the processing and publishing partitions of the status index, only before the cut-off', async () => {
     ddb.on(QueryCommand).resolves({ Items: [stale] });
     const runs = await store.active('2026-11-02T12:00:00.000Z');
     const inputs = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(inputs.map((i) => [i.IndexName, i.ExpressionAttributeValues?.[':s']])).toEqual([
       ['byStatus', 'processing'],
-      ['byStatus', 'finalizing'],
+      ['byStatus', 'publishing'],
     ]);
     for (const i of inputs) {
       expect(i.KeyConditionExpression).toBe('#status = :s AND updatedAt < :before');
@@ -42,9 +42,13 @@ describe('run store queries for recovery', () => {
     expect(runs[0]?.chunksDone).toBe(2);
   });
 
-  it('says which chunks and buckets are done, by index', async () => {
+  it('says which chunks, buckets and identity parts are done, by index', async () => {
     ddb.on(GetCommand).resolves({ Item: { runId: 'r', chunksDone: new Set(['10', '2', '0']) } });
-    expect(await store.progress('r')).toEqual({ chunks: [0, 2, 10], buckets: [] });
+    expect(await store.progress('r')).toEqual({ chunks: [0, 2, 10], buckets: [], parts: [] });
+    ddb.on(GetCommand).resolves({
+      Item: { runId: 'r', bucketsDone: new Set(['1']), partsPublished: new Set(['1/2', '0/0']) },
+    });
+    expect(await store.progress('r')).toEqual({ chunks: [], buckets: [1], parts: ['0/0', '1/2'] });
     ddb.on(GetCommand).resolves({});
     expect(await store.progress('r')).toBeUndefined();
   });

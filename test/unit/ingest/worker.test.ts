@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -67,5 +67,34 @@ describe('ingest worker', () => {
     expect(JSON.stringify(fail?.ExpressionAttributeValues)).toContain('processing-failed');
     const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody;
     expect(JSON.parse(sent ?? '{}')).toEqual({ type: 'finalize', runId: '2026-10-rsh-abc' });
+  });
+});
+
+describe('ingest worker, publish tasks', () => {
+  beforeEach(() => {
+    ddb.reset();
+    sqs.reset();
+  });
+
+  it('takes a publish task, and one of a run that has ended writes no identity', async () => {
+    ddb.on(GetCommand).resolves({
+      Item: {
+        runId: '2026-10-rsh-abc',
+        objectKey: 'extracts/2026-10/rsh.csv',
+        cut: '2026-10',
+        source: 'rsh',
+        status: 'rejected',
+        chunkCount: 2,
+        bucketCount: 2,
+        publishTotal: 2,
+      },
+    });
+    const record = {
+      ...task(1),
+      body: JSON.stringify({ type: 'publish', runId: '2026-10-rsh-abc', bucket: 1, part: 0 }),
+    };
+    expect(await handler({ Records: [record] }, context)).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });
