@@ -4,11 +4,11 @@
  * and monthly visits for residential and foster care. The ICI items apply here.
  */
 import { ageInYears } from '../../../shared/domain/dates';
-import { INSTITUTION_CODE } from '../quality';
 import type { FieldParser } from './fields';
 import {
   code,
   comunaCut,
+  INSTITUTION_CODE,
   Invalid,
   institutionFromCode,
   isoDate,

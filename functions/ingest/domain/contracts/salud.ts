@@ -1,8 +1,8 @@
 /** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
-import { INSTITUTION_CODE } from '../quality';
 import {
   code,
   comunaCut,
+  INSTITUTION_CODE,
   institutionFromCode,
   isoDate,
   optionalDate,
