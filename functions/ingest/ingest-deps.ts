@@ -3,7 +3,6 @@
  * (S3-triggered) and the worker (queue-triggered), which need the same buckets, tables and queues.
  */
 import { z } from 'zod';
-import { EXTRACTS_PREFIX } from '../../infra/system';
 import { dynamoDocumentClient, s3Client, sqsClient } from '../shared/aws-clients';
 import { createPseudonymiser } from '../shared/domain/pseudonym';
 import { endpointEnvSchema, parseEnv } from '../shared/env';
@@ -43,6 +42,10 @@ export const ingestEnvSchema = endpointEnvSchema.extend({
     .default(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024),
   INGEST_STALL_MINUTES: stallMinutesSchema,
+  /** Prefix under which extracts are uploaded, as `<prefix><cut>/<source>.csv[.gz]`. */
+  INGEST_EXTRACTS_PREFIX: z.string().regex(/^[^/].*\/$/, 'must be a key prefix ending in /'),
+  /** Receives of a task message before it moves to the dead-letter queue. */
+  INGEST_TASKS_MAX_RECEIVES: z.coerce.number().int().min(1),
 });
 
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;
@@ -66,7 +69,7 @@ export function ingestDepsFromEnv(rawEnv: Readonly<Record<string, string | undef
     identities: new DynamoIdentityStore(db, env.IDENTITIES_TABLE),
     scoreRequests: new SqsScoreRequestQueue(sqs, env.SCORE_REQUESTS_QUEUE_URL),
     pseudonymiser: createPseudonymiser(await loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)),
-    extractsPrefix: EXTRACTS_PREFIX,
+    extractsPrefix: env.INGEST_EXTRACTS_PREFIX,
     sizes: { chunkBytes: env.INGEST_CHUNK_BYTES, reduceBytes: env.INGEST_REDUCE_BYTES },
     readOptions: {
       maxFieldChars: env.INGEST_MAX_FIELD_CHARS,
