@@ -433,7 +433,7 @@ export const system: SystemDef = {
     identityApi: {
       description:
         "Answers a child's RUN, names and address to an OLN role of its comuna, logging every request",
-      dir: 'functions/roster/identity',
+      dir: 'functions/identity/api',
       memoryMb: 512,
       timeoutSeconds: 10,
       layers: [],

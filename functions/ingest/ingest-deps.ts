@@ -3,11 +3,11 @@
  * (S3-triggered) and the worker (queue-triggered), which need the same buckets, tables and queues.
  */
 import { z } from 'zod';
+import { DynamoIdentityStore } from '../identity/adapters/dynamo-identity-store';
 import { dynamoDocumentClient, s3Client, sqsClient } from '../shared/aws-clients';
 import { createPseudonymiser } from '../shared/domain/pseudonym';
 import { endpointEnvSchema, parseEnv } from '../shared/env';
 import { loadPseudonymKey } from '../shared/pseudonym-key';
-import { DynamoIdentityStore } from './adapters/dynamo-identity-store';
 import { DynamoRunStore } from './adapters/dynamo-run-store';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';

@@ -24,6 +24,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
+import type { IdentityRecord } from '../../identity/domain/identity';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { CONTRACTS, contractOf, isSourceId } from './contracts';
 import type { CsvLayout, CsvRow, FileProblem, ReadOptions } from './csv-reader';
@@ -54,7 +55,7 @@ import type { ManifestLookup } from './manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestEntry, manifestSchema } from './manifest';
 import { PartWriter } from './part-writer';
 import type {
-  IdentityStore,
+  IdentityWriter,
   IngestRun,
   IngestTaskQueue,
   ObjectStore,
@@ -69,7 +70,7 @@ import type { Segment } from './record-scanner';
 import { delimiterOf, RecordScanner, structuralReason } from './record-scanner';
 import type { IngestReport } from './report';
 import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
-import type { CuratedRecord, IdentityRecord } from './row-processor';
+import type { CuratedRecord } from './row-processor';
 import { createRowProcessor, reasonKind } from './row-processor';
 import { startsNewAttempt } from './run-recovery';
 
@@ -96,7 +97,7 @@ export interface IngestRunDeps {
   readonly curated: ObjectStore;
   readonly runs: RunStore;
   readonly tasks: IngestTaskQueue;
-  readonly identities: IdentityStore;
+  readonly identities: IdentityWriter;
   readonly scoreRequests: ScoreRequestQueue;
   readonly pseudonymiser: Pseudonymiser;
   readonly extractsPrefix: string;

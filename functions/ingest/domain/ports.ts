@@ -1,9 +1,9 @@
 /** What ingest needs from the outside world; S3, DynamoDB and SQS adapters implement these. */
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import type { IdentityStore } from '../../identity/domain/identity';
 import type { FileProblem } from './csv-reader';
 import type { IngestReport } from './report';
-import type { IdentityRecord } from './row-processor';
 
 /** One bucket. */
 export interface ObjectStore {
@@ -21,24 +21,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
 }
 
-/** How many of the records handed to `IdentityStore.putAll` were written, and how many were not. */
-export interface IdentityWriteCounts {
-  readonly written: number;
-  /**
-   * Records not written because the store holds the child's record from the same source of a later
-   * cut: an old cut uploaded late does not replace what is current.
-   */
-  readonly olderThanStored: number;
-}
-
-export interface IdentityStore {
-  /**
-   * Writes each record unless the store holds the same child and source from a later cut (a record
-   * of the same or an earlier cut, or none, is replaced). Records are read as they are written, so
-   * a stream of any length is held only a few at a time.
-   */
-  putAll(identities: Iterable<IdentityRecord> | AsyncIterable<IdentityRecord>): Promise<IdentityWriteCounts>;
-}
+/** Ingest only writes identities, once a run is accepted; the identity feature owns the store. */
+export type IdentityWriter = Pick<IdentityStore, 'putAll'>;
 
 export interface ScoreRequest {
   readonly cut: string;

@@ -19,10 +19,10 @@
  * and its part counts once.
  */
 import { z } from 'zod';
+import type { IdentityRecord, IdentityWriteCounts } from '../../identity/domain/identity';
 import { linesOf } from './lines';
 import type {
-  IdentityStore,
-  IdentityWriteCounts,
+  IdentityWriter,
   IngestRun,
   IngestTaskQueue,
   ObjectStore,
@@ -31,7 +31,6 @@ import type {
 } from './ports';
 import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
 import type { IngestReport } from './report';
-import type { IdentityRecord } from './row-processor';
 
 export interface PublishDeps {
   readonly raw: ObjectStore;
@@ -39,7 +38,7 @@ export interface PublishDeps {
   readonly curated: ObjectStore;
   readonly runs: RunStore;
   readonly tasks: IngestTaskQueue;
-  readonly identities: IdentityStore;
+  readonly identities: IdentityWriter;
   readonly scoreRequests: ScoreRequestQueue;
   readonly now?: () => Date;
 }
