@@ -328,7 +328,7 @@ export const system: SystemDef = {
     ingest: {
       description:
         'Plans the ingest of an uploaded extract: checks its header, splits it into chunks, queues their tasks',
-      dir: 'functions/ingest',
+      dir: 'functions/ingest/planner',
       memoryMb: 1024,
       timeoutSeconds: 900,
       layers: [],
@@ -364,7 +364,7 @@ export const system: SystemDef = {
     },
     score: {
       description: 'Computes indicators for a comuna, scores them with the ONNX model and updates the roster',
-      dir: 'functions/score',
+      dir: 'functions/score/worker',
       memoryMb: 2048,
       timeoutSeconds: 300,
       layers: ['onnxruntime', 'model'],

@@ -8,15 +8,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
-import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import type { HttpEvent } from '../../shared/adapters/http';
+import {
+  claimedIdentity,
+  HttpError,
+  httpHandler,
+  json,
+  parseWith,
+  principalOf,
+} from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
 import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
 import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { formatRun, parseRun } from '../../shared/domain/run';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import type { HttpEvent } from '../../shared/http';
-import { claimedIdentity, HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
 import { DynamoAccessLog } from '../adapters/dynamo-access-log';
 import { DynamoIdentityStore } from '../adapters/dynamo-identity-store';
 import type { RefusedRequest } from '../domain/access';

@@ -9,12 +9,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { createLogger } from '../../shared/logger';
-import { parseMessage } from '../../shared/sqs-message';
+import { createLogger } from '../../shared/adapters/logger';
+import { parseMessage } from '../../shared/adapters/sqs-message';
+import { ingestDepsFromEnv } from '../adapters/ingest-deps';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { publishPart } from '../domain/publish-run';
 import type { IngestReport } from '../domain/report';
-import { ingestDepsFromEnv } from '../ingest-deps';
 
 export const ingestTaskSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), runId: z.string().min(1), index: z.number().int().min(0) }),

@@ -11,12 +11,12 @@ import { S3ObjectStore } from '../../ingest/adapters/s3-object-store';
 import { CONTRACTS, isSourceId } from '../../ingest/domain/contracts';
 import { qualityKeys } from '../../ingest/domain/ports';
 import type { QualityReport } from '../../ingest/domain/quality';
-import { s3Client } from '../../shared/aws-clients';
+import { s3Client } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import type { HttpEvent } from '../../shared/adapters/http';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
 import { roleMay } from '../../shared/domain/access';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import type { HttpEvent } from '../../shared/http';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
 import { qualityReportSchema, viewOf } from '../domain/quality-view';
 
 const envSchema = endpointEnvSchema.extend({ CURATED_BUCKET: z.string().min(3) });

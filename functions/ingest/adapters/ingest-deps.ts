@@ -3,15 +3,15 @@
  * (S3-triggered) and the worker (queue-triggered), which need the same buckets, tables and queues.
  */
 import { z } from 'zod';
-import { DynamoIdentityStore } from '../identity/adapters/dynamo-identity-store';
-import { dynamoDocumentClient, s3Client, sqsClient } from '../shared/aws-clients';
-import { createPseudonymiser } from '../shared/domain/pseudonym';
-import { endpointEnvSchema, parseEnv } from '../shared/env';
-import { loadPseudonymKey } from '../shared/pseudonym-key';
-import { DynamoRunStore } from './adapters/dynamo-run-store';
-import { S3ObjectStore } from './adapters/s3-object-store';
-import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';
-import type { IngestRunDeps } from './domain/ingest-run';
+import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
+import { dynamoDocumentClient, s3Client, sqsClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import { createPseudonymiser } from '../../shared/domain/pseudonym';
+import type { IngestRunDeps } from '../domain/ingest-run';
+import { DynamoRunStore } from './dynamo-run-store';
+import { S3ObjectStore } from './s3-object-store';
+import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './sqs-queues';
 import { stallMinutesSchema } from './stall-env';
 
 export const ingestEnvSchema = endpointEnvSchema.extend({
