@@ -7,10 +7,10 @@ import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-sto
 import { dynamoDocumentClient, s3Client, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import type { IngestRunDeps } from '../domain/ingest-run';
 import { DynamoRunStore } from './dynamo-run-store';
-import { S3ObjectStore } from './s3-object-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './sqs-queues';
 import { stallMinutesSchema } from './stall-env';
 

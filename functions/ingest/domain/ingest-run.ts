@@ -25,6 +25,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import type { IdentityRecord } from '../../identity/domain/identity';
+import { curatedKeys } from '../../shared/domain/curated';
+import type { ObjectStore } from '../../shared/domain/object-store';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { CONTRACTS, contractOf, isSourceId } from './contracts';
 import type { CsvLayout, CsvRow, FileProblem, ReadOptions } from './csv-reader';
@@ -54,16 +56,9 @@ import { linesOf } from './lines';
 import type { ManifestLookup } from './manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestEntry, manifestSchema } from './manifest';
 import { PartWriter } from './part-writer';
-import type {
-  IdentityWriter,
-  IngestRun,
-  IngestTaskQueue,
-  ObjectStore,
-  RunStore,
-  ScoreRequestQueue,
-} from './ports';
-import { curatedKeys, rawKeys, workKeys } from './ports';
-import { acceptRun, resumePublishing, successSchema } from './publish-run';
+import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from './ports';
+import { rawKeys, workKeys } from './ports';
+import { acceptRun, resumePublishing } from './publish-run';
 import type { QualityTally } from './quality';
 import { buildQualityReport, mergeTally, tallyCarried, tallyDuplicates } from './quality';
 import type { Segment } from './record-scanner';
@@ -1176,15 +1171,6 @@ async function carryInconsistencies(
     }
   }
   return [...current.values()].map((e) => JSON.stringify(e));
-}
-
-/** The run whose curated data readers must use for a cut and source, if any. */
-export async function currentRunId(
-  curated: ObjectStore,
-  cut: string,
-  source: string,
-): Promise<string | undefined> {
-  return (await curated.getJson(curatedKeys.success(cut, source), successSchema))?.runId;
 }
 
 export type { IngestRun };

@@ -20,16 +20,11 @@
  */
 import { z } from 'zod';
 import type { IdentityRecord, IdentityWriteCounts } from '../../identity/domain/identity';
+import { curatedKeys, qualityKeys, successSchema } from '../../shared/domain/curated';
+import type { ObjectStore } from '../../shared/domain/object-store';
 import { linesOf } from './lines';
-import type {
-  IdentityWriter,
-  IngestRun,
-  IngestTaskQueue,
-  ObjectStore,
-  RunStore,
-  ScoreRequestQueue,
-} from './ports';
-import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
+import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from './ports';
+import { rawKeys, workKeys } from './ports';
 import type { IngestReport } from './report';
 
 export interface PublishDeps {
@@ -42,9 +37,6 @@ export interface PublishDeps {
   readonly scoreRequests: ScoreRequestQueue;
   readonly now?: () => Date;
 }
-
-/** `_SUCCESS.json` of a cut and source: the run readers follow, and its report. */
-export const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
 
 const acceptedSchema = z.object({
   report: z.record(z.string(), z.unknown()),

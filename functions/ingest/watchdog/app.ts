@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { DynamoRunStore } from '../adapters/dynamo-run-store';
-import { S3ObjectStore } from '../adapters/s3-object-store';
 import { stallMinutesSchema } from '../adapters/stall-env';
 import { failStalledRuns } from '../domain/run-recovery';
 
