@@ -56,6 +56,24 @@ describe('architecture of functions/', () => {
     expect(offending).toEqual([]);
   });
 
+  it('keeps domain files off adapters, and the readers of curated data off ingest adapters', () => {
+    const offending = sources.flatMap((file) => {
+      const path = rel(file);
+      const inDomain = path.split('/').includes('domain');
+      const reader = path.startsWith('functions/score/') || path.startsWith('functions/quality/');
+      return importsOf(file)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => rel(resolve(dirname(file), spec)))
+        .filter(
+          (target) =>
+            (inDomain && target.split('/').includes('adapters')) ||
+            (reader && target.startsWith('functions/ingest/adapters/')),
+        )
+        .map((target) => `${path} imports ${target}`);
+    });
+    expect(offending).toEqual([]);
+  });
+
   it('holds only folders at the root of each feature', () => {
     const files = readdirSync(FUNCTIONS)
       .map((feature) => join(FUNCTIONS, feature))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CuratedRecords, RshRecord } from '../../../functions/score/domain/curated-records';
+import type { CuratedRecords } from '../../../functions/score/domain/curated-records';
 import {
   assertFeatureContract,
   FEATURE_COUNT,
@@ -9,6 +9,7 @@ import {
 import type { ChildSources } from '../../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
 import { MIN_REASON_WEIGHT, topReasons, ventileOf } from '../../../functions/score/domain/prioritise';
+import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 
 const rsh: RshRecord = {
   childId: 'n-a',
