@@ -161,7 +161,10 @@ const INGEST_TASKS_QUEUE: QueueDef = {
 export const INGEST_STALL_MINUTES =
   (INGEST_TASKS_QUEUE.visibilityTimeoutSeconds * INGEST_TASKS_QUEUE.maxReceiveCount) / 60 + 30;
 
-/** Planner and worker share one environment and one set of grants. */
+/**
+ * Planner and worker share one environment and one set of grants. The functions learn the extracts
+ * prefix, the task queue's receive limit and the stall threshold from here, never by importing this file.
+ */
 const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   RAW_BUCKET: { bucket: 'raw' },
   WORK_BUCKET: { bucket: 'work' },
@@ -177,6 +180,8 @@ const INGEST_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   INGEST_MAX_RECORD_BYTES: String(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: String(8 * 1024 ** 3),
   INGEST_STALL_MINUTES: String(INGEST_STALL_MINUTES),
+  INGEST_EXTRACTS_PREFIX: EXTRACTS_PREFIX,
+  INGEST_TASKS_MAX_RECEIVES: String(INGEST_TASKS_QUEUE.maxReceiveCount),
 };
 
 const INGEST_ACCESS: AccessDef = {
@@ -323,7 +328,7 @@ export const system: SystemDef = {
     ingest: {
       description:
         'Plans the ingest of an uploaded extract: checks its header, splits it into chunks, queues their tasks',
-      dir: 'functions/ingest',
+      dir: 'functions/ingest/planner',
       memoryMb: 1024,
       timeoutSeconds: 900,
       layers: [],
@@ -359,7 +364,7 @@ export const system: SystemDef = {
     },
     score: {
       description: 'Computes indicators for a comuna, scores them with the ONNX model and updates the roster',
-      dir: 'functions/score',
+      dir: 'functions/score/worker',
       memoryMb: 2048,
       timeoutSeconds: 300,
       layers: ['onnxruntime', 'model'],
@@ -428,7 +433,7 @@ export const system: SystemDef = {
     identityApi: {
       description:
         "Answers a child's RUN, names and address to an OLN role of its comuna, logging every request",
-      dir: 'functions/roster/identity',
+      dir: 'functions/identity/api',
       memoryMb: 512,
       timeoutSeconds: 10,
       layers: [],

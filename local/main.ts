@@ -5,7 +5,7 @@
  * (its queues lived in memory) is resumed at start and said in the log; `--reset` starts afresh.
  */
 import { z } from 'zod';
-import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
+import { S3ObjectStore } from '../functions/shared/adapters/s3-object-store';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
 import { signToken } from './auth';

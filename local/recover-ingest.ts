@@ -17,10 +17,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRunStore } from '../functions/ingest/adapters/dynamo-run-store';
-import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
 import { SqsIngestTaskQueue } from '../functions/ingest/adapters/sqs-queues';
 import type { RecoveryOutcome } from '../functions/ingest/domain/run-recovery';
 import { resumeInterruptedRuns } from '../functions/ingest/domain/run-recovery';
+import { S3ObjectStore } from '../functions/shared/adapters/s3-object-store';
 import { cutsInBucket, extractsOfCut } from '../tools/lib/cut-extracts';
 
 export interface IngestRecoveryDeps {

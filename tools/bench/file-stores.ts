@@ -9,7 +9,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { IngestRun, NewIngestRun, ObjectStore, RunStore } from '../../functions/ingest/domain/ports';
+import type { IngestRun, NewIngestRun, RunStore } from '../../functions/ingest/domain/ports';
+import type { ObjectStore } from '../../functions/shared/domain/object-store';
 
 export class FileObjectStore implements ObjectStore {
   constructor(private readonly files: Readonly<Record<string, string>>) {}

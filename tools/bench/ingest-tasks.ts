@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoIdentityStore } from '../../functions/ingest/adapters/dynamo-identity-store';
+import { DynamoIdentityStore } from '../../functions/identity/adapters/dynamo-identity-store';
+import type { IdentityRecord } from '../../functions/identity/domain/identity';
 import { finalizeRun, planRun, processChunk, reduceBucket } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
 import { publishPart } from '../../functions/ingest/domain/publish-run';
-import type { IdentityRecord } from '../../functions/ingest/domain/row-processor';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { DirectoryObjectStore, MemoryRunStore, uploadStore } from './file-stores';
 import { startInstantDynamo } from './instant-dynamo';

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_WRITES_IN_FLIGHT } from '../../functions/ingest/adapters/dynamo-identity-store';
+import { DEFAULT_WRITES_IN_FLIGHT } from '../../functions/identity/adapters/dynamo-identity-store';
 import { system } from '../../infra/system';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain } from '../lib/cli-args';

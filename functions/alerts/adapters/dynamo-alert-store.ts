@@ -1,9 +1,9 @@
-/** AlertStore and AlertIdentityStore on DynamoDB. */
+/** AlertStore on DynamoDB. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredAlert } from '../domain/alert';
-import type { AlertIdentityStore, AlertStore } from '../domain/ports';
+import type { AlertStore } from '../domain/ports';
 
 export class DynamoAlertStore implements AlertStore {
   constructor(
@@ -58,25 +58,4 @@ export class DynamoAlertStore implements AlertStore {
 function storedAlertOf(item: Record<string, unknown>): StoredAlert {
   const alert = item as unknown as StoredAlert;
   return alert.raisedInComuna === undefined ? { ...alert, raisedInComuna: alert.comuna } : alert;
-}
-
-export class DynamoAlertIdentityStore implements AlertIdentityStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async putIfAbsent(identity: Parameters<AlertIdentityStore['putIfAbsent']>[0]): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...identity },
-          ConditionExpression: 'attribute_not_exists(childId)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
 }

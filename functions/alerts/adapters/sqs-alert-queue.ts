@@ -1,7 +1,7 @@
 /** AlertQueue on SQS; bodies are ASCII-only JSON, so any valid text in a description goes through. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { toMessageBody } from '../../shared/sqs-message';
+import { toMessageBody } from '../../shared/adapters/sqs-message';
 import type { AlertMessage } from '../domain/alert';
 import type { AlertQueue } from '../domain/ports';
 

@@ -7,10 +7,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dynamoDocumentClient } from '../../shared/aws-clients';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
+import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertViewFor } from '../domain/alert-view';
 

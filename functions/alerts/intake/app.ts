@@ -8,17 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dynamoDocumentClient, sqsClient } from '../../shared/aws-clients';
+import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
+import { ALERT_SOURCE } from '../../identity/domain/identity';
+import { dynamoDocumentClient, sqsClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
+import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
 import { isAllowed } from '../../shared/domain/access';
 import { parseDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun, parseRun } from '../../shared/domain/run';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
-import { loadPseudonymKey } from '../../shared/pseudonym-key';
-import { DynamoAlertIdentityStore } from '../adapters/dynamo-alert-store';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
 import type { AlertMessage } from '../domain/alert';
 import { alertRequestSchema, INITIAL_ALERT_STATE } from '../domain/alert';
@@ -33,7 +34,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-intake');
   const queue = new SqsAlertQueue(sqsClient(env), env.ALERTS_QUEUE_URL);
-  const identities = new DynamoAlertIdentityStore(dynamoDocumentClient(env), env.IDENTITIES_TABLE);
+  const identities = new DynamoIdentityStore(dynamoDocumentClient(env), env.IDENTITIES_TABLE);
   let pseudonymiser: Promise<Pseudonymiser> | undefined;
 
   const route = httpHandler(logger, async (event) => {
@@ -77,7 +78,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         run: canonicalRun(run.run),
         comuna: request.comuna,
         ...request.child,
-        source: 'alerta',
+        source: ALERT_SOURCE,
         cut: receivedAt.slice(0, 7),
       });
     }

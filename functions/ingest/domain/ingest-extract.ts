@@ -5,6 +5,7 @@
  * the fan-out in `ingest-run.ts`, which applies the same row processing chunk by chunk.)
  */
 import type { Readable } from 'node:stream';
+import type { IdentityRecord } from '../../identity/domain/identity';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { SourceContract } from './contracts';
 import type { CsvLayout, ReadNotes, ReadOptions } from './csv-reader';
@@ -14,11 +15,11 @@ import type { QualityReport, QualityTally } from './quality';
 import { buildQualityReport, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
 import { assertAccounted, layoutSummary, rejectedReport } from './report';
-import type { CuratedRecord, IdentityRecord, QuarantinedRow } from './row-processor';
+import type { CuratedRecord, QuarantinedRow } from './row-processor';
 import { createRowProcessor, reasonKind } from './row-processor';
 
 export type { IngestReport } from './report';
-export type { CuratedRecord, IdentityRecord, QuarantinedRow } from './row-processor';
+export type { CuratedRecord, QuarantinedRow } from './row-processor';
 
 export interface IngestResult {
   readonly report: IngestReport;

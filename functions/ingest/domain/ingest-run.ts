@@ -24,6 +24,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
+import type { IdentityRecord } from '../../identity/domain/identity';
+import { curatedKeys } from '../../shared/domain/curated';
+import type { ObjectStore } from '../../shared/domain/object-store';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { CONTRACTS, contractOf, isSourceId } from './contracts';
 import type { CsvLayout, CsvRow, FileProblem, ReadOptions } from './csv-reader';
@@ -53,23 +56,16 @@ import { linesOf } from './lines';
 import type { ManifestLookup } from './manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestEntry, manifestSchema } from './manifest';
 import { PartWriter } from './part-writer';
-import type {
-  IdentityStore,
-  IngestRun,
-  IngestTaskQueue,
-  ObjectStore,
-  RunStore,
-  ScoreRequestQueue,
-} from './ports';
-import { curatedKeys, rawKeys, workKeys } from './ports';
-import { acceptRun, resumePublishing, successSchema } from './publish-run';
+import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from './ports';
+import { rawKeys, workKeys } from './ports';
+import { acceptRun, resumePublishing } from './publish-run';
 import type { QualityTally } from './quality';
 import { buildQualityReport, mergeTally, tallyCarried, tallyDuplicates } from './quality';
 import type { Segment } from './record-scanner';
 import { delimiterOf, RecordScanner, structuralReason } from './record-scanner';
 import type { IngestReport } from './report';
 import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
-import type { CuratedRecord, IdentityRecord } from './row-processor';
+import type { CuratedRecord } from './row-processor';
 import { createRowProcessor, reasonKind } from './row-processor';
 import { startsNewAttempt } from './run-recovery';
 
@@ -96,7 +92,7 @@ export interface IngestRunDeps {
   readonly curated: ObjectStore;
   readonly runs: RunStore;
   readonly tasks: IngestTaskQueue;
-  readonly identities: IdentityStore;
+  readonly identities: IdentityWriter;
   readonly scoreRequests: ScoreRequestQueue;
   readonly pseudonymiser: Pseudonymiser;
   readonly extractsPrefix: string;
@@ -1175,15 +1171,6 @@ async function carryInconsistencies(
     }
   }
   return [...current.values()].map((e) => JSON.stringify(e));
-}
-
-/** The run whose curated data readers must use for a cut and source, if any. */
-export async function currentRunId(
-  curated: ObjectStore,
-  cut: string,
-  source: string,
-): Promise<string | undefined> {
-  return (await curated.getJson(curatedKeys.success(cut, source), successSchema))?.runId;
 }
 
 export type { IngestRun };

@@ -1,6 +1,6 @@
 /** Reading NDJSON and other line-per-record objects from an object store, one line at a time. */
 import { createInterface } from 'node:readline';
-import type { ObjectStore } from './ports';
+import type { ObjectStore } from '../../shared/domain/object-store';
 
 /** The object's non-empty lines, streamed; throws if the object does not exist. */
 export async function* linesOf(store: ObjectStore, key: string): AsyncGenerator<string> {

@@ -6,7 +6,7 @@
  * Lines are held as UTF-8 bytes outside the JavaScript heap: a chunk task buffers megabytes of
  * lines, and as strings they outlived the young generation and were copied by the collector.
  */
-import type { ObjectStore } from './ports';
+import type { ObjectStore } from '../../shared/domain/object-store';
 
 interface StreamBuffer {
   bytes: Buffer;

@@ -1,44 +1,10 @@
 /** What ingest needs from the outside world; S3, DynamoDB and SQS adapters implement these. */
-import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import type { IdentityStore } from '../../identity/domain/identity';
 import type { FileProblem } from './csv-reader';
 import type { IngestReport } from './report';
-import type { IdentityRecord } from './row-processor';
 
-/** One bucket. */
-export interface ObjectStore {
-  /** The object's body (or a byte range of it, end exclusive), or undefined if it does not exist. */
-  open(key: string, range?: { start: number; end: number }): Promise<Readable | undefined>;
-  getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
-  putJson(key: string, value: unknown): Promise<void>;
-  /**
-   * Writes NDJSON: the lines as strings, or as their UTF-8 bytes with every line ended by `\n`
-   * (the same object either way).
-   */
-  putLines(key: string, lines: readonly string[] | Buffer): Promise<void>;
-  putBytes(key: string, bytes: Buffer): Promise<void>;
-  /** Keys under `prefix`, in lexicographic order. */
-  list(prefix: string): Promise<string[]>;
-}
-
-/** How many of the records handed to `IdentityStore.putAll` were written, and how many were not. */
-export interface IdentityWriteCounts {
-  readonly written: number;
-  /**
-   * Records not written because the store holds the child's record from the same source of a later
-   * cut: an old cut uploaded late does not replace what is current.
-   */
-  readonly olderThanStored: number;
-}
-
-export interface IdentityStore {
-  /**
-   * Writes each record unless the store holds the same child and source from a later cut (a record
-   * of the same or an earlier cut, or none, is replaced). Records are read as they are written, so
-   * a stream of any length is held only a few at a time.
-   */
-  putAll(identities: Iterable<IdentityRecord> | AsyncIterable<IdentityRecord>): Promise<IdentityWriteCounts>;
-}
+/** Ingest only writes identities, once a run is accepted; the identity feature owns the store. */
+export type IdentityWriter = Pick<IdentityStore, 'putAll'>;
 
 export interface ScoreRequest {
   readonly cut: string;
@@ -111,24 +77,6 @@ export interface RunStore {
   /** Runs of a cut, for progress displays. */
   ofCut(cut: string): Promise<IngestRun[]>;
 }
-
-/** Curated layout: one folder per run, promoted by `_SUCCESS.json` once the run is complete. */
-export const curatedKeys = {
-  part: (cut: string, source: string, runId: string, comuna: string, bucket: number, part: number): string =>
-    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/part-${pad(bucket)}-${pad(part)}.ndjson`,
-  comunaPrefix: (cut: string, source: string, runId: string, comuna: string): string =>
-    `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/`,
-  success: (cut: string, source: string): string => `cut=${cut}/source=${source}/_SUCCESS.json`,
-};
-
-/** Data-quality reports, one per cut and source, in the curated bucket. */
-export const qualityKeys = {
-  report: (cut: string, source: string): string => `quality/${cut}/${source}.json`,
-  /** Pseudonymous list of the source's completeness inconsistencies still open after the cut. */
-  open: (cut: string, source: string): string => `quality/${cut}/${source}.open.ndjson`,
-  cutPrefix: (cut: string): string => `quality/${cut}/`,
-  yearPrefix: (year: string): string => `quality/${year}-`,
-};
 
 /** Working objects of a run (in the work bucket, which expires them). */
 export const workKeys = {

@@ -19,19 +19,13 @@
  * and its part counts once.
  */
 import { z } from 'zod';
+import type { IdentityRecord, IdentityWriteCounts } from '../../identity/domain/identity';
+import { curatedKeys, qualityKeys, successSchema } from '../../shared/domain/curated';
+import type { ObjectStore } from '../../shared/domain/object-store';
 import { linesOf } from './lines';
-import type {
-  IdentityStore,
-  IdentityWriteCounts,
-  IngestRun,
-  IngestTaskQueue,
-  ObjectStore,
-  RunStore,
-  ScoreRequestQueue,
-} from './ports';
-import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
+import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from './ports';
+import { rawKeys, workKeys } from './ports';
 import type { IngestReport } from './report';
-import type { IdentityRecord } from './row-processor';
 
 export interface PublishDeps {
   readonly raw: ObjectStore;
@@ -39,13 +33,10 @@ export interface PublishDeps {
   readonly curated: ObjectStore;
   readonly runs: RunStore;
   readonly tasks: IngestTaskQueue;
-  readonly identities: IdentityStore;
+  readonly identities: IdentityWriter;
   readonly scoreRequests: ScoreRequestQueue;
   readonly now?: () => Date;
 }
-
-/** `_SUCCESS.json` of a cut and source: the run readers follow, and its report. */
-export const successSchema = z.object({ runId: z.string(), report: z.record(z.string(), z.unknown()) });
 
 const acceptedSchema = z.object({
   report: z.record(z.string(), z.unknown()),

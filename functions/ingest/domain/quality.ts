@@ -15,7 +15,7 @@
 
 import { businessDaysBetween } from '../../shared/domain/business-days';
 import { normaliseCut } from '../../shared/domain/comunas';
-import type { SourceContract } from './contracts';
+import type { SourceContract } from './contracts/types';
 
 export interface ItemCount {
   applicable: number;
@@ -39,9 +39,6 @@ export interface QualityCounts {
 export type QualityTally = Record<string, QualityCounts>;
 
 export const UNKNOWN_INSTITUTION = '(institución no identificada)';
-
-/** Institution codes read from rejected rows must look like codes, so that no free text leaks. */
-export const INSTITUTION_CODE = /^[A-Za-z0-9-]{1,20}$/;
 
 export function tallyKey(institution: string, comuna: string): string {
   return `${institution}|${comuna}`;

@@ -5,6 +5,7 @@
  * makes two rows duplicates.
  */
 
+import type { IdentityRecord } from '../../identity/domain/identity';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun } from '../../shared/domain/run';
@@ -21,18 +22,6 @@ export type CuratedRecord = {
   readonly cut: string;
   readonly comuna: string;
 } & Record<string, unknown>;
-
-export interface IdentityRecord {
-  readonly childId: string;
-  readonly run: string;
-  readonly comuna: string;
-  readonly givenNames?: string;
-  readonly paternalSurname?: string;
-  readonly maternalSurname?: string;
-  readonly address?: string;
-  readonly source: SourceId;
-  readonly cut: string;
-}
 
 export interface QuarantinedRow {
   readonly line: number;

@@ -13,7 +13,8 @@
  * the work bucket, and a run whose working objects expired still gets one.
  */
 import { z } from 'zod';
-import type { IngestRun, IngestTask, IngestTaskQueue, ObjectStore, RunStore } from './ports';
+import type { ObjectStore } from '../../shared/domain/object-store';
+import type { IngestRun, IngestTask, IngestTaskQueue, RunStore } from './ports';
 import { rawKeys, workKeys } from './ports';
 import type { IdentityPart } from './publish-run';
 import { identityPartsOf } from './publish-run';

@@ -6,11 +6,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
 import { roleMay } from '../../shared/domain/access';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
 import { DynamoRunStore } from '../adapters/dynamo-run-store';
 
 const envSchema = endpointEnvSchema.extend({ INGEST_RUNS_TABLE: z.string().min(1) });

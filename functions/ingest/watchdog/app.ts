@@ -9,13 +9,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, s3Client } from '../../shared/aws-clients';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { createLogger } from '../../shared/logger';
+import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { createLogger } from '../../shared/adapters/logger';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { DynamoRunStore } from '../adapters/dynamo-run-store';
-import { S3ObjectStore } from '../adapters/s3-object-store';
+import { stallMinutesSchema } from '../adapters/stall-env';
 import { failStalledRuns } from '../domain/run-recovery';
-import { stallMinutesSchema } from '../stall-env';
 
 const envSchema = endpointEnvSchema.extend({
   INGEST_RUNS_TABLE: z.string().min(1),

@@ -9,16 +9,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { system } from '../../../infra/system';
-import { createLogger } from '../../shared/logger';
-import { parseMessage } from '../../shared/sqs-message';
+import { createLogger } from '../../shared/adapters/logger';
+import { parseMessage } from '../../shared/adapters/sqs-message';
+import { ingestDepsFromEnv } from '../adapters/ingest-deps';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { publishPart } from '../domain/publish-run';
 import type { IngestReport } from '../domain/report';
-import { ingestDepsFromEnv } from '../ingest-deps';
-
-/** Receives of a task message before it moves to the dead-letter queue. */
-const MAX_RECEIVES = system.queues.ingestTasks.maxReceiveCount;
 
 export const ingestTaskSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), runId: z.string().min(1), index: z.number().int().min(0) }),
@@ -33,7 +29,7 @@ export const ingestTaskSchema = z.discriminatedUnion('type', [
 ]);
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
-  const { deps } = ingestDepsFromEnv(rawEnv);
+  const { env, deps } = ingestDepsFromEnv(rawEnv);
   const logger = createLogger('san-ingest-worker');
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -45,7 +41,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     } catch (error) {
       // On its last delivery a failing task ends the run as rejected instead of leaving it
       // processing forever; the message still goes to the dead-letter queue for inspection.
-      if (Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVES) {
+      if (Number(record.attributes.ApproximateReceiveCount) >= env.INGEST_TASKS_MAX_RECEIVES) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('ingest task failed for good', { runId: task.runId, type: task.type, error: message });
         await d.runs.fail(task.runId, {

@@ -7,16 +7,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { S3ObjectStore } from '../../ingest/adapters/s3-object-store';
 import { CONTRACTS, isSourceId } from '../../ingest/domain/contracts';
-import { qualityKeys } from '../../ingest/domain/ports';
 import type { QualityReport } from '../../ingest/domain/quality';
-import { s3Client } from '../../shared/aws-clients';
+import { s3Client } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import type { HttpEvent } from '../../shared/adapters/http';
+import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { roleMay } from '../../shared/domain/access';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import type { HttpEvent } from '../../shared/http';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
+import { qualityKeys } from '../../shared/domain/curated';
 import { qualityReportSchema, viewOf } from '../domain/quality-view';
 
 const envSchema = endpointEnvSchema.extend({ CURATED_BUCKET: z.string().min(3) });

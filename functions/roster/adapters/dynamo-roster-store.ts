@@ -13,7 +13,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { scoreKey } from '../../score/domain/prioritise';
 import type {
   AlertSummary,
   CurrentScoring,
@@ -26,7 +25,14 @@ import type {
   StaleSweep,
   StoredEntry,
 } from '../domain/roster';
-import { alertKey, asManualEntry, entryForReaders, InvalidCursorError, staleAction } from '../domain/roster';
+import {
+  alertKey,
+  asManualEntry,
+  entryForReaders,
+  InvalidCursorError,
+  scoreKey,
+  staleAction,
+} from '../domain/roster';
 
 const META = '#meta';
 const WRITE_CONCURRENCY = 16;

@@ -9,7 +9,13 @@
  * removed, or, if the child has alerts, kept as a manual entry without a model score. Until that
  * sweep has reached them, readers see such entries as the sweep will leave them.
  */
-import type { Reason } from '../../score/domain/prioritise';
+/** Why the model ranks a child where it does: one feature's contribution, in words. */
+export interface Reason {
+  readonly feature: string;
+  readonly text: string;
+  /** Contribution to the log-odds relative to the average child of the training population. */
+  readonly weight: number;
+}
 
 export type Origin = 'predictivo' | 'manual' | 'experto';
 
@@ -144,6 +150,12 @@ export function alertKey(alerts: readonly AlertSummary[]): string | undefined {
 }
 
 /** Alert states of the SAN platform that keep a child at the top of the roster. */
+/** Sorts ascending with the highest probability first; ties broken by child id for a stable order. */
+export function scoreKey(probability: number, childId: string): string {
+  const inverted = Math.round((1 - Math.min(1, Math.max(0, probability))) * 1e7);
+  return `${String(inverted).padStart(8, '0')}#${childId}`;
+}
+
 export const OPEN_ALERT_STATES: ReadonlySet<string> = new Set([
   'sin gestionar',
   'en espera de atención',

@@ -5,9 +5,8 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
-import { S3ObjectStore } from '../../ingest/adapters/s3-object-store';
-import { currentRunId } from '../../ingest/domain/ingest-run';
-import { curatedKeys } from '../../ingest/domain/ports';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
+import { curatedKeys, currentRunId } from '../../shared/domain/curated';
 import type { CuratedRecords, ModelSource } from '../domain/curated-records';
 import { MODEL_SOURCE_SCHEMAS, MODEL_SOURCES, parseNdjson } from '../domain/curated-records';
 import type { CuratedReader } from '../domain/score-comuna';

@@ -1,93 +1,21 @@
 /**
- * Curated records as the scoring stage reads them back: each NDJSON line is checked against the
- * shape ingest writes, so that a corrupted or foreign object stops scoring with a clear error
- * instead of producing wrong indicators. Only the fields indicators use are kept.
+ * Curated records as the scoring stage reads them back: the sources the model's indicators use,
+ * each parsed with its shared curated record schema (`shared/domain/curated-records.ts`), so that
+ * a corrupted or foreign object stops scoring with a clear error instead of producing wrong
+ * indicators.
  */
-import { z } from 'zod';
-import { HEALTH_ATTENTIONS } from '../../ingest/domain/contracts/salud';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const id = z.string().min(1);
-
-export const rshRecordSchema = z.object({
-  childId: id,
-  comuna: z.string().regex(/^\d{5}$/),
-  birthDate: isoDate,
-  sex: z.enum(['F', 'M']),
-  householdId: id,
-  rshBracket: z.number(),
-  householdSize: z.number(),
-  bedrooms: z.number(),
-  incomePerCapita: z.number(),
-  headSchoolingYears: z.number(),
-  singleParent: z.boolean(),
-  disabilityInHousehold: z.boolean(),
-  indigenous: z.boolean(),
-  migrant: z.boolean(),
-  /** Absent when the registry extract has no zone for the dwelling. */
-  rural: z.boolean().optional(),
-  surveyDate: isoDate,
-});
-
-export const educationRecordSchema = z.object({
-  childId: id,
-  month: z.string().regex(/^\d{4}-\d{2}$/),
-  attendancePct: z.number().min(0).max(100),
-  repeating: z.boolean(),
-  withdrawn: z.boolean(),
-});
-
-export const healthRecordSchema = z.object({
-  childId: id,
-  attentionDate: isoDate,
-  attention: z.enum(HEALTH_ATTENTIONS),
-});
-
-export const policeRecordSchema = z.object({
-  childId: id,
-  eventDate: isoDate,
-  role: z.enum(['VICTIMA', 'INFRACTOR']),
-});
-
-export const protectionRecordSchema = z.object({
-  childId: id,
-  entryDate: isoDate,
-  exitDate: isoDate.optional(),
-});
-
-/** Civil registry: the child's filiation (parents' pseudonyms) and death, if registered. */
-export const civilRecordSchema = z.object({
-  childId: id,
-  birthDate: isoDate,
-  deathDate: isoDate.optional(),
-  motherId: id.optional(),
-  fatherId: id.optional(),
-});
-
-/** Prison service: `childId` is the adult's pseudonym, in the same key space as `motherId`/`fatherId`. */
-export const custodyRecordSchema = z.object({
-  childId: id,
-  admissionDate: isoDate,
-  releaseDate: isoDate.optional(),
-});
-
-export type RshRecord = z.infer<typeof rshRecordSchema>;
-export type EducationRecord = z.infer<typeof educationRecordSchema>;
-export type HealthRecord = z.infer<typeof healthRecordSchema>;
-export type PoliceRecord = z.infer<typeof policeRecordSchema>;
-export type ProtectionRecord = z.infer<typeof protectionRecordSchema>;
-export type CivilRecord = z.infer<typeof civilRecordSchema>;
-export type CustodyRecord = z.infer<typeof custodyRecordSchema>;
+import type { z } from 'zod';
+import { CURATED_RECORD_SCHEMAS } from '../../shared/domain/curated-records';
 
 /** The curated sources the model's indicators are computed from, with the shape read from each. */
 export const MODEL_SOURCE_SCHEMAS = {
-  rsh: rshRecordSchema,
-  educacion: educationRecordSchema,
-  salud: healthRecordSchema,
-  policia: policeRecordSchema,
-  proteccion: protectionRecordSchema,
-  registro_civil: civilRecordSchema,
-  privacion_libertad: custodyRecordSchema,
+  rsh: CURATED_RECORD_SCHEMAS.rsh,
+  educacion: CURATED_RECORD_SCHEMAS.educacion,
+  salud: CURATED_RECORD_SCHEMAS.salud,
+  policia: CURATED_RECORD_SCHEMAS.policia,
+  proteccion: CURATED_RECORD_SCHEMAS.proteccion,
+  registro_civil: CURATED_RECORD_SCHEMAS.registro_civil,
+  privacion_libertad: CURATED_RECORD_SCHEMAS.privacion_libertad,
 } as const;
 
 export type ModelSource = keyof typeof MODEL_SOURCE_SCHEMAS;

@@ -4,18 +4,18 @@
  * window, so a past problem stops counting once the window has passed.
  */
 
-import type { IsoDate } from '../../shared/domain/dates';
-import { addMonths, ageInYears } from '../../shared/domain/dates';
 import type {
   CivilRecord,
-  CuratedRecords,
   CustodyRecord,
   EducationRecord,
   HealthRecord,
   PoliceRecord,
   ProtectionRecord,
   RshRecord,
-} from './curated-records';
+} from '../../shared/domain/curated-records';
+import type { IsoDate } from '../../shared/domain/dates';
+import { addMonths, ageInYears } from '../../shared/domain/dates';
+import type { CuratedRecords } from './curated-records';
 import { FEATURE_COUNT } from './features';
 
 /** Everything known about one child: its registry record and its rows in the other sources. */

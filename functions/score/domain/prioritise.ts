@@ -1,16 +1,10 @@
 /**
  * From model output to roster fields: the ventile (1 = lowest risk, 20 = highest) against the cut
- * points fixed at training, the top reasons in words, and the sort key that ranks a comuna's
- * roster by score.
+ * points fixed at training and the top reasons in words. The roster owns the reason type and the
+ * sort key that ranks a comuna's entries by score.
  */
+import type { Reason } from '../../roster/domain/roster';
 import { FEATURES } from './features';
-
-export interface Reason {
-  readonly feature: string;
-  readonly text: string;
-  /** Contribution to the log-odds relative to the average child of the training population. */
-  readonly weight: number;
-}
 
 /** Ventile of a probability given the 19 ascending cut points of the training distribution. */
 export function ventileOf(probability: number, cutPoints: readonly number[]): number {
@@ -37,10 +31,4 @@ export function topReasons(contributions: ArrayLike<number>, values: ArrayLike<n
       weight: Math.round((contributions[i] ?? 0) * 1000) / 1000,
     };
   });
-}
-
-/** Sorts ascending with the highest probability first; ties broken by child id for a stable order. */
-export function scoreKey(probability: number, childId: string): string {
-  const inverted = Math.round((1 - Math.min(1, Math.max(0, probability))) * 1e7);
-  return `${String(inverted).padStart(8, '0')}#${childId}`;
 }

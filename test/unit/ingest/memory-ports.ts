@@ -4,16 +4,11 @@
  * and knows which chunks, buckets and identity parts are done.
  */
 import { Readable } from 'node:stream';
-import type {
-  IngestRun,
-  IngestTask,
-  NewIngestRun,
-  ObjectStore,
-  RunStore,
-} from '../../../functions/ingest/domain/ports';
+import type { IngestRun, IngestTask, NewIngestRun, RunStore } from '../../../functions/ingest/domain/ports';
 import type { IngestReport } from '../../../functions/ingest/domain/report';
 import type { RunMonitor, RunProgress } from '../../../functions/ingest/domain/run-recovery';
 import { isActive } from '../../../functions/ingest/domain/run-stall';
+import type { ObjectStore } from '../../../functions/shared/domain/object-store';
 
 export class MemoryStore implements ObjectStore {
   readonly objects = new Map<string, Buffer>();

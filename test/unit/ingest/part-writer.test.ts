@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PartWriter } from '../../../functions/ingest/domain/part-writer';
-import type { ObjectStore } from '../../../functions/ingest/domain/ports';
+import type { ObjectStore } from '../../../functions/shared/domain/object-store';
 
 function capturingStore(): { store: ObjectStore; objects: Map<string, Buffer> } {
   const objects = new Map<string, Buffer>();

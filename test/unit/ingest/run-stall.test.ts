@@ -10,7 +10,7 @@ import {
   stalledRuns,
   stallFailure,
 } from '../../../functions/ingest/domain/run-stall';
-import { INGEST_STALL_MINUTES, system } from '../../../infra/system';
+import { EXTRACTS_PREFIX, INGEST_STALL_MINUTES, system } from '../../../infra/system';
 import { runRecord } from './memory-ports';
 
 const at = (iso: string): Date => new Date(iso);
@@ -84,5 +84,14 @@ describe('stall rule', () => {
       String(INGEST_STALL_MINUTES),
     );
     expect(system.functions.ingest.environment.INGEST_STALL_MINUTES).toBe(String(INGEST_STALL_MINUTES));
+  });
+
+  it('gives the planner and the worker the receive limit of their queue and the extracts prefix', () => {
+    for (const fn of [system.functions.ingest, system.functions.ingestWorker]) {
+      expect(fn.environment.INGEST_TASKS_MAX_RECEIVES).toBe(
+        String(system.queues.ingestTasks.maxReceiveCount),
+      );
+      expect(fn.environment.INGEST_EXTRACTS_PREFIX).toBe(EXTRACTS_PREFIX);
+    }
   });
 });

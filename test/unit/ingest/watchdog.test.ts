@@ -95,4 +95,10 @@ describe('ingest watchdog', () => {
       createHandler({ INGEST_RUNS_TABLE: 'runs', RAW_BUCKET: 'raw-bucket', INGEST_STALL_MINUTES: '0' }),
     ).toThrow(/INGEST_STALL_MINUTES/);
   });
+
+  it('refuses to start without a stall threshold', () => {
+    expect(() => createHandler({ INGEST_RUNS_TABLE: 'runs', RAW_BUCKET: 'raw-bucket' })).toThrow(
+      /INGEST_STALL_MINUTES: /,
+    );
+  });
 });

@@ -10,7 +10,7 @@ import { context, keyFileSource } from '../fixtures';
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
 const ddb = mockClient(DynamoDBDocumentClient);
-const handler = createHandler({
+const ENV = {
   AWS_REGION: 'us-east-1',
   RAW_BUCKET: 'raw',
   WORK_BUCKET: 'work',
@@ -24,7 +24,11 @@ const handler = createHandler({
   INGEST_REDUCE_BYTES: '1048576',
   INGEST_MAX_FIELD_CHARS: '4096',
   INGEST_MAX_DECOMPRESSED_BYTES: '1073741824',
-});
+  INGEST_STALL_MINUTES: '120',
+  INGEST_EXTRACTS_PREFIX: 'extracts/',
+  INGEST_TASKS_MAX_RECEIVES: '3',
+};
+const handler = createHandler(ENV);
 
 const task = (receiveCount: number): SQSRecord => ({
   messageId: 'm-1',
@@ -95,6 +99,27 @@ describe('ingest worker, publish tasks', () => {
     };
     expect(await handler({ Records: [record] }, context)).toEqual({ batchItemFailures: [] });
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('ingest worker, environment', () => {
+  it.each(['INGEST_EXTRACTS_PREFIX', 'INGEST_TASKS_MAX_RECEIVES', 'INGEST_STALL_MINUTES'])(
+    'refuses to start without %s, naming it',
+    (name) => {
+      expect(() => createHandler({ ...ENV, [name]: undefined })).toThrow(new RegExp(`${name}: `));
+    },
+  );
+
+  it('counts deliveries against the receive limit of its environment', async () => {
+    s3.reset();
+    ddb.reset();
+    sqs.reset();
+    s3.on(GetObjectCommand).rejects(new Error('the work bucket is unreachable'));
+    ddb.on(UpdateCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const patient = createHandler({ ...ENV, INGEST_TASKS_MAX_RECEIVES: '5' });
+    await expect(patient({ Records: [task(3)] }, context)).rejects.toThrow(/All records failed/);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });

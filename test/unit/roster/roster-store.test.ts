@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRosterStore } from '../../../functions/roster/adapters/dynamo-roster-store';
 import type { StoredEntry } from '../../../functions/roster/domain/roster';
-import { entryForReaders, scoreStateOf } from '../../../functions/roster/domain/roster';
+import { entryForReaders, scoreKey, scoreStateOf } from '../../../functions/roster/domain/roster';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoRosterStore(ddb as unknown as DynamoDBDocumentClient, 'roster');
@@ -207,5 +207,12 @@ describe('a scoring run', () => {
     expect(await store.lastInputs('13101', '2026-10')).toBeUndefined();
     ddb.on(GetCommand).resolves({ Item: { ...meta, inputs: 'm-1|r2', settled: true } });
     expect(await store.lastInputs('13101', '2026-10')).toBe('m-1|r2');
+  });
+});
+
+describe('roster order', () => {
+  it('orders score keys with the highest probability first', () => {
+    const keys = [scoreKey(0.2, 'n-b'), scoreKey(0.9, 'n-c'), scoreKey(0.2, 'n-a')].sort();
+    expect(keys.map((k) => k.split('#')[1])).toEqual(['n-c', 'n-a', 'n-b']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CuratedRecords, RshRecord } from '../../../functions/score/domain/curated-records';
+import type { CuratedRecords } from '../../../functions/score/domain/curated-records';
 import {
   assertFeatureContract,
   FEATURE_COUNT,
@@ -8,12 +8,8 @@ import {
 } from '../../../functions/score/domain/features';
 import type { ChildSources } from '../../../functions/score/domain/indicators';
 import { computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
-import {
-  MIN_REASON_WEIGHT,
-  scoreKey,
-  topReasons,
-  ventileOf,
-} from '../../../functions/score/domain/prioritise';
+import { MIN_REASON_WEIGHT, topReasons, ventileOf } from '../../../functions/score/domain/prioritise';
+import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 
 const rsh: RshRecord = {
   childId: 'n-a',
@@ -227,11 +223,6 @@ describe('prioritisation', () => {
     const reasons = topReasons(contributions, values);
     expect(reasons.map((r) => r.feature)).toEqual(['inasistencia_3m', 'hogar_monoparental']);
     expect(reasons[0]?.text).toBe('Inasistencia escolar de 30% en los últimos 3 meses');
-  });
-
-  it('orders score keys with the highest probability first', () => {
-    const keys = [scoreKey(0.2, 'n-b'), scoreKey(0.9, 'n-c'), scoreKey(0.2, 'n-a')].sort();
-    expect(keys.map((k) => k.split('#')[1])).toEqual(['n-c', 'n-a', 'n-b']);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
-import type { RshRecord } from '../../../functions/score/domain/curated-records';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
 import type { ModelRunner } from '../../../functions/score/domain/model-info';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
+import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 
 const child = (id: string): RshRecord => ({
   childId: id,

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/roster/api/app';
+import { HttpError, principalOf } from '../../../functions/shared/adapters/http';
 import { isAllowed } from '../../../functions/shared/domain/access';
-import { HttpError, principalOf } from '../../../functions/shared/http';
 import { context, fixture } from '../fixtures';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;

@@ -1,4 +1,5 @@
 /** Education: monthly enrolment and attendance per student, with repetition and withdrawal. */
+import type { CuratedFields, EducationRecord } from '../../../shared/domain/curated-records';
 import {
   comunaCut,
   decimal,
@@ -30,7 +31,7 @@ export interface EducationFields {
   readonly withdrawn: boolean;
 }
 
-export const educationContract: SourceContract<EducationFields> = {
+export const educationContract: SourceContract<EducationFields, CuratedFields<EducationRecord>> = {
   source: 'educacion',
   version: '1.1.0',
   description: 'Matrícula y asistencia escolar mensual por estudiante',

@@ -13,8 +13,10 @@ import { isPilotComuna, normaliseCut } from '../../../shared/domain/comunas';
 import { parseDate } from '../../../shared/domain/dates';
 import type { Run } from '../../../shared/domain/run';
 import { parseRun } from '../../../shared/domain/run';
-import { INSTITUTION_CODE } from '../quality';
 import type { RowError, RowValidator, TimelinessItem, ValidatedRow } from './types';
+
+/** Institution codes read from rejected rows must look like codes, so that no free text leaks. */
+export const INSTITUTION_CODE = /^[A-Za-z0-9-]{1,20}$/;
 
 /** Why a value was refused, as the row's error reason. */
 export class Invalid {

@@ -1,4 +1,5 @@
 /** Police 24-hour program (PSI 24 Horas): contacts of children as victims or as offenders. */
+import type { CuratedFields, PoliceRecord } from '../../../shared/domain/curated-records';
 import { code, comunaCut, isoDate, optionalDate, requiredText, rowSchema, subjectValidator } from './fields';
 import type { SourceContract } from './types';
 
@@ -31,7 +32,7 @@ export interface PoliceFields {
   readonly unit: string;
 }
 
-export const policeContract: SourceContract<PoliceFields> = {
+export const policeContract: SourceContract<PoliceFields, CuratedFields<PoliceRecord>> = {
   source: 'policia',
   version: '1.0.0',
   description: 'Programa 24 Horas: procedimientos policiales con niños, niñas o adolescentes',

@@ -2,6 +2,7 @@
  * Prison service: adults deprived of liberty. The subject is the adult; children are linked to them
  * through the civil registry's filiation (both sides pseudonymised with the same key).
  */
+import type { CuratedFields, CustodyRecord } from '../../../shared/domain/curated-records';
 import {
   anyComunaCut,
   code,
@@ -31,7 +32,7 @@ export interface CustodyFields {
   readonly unit: string;
 }
 
-export const custodyContract: SourceContract<CustodyFields> = {
+export const custodyContract: SourceContract<CustodyFields, CuratedFields<CustodyRecord>> = {
   source: 'privacion_libertad',
   version: '1.0.0',
   description: 'Gendarmería: personas adultas privadas de libertad, con ingreso y egreso',

@@ -3,12 +3,13 @@
  * diagnosis and individual plan, the registration date of each event, the people around the child,
  * and monthly visits for residential and foster care. The ICI items apply here.
  */
+import type { CuratedFields, ProtectionRecord } from '../../../shared/domain/curated-records';
 import { ageInYears } from '../../../shared/domain/dates';
-import { INSTITUTION_CODE } from '../quality';
 import type { FieldParser } from './fields';
 import {
   code,
   comunaCut,
+  INSTITUTION_CODE,
   Invalid,
   institutionFromCode,
   isoDate,
@@ -133,7 +134,7 @@ function familyDataRequired(f: ProtectionFields, asOf: string): boolean {
   return Date.parse(end) - Date.parse(f.entryDate) >= SHORT_STAY_DAYS * 86_400_000;
 }
 
-export const protectionContract: SourceContract<ProtectionFields> = {
+export const protectionContract: SourceContract<ProtectionFields, CuratedFields<ProtectionRecord>> = {
   source: 'proteccion',
   version: '1.0.0',
   description: 'Programas de protección especializada: ingresos, egresos, diagnósticos, planes y visitas',

@@ -1,4 +1,5 @@
 /** Civil registry: births, deaths and filiation (mother's and father's RUN), pseudonymised. */
+import type { CivilRecord, CuratedFields } from '../../../shared/domain/curated-records';
 import type { Run } from '../../../shared/domain/run';
 import {
   anyComunaCut,
@@ -31,7 +32,7 @@ export interface CivilRegistryFields {
   readonly father?: Run;
 }
 
-export const civilRegistryContract: SourceContract<CivilRegistryFields> = {
+export const civilRegistryContract: SourceContract<CivilRegistryFields, CuratedFields<CivilRecord>> = {
   source: 'registro_civil',
   version: '1.0.0',
   description: 'Registro Civil: nacimientos, defunciones y filiación de personas menores de 18 años',

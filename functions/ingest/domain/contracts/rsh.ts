@@ -1,5 +1,7 @@
 /** Registro Social de Hogares: children under 18 with their household's data. */
+
 import { normaliseCut } from '../../../shared/domain/comunas';
+import type { CuratedFields, RshRecord } from '../../../shared/domain/curated-records';
 import {
   comunaCut,
   decimal,
@@ -63,7 +65,7 @@ export interface RshFields {
   readonly hasAddress: boolean;
 }
 
-export const rshContract: SourceContract<RshFields> = {
+export const rshContract: SourceContract<RshFields, CuratedFields<RshRecord>> = {
   source: 'rsh',
   version: '1.2.0',
   description: 'Registro Social de Hogares: personas menores de 18 años con los datos de su hogar',

@@ -1,8 +1,10 @@
 /** Health: child check-ups, adolescent pregnancy, mental-health and drug treatment attentions. */
-import { INSTITUTION_CODE } from '../quality';
+import type { CuratedFields, HealthRecord } from '../../../shared/domain/curated-records';
+import { HEALTH_ATTENTIONS } from '../../../shared/domain/curated-records';
 import {
   code,
   comunaCut,
+  INSTITUTION_CODE,
   institutionFromCode,
   isoDate,
   optionalDate,
@@ -14,14 +16,6 @@ import {
   subjectValidator,
 } from './fields';
 import type { SourceContract } from './types';
-
-export const HEALTH_ATTENTIONS = [
-  'CONTROL_SANO',
-  'SALUD_MENTAL',
-  'TRATAMIENTO_DROGAS',
-  'CONTROL_EMBARAZO',
-  'URGENCIA',
-] as const;
 
 const schema = rowSchema({
   COMUNA: comunaCut,
@@ -44,7 +38,7 @@ export interface HealthFields {
   readonly diagnosis?: string;
 }
 
-export const healthContract: SourceContract<HealthFields> = {
+export const healthContract: SourceContract<HealthFields, CuratedFields<HealthRecord>> = {
   source: 'salud',
   version: '1.0.0',
   description:

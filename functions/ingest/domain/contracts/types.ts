@@ -1,15 +1,10 @@
 /** The shape every source contract has. */
+import type { CuratedSource } from '../../../shared/domain/curated-records';
 import type { Pseudonymiser } from '../../../shared/domain/pseudonym';
 import type { Run } from '../../../shared/domain/run';
 
-export type SourceId =
-  | 'rsh'
-  | 'educacion'
-  | 'salud'
-  | 'proteccion'
-  | 'policia'
-  | 'registro_civil'
-  | 'privacion_libertad';
+/** The sources with a contract: those the curated bucket has a record schema for. */
+export type SourceId = CuratedSource;
 
 /** Personal data separated from a row before anything is written to the curated bucket. */
 export interface IdentityFields {
@@ -67,7 +62,11 @@ export interface QualityRules<R> {
   readonly timeliness: readonly TimelinessItem<R>[];
 }
 
-export interface SourceContract<R> {
+/**
+ * A source's contract, over the fields `R` its validator reads from a row and the curated record
+ * `C` it writes (the source's shared record, `CuratedFields<…>` of `shared/domain/curated-records.ts`).
+ */
+export interface SourceContract<R, C extends object = Record<string, unknown>> {
   readonly source: SourceId;
   readonly version: string;
   readonly description: string;
@@ -88,6 +87,6 @@ export interface SourceContract<R> {
    */
   duplicateKey(row: ValidatedRow<R>): string;
   /** The non-personal fields written to the curated bucket, with other identifiers pseudonymised. */
-  curate(fields: R, pseudonymiser: Pseudonymiser): Record<string, unknown>;
+  curate(fields: R, pseudonymiser: Pseudonymiser): C;
   readonly quality: QualityRules<R>;
 }

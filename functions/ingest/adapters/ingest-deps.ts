@@ -3,16 +3,15 @@
  * (S3-triggered) and the worker (queue-triggered), which need the same buckets, tables and queues.
  */
 import { z } from 'zod';
-import { EXTRACTS_PREFIX } from '../../infra/system';
-import { dynamoDocumentClient, s3Client, sqsClient } from '../shared/aws-clients';
-import { createPseudonymiser } from '../shared/domain/pseudonym';
-import { endpointEnvSchema, parseEnv } from '../shared/env';
-import { loadPseudonymKey } from '../shared/pseudonym-key';
-import { DynamoIdentityStore } from './adapters/dynamo-identity-store';
-import { DynamoRunStore } from './adapters/dynamo-run-store';
-import { S3ObjectStore } from './adapters/s3-object-store';
-import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';
-import type { IngestRunDeps } from './domain/ingest-run';
+import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
+import { dynamoDocumentClient, s3Client, sqsClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
+import { createPseudonymiser } from '../../shared/domain/pseudonym';
+import type { IngestRunDeps } from '../domain/ingest-run';
+import { DynamoRunStore } from './dynamo-run-store';
+import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './sqs-queues';
 import { stallMinutesSchema } from './stall-env';
 
 export const ingestEnvSchema = endpointEnvSchema.extend({
@@ -43,6 +42,10 @@ export const ingestEnvSchema = endpointEnvSchema.extend({
     .default(1024 ** 2),
   INGEST_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024),
   INGEST_STALL_MINUTES: stallMinutesSchema,
+  /** Prefix under which extracts are uploaded, as `<prefix><cut>/<source>.csv[.gz]`. */
+  INGEST_EXTRACTS_PREFIX: z.string().regex(/^[^/].*\/$/, 'must be a key prefix ending in /'),
+  /** Receives of a task message before it moves to the dead-letter queue. */
+  INGEST_TASKS_MAX_RECEIVES: z.coerce.number().int().min(1),
 });
 
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;
@@ -66,7 +69,7 @@ export function ingestDepsFromEnv(rawEnv: Readonly<Record<string, string | undef
     identities: new DynamoIdentityStore(db, env.IDENTITIES_TABLE),
     scoreRequests: new SqsScoreRequestQueue(sqs, env.SCORE_REQUESTS_QUEUE_URL),
     pseudonymiser: createPseudonymiser(await loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)),
-    extractsPrefix: EXTRACTS_PREFIX,
+    extractsPrefix: env.INGEST_EXTRACTS_PREFIX,
     sizes: { chunkBytes: env.INGEST_CHUNK_BYTES, reduceBytes: env.INGEST_REDUCE_BYTES },
     readOptions: {
       maxFieldChars: env.INGEST_MAX_FIELD_CHARS,

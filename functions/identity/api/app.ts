@@ -2,24 +2,32 @@
  * Identity API: `GET /v1/comunas/{cut}/children/{childId}/identity?purpose=…` answers a child's
  * RUN, names and address to an OLN role of the child's own comuna (coordinador, gestor de casos,
  * terapeuta familiar), for one of the stated purposes. Every request is written to the access log
- * first; see `domain/identity-access.ts`.
+ * first; see `domain/access.ts`.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
+import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import type { HttpEvent } from '../../shared/adapters/http';
+import {
+  claimedIdentity,
+  HttpError,
+  httpHandler,
+  json,
+  parseWith,
+  principalOf,
+} from '../../shared/adapters/http';
+import { createLogger } from '../../shared/adapters/logger';
 import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
 import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { formatRun, parseRun } from '../../shared/domain/run';
-import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import type { HttpEvent } from '../../shared/http';
-import { claimedIdentity, HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
-import { createLogger } from '../../shared/logger';
-import { DynamoAccessLog, DynamoIdentityReader } from '../adapters/dynamo-identity-access';
-import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
-import type { RefusedRequest } from '../domain/identity-access';
-import { ACCESS_PURPOSES, readIdentity, recordRefusedRequest } from '../domain/identity-access';
+import { DynamoAccessLog } from '../adapters/dynamo-access-log';
+import { DynamoIdentityStore } from '../adapters/dynamo-identity-store';
+import type { RefusedRequest } from '../domain/access';
+import { ACCESS_PURPOSES, readIdentity, recordRefusedRequest } from '../domain/access';
 
 const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
@@ -68,7 +76,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const db = dynamoDocumentClient(env);
   const deps = {
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
-    identities: new DynamoIdentityReader(db, env.IDENTITIES_TABLE),
+    identities: new DynamoIdentityStore(db, env.IDENTITIES_TABLE),
     log: new DynamoAccessLog(db, env.ACCESS_LOG_TABLE),
   };
 
@@ -118,8 +126,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       paternalSurname: i.paternalSurname ?? null,
       maternalSurname: i.maternalSurname ?? null,
       address: i.address ?? null,
-      source: i.source ?? null,
-      cut: i.cut ?? null,
+      source: i.source,
+      cut: i.cut,
       purpose: query.purpose,
       notice:
         'Datos personales de un niño, niña o adolescente (Ley 21.719): úselos solo para el propósito declarado; este acceso quedó registrado.',

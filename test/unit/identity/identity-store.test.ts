@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoIdentityStore } from '../../../functions/ingest/adapters/dynamo-identity-store';
-import type { IdentityRecord } from '../../../functions/ingest/domain/row-processor';
+import { DynamoIdentityStore } from '../../../functions/identity/adapters/dynamo-identity-store';
+import type { IdentityRecord } from '../../../functions/identity/domain/identity';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -122,5 +122,51 @@ describe('identity store on DynamoDB', () => {
     const counts = await new DynamoIdentityStore(db, 'identities', { inFlight: 8 }).putAll(stream());
     expect(counts.written).toBe(300);
     expect(ahead).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('identity store on DynamoDB, alert reporters and readers', () => {
+  beforeEach(() => ddb.reset());
+  const reported = {
+    childId: 'n-child00000000000000000',
+    run: '22222222-2',
+    comuna: '13101',
+    givenNames: 'Josefa',
+    source: 'alerta',
+    cut: '2026-11',
+  } as const;
+
+  it('writes what a reporter said only where no alert of the child did, and takes a refusal quietly', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    await expect(new DynamoIdentityStore(db, 'identities').putIfAbsent(reported)).resolves.toBeUndefined();
+    const put = inputOf(ddb.commandCalls(PutCommand)[0] as { args: [unknown] });
+    expect(put).toMatchObject({ TableName: 'identities', Item: reported });
+    expect(put.ConditionExpression).toBe('attribute_not_exists(childId)');
+  });
+
+  it('passes on any other failure of a reporter write', async () => {
+    ddb.on(PutCommand).rejects(throttled());
+    await expect(new DynamoIdentityStore(db, 'identities').putIfAbsent(reported)).rejects.toThrow(/capacity/);
+  });
+
+  it("reads every source's record of a child consistently, and skips items of another shape", async () => {
+    const [registry] = identities(1);
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { ...registry },
+        { ...reported, childId: registry?.childId },
+        { childId: registry?.childId, run: '1-9', comuna: '13101', source: 'salud' },
+        { childId: registry?.childId, run: 7, comuna: '13101', source: 'educacion', cut: '2026-10' },
+      ],
+    });
+    const records = await new DynamoIdentityStore(db, 'identities').recordsOf(registry?.childId ?? '');
+    expect(records.map((r) => r.source)).toEqual(['rsh', 'alerta']);
+    const query = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(query).toMatchObject({
+      TableName: 'identities',
+      KeyConditionExpression: 'childId = :c',
+      ExpressionAttributeValues: { ':c': registry?.childId },
+      ConsistentRead: true,
+    });
   });
 });

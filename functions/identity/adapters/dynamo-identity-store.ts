@@ -1,6 +1,7 @@
 /**
  * IdentityStore on DynamoDB: personal data keyed by pseudonym and source (each source keeps its own
- * record of the child), one conditional PutItem per record with many in flight.
+ * record of the child). Ingest writes with `putAll`, one conditional PutItem per record with many in
+ * flight; alert intake with `putIfAbsent`; the identity API reads with `recordsOf`.
  *
  * A record replaces the stored one only when it comes from the same or a later cut of the source,
  * so an old cut uploaded late does not overwrite what is current. BatchWriteItem takes no
@@ -16,10 +17,15 @@
  * A write the table throttles, after the SDK's own retries, is tried again after a growing,
  * jittered pause.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdentityStore, IdentityWriteCounts } from '../domain/ports';
-import type { IdentityRecord } from '../domain/row-processor';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  AlertIdentityRecord,
+  IdentityRecord,
+  IdentityStore,
+  IdentityWriteCounts,
+} from '../domain/identity';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -94,6 +100,33 @@ export class DynamoIdentityStore implements IdentityStore {
     return { written, olderThanStored };
   }
 
+  async putIfAbsent(identity: AlertIdentityRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...identity },
+          ConditionExpression: 'attribute_not_exists(childId)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordsOf(childId: string): Promise<readonly IdentityRecord[]> {
+    // One item per source: a handful per child, well inside one page.
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'childId = :c',
+        ExpressionAttributeValues: { ':c': childId },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).filter(isIdentityRecord);
+  }
+
   /** Writes one record; false when the table holds the child's record of a later cut. */
   private async put(identity: IdentityRecord): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
@@ -123,4 +156,14 @@ export class DynamoIdentityStore implements IdentityStore {
       }
     }
   }
+}
+
+const optionalText = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** An item read back with the shape the ingest and alert paths write. */
+function isIdentityRecord(item: Record<string, unknown>): item is IdentityRecord & Record<string, unknown> {
+  return (
+    ['childId', 'run', 'comuna', 'source', 'cut'].every((k) => typeof item[k] === 'string') &&
+    ['givenNames', 'paternalSurname', 'maternalSurname', 'address'].every((k) => optionalText(item[k]))
+  );
 }

@@ -5,9 +5,11 @@
  * answered — granted, denied, not found or refused for bad input — so that no look at personal
  * data goes unrecorded; if the log cannot be written, nothing is returned.
  */
+
+import type { RosterStore } from '../../roster/domain/roster';
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
-import type { RosterStore } from './roster';
+import type { IdentityRecord, IdentityStore } from './identity';
 
 /** Why the caller needs the data (Ley 21.719: purpose limitation). */
 export const ACCESS_PURPOSES = [
@@ -17,23 +19,6 @@ export const ACCESS_PURPOSES = [
   'verificacion_alerta',
 ] as const;
 export type AccessPurpose = (typeof ACCESS_PURPOSES)[number];
-
-export interface StoredIdentity {
-  readonly childId: string;
-  readonly run: string;
-  readonly comuna: string;
-  readonly givenNames?: string;
-  readonly paternalSurname?: string;
-  readonly maternalSurname?: string;
-  readonly address?: string;
-  readonly source?: string;
-  readonly cut?: string;
-}
-
-/** The identity store keeps one record of a child per source that named it. */
-export interface IdentityReader {
-  recordsOf(childId: string): Promise<readonly StoredIdentity[]>;
-}
 
 /**
  * Sources by how far their personal data is trusted: the social registry (names and address as
@@ -50,8 +35,8 @@ const SOURCE_PRIORITY: readonly string[] = [
   'alerta',
 ];
 
-const rank = (source: string | undefined): number => {
-  const at = SOURCE_PRIORITY.indexOf(source ?? '');
+const rank = (source: string): number => {
+  const at = SOURCE_PRIORITY.indexOf(source);
   return at === -1 ? SOURCE_PRIORITY.length : at;
 };
 
@@ -60,7 +45,7 @@ const rank = (source: string | undefined): number => {
  * that comuna count; the RUN comes from the most trusted of them, the names (all from the same
  * record) and the address each from the most trusted record that has them.
  */
-export function identityIn(records: readonly StoredIdentity[], comuna: string): StoredIdentity | undefined {
+export function identityIn(records: readonly IdentityRecord[], comuna: string): IdentityRecord | undefined {
   const ranked = records.filter((r) => r.comuna === comuna).sort((a, b) => rank(a.source) - rank(b.source));
   const first = ranked[0];
   if (!first) return undefined;
@@ -75,8 +60,8 @@ export function identityIn(records: readonly StoredIdentity[], comuna: string): 
     ...(named?.paternalSurname !== undefined ? { paternalSurname: named.paternalSurname } : {}),
     ...(named?.maternalSurname !== undefined ? { maternalSurname: named.maternalSurname } : {}),
     ...(addressed?.address !== undefined ? { address: addressed.address } : {}),
-    ...(origin.source !== undefined ? { source: origin.source } : {}),
-    ...(origin.cut !== undefined ? { cut: origin.cut } : {}),
+    source: origin.source,
+    cut: origin.cut,
   };
 }
 
@@ -115,7 +100,7 @@ export interface AccessLog {
 
 export interface IdentityAccessDeps {
   readonly roster: Pick<RosterStore, 'get'>;
-  readonly identities: IdentityReader;
+  readonly identities: Pick<IdentityStore, 'recordsOf'>;
   readonly log: AccessLog;
   readonly now?: () => Date;
 }
@@ -129,7 +114,7 @@ export interface IdentityRequest {
 }
 
 export type IdentityAnswer =
-  | { readonly outcome: 'granted'; readonly identity: StoredIdentity }
+  | { readonly outcome: 'granted'; readonly identity: IdentityRecord }
   | { readonly outcome: 'denied' | 'not_found'; readonly message: string };
 
 /** Roles that work with the family itself; regional and national roles see pseudonyms only. */

@@ -1,9 +1,8 @@
 /**
  * The stall threshold as the planner and the watchdog read it from their environment:
  * INGEST_STALL_MINUTES, minutes without progress after which an active run counts as stalled
- * (fractions allowed), by default the system definition's.
+ * (fractions allowed). Required: the system definition gives every function that reads it its value.
  */
 import { z } from 'zod';
-import { INGEST_STALL_MINUTES } from '../../infra/system';
 
-export const stallMinutesSchema = z.coerce.number().positive().default(INGEST_STALL_MINUTES);
+export const stallMinutesSchema = z.coerce.number().positive();

@@ -2,8 +2,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { identityIn, readIdentity } from '../../../functions/roster/domain/identity-access';
-import { createHandler } from '../../../functions/roster/identity/app';
+import { createHandler } from '../../../functions/identity/api/app';
+import { identityIn, readIdentity } from '../../../functions/identity/domain/access';
 import { context, fixture } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -271,7 +271,7 @@ describe('identityIn', () => {
     });
     // Without the registry, protection's names; an address only where a record has one.
     const withoutRegistry = identityIn(
-      [...records.slice(0, 3), { ...base, source: 'salud', address: 'Calle 1' }],
+      [...records.slice(0, 3), { ...base, source: 'salud', address: 'Calle 1', cut: '2026-11' }],
       '13101',
     );
     expect(withoutRegistry).toMatchObject({
@@ -284,10 +284,10 @@ describe('identityIn', () => {
 
   it('reads only the records filed under the comuna asked for', () => {
     const records = [
-      { ...base, comuna: '13110', source: 'rsh', givenNames: 'Josefa' },
-      { ...base, source: 'salud' },
+      { ...base, comuna: '13110', source: 'rsh', givenNames: 'Josefa', cut: '2026-10' },
+      { ...base, source: 'salud', cut: '2026-10' },
     ];
-    expect(identityIn(records, '13101')).toEqual({ ...base, source: 'salud' });
+    expect(identityIn(records, '13101')).toEqual({ ...base, source: 'salud', cut: '2026-10' });
     expect(identityIn(records, '05701')).toBeUndefined();
   });
 });

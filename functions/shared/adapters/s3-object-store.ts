@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
-import type { ObjectStore } from '../domain/ports';
+import type { ObjectStore } from '../domain/object-store';
 
 export class StoredObjectError extends Error {
   override readonly name = 'StoredObjectError';

@@ -6,10 +6,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
-import { createLogger } from '../shared/logger';
-import type { PlanOutcome } from './domain/ingest-run';
-import { planRun } from './domain/ingest-run';
-import { ingestDepsFromEnv } from './ingest-deps';
+import { createLogger } from '../../shared/adapters/logger';
+import { ingestDepsFromEnv } from '../adapters/ingest-deps';
+import type { PlanOutcome } from '../domain/ingest-run';
+import { planRun } from '../domain/ingest-run';
 
 export interface PlanSummary {
   readonly plans: readonly (PlanOutcome & { readonly objectKey: string })[];

@@ -8,16 +8,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoRosterStore } from '../roster/adapters/dynamo-roster-store';
-import { dynamoDocumentClient, s3Client } from '../shared/aws-clients';
-import { isPilotComuna } from '../shared/domain/comunas';
-import { endpointEnvSchema, parseEnv } from '../shared/env';
-import { createLogger } from '../shared/logger';
-import { parseMessage } from '../shared/sqs-message';
-import { OnnxModelRunner } from './adapters/onnx-model-runner';
-import { S3CuratedReader } from './adapters/s3-curated-reader';
-import type { ModelRunner } from './domain/model-info';
-import { scoreComuna } from './domain/score-comuna';
+import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
+import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
+import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
+import { createLogger } from '../../shared/adapters/logger';
+import { parseMessage } from '../../shared/adapters/sqs-message';
+import { isPilotComuna } from '../../shared/domain/comunas';
+import { OnnxModelRunner } from '../adapters/onnx-model-runner';
+import { S3CuratedReader } from '../adapters/s3-curated-reader';
+import type { ModelRunner } from '../domain/model-info';
+import { scoreComuna } from '../domain/score-comuna';
 
 const envSchema = endpointEnvSchema.extend({
   CURATED_BUCKET: z.string().min(3),

@@ -10,8 +10,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Principal } from './domain/access';
-import { isRole, scopeProblem } from './domain/access';
+import type { Principal } from '../domain/access';
+import { isRole, scopeProblem } from '../domain/access';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
