@@ -29,15 +29,21 @@ export function s3Client(env: EndpointEnv): S3Client {
   });
 }
 
-export function dynamoDocumentClient(env: EndpointEnv): DynamoDBDocumentClient {
-  return memo(`ddb|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_DYNAMODB}`, () =>
-    DynamoDBDocumentClient.from(
+/** The plain DynamoDB client, for libraries that marshal items themselves (Powertools Idempotency). */
+export function dynamoClient(env: EndpointEnv): DynamoDBClient {
+  return memo(
+    `ddb-raw|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_DYNAMODB}`,
+    () =>
       new DynamoDBClient({
         region: env.AWS_REGION,
         ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
       }),
-      { marshallOptions: { removeUndefinedValues: true } },
-    ),
+  );
+}
+
+export function dynamoDocumentClient(env: EndpointEnv): DynamoDBDocumentClient {
+  return memo(`ddb|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_DYNAMODB}`, () =>
+    DynamoDBDocumentClient.from(dynamoClient(env), { marshallOptions: { removeUndefinedValues: true } }),
   );
 }
 

@@ -68,6 +68,9 @@ describe('SanStack', () => {
         ...(def.warmWritesPerSecond
           ? { WarmThroughput: { WriteUnitsPerSecond: def.warmWritesPerSecond } }
           : {}),
+        ...(def.timeToLiveAttribute
+          ? { TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }
+          : {}),
       });
     }
     // The identity table is pre-warmed for a national extract's identity writes.
