@@ -1,7 +1,10 @@
 /**
  * Alert consumer: SQS batches from the alerts queue. Each message is processed on its own; a bad
  * or failing message is reported as a batch item failure, so the others complete and the failing
- * one is retried, then moved to the dead-letter queue after the queue's receive limit.
+ * one is retried, then moved to the dead-letter queue after the queue's receive limit. Messages run
+ * side by side, except those about the same child, which run in turn in the batch's order: each
+ * reads the child's alerts before filing, so two reports of one child and risk factor in a batch
+ * must be one new alert and one repeat, not two new ones.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,6 +14,7 @@ import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
+import { inTurnBy } from '../../shared/in-turn';
 import { createLogger } from '../../shared/logger';
 import { parseMessage } from '../../shared/sqs-message';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
@@ -31,10 +35,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
   };
   const processor = new BatchProcessor(EventType.SQS);
+  const sameChildInTurn = inTurnBy();
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const message = parseMessage(record, alertMessageSchema, 'an alert');
-    const { outcome, comuna } = await processAlert(deps, message);
+    const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
     logger.info('alert processed', {
       alertId: message.alertId,
       comuna,
