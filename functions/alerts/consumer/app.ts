@@ -6,17 +6,15 @@
  * reads the child's alerts before filing, so two reports of one child and risk factor in a batch
  * must be one new alert and one repeat, not two new ones.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import { inTurnBy } from '../../shared/in-turn';
 import { createLogger } from '../../shared/logger';
-import { parseMessage } from '../../shared/sqs-message';
+import { sqsBatchHandler } from '../../shared/sqs-batch';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertMessageSchema } from '../domain/alert';
 import { processAlert } from '../domain/process-alert';
@@ -34,21 +32,21 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     alerts: new DynamoAlertStore(db, env.ALERTS_TABLE),
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
   };
-  const processor = new BatchProcessor(EventType.SQS);
   const sameChildInTurn = inTurnBy();
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const message = parseMessage(record, alertMessageSchema, 'an alert');
-    const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
-    logger.info('alert processed', {
-      alertId: message.alertId,
-      comuna,
-      raisedInComuna: message.comuna,
-      outcome,
-    });
-  };
-
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context });
+  const handle = sqsBatchHandler({
+    schema: alertMessageSchema,
+    what: 'an alert',
+    logger,
+    process: async (message) => {
+      const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
+      logger.info('alert processed', {
+        alertId: message.alertId,
+        comuna,
+        raisedInComuna: message.comuna,
+        outcome,
+      });
+    },
+  });
   return middy(handle).use(injectLambdaContext(logger));
 }

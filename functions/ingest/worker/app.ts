@@ -4,14 +4,13 @@
  * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
  * queue after the receive limit.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { system } from '../../../infra/system';
 import { createLogger } from '../../shared/logger';
-import { parseMessage } from '../../shared/sqs-message';
+import { sqsBatchHandler } from '../../shared/sqs-batch';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { publishPart } from '../domain/publish-run';
 import type { IngestReport } from '../domain/report';
@@ -35,10 +34,8 @@ export const ingestTaskSchema = z.discriminatedUnion('type', [
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const { deps } = ingestDepsFromEnv(rawEnv);
   const logger = createLogger('san-ingest-worker');
-  const processor = new BatchProcessor(EventType.SQS);
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const task = parseMessage(record, ingestTaskSchema, 'an ingest task');
+  const processRecord = async (task: z.infer<typeof ingestTaskSchema>, record: SQSRecord): Promise<void> => {
     const d = await deps();
     try {
       await runTask(d, task);
@@ -87,7 +84,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context });
+  const handle = sqsBatchHandler({
+    schema: ingestTaskSchema,
+    what: 'an ingest task',
+    logger,
+    process: processRecord,
+  });
   return middy(handle).use(injectLambdaContext(logger));
 }
