@@ -11,6 +11,7 @@ import { dynamoDocumentClient, s3Client } from '../shared/aws-clients';
 import { isPilotComuna } from '../shared/domain/comunas';
 import { endpointEnvSchema, parseEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { countMetric } from '../shared/observability';
 import { sqsBatchHandler } from '../shared/sqs-batch';
 import { OnnxModelRunner } from './adapters/onnx-model-runner';
 import { S3CuratedReader } from './adapters/s3-curated-reader';
@@ -42,6 +43,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     });
     const outcome = await scoreComuna({ curated, model: await model, roster }, request.cut, request.comuna);
     logger.info('comuna scored', { ...request, ...outcome });
+    countMetric('comunasScored', request.comuna);
   };
 
   const handle = sqsBatchHandler({

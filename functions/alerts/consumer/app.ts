@@ -14,6 +14,7 @@ import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import { inTurnBy } from '../../shared/in-turn';
 import { createLogger } from '../../shared/logger';
+import { countMetric } from '../../shared/observability';
 import { sqsBatchHandler } from '../../shared/sqs-batch';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertMessageSchema } from '../domain/alert';
@@ -46,6 +47,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         raisedInComuna: message.comuna,
         outcome,
       });
+      // A redelivery files nothing; a repeat is filed as an alert of its own, joined to the one it repeats.
+      if (outcome !== 'redelivered') countMetric('alertsFiled', comuna);
     },
   });
   return middy(handle).use(injectLambdaContext(logger));

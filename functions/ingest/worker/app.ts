@@ -10,6 +10,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { system } from '../../../infra/system';
 import { createLogger } from '../../shared/logger';
+import { countMetric } from '../../shared/observability';
 import { sqsBatchHandler } from '../../shared/sqs-batch';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { publishPart } from '../domain/publish-run';
@@ -81,6 +82,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     } else {
       const report = await finalizeRun(d, task.runId);
       logReport('extract finalized', task.runId, report);
+      countMetric('rowsAccepted', report.source, report.accepted);
+      countMetric('rowsRejected', report.source, report.rejected);
     }
   };
 

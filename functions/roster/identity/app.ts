@@ -16,6 +16,7 @@ import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import type { HttpEvent } from '../../shared/http';
 import { claimedIdentity, HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
+import { countMetric } from '../../shared/observability';
 import { DynamoAccessLog, DynamoIdentityReader } from '../adapters/dynamo-identity-access';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RefusedRequest } from '../domain/identity-access';
@@ -110,6 +111,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const run = parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
     logger.info('identity read', { childId: i.childId, comuna: path.cut, purpose: query.purpose });
+    countMetric('identityReads', path.cut);
     return json(200, {
       childId: i.childId,
       comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },
