@@ -6,7 +6,12 @@
  * message id and reason (no part of the body: a description is free text).
  */
 
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  FullBatchFailureError,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
@@ -37,19 +42,29 @@ export function sqsBatchHandler<S extends z.ZodType>(
     // The parser has replaced the body with the parsed message.
     options.process(record.body as unknown as z.infer<S>, record);
 
-  return async (event, context) => {
-    try {
-      return await processPartialResponse(event, processRecord, processor, { context });
-    } finally {
-      processor.failureMessages.forEach((failed, i) => {
-        const record = failed as SQSRecord;
-        options.logger.error('message not processed', {
-          messageId: record.messageId,
-          receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-          reason: reasonOf(processor.errors[i], options.what),
-        });
+  const logFailures = (): void => {
+    processor.failureMessages.forEach((failed, i) => {
+      const record = failed as SQSRecord;
+      options.logger.error('message not processed', {
+        messageId: record.messageId,
+        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
+        reason: reasonOf(processor.errors[i], options.what),
       });
+    });
+  };
+
+  return async (event, context) => {
+    let response: SQSBatchResponse;
+    try {
+      response = await processPartialResponse(event, processRecord, processor, { context });
+    } catch (error) {
+      // Every record failed (the whole batch goes back); any other error came before processing,
+      // and the processor still holds the previous batch's failures.
+      if (error instanceof FullBatchFailureError) logFailures();
+      throw error;
     }
+    logFailures();
+    return response;
   };
 }
 

@@ -69,5 +69,8 @@ describe('sqsBatchHandler', () => {
     const { handler, errors } = setUp(async () => undefined);
     await expect(handler({ Records: [record('a', 'nope'), record('b', '{}')] }, context)).rejects.toThrow();
     expect(errors).toHaveBeenCalledTimes(2);
+    // An event that is not a batch is refused before processing, without logging the last one again.
+    await expect(handler({} as never, context)).rejects.toThrow();
+    expect(errors).toHaveBeenCalledTimes(2);
   });
 });
