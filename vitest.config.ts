@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+/** Powertools kept quiet in tests, as the local runtime keeps it: no logs, no tracing, no metric lines. */
+const QUIET = {
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+
 /** Three suites: unit (no network), integration (local stand-ins on free ports), infra (CDK). */
 export default defineConfig({
   test: {
@@ -13,7 +20,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          env: QUIET,
           testTimeout: 60_000,
         },
       },
@@ -22,7 +29,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          env: QUIET,
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
@@ -33,7 +40,7 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          env: QUIET,
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

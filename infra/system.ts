@@ -5,7 +5,7 @@
  */
 
 export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots';
-export type TableId = 'roster' | 'alerts' | 'identities' | 'accessLog' | 'ingestRuns';
+export type TableId = 'roster' | 'alerts' | 'identities' | 'accessLog' | 'ingestRuns' | 'idempotency';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
@@ -294,6 +294,14 @@ export const system: SystemDef = {
         },
       ],
     },
+    idempotency: {
+      description:
+        'Idempotency-Key records of HTTP requests (Powertools Idempotency): in progress, then the answer; hashed keys, no personal data',
+      // The names Powertools' DynamoDB persistence layer uses by default.
+      partitionKey: { name: 'id', type: 'S' },
+      indexes: [],
+      timeToLiveAttribute: 'expiration',
+    },
   },
   queues: {
     ingestTasks: INGEST_TASKS_QUEUE,
@@ -386,8 +394,14 @@ export const system: SystemDef = {
         ALERTS_QUEUE_URL: { queue: 'alerts' },
         IDENTITIES_TABLE: { table: 'identities' },
         PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
+        IDEMPOTENCY_TABLE: { table: 'idempotency' },
+        IDEMPOTENCY_EXPIRY_SECONDS: String(24 * 3600),
       },
-      access: { queues: { alerts: 'send' }, tables: { identities: 'write' }, secrets: ['pseudonymKey'] },
+      access: {
+        queues: { alerts: 'send' },
+        tables: { identities: 'write', idempotency: 'readWrite' },
+        secrets: ['pseudonymKey'],
+      },
       triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/alerts' }] }],
     },
     alertsConsumer: {

@@ -128,6 +128,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   process.env.AWS_REGION = REGION;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // No X-Ray daemon or CloudWatch here: tracing off, and no EMF metric lines among the logs.
+  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
   const standIns = await startStandIns(dataDir);
   const { endpoints } = standIns;

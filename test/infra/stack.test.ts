@@ -23,6 +23,13 @@ describe('SanStack', () => {
     template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
   });
 
+  it('traces every function with X-Ray, and lets it write its trace segments', () => {
+    const fns = resourcesOf('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs22.x');
+    for (const fn of fns) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    const policies = JSON.stringify(resourcesOf('AWS::IAM::Policy'));
+    expect(policies).toContain('xray:PutTraceSegments');
+  });
+
   it('gives every queue of the definition a dead-letter queue with its receive limit, KMS and TLS only', () => {
     const queues = resourcesOf('AWS::SQS::Queue');
     const withRedrive = queues.filter((q) => q.Properties.RedrivePolicy);
@@ -67,6 +74,9 @@ describe('SanStack', () => {
           : {}),
         ...(def.warmWritesPerSecond
           ? { WarmThroughput: { WriteUnitsPerSecond: def.warmWritesPerSecond } }
+          : {}),
+        ...(def.timeToLiveAttribute
+          ? { TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }
           : {}),
       });
     }

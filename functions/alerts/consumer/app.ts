@@ -1,18 +1,21 @@
 /**
  * Alert consumer: SQS batches from the alerts queue. Each message is processed on its own; a bad
  * or failing message is reported as a batch item failure, so the others complete and the failing
- * one is retried, then moved to the dead-letter queue after the queue's receive limit.
+ * one is retried, then moved to the dead-letter queue after the queue's receive limit. Messages run
+ * side by side, except those about the same child, which run in turn in the batch's order: each
+ * reads the child's alerts before filing, so two reports of one child and risk factor in a batch
+ * must be one new alert and one repeat, not two new ones.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
-import { parseMessage } from '../../shared/adapters/sqs-message';
+import { countMetric } from '../../shared/adapters/observability';
+import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
+import { inTurnBy } from '../../shared/domain/in-turn';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertMessageSchema } from '../domain/alert';
 import { processAlert } from '../domain/process-alert';
@@ -30,20 +33,23 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     alerts: new DynamoAlertStore(db, env.ALERTS_TABLE),
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
   };
-  const processor = new BatchProcessor(EventType.SQS);
+  const sameChildInTurn = inTurnBy();
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const message = parseMessage(record, alertMessageSchema, 'an alert');
-    const { outcome, comuna } = await processAlert(deps, message);
-    logger.info('alert processed', {
-      alertId: message.alertId,
-      comuna,
-      raisedInComuna: message.comuna,
-      outcome,
-    });
-  };
-
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context });
+  const handle = sqsBatchHandler({
+    schema: alertMessageSchema,
+    what: 'an alert',
+    logger,
+    process: async (message) => {
+      const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
+      logger.info('alert processed', {
+        alertId: message.alertId,
+        comuna,
+        raisedInComuna: message.comuna,
+        outcome,
+      });
+      // A redelivery files nothing; a repeat is filed as an alert of its own, joined to the one it repeats.
+      if (outcome !== 'redelivered') countMetric('alertsFiled', comuna);
+    },
+  });
   return middy(handle).use(injectLambdaContext(logger));
 }

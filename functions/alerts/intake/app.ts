@@ -3,6 +3,8 @@
  * that comuna, pseudonymises the child, keeps what the reporter said of the child in the identity
  * store, and queues the alert. Answers 202 with the alert's id and where to follow it
  * (`GET /v1/alerts/{alertId}`): routing to the child's comuna and prioritisation follow asynchronously.
+ * A request with an `Idempotency-Key` is filed once per caller and key: a retry after a timeout gets
+ * the first answer, with the same alert id, instead of filing a second alert.
  */
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,24 +12,33 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
 import { ALERT_SOURCE } from '../../identity/domain/identity';
-import { dynamoDocumentClient, sqsClient } from '../../shared/adapters/aws-clients';
+import { dynamoClient, dynamoDocumentClient, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/adapters/http';
+import { idempotencyKeyOf, idempotencyStore, idempotent } from '../../shared/adapters/idempotency';
 import { createLogger } from '../../shared/adapters/logger';
 import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { parseDate } from '../../shared/domain/dates';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun, parseRun } from '../../shared/domain/run';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
-import type { AlertMessage } from '../domain/alert';
+import type { AlertMessage, AlertRequest } from '../domain/alert';
 import { alertRequestSchema, INITIAL_ALERT_STATE } from '../domain/alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_QUEUE_URL: z.url(),
   IDENTITIES_TABLE: z.string().min(1),
   PSEUDONYM_KEY_SOURCE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  /** How long an Idempotency-Key keeps its answer. */
+  IDEMPOTENCY_EXPIRY_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
 });
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
@@ -37,16 +48,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const identities = new DynamoIdentityStore(dynamoDocumentClient(env), env.IDENTITIES_TABLE);
   let pseudonymiser: Promise<Pseudonymiser> | undefined;
 
-  const route = httpHandler(logger, async (event) => {
-    const principal = principalOf(event);
-    const request = parseBody(event, alertRequestSchema);
-    if (!isAllowed(principal, 'alert:create', request.comuna)) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`,
-      );
-    }
+  /** Pseudonymises the child, keeps what the reporter said of it, and queues the alert. */
+  const file = async (request: AlertRequest, principal: Principal) => {
     const run = parseRun(request.run);
     if (!run.ok) throw new HttpError(400, 'validation_failed', 'invalid RUN: wrong format or check digit');
     pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
@@ -84,13 +87,38 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
     await queue.send(message);
     logger.info('alert queued', { alertId: message.alertId, comuna: message.comuna, urgent: message.urgent });
+    return { alertId: message.alertId, childId, state: INITIAL_ALERT_STATE, receivedAt };
+  };
+  // The stored answer is what a retry gets back. Only the body is compared: a retry with a renewed
+  // token is still the same request.
+  const fileOnce = idempotent(file, {
+    store: idempotencyStore({ tableName: env.IDEMPOTENCY_TABLE, client: dynamoClient(env) }),
+    operation: 'alerts-intake',
+    expiresAfterSeconds: env.IDEMPOTENCY_EXPIRY_SECONDS,
+  });
+
+  const route = httpHandler(logger, async (event, context) => {
+    const principal = principalOf(event);
+    const key = idempotencyKeyOf(event);
+    const request = parseBody(event, alertRequestSchema);
+    if (!isAllowed(principal, 'alert:create', request.comuna)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`,
+      );
+    }
+    const { result, replayed } = await fileOnce(
+      { caller: principal.subject, key, input: request, extra: principal },
+      context,
+    );
     // Where the alert goes is decided by the consumer (the child may be registered in another
     // comuna), so the answer points at the alert itself, which says where it went once processed.
-    const location = `/v1/alerts/${message.alertId}`;
+    const location = `/v1/alerts/${result.alertId}`;
     return json(
       202,
-      { alertId: message.alertId, childId, state: INITIAL_ALERT_STATE, receivedAt, alert: location },
-      { location },
+      { ...result, alert: location },
+      { location, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
     );
   });
   return middy(route).use(injectLambdaContext(logger));

@@ -1,4 +1,5 @@
-/** Lambda entry for the alert intake function. */
+/** Lambda entry for the alert intake function, traced and with its metrics. */
+import { instrument } from '../../shared/adapters/observability';
 import { createHandler } from './app';
 
-export const handler = createHandler(process.env);
+export const handler = instrument(createHandler(process.env));

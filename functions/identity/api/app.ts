@@ -20,6 +20,7 @@ import {
   principalOf,
 } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
+import { countMetric } from '../../shared/adapters/observability';
 import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
 import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
@@ -118,6 +119,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const run = parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
     logger.info('identity read', { childId: i.childId, comuna: path.cut, purpose: query.purpose });
+    countMetric('identityReads', path.cut);
     return json(200, {
       childId: i.childId,
       comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },

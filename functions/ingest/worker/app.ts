@@ -4,13 +4,13 @@
  * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
  * queue after the receive limit.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { createLogger } from '../../shared/adapters/logger';
-import { parseMessage } from '../../shared/adapters/sqs-message';
+import { countMetric } from '../../shared/adapters/observability';
+import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
 import { ingestDepsFromEnv } from '../adapters/ingest-deps';
 import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
 import { publishPart } from '../domain/publish-run';
@@ -31,10 +31,8 @@ export const ingestTaskSchema = z.discriminatedUnion('type', [
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const { env, deps } = ingestDepsFromEnv(rawEnv);
   const logger = createLogger('san-ingest-worker');
-  const processor = new BatchProcessor(EventType.SQS);
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const task = parseMessage(record, ingestTaskSchema, 'an ingest task');
+  const processRecord = async (task: z.infer<typeof ingestTaskSchema>, record: SQSRecord): Promise<void> => {
     const d = await deps();
     try {
       await runTask(d, task);
@@ -80,10 +78,16 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     } else {
       const report = await finalizeRun(d, task.runId);
       logReport('extract finalized', task.runId, report);
+      countMetric('rowsAccepted', report.source, report.accepted);
+      countMetric('rowsRejected', report.source, report.rejected);
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context });
+  const handle = sqsBatchHandler({
+    schema: ingestTaskSchema,
+    what: 'an ingest task',
+    logger,
+    process: processRecord,
+  });
   return middy(handle).use(injectLambdaContext(logger));
 }

@@ -3,16 +3,15 @@
  * loaded once per container; a model that breaks the feature contract stops the function at its
  * first invocation with a clear error, and the messages go back to the queue.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
-import { parseMessage } from '../../shared/adapters/sqs-message';
+import { countMetric } from '../../shared/adapters/observability';
+import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
 import { isPilotComuna } from '../../shared/domain/comunas';
 import { OnnxModelRunner } from '../adapters/onnx-model-runner';
 import { S3CuratedReader } from '../adapters/s3-curated-reader';
@@ -36,19 +35,22 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const curated = new S3CuratedReader(s3Client(env), env.CURATED_BUCKET);
   const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
   let model: Promise<ModelRunner> | undefined;
-  const processor = new BatchProcessor(EventType.SQS);
 
-  const scoreRecord = async (record: SQSRecord): Promise<void> => {
-    const request = parseMessage(record, scoreRequestSchema, 'a score request');
+  const scoreRecord = async (request: z.infer<typeof scoreRequestSchema>): Promise<void> => {
     model ??= OnnxModelRunner.load(env.MODEL_PATH).catch((error: unknown) => {
       model = undefined;
       throw error;
     });
     const outcome = await scoreComuna({ curated, model: await model, roster }, request.cut, request.comuna);
     logger.info('comuna scored', { ...request, ...outcome });
+    countMetric('comunasScored', request.comuna);
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, scoreRecord, processor, { context });
+  const handle = sqsBatchHandler({
+    schema: scoreRequestSchema,
+    what: 'a score request',
+    logger,
+    process: scoreRecord,
+  });
   return middy(handle).use(injectLambdaContext(logger));
 }

@@ -1,14 +1,7 @@
 /**
- * SQS message bodies at the function edge: written as ASCII-only JSON, parsed back as JSON and then
- * against the message's schema.
+ * SQS message bodies as written: ASCII-only JSON. They are read back, as JSON and then against the
+ * message's schema, by `sqs-batch.ts`.
  */
-import type { SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
-
-/** A message that can never be processed; after the queue's receive limit it lands in the DLQ. */
-export class PoisonMessageError extends Error {
-  override readonly name = 'PoisonMessageError';
-}
 
 /**
  * A message body as JSON with every character outside ASCII written as a `\uXXXX` escape (a
@@ -23,22 +16,4 @@ export function toMessageBody(message: unknown): string {
     /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-}
-
-/** The body of `record` as JSON (escapes included) checked against `schema`; poison otherwise. */
-export function parseMessage<S extends z.ZodType>(record: SQSRecord, schema: S, what: string): z.infer<S> {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new PoisonMessageError(`message ${record.messageId} is not JSON`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PoisonMessageError(
-      `message ${record.messageId} is not ${what}: ${issue?.path.join('.')}: ${issue?.message}`,
-    );
-  }
-  return parsed.data;
 }

@@ -154,3 +154,50 @@ describe('findRepeatedAlert', () => {
     expect(found?.alertId).toBe('a');
   });
 });
+
+describe('alert consumer, two reports of one child in one batch', () => {
+  beforeEach(() => {
+    ddb.reset();
+    // The alerts table as it fills: a report reads the child's alerts stored so far.
+    const stored: Record<string, unknown>[] = [];
+    ddb
+      .on(QueryCommand, { TableName: 'alerts' })
+      .callsFake(async (input: { ExpressionAttributeValues: Record<string, unknown> }) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { Items: stored.filter((a) => a.childId === input.ExpressionAttributeValues[':c']) };
+      });
+    ddb.on(QueryCommand, { TableName: 'roster' }).resolves({ Items: [] });
+    ddb
+      .on(PutCommand, { TableName: 'alerts' })
+      .callsFake(async (input: { Item: Record<string, unknown> }) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        stored.push(input.Item);
+        return {};
+      });
+    ddb.on(GetCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+  });
+
+  it('files one new alert and one repeat of it, and runs other children alongside', async () => {
+    const first = '77777777-7777-4777-8777-777777777777';
+    const second = '88888888-8888-4888-8888-888888888888';
+    const other = '99999999-9999-4999-8999-999999999999';
+    const event: SQSEvent = {
+      Records: [
+        record('m-1', JSON.stringify(message(first))),
+        record('m-2', JSON.stringify(message(second, { receivedAt: '2026-11-20T10:00:01.000Z' }))),
+        record('m-3', JSON.stringify(message(other, { childId: 'n-zyxwvutsrqponmlkjihgfe' }))),
+      ],
+    };
+    const response = (await handler(event, context)) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    const filed = ddb
+      .commandCalls(PutCommand, { TableName: 'alerts' })
+      .map((c) => c.args[0].input.Item as StoredAlert);
+    expect(filed.map((a) => [a.alertId, a.repeatOf])).toEqual([
+      [first, undefined],
+      [other, undefined],
+      [second, first],
+    ]);
+  });
+});

@@ -13,6 +13,7 @@ const env = {
   AWS_REGION: 'us-east-1',
   ALERTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts',
   IDENTITIES_TABLE: 'identities',
+  IDEMPOTENCY_TABLE: 'idempotency',
   PSEUDONYM_KEY_SOURCE: keyFileSource(),
 };
 const handler = createHandler(env);
