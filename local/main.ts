@@ -66,6 +66,10 @@ const reportSchema = z.object({
 });
 
 runMain(async () => {
+  // The AWS SDK warns, once per process, that its releases after January 2027 need Node.js 22.
+  // It is about the SDK's future, not this system (Lambda runs Node.js 22), so the local start
+  // turns it off with the SDK's own switch; a value set in the environment is kept.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const flags = parseFlags(
     process.argv.slice(2),
     {
