@@ -1,6 +1,6 @@
 /** The data team's CLI run as a user runs it: a separate process, its output and its exit code. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +14,9 @@ function san(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
-function writeCut(mutate?: (files: Map<string, Buffer>) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'san-cli-'));
+function writeCut(mutate?: (files: Map<string, Buffer>) => void, sub = ''): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'san-cli-')), sub);
+  mkdirSync(dir, { recursive: true });
   const cut = generateCut({ children: 150, seed: 21, cut: '2026-10', sources: ['rsh', 'proteccion'] });
   const files = new Map(cut.files.map((f) => [f.name, f.bytes]));
   mutate?.(files);
@@ -35,6 +36,28 @@ describe('npm run san -- validate', () => {
     expect(result.stdout).toContain('every file can be ingested');
     expect(result.stdout).not.toMatch(/\d{7,8}-[\dK]/);
     expect(result.stdout).not.toMatch(/se esperaba \d/);
+  });
+
+  it('finds the cut in the subfolder npm run generate writes, and checks it', () => {
+    const cutDir = writeCut(undefined, join('extracts', '2026-10'));
+    const result = san('validate', '--dir', join(cutDir, '..', '..'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`cut folder: ${cutDir}`);
+    expect(result.stdout).toMatch(/rsh\.csv \[rsh\]\n/);
+    expect(result.stdout).toMatch(/proteccion\.csv \[proteccion\]\n/);
+    expect(result.stdout).toContain('every file can be ingested');
+  });
+
+  it('refuses a folder with no extract with exit code 2, for validate and upload alike', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'san-cli-empty-'));
+    for (const result of [
+      san('validate', '--dir', empty),
+      san('upload', '--dir', empty, '--cut', '2026-10', '--bucket', 'san-raw'),
+    ]) {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`la carpeta ${empty} no tiene extractos`);
+      expect(result.stdout).not.toContain('every file can be ingested');
+    }
   });
 
   it('exits 1 naming the problem when a file would be refused or differs from the manifest', () => {

@@ -3,7 +3,8 @@
  *
  *   validate --dir <folder> [--cut yyyy-mm]    check every extract locally, as ingest will, and
  *                                              print its report and data-quality index; exits 1
- *                                              when a file would be refused as a whole
+ *                                              when a file would be refused as a whole, 2 when
+ *                                              the folder (or its subfolders) has no extract
  *   upload --dir <folder> --cut yyyy-mm --bucket <raw bucket> [--endpoint <url>]
  *                                              upload the manifest, then every file, to
  *                                              extracts/<cut>/ (AWS credentials from the usual
@@ -36,15 +37,22 @@ import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { EXTRACTS_PREFIX } from '../../infra/system';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
+import { findCutFolder } from './cut-folder';
 import { ProgressBar } from './progress';
 
 const USAGE =
   'usage: npm run san -- <validate|upload|status|retry> [flags]   (npm run san -- <command> --help)';
 const cutFlag = z.string().refine((c) => cutKnowledgeDate(c) !== undefined, 'must be yyyy-mm');
 
+/** The cut's folder for `--dir` (itself or the one subfolder with extracts), said when it differs. */
+function cutFolder(dir: string, cut: string | undefined): string {
+  const found = findCutFolder(dir, cut);
+  if (found.searched) process.stderr.write(`cut folder: ${found.dir}\n`);
+  return found.dir;
+}
+
 /** Extract files of a folder: `<source>.csv` or `<source>.csv.gz` with a known source. */
 function extractsIn(dir: string): { path: string; name: string; source: keyof typeof CONTRACTS }[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--dir ${dir} is not a folder`);
   return readdirSync(dir)
     .filter((f) => /\.csv(\.gz)?$/.test(f))
     .sort()
@@ -80,7 +88,10 @@ async function validate(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      dir: { type: 'string', description: 'folder with the cut: <source>.csv[.gz] files and manifest.json' },
+      dir: {
+        type: 'string',
+        description: 'folder with the cut (<source>.csv[.gz] files and manifest.json) or one above it',
+      },
       cut: {
         type: 'string',
         description: 'the cut yyyy-mm (default: from the manifest, else the current month)',
@@ -89,12 +100,13 @@ async function validate(argv: string[]): Promise<void> {
     z.object({ dir: z.string().min(1), cut: cutFlag.optional() }),
     'usage: npm run san -- validate --dir <folder> [--cut yyyy-mm]',
   );
-  const manifest = readManifest(flags.dir);
+  const dir = cutFolder(flags.dir, flags.cut);
+  const manifest = readManifest(dir);
   const cut = flags.cut ?? manifest?.cut ?? new Date().toISOString().slice(0, 7);
   // A throwaway key: validation needs pseudonyms only to find duplicates, never to keep them.
   const pseudonymiser = createPseudonymiser(randomBytes(32).toString('hex'));
   let refused = 0;
-  for (const file of extractsIn(flags.dir)) {
+  for (const file of extractsIn(dir)) {
     const size = statSync(file.path).size;
     const bar = new ProgressBar(file.name, size, 'bytes');
     const stream = createReadStream(file.path);
@@ -123,7 +135,7 @@ async function validate(argv: string[]): Promise<void> {
         )
       : {
           problems: [
-            `no hay ${MANIFEST_NAME} en ${flags.dir}: ingest rechaza los archivos de un corte sin manifiesto`,
+            `no hay ${MANIFEST_NAME} en ${dir}: ingest rechaza los archivos de un corte sin manifiesto`,
           ],
         };
     if (r.status !== 'accepted' || check.problems.length > 0) refused++;
@@ -193,7 +205,7 @@ async function upload(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      dir: { type: 'string', description: 'folder with the cut' },
+      dir: { type: 'string', description: 'folder with the cut, or one above it' },
       cut: { type: 'string', description: 'the cut yyyy-mm' },
       bucket: { type: 'string', description: 'the raw bucket (the stack output RawBucket; san-raw locally)' },
       endpoint: {
@@ -209,8 +221,9 @@ async function upload(argv: string[]): Promise<void> {
     }),
     'usage: npm run san -- upload --dir <folder> --cut yyyy-mm --bucket <bucket> [--endpoint <url>]',
   );
-  const files = extractsIn(flags.dir);
-  const manifest = readManifest(flags.dir);
+  const dir = cutFolder(flags.dir, flags.cut);
+  const files = extractsIn(dir);
+  const manifest = readManifest(dir);
   if (manifest && manifest.cut !== flags.cut) {
     throw new UsageError(`the manifest is for cut ${manifest.cut}, not ${flags.cut}`);
   }
@@ -225,7 +238,7 @@ async function upload(argv: string[]): Promise<void> {
       }),
     );
   };
-  if (manifest) await put(MANIFEST_NAME, readFileSync(join(flags.dir, MANIFEST_NAME)), 'application/json');
+  if (manifest) await put(MANIFEST_NAME, readFileSync(join(dir, MANIFEST_NAME)), 'application/json');
   const total = files.reduce((s, f) => s + statSync(f.path).size, 0);
   const bar = new ProgressBar(`upload ${flags.cut}`, total, 'bytes');
   let sent = 0;
