@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyToken } from '../../local/auth';
 import { generateCut } from '../../tools/generate/generator';
 
 function san(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -81,5 +82,24 @@ describe('npm run san -- validate', () => {
     const badFlag = san('upload', '--dir', '.', '--cut', '2026-13', '--bucket', 'b');
     expect(badFlag.status).toBe(2);
     expect(badFlag.stderr).toContain('--cut: must be yyyy-mm');
+  });
+});
+
+describe('npm run san -- token', () => {
+  it('prints a token signed with the local key for a role, and refuses a scope the role may not hold', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'san-cli-key-'));
+    const key = 'a'.repeat(64);
+    writeFileSync(join(dataDir, 'jwt.key'), `${key}\n`);
+    const result = san('token', 'terapeuta_familiar', '13110', '--data-dir', dataDir);
+    expect(result.status).toBe(0);
+    const verified = verifyToken(key, result.stdout.trim());
+    expect(verified.ok && verified.claims).toMatchObject({
+      'custom:role': 'terapeuta_familiar',
+      'custom:comunas': '13110',
+    });
+    const wide = san('token', 'sectorialista', '*', '--data-dir', dataDir);
+    expect(wide.status).toBe(2);
+    expect(wide.stderr).toContain('debe indicar sus comunas');
+    expect(san('token', 'alcalde', '--data-dir', dataDir).stderr).toContain('rol desconocido');
   });
 });

@@ -15,6 +15,8 @@
  *                                              send again through ingest every file of the cut
  *                                              (or the source's) whose ingest failed in
  *                                              processing or never answered
+ *   token <rol> [comunas] [--data-dir <folder>]
+ *                                              print a token for the local system (npm start)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -32,16 +34,18 @@ import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import type { CutManifest } from '../../functions/ingest/domain/manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestSchema } from '../../functions/ingest/domain/manifest';
 import { reasonKind } from '../../functions/ingest/domain/row-processor';
+import { isRole, ROLES, scopeProblem } from '../../functions/shared/domain/access';
 import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { EXTRACTS_PREFIX } from '../../infra/system';
+import { demoComunas, demoToken } from '../../local/demo-users';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
 import { findCutFolder } from './cut-folder';
 import { ProgressBar } from './progress';
 
 const USAGE =
-  'usage: npm run san -- <validate|upload|status|retry> [flags]   (npm run san -- <command> --help)';
+  'usage: npm run san -- <validate|upload|status|retry|token> [flags]   (npm run san -- <command> --help)';
 const cutFlag = z.string().refine((c) => cutKnowledgeDate(c) !== undefined, 'must be yyyy-mm');
 
 /** The cut's folder for `--dir` (itself or the one subfolder with extracts), said when it differs. */
@@ -440,11 +444,41 @@ async function retry(argv: string[]): Promise<void> {
   );
 }
 
+/**
+ * Prints a token for the local system (`npm start`), signed with the key in its state folder, for
+ * a role and comunas (default: the demo user's of that role), so that a role's view can be tried.
+ */
+async function token(argv: string[]): Promise<void> {
+  const positionals: string[] = [];
+  while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
+  const usage = `usage: npm run -s san -- token <rol> [comunas] [--data-dir .san-local]   (roles: ${ROLES.join(', ')})`;
+  const flags = parseFlags(
+    argv,
+    { 'data-dir': { type: 'string', description: 'state folder of npm start (default .san-local)' } },
+    z.object({ 'data-dir': z.string().min(1).default('.san-local') }),
+    usage,
+  );
+  const [role, comunasArg, ...extra] = positionals;
+  if (!role || extra.length > 0) throw new UsageError(usage);
+  if (!isRole(role)) throw new UsageError(`rol desconocido "${role}"\n${usage}`);
+  const comunas: '*' | string[] | readonly string[] =
+    comunasArg === undefined ? demoComunas(role) : comunasArg === '*' ? '*' : comunasArg.split(',');
+  const problem = scopeProblem(role, comunas);
+  if (problem) throw new UsageError(problem);
+  const keyPath = join(flags['data-dir'], 'jwt.key');
+  if (!existsSync(keyPath)) {
+    throw new UsageError(`no existe ${keyPath}: inicie el sistema local (npm start) o indique --data-dir`);
+  }
+  const key = readFileSync(keyPath, 'utf8').trim();
+  process.stdout.write(`${demoToken(key, { role, subject: `demo-${role}`, comunas })}\n`);
+}
+
 runMain(async () => {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'validate') await validate(rest);
   else if (command === 'upload') await upload(rest);
   else if (command === 'status') await status(rest);
   else if (command === 'retry') await retry(rest);
+  else if (command === 'token') await token(rest);
   else throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
 });
