@@ -43,6 +43,7 @@ import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
 import { findCutFolder } from './cut-folder';
 import { ProgressBar } from './progress';
+import { hashFile, uploadFile } from './upload-file';
 
 const USAGE =
   'usage: npm run san -- <validate|upload|status|retry|token> [flags]   (npm run san -- <command> --help)';
@@ -114,8 +115,11 @@ async function validate(argv: string[]): Promise<void> {
     const size = statSync(file.path).size;
     const bar = new ProgressBar(file.name, size, 'bytes');
     const stream = createReadStream(file.path);
+    // Hashed as it is validated: one pass, and no read of the whole file (Node refuses one over 2 GiB).
+    const hash = createHash('sha256');
     let read = 0;
     stream.on('data', (chunk) => {
+      hash.update(chunk);
       read += chunk.length;
       bar.update(read);
     });
@@ -128,14 +132,15 @@ async function validate(argv: string[]): Promise<void> {
     });
     bar.done();
     const r = result.report;
-    const bytes = readFileSync(file.path);
+    // A file refused early is not read to its end: its size and hash take a pass of their own.
+    const whole = read === size ? { bytes: read, sha256: hash.digest('hex') } : await hashFile(file.path);
     // Ingest refuses a file whose cut has no manifest, so validation does too.
     const check = manifest
       ? checkAgainstManifest(
           manifest,
           MANIFEST_NAME,
           { name: file.name, cut, source: file.source },
-          { rows: r.rowsRead, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+          { rows: r.rowsRead, ...whole },
         )
       : {
           problems: [
@@ -231,26 +236,55 @@ async function upload(argv: string[]): Promise<void> {
   if (manifest && manifest.cut !== flags.cut) {
     throw new UsageError(`the manifest is for cut ${manifest.cut}, not ${flags.cut}`);
   }
+  // First a streamed pass over every file: one that differs from its manifest entry would be
+  // refused by ingest, so nothing is uploaded until all agree.
+  const sizes = files.map((f) => statSync(f.path).size);
+  const total = sizes.reduce((s, n) => s + n, 0);
+  const hashBar = new ProgressBar(`sha256 ${flags.cut}`, total, 'bytes');
+  let hashed = 0;
+  const mismatches: string[] = [];
+  for (const f of files) {
+    const read = await hashFile(f.path, (n) => hashBar.update(hashed + n, f.name));
+    hashed += read.bytes;
+    const entry = manifest?.files.find((e) => e.name === f.name);
+    if (!manifest) continue;
+    if (!entry) mismatches.push(`${f.name}: el manifiesto no lo declara`);
+    else if (entry.bytes !== read.bytes)
+      mismatches.push(
+        `${f.name}: el manifiesto declara ${entry.bytes} bytes, el archivo tiene ${read.bytes}`,
+      );
+    else if (entry.sha256 !== read.sha256) mismatches.push(`${f.name}: SHA-256 distinto al del manifiesto`);
+  }
+  hashBar.done();
+  if (mismatches.length > 0) {
+    throw new Error(
+      `no se subió nada: ingest rechazaría estos archivos (corrija el archivo o el manifiesto; validate dice más):\n  ${mismatches.join('\n  ')}`,
+    );
+  }
   const s3 = rawBucketClient(flags.endpoint);
-  const put = async (name: string, body: Buffer, contentType: string): Promise<void> => {
+  const keyOf = (name: string): string => `${EXTRACTS_PREFIX}${flags.cut}/${name}`;
+  if (manifest) {
     await s3.send(
       new PutObjectCommand({
         Bucket: flags.bucket,
-        Key: `${EXTRACTS_PREFIX}${flags.cut}/${name}`,
-        Body: body,
-        ContentType: contentType,
+        Key: keyOf(MANIFEST_NAME),
+        Body: readFileSync(join(dir, MANIFEST_NAME)),
+        ContentType: 'application/json',
       }),
     );
-  };
-  if (manifest) await put(MANIFEST_NAME, readFileSync(join(dir, MANIFEST_NAME)), 'application/json');
-  const total = files.reduce((s, f) => s + statSync(f.path).size, 0);
+  }
   const bar = new ProgressBar(`upload ${flags.cut}`, total, 'bytes');
   let sent = 0;
-  for (const f of files) {
-    const body = readFileSync(f.path);
-    await put(f.name, body, f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv');
-    sent += body.length;
-    bar.update(sent, basename(f.path));
+  for (const [i, f] of files.entries()) {
+    await uploadFile({
+      s3,
+      bucket: flags.bucket,
+      key: keyOf(f.name),
+      path: f.path,
+      contentType: f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv',
+      onProgress: (n) => bar.update(sent + n, basename(f.path)),
+    });
+    sent += sizes[i] ?? 0;
   }
   bar.done();
   process.stdout.write(
