@@ -11,6 +11,7 @@ import { Layers } from './constructs/layers';
 import { SanFunction } from './constructs/san-function';
 import { acknowledgeNagFindings } from './nag';
 import type { SystemDef } from './system';
+import { assertValidSystem } from './validate-system';
 
 export interface SanStackProps extends StackProps {
   readonly system: SystemDef;
@@ -29,6 +30,7 @@ export class SanStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SanStackProps) {
     super(scope, id, props);
+    assertValidSystem(props.system);
     this.stores = new DataStores(this, 'DataStores', { system: props.system });
     this.layers = new Layers(this, 'Layers', { system: props.system, root: props.root });
     const featureProps = {

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { S3ObjectStore } from '../functions/shared/adapters/s3-object-store';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
-import { signToken } from './auth';
 import { loadDemoData } from './demo-data';
+import { bannerLines } from './demo-users';
 import type { InvocationRecord } from './runtime';
 import { LocalStateError, startLocalSystem, UnsafeResetError } from './runtime';
 
@@ -66,6 +66,10 @@ const reportSchema = z.object({
 });
 
 runMain(async () => {
+  // The AWS SDK warns, once per process, that its releases after January 2027 need Node.js 22.
+  // It is about the SDK's future, not this system (Lambda runs Node.js 22), so the local start
+  // turns it off with the SDK's own switch; a value set in the environment is kept.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const flags = parseFlags(
     process.argv.slice(2),
     {
@@ -141,7 +145,7 @@ runMain(async () => {
   out(
     flags.auth === 'demo'
       ? '  auth       demo: requests without a token act as a demo administrador_central (loopback only)'
-      : '  auth       token: send Authorization: Bearer <token>',
+      : '  auth       token: every request needs Authorization: Bearer <token> (demo tokens below)',
   );
 
   const uploaded = await loadDemoData(local, { children: flags.children, seed: flags.seed, cut: flags.cut });
@@ -164,17 +168,6 @@ runMain(async () => {
   }
   await local.runSchedule('rosterSnapshot');
 
-  const coordinator = signToken(local.jwtKey, {
-    sub: 'coordinador-13101',
-    'custom:role': 'coordinador',
-    'custom:comunas': '13101',
-  });
-  out('\nready. Try:');
-  out(`  curl ${local.apiUrl}/v1/comunas/13101/roster?limit=5`);
-  out(`  curl -H 'Authorization: Bearer ${coordinator}' ${local.apiUrl}/v1/comunas/13101/roster?limit=5`);
-  out(
-    `  curl -X POST ${local.apiUrl}/v1/alerts -H 'content-type: application/json' -d '{"run":"22.222.222-2","comuna":"13101","riskFactor":"situacion_de_calle","description":"Niño visto pernoctando en la plaza","urgent":true,"reporter":{"institution":"CESFAM Santiago"}}'`,
-  );
-  out('Ctrl-C stops.');
+  for (const line of bannerLines(local.apiUrl, flags.auth, local.jwtKey)) out(line);
   if (flags['exit-when-ready']) await stop();
 });

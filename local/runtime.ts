@@ -24,8 +24,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { envReference, unhandledEnvReference } from '../infra/env-value';
 import type { BucketId, EnvValue, FunctionDef, FunctionId, QueueId, TableId } from '../infra/system';
 import { entriesOf, system } from '../infra/system';
+import { assertValidSystem } from '../infra/validate-system';
 import type { AuthMode } from './auth';
 import { loadOrCreateKey } from './auth';
 import { startHttpGateway } from './http-gateway';
@@ -118,6 +120,8 @@ export class FunctionTimeoutError extends Error {
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  // Before any state is touched: a definition the cloud would refuse or misbehave with is not run.
+  assertValidSystem(system);
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir);
   if (options.reset) await resetStateFolder(dataDir);
@@ -183,17 +187,27 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const jwtKey = await loadOrCreateKey(dataDir, 'jwt.key');
 
   // --- functions -------------------------------------------------------------------------------
-  const resolveEnv = (value: EnvValue): string => {
-    if (typeof value === 'string') return value;
-    if ('bucket' in value) return buckets[value.bucket];
-    if ('table' in value) return tables[value.table];
-    if ('queue' in value) return queues[value.queue].url;
-    if ('layerFile' in value) {
-      const layer = system.layers[value.layerFile];
-      if (!layer.sourceDir) throw new Error(`layer ${value.layerFile} has no source folder`);
-      return resolve(layer.sourceDir, value.file);
+  const resolveEnv = (value: EnvValue, where: string): string => {
+    const ref = envReference(value, where);
+    switch (ref.kind) {
+      case 'literal':
+        return ref.value;
+      case 'bucket':
+        return buckets[ref.id];
+      case 'table':
+        return tables[ref.id];
+      case 'queue':
+        return queues[ref.id].url;
+      case 'layerFile': {
+        const layer = system.layers[ref.id];
+        if (!layer.sourceDir) throw new Error(`layer ${ref.id} has no source folder`);
+        return resolve(layer.sourceDir, ref.file);
+      }
+      case 'secret':
+        return `file:${pseudonymKeyPath}`;
+      default:
+        return unhandledEnvReference(ref);
     }
-    return `file:${pseudonymKeyPath}`;
   };
   const functionEnv = {} as Record<FunctionId, Record<string, string>>;
   type Invocable = (event: unknown, context: Context) => Promise<unknown>;
@@ -210,7 +224,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       env[name] =
         typeof value === 'string' && options.envOverrides?.[name]
           ? options.envOverrides[name]
-          : resolveEnv(value);
+          : resolveEnv(value, `function ${id}, ${name}`);
     }
     functionEnv[id] = env;
     const module = (await import(pathToFileURL(resolve(def.dir, 'app.ts')).href)) as {

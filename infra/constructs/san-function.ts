@@ -16,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { envReference, unhandledEnvReference } from '../env-value';
 import type { EnvValue, FunctionDef, LayerId, SystemDef } from '../system';
 import type { DataStores } from './data-stores';
 
@@ -60,7 +61,7 @@ export class SanFunction extends Construct {
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
     for (const [name, value] of Object.entries(def.environment))
-      environment[name] = this.resolveEnv(value, props);
+      environment[name] = this.resolveEnv(value, props, `function ${id}, ${name}`);
 
     this.function = new NodejsFunction(this, 'Function', {
       description: def.description,
@@ -116,14 +117,25 @@ export class SanFunction extends Construct {
     }
   }
 
-  private resolveEnv(value: EnvValue, props: SanFunctionProps): string {
+  private resolveEnv(value: EnvValue, props: SanFunctionProps, where: string): string {
     const { stores, system } = props;
-    if (typeof value === 'string') return value;
-    if ('bucket' in value) return stores.buckets[value.bucket].bucketName;
-    if ('table' in value) return stores.tables[value.table].tableName;
-    if ('queue' in value) return stores.queues[value.queue].queueUrl;
-    if ('layerFile' in value) return `/opt/${system.layers[value.layerFile].mount}/${value.file}`;
-    return `secretsmanager:${stores.pseudonymKey.secretArn}`;
+    const ref = envReference(value, where);
+    switch (ref.kind) {
+      case 'literal':
+        return ref.value;
+      case 'bucket':
+        return stores.buckets[ref.id].bucketName;
+      case 'table':
+        return stores.tables[ref.id].tableName;
+      case 'queue':
+        return stores.queues[ref.id].queueUrl;
+      case 'layerFile':
+        return `/opt/${system.layers[ref.id].mount}/${ref.file}`;
+      case 'secret':
+        return `secretsmanager:${stores.pseudonymKey.secretArn}`;
+      default:
+        return unhandledEnvReference(ref);
+    }
   }
 
   private grant(props: SanFunctionProps): void {

@@ -1,9 +1,10 @@
 /** The data team's CLI run as a user runs it: a separate process, its output and its exit code. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyToken } from '../../local/auth';
 import { generateCut } from '../../tools/generate/generator';
 
 function san(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -14,8 +15,9 @@ function san(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
-function writeCut(mutate?: (files: Map<string, Buffer>) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'san-cli-'));
+function writeCut(mutate?: (files: Map<string, Buffer>) => void, sub = ''): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'san-cli-')), sub);
+  mkdirSync(dir, { recursive: true });
   const cut = generateCut({ children: 150, seed: 21, cut: '2026-10', sources: ['rsh', 'proteccion'] });
   const files = new Map(cut.files.map((f) => [f.name, f.bytes]));
   mutate?.(files);
@@ -35,6 +37,28 @@ describe('npm run san -- validate', () => {
     expect(result.stdout).toContain('every file can be ingested');
     expect(result.stdout).not.toMatch(/\d{7,8}-[\dK]/);
     expect(result.stdout).not.toMatch(/se esperaba \d/);
+  });
+
+  it('finds the cut in the subfolder npm run generate writes, and checks it', () => {
+    const cutDir = writeCut(undefined, join('extracts', '2026-10'));
+    const result = san('validate', '--dir', join(cutDir, '..', '..'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`cut folder: ${cutDir}`);
+    expect(result.stdout).toMatch(/rsh\.csv \[rsh\]\n/);
+    expect(result.stdout).toMatch(/proteccion\.csv \[proteccion\]\n/);
+    expect(result.stdout).toContain('every file can be ingested');
+  });
+
+  it('refuses a folder with no extract with exit code 2, for validate and upload alike', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'san-cli-empty-'));
+    for (const result of [
+      san('validate', '--dir', empty),
+      san('upload', '--dir', empty, '--cut', '2026-10', '--bucket', 'san-raw'),
+    ]) {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`la carpeta ${empty} no tiene extractos`);
+      expect(result.stdout).not.toContain('every file can be ingested');
+    }
   });
 
   it('exits 1 naming the problem when a file would be refused or differs from the manifest', () => {
@@ -58,5 +82,24 @@ describe('npm run san -- validate', () => {
     const badFlag = san('upload', '--dir', '.', '--cut', '2026-13', '--bucket', 'b');
     expect(badFlag.status).toBe(2);
     expect(badFlag.stderr).toContain('--cut: must be yyyy-mm');
+  });
+});
+
+describe('npm run san -- token', () => {
+  it('prints a token signed with the local key for a role, and refuses a scope the role may not hold', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'san-cli-key-'));
+    const key = 'a'.repeat(64);
+    writeFileSync(join(dataDir, 'jwt.key'), `${key}\n`);
+    const result = san('token', 'terapeuta_familiar', '13110', '--data-dir', dataDir);
+    expect(result.status).toBe(0);
+    const verified = verifyToken(key, result.stdout.trim());
+    expect(verified.ok && verified.claims).toMatchObject({
+      'custom:role': 'terapeuta_familiar',
+      'custom:comunas': '13110',
+    });
+    const wide = san('token', 'sectorialista', '*', '--data-dir', dataDir);
+    expect(wide.status).toBe(2);
+    expect(wide.stderr).toContain('debe indicar sus comunas');
+    expect(san('token', 'alcalde', '--data-dir', dataDir).stderr).toContain('rol desconocido');
   });
 });

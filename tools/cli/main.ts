@@ -3,7 +3,8 @@
  *
  *   validate --dir <folder> [--cut yyyy-mm]    check every extract locally, as ingest will, and
  *                                              print its report and data-quality index; exits 1
- *                                              when a file would be refused as a whole
+ *                                              when a file would be refused as a whole, 2 when
+ *                                              the folder (or its subfolders) has no extract
  *   upload --dir <folder> --cut yyyy-mm --bucket <raw bucket> [--endpoint <url>]
  *                                              upload the manifest, then every file, to
  *                                              extracts/<cut>/ (AWS credentials from the usual
@@ -14,6 +15,8 @@
  *                                              send again through ingest every file of the cut
  *                                              (or the source's) whose ingest failed in
  *                                              processing or never answered
+ *   token <rol> [comunas] [--data-dir <folder>]
+ *                                              print a token for the local system (npm start)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -31,20 +34,30 @@ import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import type { CutManifest } from '../../functions/ingest/domain/manifest';
 import { checkAgainstManifest, MANIFEST_NAME, manifestSchema } from '../../functions/ingest/domain/manifest';
 import { reasonKind } from '../../functions/ingest/domain/row-processor';
+import { isRole, ROLES, scopeProblem } from '../../functions/shared/domain/access';
 import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { EXTRACTS_PREFIX } from '../../infra/system';
+import { demoComunas, demoToken } from '../../local/demo-users';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
+import { findCutFolder } from './cut-folder';
 import { ProgressBar } from './progress';
+import { hashFile, uploadFile } from './upload-file';
 
 const USAGE =
-  'usage: npm run san -- <validate|upload|status|retry> [flags]   (npm run san -- <command> --help)';
+  'usage: npm run san -- <validate|upload|status|retry|token> [flags]   (npm run san -- <command> --help)';
 const cutFlag = z.string().refine((c) => cutKnowledgeDate(c) !== undefined, 'must be yyyy-mm');
+
+/** The cut's folder for `--dir` (itself or the one subfolder with extracts), said when it differs. */
+function cutFolder(dir: string, cut: string | undefined): string {
+  const found = findCutFolder(dir, cut);
+  if (found.searched) process.stderr.write(`cut folder: ${found.dir}\n`);
+  return found.dir;
+}
 
 /** Extract files of a folder: `<source>.csv` or `<source>.csv.gz` with a known source. */
 function extractsIn(dir: string): { path: string; name: string; source: keyof typeof CONTRACTS }[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--dir ${dir} is not a folder`);
   return readdirSync(dir)
     .filter((f) => /\.csv(\.gz)?$/.test(f))
     .sort()
@@ -80,7 +93,10 @@ async function validate(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      dir: { type: 'string', description: 'folder with the cut: <source>.csv[.gz] files and manifest.json' },
+      dir: {
+        type: 'string',
+        description: 'folder with the cut (<source>.csv[.gz] files and manifest.json) or one above it',
+      },
       cut: {
         type: 'string',
         description: 'the cut yyyy-mm (default: from the manifest, else the current month)',
@@ -89,17 +105,21 @@ async function validate(argv: string[]): Promise<void> {
     z.object({ dir: z.string().min(1), cut: cutFlag.optional() }),
     'usage: npm run san -- validate --dir <folder> [--cut yyyy-mm]',
   );
-  const manifest = readManifest(flags.dir);
+  const dir = cutFolder(flags.dir, flags.cut);
+  const manifest = readManifest(dir);
   const cut = flags.cut ?? manifest?.cut ?? new Date().toISOString().slice(0, 7);
   // A throwaway key: validation needs pseudonyms only to find duplicates, never to keep them.
   const pseudonymiser = createPseudonymiser(randomBytes(32).toString('hex'));
   let refused = 0;
-  for (const file of extractsIn(flags.dir)) {
+  for (const file of extractsIn(dir)) {
     const size = statSync(file.path).size;
     const bar = new ProgressBar(file.name, size, 'bytes');
     const stream = createReadStream(file.path);
+    // Hashed as it is validated: one pass, and no read of the whole file (Node refuses one over 2 GiB).
+    const hash = createHash('sha256');
     let read = 0;
     stream.on('data', (chunk) => {
+      hash.update(chunk);
       read += chunk.length;
       bar.update(read);
     });
@@ -112,18 +132,19 @@ async function validate(argv: string[]): Promise<void> {
     });
     bar.done();
     const r = result.report;
-    const bytes = readFileSync(file.path);
+    // A file refused early is not read to its end: its size and hash take a pass of their own.
+    const whole = read === size ? { bytes: read, sha256: hash.digest('hex') } : await hashFile(file.path);
     // Ingest refuses a file whose cut has no manifest, so validation does too.
     const check = manifest
       ? checkAgainstManifest(
           manifest,
           MANIFEST_NAME,
           { name: file.name, cut, source: file.source },
-          { rows: r.rowsRead, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+          { rows: r.rowsRead, ...whole },
         )
       : {
           problems: [
-            `no hay ${MANIFEST_NAME} en ${flags.dir}: ingest rechaza los archivos de un corte sin manifiesto`,
+            `no hay ${MANIFEST_NAME} en ${dir}: ingest rechaza los archivos de un corte sin manifiesto`,
           ],
         };
     if (r.status !== 'accepted' || check.problems.length > 0) refused++;
@@ -193,7 +214,7 @@ async function upload(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      dir: { type: 'string', description: 'folder with the cut' },
+      dir: { type: 'string', description: 'folder with the cut, or one above it' },
       cut: { type: 'string', description: 'the cut yyyy-mm' },
       bucket: { type: 'string', description: 'the raw bucket (the stack output RawBucket; san-raw locally)' },
       endpoint: {
@@ -209,31 +230,61 @@ async function upload(argv: string[]): Promise<void> {
     }),
     'usage: npm run san -- upload --dir <folder> --cut yyyy-mm --bucket <bucket> [--endpoint <url>]',
   );
-  const files = extractsIn(flags.dir);
-  const manifest = readManifest(flags.dir);
+  const dir = cutFolder(flags.dir, flags.cut);
+  const files = extractsIn(dir);
+  const manifest = readManifest(dir);
   if (manifest && manifest.cut !== flags.cut) {
     throw new UsageError(`the manifest is for cut ${manifest.cut}, not ${flags.cut}`);
   }
+  // First a streamed pass over every file: one that differs from its manifest entry would be
+  // refused by ingest, so nothing is uploaded until all agree.
+  const sizes = files.map((f) => statSync(f.path).size);
+  const total = sizes.reduce((s, n) => s + n, 0);
+  const hashBar = new ProgressBar(`sha256 ${flags.cut}`, total, 'bytes');
+  let hashed = 0;
+  const mismatches: string[] = [];
+  for (const f of files) {
+    const read = await hashFile(f.path, (n) => hashBar.update(hashed + n, f.name));
+    hashed += read.bytes;
+    const entry = manifest?.files.find((e) => e.name === f.name);
+    if (!manifest) continue;
+    if (!entry) mismatches.push(`${f.name}: el manifiesto no lo declara`);
+    else if (entry.bytes !== read.bytes)
+      mismatches.push(
+        `${f.name}: el manifiesto declara ${entry.bytes} bytes, el archivo tiene ${read.bytes}`,
+      );
+    else if (entry.sha256 !== read.sha256) mismatches.push(`${f.name}: SHA-256 distinto al del manifiesto`);
+  }
+  hashBar.done();
+  if (mismatches.length > 0) {
+    throw new Error(
+      `no se subió nada: ingest rechazaría estos archivos (corrija el archivo o el manifiesto; validate dice más):\n  ${mismatches.join('\n  ')}`,
+    );
+  }
   const s3 = rawBucketClient(flags.endpoint);
-  const put = async (name: string, body: Buffer, contentType: string): Promise<void> => {
+  const keyOf = (name: string): string => `${EXTRACTS_PREFIX}${flags.cut}/${name}`;
+  if (manifest) {
     await s3.send(
       new PutObjectCommand({
         Bucket: flags.bucket,
-        Key: `${EXTRACTS_PREFIX}${flags.cut}/${name}`,
-        Body: body,
-        ContentType: contentType,
+        Key: keyOf(MANIFEST_NAME),
+        Body: readFileSync(join(dir, MANIFEST_NAME)),
+        ContentType: 'application/json',
       }),
     );
-  };
-  if (manifest) await put(MANIFEST_NAME, readFileSync(join(flags.dir, MANIFEST_NAME)), 'application/json');
-  const total = files.reduce((s, f) => s + statSync(f.path).size, 0);
+  }
   const bar = new ProgressBar(`upload ${flags.cut}`, total, 'bytes');
   let sent = 0;
-  for (const f of files) {
-    const body = readFileSync(f.path);
-    await put(f.name, body, f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv');
-    sent += body.length;
-    bar.update(sent, basename(f.path));
+  for (const [i, f] of files.entries()) {
+    await uploadFile({
+      s3,
+      bucket: flags.bucket,
+      key: keyOf(f.name),
+      path: f.path,
+      contentType: f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv',
+      onProgress: (n) => bar.update(sent + n, basename(f.path)),
+    });
+    sent += sizes[i] ?? 0;
   }
   bar.done();
   process.stdout.write(
@@ -427,11 +478,41 @@ async function retry(argv: string[]): Promise<void> {
   );
 }
 
+/**
+ * Prints a token for the local system (`npm start`), signed with the key in its state folder, for
+ * a role and comunas (default: the demo user's of that role), so that a role's view can be tried.
+ */
+async function token(argv: string[]): Promise<void> {
+  const positionals: string[] = [];
+  while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
+  const usage = `usage: npm run -s san -- token <rol> [comunas] [--data-dir .san-local]   (roles: ${ROLES.join(', ')})`;
+  const flags = parseFlags(
+    argv,
+    { 'data-dir': { type: 'string', description: 'state folder of npm start (default .san-local)' } },
+    z.object({ 'data-dir': z.string().min(1).default('.san-local') }),
+    usage,
+  );
+  const [role, comunasArg, ...extra] = positionals;
+  if (!role || extra.length > 0) throw new UsageError(usage);
+  if (!isRole(role)) throw new UsageError(`rol desconocido "${role}"\n${usage}`);
+  const comunas: '*' | string[] | readonly string[] =
+    comunasArg === undefined ? demoComunas(role) : comunasArg === '*' ? '*' : comunasArg.split(',');
+  const problem = scopeProblem(role, comunas);
+  if (problem) throw new UsageError(problem);
+  const keyPath = join(flags['data-dir'], 'jwt.key');
+  if (!existsSync(keyPath)) {
+    throw new UsageError(`no existe ${keyPath}: inicie el sistema local (npm start) o indique --data-dir`);
+  }
+  const key = readFileSync(keyPath, 'utf8').trim();
+  process.stdout.write(`${demoToken(key, { role, subject: `demo-${role}`, comunas })}\n`);
+}
+
 runMain(async () => {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'validate') await validate(rest);
   else if (command === 'upload') await upload(rest);
   else if (command === 'status') await status(rest);
   else if (command === 'retry') await retry(rest);
+  else if (command === 'token') await token(rest);
   else throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
 });

@@ -84,10 +84,34 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async put(key: string, body: string | Buffer, contentType: string): Promise<void> {
+    const sized = await sizedBody(body);
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: sized.body,
+        ContentLength: sized.length,
+        ContentType: contentType,
+      }),
     );
   }
+}
+
+/**
+ * A put body with its length in bytes. The SDK sets Content-Length itself only for a non-empty
+ * body it can measure; an empty string or a stream goes without one, and the S3 client then
+ * warns of a "Stream of unknown length" on every such put. A stream is buffered: the puts of this
+ * store are bounded (a chunk, a part, a report), so holding one is what the caller already does.
+ */
+export async function sizedBody(
+  body: string | Uint8Array | Readable,
+): Promise<{ body: string | Uint8Array; length: number }> {
+  if (typeof body === 'string') return { body, length: Buffer.byteLength(body, 'utf8') };
+  if (body instanceof Uint8Array) return { body, length: body.byteLength };
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string));
+  const bytes = Buffer.concat(parts);
+  return { body: bytes, length: bytes.byteLength };
 }
 
 function isMissing(error: unknown): boolean {
