@@ -419,8 +419,8 @@ export const system: SystemDef = {
         {
           type: 'http',
           routes: [
-            { method: 'GET', path: '/v1/comunas/{cut}/roster' },
-            { method: 'GET', path: '/v1/comunas/{cut}/roster/{childId}' },
+            { method: 'GET', path: '/v1/comunas/{comuna}/roster' },
+            { method: 'GET', path: '/v1/comunas/{comuna}/roster/{childId}' },
           ],
         },
       ],
@@ -441,7 +441,7 @@ export const system: SystemDef = {
       triggers: [
         {
           type: 'http',
-          routes: [{ method: 'GET', path: '/v1/comunas/{cut}/children/{childId}/identity' }],
+          routes: [{ method: 'GET', path: '/v1/comunas/{comuna}/children/{childId}/identity' }],
         },
       ],
     },

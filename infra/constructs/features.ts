@@ -71,8 +71,8 @@ export class Snapshots extends Construct {
  * The HTTP API (API Gateway v2): every route the system definition declares, each behind a Cognito
  * JWT authorizer whose tokens carry the SAN role and comunas, with access logs.
  */
-export class RosterApi extends Construct {
-  public readonly api: apigw.HttpApi;
+export class SanApi extends Construct {
+  public readonly httpApi: apigw.HttpApi;
   public readonly userPool: cognito.UserPool;
   public readonly userPoolClient: cognito.UserPoolClient;
   public readonly functions: Readonly<Partial<Record<FunctionId, SanFunction>>>;
@@ -112,12 +112,12 @@ export class RosterApi extends Construct {
       userPoolClients: [this.userPoolClient],
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    this.api = new apigw.HttpApi(this, 'Api', {
+    this.httpApi = new apigw.HttpApi(this, 'Api', {
       description: 'Sistema de Alerta Niñez',
       createDefaultStage: false,
     });
     new apigw.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
+      httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
@@ -131,7 +131,7 @@ export class RosterApi extends Construct {
         functions[fnId] = fn;
         const integration = new HttpLambdaIntegration(`${fnId}Integration`, fn.function);
         for (const route of trigger.routes) {
-          this.api.addRoutes({
+          this.httpApi.addRoutes({
             path: route.path,
             methods: [apigw.HttpMethod[route.method]],
             integration,

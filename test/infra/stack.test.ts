@@ -99,6 +99,16 @@ describe('SanStack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({}) });
   });
 
+  it('names a comuna {comuna} and a monthly cut {cut} in every route, under the SanApi construct', () => {
+    const keys = resourcesOf('AWS::ApiGatewayV2::Route').map((r) => String(r.Properties.RouteKey));
+    expect(keys).toContain('GET /v1/comunas/{comuna}/roster');
+    expect(keys.filter((k) => k.startsWith('GET /v1/comunas/{cut}'))).toEqual([]);
+    for (const k of keys.filter((x) => x.includes('{cut}'))) expect(k).toMatch(/^GET \/v1\/(cuts|quality)\//);
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))).toEqual([
+      expect.stringMatching(/^HttpApi/),
+    ]);
+  });
+
   it('wires SQS triggers with partial batch responses, the S3 upload trigger and the schedule', () => {
     const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
     const sqsTriggers = Object.values(system.functions).flatMap((f) =>

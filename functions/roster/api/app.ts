@@ -1,6 +1,6 @@
 /**
- * Roster API: `GET /v1/comunas/{cut}/roster` (the nómina, paged, in priority order) and
- * `GET /v1/comunas/{cut}/roster/{childId}` (one entry with its reasons and alerts). Entries carry
+ * Roster API: `GET /v1/comunas/{comuna}/roster` (the nómina, paged, in priority order) and
+ * `GET /v1/comunas/{comuna}/roster/{childId}` (one entry with its reasons and alerts). Entries carry
  * pseudonyms only; the caller must hold a role allowed to read that comuna's roster.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -43,7 +43,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const authorise = (event: HttpEvent): string => {
     const principal = principalOf(event);
-    const comuna = parseWith(comunaParam, event.pathParameters?.cut, 'path.cut');
+    const comuna = parseWith(comunaParam, event.pathParameters?.comuna, 'path.comuna');
     if (!isAllowed(principal, 'roster:read', comuna)) {
       throw new HttpError(
         403,
@@ -92,9 +92,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const route = httpHandler(logger, async (event) => {
     switch (event.routeKey) {
-      case 'GET /v1/comunas/{cut}/roster':
+      case 'GET /v1/comunas/{comuna}/roster':
         return list(event);
-      case 'GET /v1/comunas/{cut}/roster/{childId}':
+      case 'GET /v1/comunas/{comuna}/roster/{childId}':
         return detail(event);
       default:
         throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);

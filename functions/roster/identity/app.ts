@@ -1,5 +1,5 @@
 /**
- * Identity API: `GET /v1/comunas/{cut}/children/{childId}/identity?purpose=…` answers a child's
+ * Identity API: `GET /v1/comunas/{comuna}/children/{childId}/identity?purpose=…` answers a child's
  * RUN, names and address to an OLN role of the child's own comuna (coordinador, gestor de casos,
  * terapeuta familiar), for one of the stated purposes. Every request is written to the access log
  * first; see `domain/identity-access.ts`.
@@ -28,7 +28,7 @@ const envSchema = endpointEnvSchema.extend({
 });
 
 const pathSchema = z.object({
-  cut: z
+  comuna: z
     .string()
     .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
     .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna'),
@@ -42,10 +42,10 @@ const querySchema = z.object({
 /** What a refused request named that was valid, which parameters were not, and why it was refused. */
 function refusalOf(event: HttpEvent, error: HttpError, requestId: string): RefusedRequest {
   const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => schema.safeParse(value).data;
-  const comuna = valid(pathSchema.shape.cut, event.pathParameters?.cut);
+  const comuna = valid(pathSchema.shape.comuna, event.pathParameters?.comuna);
   const childId = valid(pathSchema.shape.childId, event.pathParameters?.childId);
   const purpose = valid(querySchema.shape.purpose, event.queryStringParameters?.purpose);
-  const invalid = Object.entries({ 'path.cut': comuna, 'path.childId': childId, 'query.purpose': purpose })
+  const invalid = Object.entries({ 'path.comuna': comuna, 'path.childId': childId, 'query.purpose': purpose })
     .filter(([, value]) => value === undefined)
     .map(([name]) => name);
   const { subject, role } = claimedIdentity(event);
@@ -73,7 +73,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   };
 
   const route = httpHandler(logger, async (event, context) => {
-    if (event.routeKey !== 'GET /v1/comunas/{cut}/children/{childId}/identity') {
+    if (event.routeKey !== 'GET /v1/comunas/{comuna}/children/{childId}/identity') {
       throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
     }
     const requestId = event.requestContext.requestId ?? context.awsRequestId;
@@ -96,7 +96,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const { principal, path, query } = request;
     const answer = await readIdentity(deps, {
       principal,
-      comuna: path.cut,
+      comuna: path.comuna,
       childId: path.childId,
       purpose: query.purpose,
       requestId,
@@ -109,7 +109,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const i = answer.identity;
     const run = parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
-    logger.info('identity read', { childId: i.childId, comuna: path.cut, purpose: query.purpose });
+    logger.info('identity read', { childId: i.childId, comuna: path.comuna, purpose: query.purpose });
     return json(200, {
       childId: i.childId,
       comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },

@@ -21,7 +21,7 @@ const entry = (childId: string, probability: number, extra: Record<string, unkno
   ...extra,
 });
 
-describe('GET /v1/comunas/{cut}/roster', () => {
+describe('GET /v1/comunas/{comuna}/roster', () => {
   beforeEach(() => {
     ddb.reset();
     ddb
@@ -70,7 +70,7 @@ describe('GET /v1/comunas/{cut}/roster', () => {
 
   it('refuses another comuna, a bad limit, a forged cursor and an unknown comuna', async () => {
     const other = fixture<Event>('http-get-roster.json');
-    other.pathParameters = { cut: '13110' };
+    other.pathParameters = { comuna: '13110' };
     expect((await call(other)).statusCode).toBe(403);
 
     const badLimit = fixture<Event>('http-get-roster.json');
@@ -97,15 +97,15 @@ describe('GET /v1/comunas/{cut}/roster', () => {
     }
 
     const unknown = fixture<Event>('http-get-roster.json');
-    unknown.pathParameters = { cut: '99999' };
+    unknown.pathParameters = { comuna: '99999' };
     expect((await call(unknown)).statusCode).toBe(400);
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
   it('answers 404 for a child not on the roster', async () => {
     const event = fixture<Event>('http-get-roster.json');
-    event.routeKey = 'GET /v1/comunas/{cut}/roster/{childId}';
-    event.pathParameters = { cut: '13101', childId: 'n-abcdefghijklmnopqrstuv' };
+    event.routeKey = 'GET /v1/comunas/{comuna}/roster/{childId}';
+    event.pathParameters = { comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' };
     ddb.on(GetCommand, { Key: { comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' } }).resolves({});
     const response = await call(event);
     expect(response.statusCode).toBe(404);
