@@ -56,6 +56,6 @@ export class SanStack extends Stack {
     new CfnOutput(this, 'SnapshotsBucket', { value: this.stores.buckets.snapshots.bucketName });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
-    acknowledgeNagFindings(this, this.stores);
+    acknowledgeNagFindings(this, this.stores, this.api.publicRoutes);
   }
 }

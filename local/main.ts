@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { S3ObjectStore } from '../functions/ingest/adapters/s3-object-store';
+import { ingestReportSchema } from '../functions/ingest/api/routes';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
 import { signToken } from './auth';
@@ -56,14 +57,8 @@ function describe(r: InvocationRecord): string {
   return head;
 }
 
-const reportSchema = z.object({
-  status: z.string(),
-  rowsRead: z.number(),
-  accepted: z.number(),
-  rejected: z.number(),
-  duplicates: z.number(),
-  error: z.object({ message: z.string() }).optional(),
-});
+/** The ingest report written next to each file: the one `GET /v1/cuts/{cut}` answers too. */
+const reportSchema = ingestReportSchema;
 
 runMain(async () => {
   const flags = parseFlags(

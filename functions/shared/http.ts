@@ -10,6 +10,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
+import type { ParsedRequest, ResponseBody, RouteDef } from './api/route';
 import type { Principal } from './domain/access';
 import { isRole, scopeProblem } from './domain/access';
 
@@ -164,6 +165,29 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: 
     );
   }
   return result.data;
+}
+
+/**
+ * The request's path parameters, query and body, each validated against the route's schema
+ * (400 naming every bad one; the body as `parseBody` reads it). A part the route declares no schema
+ * for is `undefined`.
+ */
+export function parseRequest<R extends RouteDef>(route: R, event: HttpEvent): ParsedRequest<R> {
+  return {
+    params: route.params ? parseWith(route.params, event.pathParameters ?? {}, 'path') : undefined,
+    query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
+    body: route.body ? parseBody(event, route.body) : undefined,
+  } as ParsedRequest<R>;
+}
+
+/** A JSON answer whose body the compiler holds to the route's schema for `status`. */
+export function reply<R extends RouteDef, S extends keyof R['responses'] & number>(
+  _route: R,
+  status: S,
+  body: ResponseBody<R, S>,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return json(status, body, headers);
 }
 
 /**

@@ -69,13 +69,16 @@ export class Snapshots extends Construct {
 
 /**
  * The HTTP API (API Gateway v2): every route the system definition declares, each behind a Cognito
- * JWT authorizer whose tokens carry the SAN role and comunas, with access logs.
+ * JWT authorizer whose tokens carry the SAN role and comunas (a route its table marks `public`, the
+ * OpenAPI document only, without one), with access logs.
  */
 export class SanApi extends Construct {
   public readonly httpApi: apigw.HttpApi;
   public readonly userPool: cognito.UserPool;
   public readonly userPoolClient: cognito.UserPoolClient;
   public readonly functions: Readonly<Partial<Record<FunctionId, SanFunction>>>;
+  /** Routes served without a token. */
+  public readonly publicRoutes: readonly apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: FeatureProps) {
     super(scope, id);
@@ -124,6 +127,7 @@ export class SanApi extends Construct {
       throttle: { rateLimit: 200, burstLimit: 400 },
     });
     const functions: Partial<Record<FunctionId, SanFunction>> = {};
+    const publicRoutes: apigw.HttpRoute[] = [];
     for (const [fnId, def] of entriesOf(props.system.functions)) {
       for (const trigger of def.triggers) {
         if (trigger.type !== 'http') continue;
@@ -131,15 +135,17 @@ export class SanApi extends Construct {
         functions[fnId] = fn;
         const integration = new HttpLambdaIntegration(`${fnId}Integration`, fn.function);
         for (const route of trigger.routes) {
-          this.httpApi.addRoutes({
+          const added = this.httpApi.addRoutes({
             path: route.path,
             methods: [apigw.HttpMethod[route.method]],
             integration,
-            authorizer,
+            ...(route.access === 'public' ? {} : { authorizer }),
           });
+          if (route.access === 'public') publicRoutes.push(...added);
         }
       }
     }
     this.functions = functions;
+    this.publicRoutes = publicRoutes;
   }
 }

@@ -89,13 +89,20 @@ describe('SanStack', () => {
     }
   });
 
-  it('puts every HTTP route of the definition behind the Cognito JWT authorizer', () => {
+  it('puts every HTTP route of the definition behind the Cognito JWT authorizer, but the OpenAPI document', () => {
     const declared = entriesOf(system.functions).flatMap(([, def]) =>
-      def.triggers.flatMap((t) => (t.type === 'http' ? t.routes.map((r) => `${r.method} ${r.path}`) : [])),
+      def.triggers.flatMap((t) => (t.type === 'http' ? t.routes : [])),
     );
     const routes = resourcesOf('AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(declared.sort());
-    for (const r of routes) expect(r.Properties.AuthorizationType).toBe('JWT');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      declared.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    const open = declared.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
+    expect(open).toEqual(['GET /openapi.json']);
+    for (const r of routes) {
+      if (open.includes(String(r.Properties.RouteKey))) expect(r.Properties.AuthorizationType).toBe('NONE');
+      else expect(r.Properties.AuthorizationType).toBe('JWT');
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({}) });
   });
 

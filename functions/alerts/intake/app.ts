@@ -15,13 +15,14 @@ import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun, parseRun } from '../../shared/domain/run';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { loadPseudonymKey } from '../../shared/pseudonym-key';
 import { DynamoAlertIdentityStore } from '../adapters/dynamo-alert-store';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
+import { createAlertRoute } from '../api/routes';
 import type { AlertMessage } from '../domain/alert';
-import { alertRequestSchema, INITIAL_ALERT_STATE } from '../domain/alert';
+import { INITIAL_ALERT_STATE } from '../domain/alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_QUEUE_URL: z.url(),
@@ -38,7 +39,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const route = httpHandler(logger, async (event) => {
     const principal = principalOf(event);
-    const request = parseBody(event, alertRequestSchema);
+    const request = parseRequest(createAlertRoute, event).body;
     if (!isAllowed(principal, 'alert:create', request.comuna)) {
       throw new HttpError(
         403,
@@ -86,7 +87,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     // Where the alert goes is decided by the consumer (the child may be registered in another
     // comuna), so the answer points at the alert itself, which says where it went once processed.
     const location = `/v1/alerts/${message.alertId}`;
-    return json(
+    return reply(
+      createAlertRoute,
       202,
       { alertId: message.alertId, childId, state: INITIAL_ALERT_STATE, receivedAt, alert: location },
       { location },

@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { roleMay } from '../../shared/domain/access';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { DynamoRunStore } from '../adapters/dynamo-run-store';
+import { cutStatusRoute } from '../api/routes';
 
 const envSchema = endpointEnvSchema.extend({ INGEST_RUNS_TABLE: z.string().min(1) });
-const cutParam = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cut yyyy-mm');
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -26,9 +26,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     if (!roleMay(principal, 'ingest:read')) {
       throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read ingest progress`);
     }
-    const cut = parseWith(cutParam, event.pathParameters?.cut, 'path.cut');
+    const { cut } = parseRequest(cutStatusRoute, event).params;
     const list = (await runs.ofCut(cut)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return json(200, {
+    return reply(cutStatusRoute, 200, {
       cut,
       runs: list.map((r) => ({
         runId: r.runId,

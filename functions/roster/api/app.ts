@@ -6,29 +6,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { routeKeyOf } from '../../shared/api/route';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { isAllowed } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
-import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import type { HttpEvent } from '../../shared/http';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RosterEntry } from '../domain/roster';
 import { InvalidCursorError } from '../domain/roster';
+import { getRosterEntryRoute, listRosterRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({ ROSTER_TABLE: z.string().min(1) });
-
-const comunaParam = z
-  .string()
-  .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
-  .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna');
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(2048).optional(),
-});
 
 /** API cursor: the store's cursor plus the rank of the next entry. */
 interface PageCursor {
@@ -41,9 +32,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const logger = createLogger('san-roster-api');
   const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
 
-  const authorise = (event: HttpEvent): string => {
-    const principal = principalOf(event);
-    const comuna = parseWith(comunaParam, event.pathParameters?.comuna, 'path.comuna');
+  const authorise = (principal: ReturnType<typeof principalOf>, comuna: string): void => {
     if (!isAllowed(principal, 'roster:read', comuna)) {
       throw new HttpError(
         403,
@@ -51,12 +40,13 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         `role ${principal.role} cannot read the roster of comuna ${comuna}`,
       );
     }
-    return comuna;
   };
 
   const list = async (event: HttpEvent) => {
-    const comuna = authorise(event);
-    const query = parseWith(listQuery, event.queryStringParameters ?? {}, 'query');
+    const principal = principalOf(event);
+    const { params, query } = parseRequest(listRosterRoute, event);
+    const comuna = params.comuna;
+    authorise(principal, comuna);
     const cursor = query.cursor ? decodePageCursor(query.cursor) : { store: undefined, rank: 1 };
     let page: Awaited<ReturnType<typeof roster.page>>;
     try {
@@ -66,8 +56,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       throw error;
     }
     const entries = page.entries.map((e, i) => ({ rank: cursor.rank + i, ...present(e) }));
-    return json(200, {
-      comuna: { cut: comuna, name: findComuna(comuna)?.name },
+    return reply(listRosterRoute, 200, {
+      comuna: { cut: comuna, name: findComuna(comuna)?.name ?? null },
       currentCut: page.currentCut ?? null,
       modelVersion: page.modelVersion ?? null,
       entries,
@@ -78,23 +68,24 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   };
 
   const detail = async (event: HttpEvent) => {
-    const comuna = authorise(event);
-    const childId = parseWith(
-      z.string().regex(CHILD_ID_PATTERN, 'is not a child pseudonym'),
-      event.pathParameters?.childId,
-      'path.childId',
-    );
-    const entry = await roster.get(comuna, childId);
+    const principal = principalOf(event);
+    const { params } = parseRequest(getRosterEntryRoute, event);
+    authorise(principal, params.comuna);
+    const entry = await roster.get(params.comuna, params.childId);
     if (!entry)
-      throw new HttpError(404, 'not_found', `child ${childId} is not on the roster of comuna ${comuna}`);
-    return json(200, present(entry));
+      throw new HttpError(
+        404,
+        'not_found',
+        `child ${params.childId} is not on the roster of comuna ${params.comuna}`,
+      );
+    return reply(getRosterEntryRoute, 200, present(entry));
   };
 
   const route = httpHandler(logger, async (event) => {
     switch (event.routeKey) {
-      case 'GET /v1/comunas/{comuna}/roster':
+      case routeKeyOf(listRosterRoute):
         return list(event);
-      case 'GET /v1/comunas/{comuna}/roster/{childId}':
+      case routeKeyOf(getRosterEntryRoute):
         return detail(event);
       default:
         throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);

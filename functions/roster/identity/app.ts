@@ -7,19 +7,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { routeKeyOf } from '../../shared/api/route';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
-import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { formatRun, parseRun } from '../../shared/domain/run';
 import { endpointEnvSchema, parseEnv } from '../../shared/env';
 import type { HttpEvent } from '../../shared/http';
-import { claimedIdentity, HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/http';
+import { claimedIdentity, HttpError, httpHandler, parseWith, principalOf, reply } from '../../shared/http';
 import { createLogger } from '../../shared/logger';
 import { DynamoAccessLog, DynamoIdentityReader } from '../adapters/dynamo-identity-access';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RefusedRequest } from '../domain/identity-access';
-import { ACCESS_PURPOSES, readIdentity, recordRefusedRequest } from '../domain/identity-access';
+import { readIdentity, recordRefusedRequest } from '../domain/identity-access';
+import { getIdentityRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
@@ -27,17 +28,8 @@ const envSchema = endpointEnvSchema.extend({
   ACCESS_LOG_TABLE: z.string().min(1),
 });
 
-const pathSchema = z.object({
-  comuna: z
-    .string()
-    .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
-    .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna'),
-  childId: z.string().regex(CHILD_ID_PATTERN, 'is not a child pseudonym'),
-});
-
-const querySchema = z.object({
-  purpose: z.enum(ACCESS_PURPOSES, { message: `must be one of ${ACCESS_PURPOSES.join(', ')}` }),
-});
+const pathSchema = getIdentityRoute.params;
+const querySchema = getIdentityRoute.query;
 
 /** What a refused request named that was valid, which parameters were not, and why it was refused. */
 function refusalOf(event: HttpEvent, error: HttpError, requestId: string): RefusedRequest {
@@ -73,7 +65,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   };
 
   const route = httpHandler(logger, async (event, context) => {
-    if (event.routeKey !== 'GET /v1/comunas/{comuna}/children/{childId}/identity') {
+    if (event.routeKey !== routeKeyOf(getIdentityRoute)) {
       throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
     }
     const requestId = event.requestContext.requestId ?? context.awsRequestId;
@@ -110,9 +102,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const run = parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
     logger.info('identity read', { childId: i.childId, comuna: path.comuna, purpose: query.purpose });
-    return json(200, {
+    return reply(getIdentityRoute, 200, {
       childId: i.childId,
-      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },
+      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name ?? null },
       run: run.ok ? formatRun(run.run) : i.run,
       givenNames: i.givenNames ?? null,
       paternalSurname: i.paternalSurname ?? null,
