@@ -14,7 +14,7 @@ export const openApiRoute = defineRoute({
       description: 'El documento OpenAPI de la API',
       schema: z.looseObject({
         openapi: z.string(),
-        info: z.object({ title: z.string(), version: z.string() }),
+        info: z.looseObject({ title: z.string(), version: z.string() }),
       }),
     },
   },

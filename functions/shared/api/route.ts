@@ -117,7 +117,8 @@ export function errorResponses(...statuses: (400 | 403 | 404 | 415)[]): Record<n
   for (const status of [...statuses, 500]) {
     out[status] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-      schema: errorBodySchema,
+      // A path the gateway cannot decode (bad percent-encoding) is refused by it, as `{message}`.
+      schema: status === 400 ? z.union([errorBodySchema, gatewayErrorSchema]) : errorBodySchema,
       example: ERROR_EXAMPLES[status],
     };
   }
