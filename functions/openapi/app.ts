@@ -17,7 +17,7 @@ export function createHandler(_rawEnv: Readonly<Record<string, string | undefine
   let document: OpenApiDocument | undefined;
   const route = httpHandler(logger, async (event) => {
     if (event.routeKey !== routeKeyOf(openApiRoute)) {
-      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
     document ??= buildOpenApiDocument(API_ROUTES);
     // Public and the same for everyone: caches may keep it for a few minutes.

@@ -25,7 +25,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const route = httpHandler(logger, async (event) => {
     if (event.routeKey !== routeKeyOf(getAlertRoute)) {
-      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
     const principal = principalOf(event);
     const { alertId } = parseRequest(getAlertRoute, event).params;

@@ -8,6 +8,17 @@ const riskFactorCodes = Object.keys(RISK_FACTORS) as [
   keyof typeof RISK_FACTORS,
   ...(keyof typeof RISK_FACTORS)[],
 ];
+const riskFactorList = Object.entries(RISK_FACTORS)
+  .map(([code, label]) => `\`${code}\`: ${label}`)
+  .join('; ');
+
+/** A risk factor in an answer: its code, and its words in Spanish. */
+export const riskFactorSchema = z
+  .object({
+    code: z.enum(riskFactorCodes),
+    label: z.string().meta({ description: 'El factor de riesgo en palabras' }),
+  })
+  .meta({ description: `Factor de riesgo. Códigos: ${riskFactorList}` });
 
 export const createAlertRoute = defineRoute({
   method: 'POST',
@@ -18,7 +29,9 @@ export const createAlertRoute = defineRoute({
   description:
     'La alerta se encola seudonimizada y se deduplica contra las alertas abiertas del mismo niño y factor de riesgo. Va a la OLN de la comuna cuya nómina tiene al niño, que puede no ser la comuna donde se levantó. La cabecera `Location` lleva la ruta de la alerta.',
   access: permission('alert:create', 'sectorialistas, roles OLN, regionales y central de la comuna'),
-  body: alertRequestSchema,
+  body: alertRequestSchema.meta({
+    description: `Reporte de una alerta. \`riskFactor\` es uno de: ${riskFactorList}`,
+  }),
   responses: {
     202: {
       description: 'Alerta recibida; su destino y prioridad se deciden a continuación',
@@ -51,7 +64,7 @@ const routingViewSchema = z.object({
 
 const reportViewSchema = routingViewSchema.extend({
   childId: z.string(),
-  riskFactor: z.object({ code: z.enum(riskFactorCodes), text: z.string() }),
+  riskFactor: riskFactorSchema,
   urgent: z.boolean(),
   observedAt: z.string().nullable(),
   description: z.string(),
@@ -83,7 +96,7 @@ export const getAlertRoute = defineRoute({
         raisedInComuna: { cut: '13101', name: 'Santiago' },
         receivedAt: '2026-11-02T10:00:00.000Z',
         childId: 'n-abcdefghijklmnopqrstuv',
-        riskFactor: { code: 'situacion_de_calle', text: 'Situación de calle' },
+        riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
         urgent: true,
         observedAt: '2026-11-01',
         description: 'Niño visto pernoctando en la plaza',

@@ -44,11 +44,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       throw new HttpError(
         403,
         'forbidden',
-        `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`,
+        `el rol ${principal.role} no puede levantar alertas en la comuna ${request.comuna}`,
       );
     }
     const run = parseRun(request.run);
-    if (!run.ok) throw new HttpError(400, 'validation_failed', 'invalid RUN: wrong format or check digit');
+    if (!run.ok)
+      throw new HttpError(400, 'validation_failed', 'RUN inválido: formato o dígito verificador incorrecto');
     pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
       .then(createPseudonymiser)
       .catch((error: unknown) => {

@@ -24,7 +24,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const route = httpHandler(logger, async (event) => {
     const principal = principalOf(event);
     if (!roleMay(principal, 'ingest:read')) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read ingest progress`);
+      throw new HttpError(403, 'forbidden', `el rol ${principal.role} no puede leer el avance de la ingesta`);
     }
     const { cut } = parseRequest(cutStatusRoute, event).params;
     const list = (await runs.ofCut(cut)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));

@@ -52,12 +52,17 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const route = httpHandler(logger, async (event) => {
     const principal = principalOf(event);
     if (!roleMay(principal, 'quality:read')) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read the data-quality index`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede leer el índice de calidad de datos`,
+      );
     }
     if (event.routeKey === routeKeyOf(qualityOfSourceRoute)) {
       const { cut, source } = parseRequest(qualityOfSourceRoute, event).params;
       const view = await sourceView(event, cut, source);
-      if (!view) throw new HttpError(404, 'not_found', `no quality report for ${source} in cut ${cut}`);
+      if (!view)
+        throw new HttpError(404, 'not_found', `no hay informe de calidad de ${source} en el corte ${cut}`);
       return reply(qualityOfSourceRoute, 200, view);
     }
     const { cut } = parseRequest(qualityOfCutRoute, event).params;

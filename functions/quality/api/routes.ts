@@ -71,7 +71,7 @@ export const qualityOfSourceRoute = defineRoute({
     cut: cutParam,
     source: z
       .string()
-      .refine(isSourceId, `must be one of: ${SOURCES.join(', ')}`)
+      .refine(isSourceId, `debe ser una de: ${SOURCES.join(', ')}`)
       .meta({ description: 'La fuente', enum: SOURCES }),
   }),
   responses: {

@@ -6,6 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { riskFactorView } from '../../alerts/domain/alert';
 import { routeKeyOf } from '../../shared/api/route';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { isAllowed } from '../../shared/domain/access';
@@ -37,7 +38,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       throw new HttpError(
         403,
         'forbidden',
-        `role ${principal.role} cannot read the roster of comuna ${comuna}`,
+        `el rol ${principal.role} no puede leer la nómina de la comuna ${comuna}`,
       );
     }
   };
@@ -52,7 +53,13 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     try {
       page = await roster.page(comuna, query.limit, cursor.store);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
+      if (error instanceof InvalidCursorError) {
+        throw new HttpError(
+          400,
+          'invalid_cursor',
+          'el cursor no es uno que esta API haya entregado para esta comuna',
+        );
+      }
       throw error;
     }
     const entries = page.entries.map((e, i) => ({ rank: cursor.rank + i, ...present(e) }));
@@ -76,7 +83,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       throw new HttpError(
         404,
         'not_found',
-        `child ${params.childId} is not on the roster of comuna ${params.comuna}`,
+        `el niño ${params.childId} no está en la nómina de la comuna ${params.comuna}`,
       );
     return reply(getRosterEntryRoute, 200, present(entry));
   };
@@ -88,7 +95,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       case routeKeyOf(getRosterEntryRoute):
         return detail(event);
       default:
-        throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+        throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
   });
   return middy(route).use(injectLambdaContext(logger));
@@ -107,7 +114,7 @@ function present(entry: RosterEntry) {
     scoredAt: entry.scoredAt ?? null,
     alerts: (entry.alerts ?? []).map((a) => ({
       alertId: a.alertId,
-      riskFactor: a.riskFactor,
+      riskFactor: riskFactorView(a.riskFactor),
       urgent: a.urgent,
       state: a.state,
       receivedAt: a.receivedAt,
@@ -129,5 +136,5 @@ function decodePageCursor(text: string): { store: string; rank: number } {
   } catch {
     // answered below
   }
-  throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API issued');
+  throw new HttpError(400, 'invalid_cursor', 'el cursor no es uno que esta API haya entregado');
 }

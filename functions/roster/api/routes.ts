@@ -1,5 +1,6 @@
 /** The roster feature's HTTP routes: the nómina of a comuna and one entry of it. */
 import { z } from 'zod';
+import { riskFactorSchema } from '../../alerts/api/routes';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
 import { childIdParam, comunaParam, comunaRefSchema } from '../../shared/api/schemas';
 
@@ -11,7 +12,7 @@ const reasonSchema = z.object({
 
 const rosterAlertSchema = z.object({
   alertId: z.string(),
-  riskFactor: z.string(),
+  riskFactor: riskFactorSchema,
   urgent: z.boolean(),
   state: z.string(),
   receivedAt: z.string(),

@@ -66,7 +66,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const route = httpHandler(logger, async (event, context) => {
     if (event.routeKey !== routeKeyOf(getIdentityRoute)) {
-      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
     const requestId = event.requestContext.requestId ?? context.awsRequestId;
     let request: {

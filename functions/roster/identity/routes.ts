@@ -15,7 +15,7 @@ export const getIdentityRoute = defineRoute({
   access: permission('identity:read', 'coordinador, gestor_casos o terapeuta_familiar de la comuna (no `*`)'),
   params: z.object({ comuna: comunaParam, childId: childIdParam }),
   query: z.object({
-    purpose: z.enum(ACCESS_PURPOSES, { message: `must be one of ${ACCESS_PURPOSES.join(', ')}` }),
+    purpose: z.enum(ACCESS_PURPOSES, { message: `debe ser uno de: ${ACCESS_PURPOSES.join(', ')}` }),
   }),
   responses: {
     200: {

@@ -90,7 +90,7 @@ const ERROR_EXAMPLES: Readonly<Record<number, unknown>> = {
   400: {
     error: {
       code: 'validation_failed',
-      message: 'solicitud inválida: path.comuna: debe ser un código CUT de 5 dígitos',
+      message: 'solicitud inválida (path): path.comuna: debe ser un código CUT de 5 dígitos',
       details: [{ path: 'path.comuna', message: 'debe ser un código CUT de 5 dígitos' }],
     },
   },

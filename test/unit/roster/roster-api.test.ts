@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/roster/api/app';
+import { listRosterRoute } from '../../../functions/roster/api/routes';
 import { context, fixture } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -53,6 +54,13 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
       [2, 'n-top000000000000000000'],
     ]);
     expect(body.entries[0].alerts[0].repeatReports).toBe(1);
+    // A risk factor carries its words for the OLN beside the code programs keep.
+    expect(body.entries[0].alerts[0].riskFactor).toEqual({
+      code: 'situacion_de_calle',
+      label: 'Situación de calle',
+    });
+    // The answer is exactly what the route table documents.
+    expect(listRosterRoute.responses[200].schema.safeParse(body).error?.issues ?? []).toEqual([]);
     expect(body.currentCut).toBe('2026-10');
     const scoreQuery = ddb.commandCalls(QueryCommand, { IndexName: 'byScore' })[0]?.args[0].input;
     expect(scoreQuery?.FilterExpression).toContain('attribute_not_exists(alertKey)');
@@ -109,5 +117,9 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
     ddb.on(GetCommand, { Key: { comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' } }).resolves({});
     const response = await call(event);
     expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? '{}').error).toEqual({
+      code: 'not_found',
+      message: 'el niño n-abcdefghijklmnopqrstuv no está en la nómina de la comuna 13101',
+    });
   });
 });
