@@ -6,7 +6,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataStores } from './constructs/data-stores';
-import { AlertsConsumer, IngestPipeline, RosterApi, Scoring, Snapshots } from './constructs/features';
+import { AlertsConsumer, IngestPipeline, SanApi, Scoring, Snapshots } from './constructs/features';
 import { Layers } from './constructs/layers';
 import { SanFunction } from './constructs/san-function';
 import { acknowledgeNagFindings } from './nag';
@@ -25,7 +25,7 @@ export class SanStack extends Stack {
   public readonly ingestPipeline: IngestPipeline;
   public readonly scoring: Scoring;
   public readonly alertsConsumer: AlertsConsumer;
-  public readonly rosterApi: RosterApi;
+  public readonly api: SanApi;
   public readonly snapshots: Snapshots;
 
   constructor(scope: Construct, id: string, props: SanStackProps) {
@@ -42,7 +42,7 @@ export class SanStack extends Stack {
     this.ingestPipeline = new IngestPipeline(this, 'IngestPipeline', featureProps);
     this.scoring = new Scoring(this, 'Scoring', featureProps);
     this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);
-    this.rosterApi = new RosterApi(this, 'RosterApi', featureProps);
+    this.api = new SanApi(this, 'HttpApi', featureProps);
     this.snapshots = new Snapshots(this, 'Snapshots', featureProps);
 
     const deployed = this.node.findAll().filter((c) => c instanceof SanFunction).length;
@@ -53,11 +53,11 @@ export class SanStack extends Stack {
       );
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.rosterApi.api.apiEndpoint });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'RawBucket', { value: this.stores.buckets.raw.bucketName });
     new CfnOutput(this, 'SnapshotsBucket', { value: this.stores.buckets.snapshots.bucketName });
-    new CfnOutput(this, 'UserPoolId', { value: this.rosterApi.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.rosterApi.userPoolClient.userPoolClientId });
-    acknowledgeNagFindings(this, this.stores);
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    acknowledgeNagFindings(this, this.stores, this.api.publicRoutes);
   }
 }

@@ -1,8 +1,19 @@
 /**
  * The one definition of the SAN system: buckets, tables, queues, layers, functions and their
  * triggers. Both the CDK stack (`infra/san-stack.ts`) and the local runtime (`local/runtime.ts`)
- * read this file; neither keeps a list of its own. Plain data only: no CDK or SDK imports.
+ * read this file; neither keeps a list of its own. Plain data only: no CDK or SDK imports. HTTP
+ * routes are the features' route tables (`functions/<feature>/api/routes.ts`), which carry their
+ * method, path and who may call them along with their schemas.
  */
+import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
+import { getIdentityRoute } from '../functions/identity/api/routes';
+import { cutStatusRoute } from '../functions/ingest/api/routes';
+import { openApiRoute } from '../functions/openapi/api/routes';
+import { QUALITY_ROUTES } from '../functions/quality/api/routes';
+import { ROSTER_ROUTES } from '../functions/roster/api/routes';
+import type { HttpMethod, RouteDef } from '../functions/shared/api/route';
+
+export type { HttpMethod };
 
 export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots';
 export type TableId = 'roster' | 'alerts' | 'identities' | 'accessLog' | 'ingestRuns' | 'idempotency';
@@ -20,7 +31,8 @@ export type FunctionId =
   | 'identityApi'
   | 'rosterSnapshot'
   | 'qualityApi'
-  | 'cutsApi';
+  | 'cutsApi'
+  | 'apiDocument';
 
 export interface BucketDef {
   readonly description: string;
@@ -102,11 +114,10 @@ export type Trigger =
     }
   | {
       readonly type: 'http';
-      readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[];
+      /** Entries of the features' route tables; a `public` one is served without a token. */
+      readonly routes: readonly RouteDef[];
     }
   | { readonly type: 'schedule'; readonly everyMinutes: number };
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface AccessDef {
   /** `put` writes objects; `readPut` reads and writes; neither may delete. */
@@ -402,7 +413,7 @@ export const system: SystemDef = {
         tables: { identities: 'write', idempotency: 'readWrite' },
         secrets: ['pseudonymKey'],
       },
-      triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/alerts' }] }],
+      triggers: [{ type: 'http', routes: [createAlertRoute] }],
     },
     alertsConsumer: {
       description:
@@ -424,7 +435,7 @@ export const system: SystemDef = {
       layers: [],
       environment: { ALERTS_TABLE: { table: 'alerts' } },
       access: { tables: { alerts: 'read' } },
-      triggers: [{ type: 'http', routes: [{ method: 'GET', path: '/v1/alerts/{alertId}' }] }],
+      triggers: [{ type: 'http', routes: [getAlertRoute] }],
     },
     rosterApi: {
       description: 'Serves the nómina per comuna and the detail of a roster entry',
@@ -434,15 +445,7 @@ export const system: SystemDef = {
       layers: [],
       environment: { ROSTER_TABLE: { table: 'roster' } },
       access: { tables: { roster: 'read' } },
-      triggers: [
-        {
-          type: 'http',
-          routes: [
-            { method: 'GET', path: '/v1/comunas/{cut}/roster' },
-            { method: 'GET', path: '/v1/comunas/{cut}/roster/{childId}' },
-          ],
-        },
-      ],
+      triggers: [{ type: 'http', routes: ROSTER_ROUTES }],
     },
     identityApi: {
       description:
@@ -457,12 +460,7 @@ export const system: SystemDef = {
         ACCESS_LOG_TABLE: { table: 'accessLog' },
       },
       access: { tables: { roster: 'read', identities: 'read', accessLog: 'write' } },
-      triggers: [
-        {
-          type: 'http',
-          routes: [{ method: 'GET', path: '/v1/comunas/{cut}/children/{childId}/identity' }],
-        },
-      ],
+      triggers: [{ type: 'http', routes: [getIdentityRoute] }],
     },
     qualityApi: {
       description: 'Serves the data-quality index (ICI) of each cut and source, monthly and cumulative',
@@ -472,15 +470,7 @@ export const system: SystemDef = {
       layers: [],
       environment: { CURATED_BUCKET: { bucket: 'curated' } },
       access: { buckets: { curated: 'read' } },
-      triggers: [
-        {
-          type: 'http',
-          routes: [
-            { method: 'GET', path: '/v1/quality/{cut}' },
-            { method: 'GET', path: '/v1/quality/{cut}/{source}' },
-          ],
-        },
-      ],
+      triggers: [{ type: 'http', routes: QUALITY_ROUTES }],
     },
     cutsApi: {
       description: 'Serves the ingest progress and reports of the files of a cut',
@@ -490,7 +480,17 @@ export const system: SystemDef = {
       layers: [],
       environment: { INGEST_RUNS_TABLE: { table: 'ingestRuns' } },
       access: { tables: { ingestRuns: 'read' } },
-      triggers: [{ type: 'http', routes: [{ method: 'GET', path: '/v1/cuts/{cut}' }] }],
+      triggers: [{ type: 'http', routes: [cutStatusRoute] }],
+    },
+    apiDocument: {
+      description: 'Serves the OpenAPI document of the HTTP API, generated from the route tables, to anyone',
+      dir: 'functions/openapi/api',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: {},
+      access: {},
+      triggers: [{ type: 'http', routes: [openApiRoute] }],
     },
     rosterSnapshot: {
       description: 'Writes a snapshot of every comuna roster to the snapshots bucket for the dashboards',

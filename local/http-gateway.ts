@@ -1,8 +1,9 @@
 /**
  * Local stand-in for API Gateway v2 (HTTP API, payload format 2.0): matches the routes the system
  * definition declares, authorises the caller like the JWT authorizer, and invokes the route's
- * function with the event API Gateway would send. Unknown routes answer 404 and oversized bodies
- * 413, as API Gateway does, without reaching a function.
+ * function with the event API Gateway would send (a route its table marks `public` without a
+ * token, as the stack declares it). Unknown routes answer 404 and oversized bodies 413, as API
+ * Gateway does, without reaching a function.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +22,7 @@ interface Route {
   readonly functionId: FunctionId;
   readonly method: HttpMethod;
   readonly path: string;
+  readonly public: boolean;
   readonly pattern: RegExp;
   readonly params: readonly string[];
 }
@@ -37,7 +39,14 @@ export function routesOfSystem(): Route[] {
                 return '([^/]+)';
               })}$`,
             );
-            return { functionId, method: r.method, path: r.path, pattern, params };
+            return {
+              functionId,
+              method: r.method,
+              path: r.path,
+              public: r.access === 'public',
+              pattern,
+              params,
+            };
           })
         : [],
     ),
@@ -96,7 +105,9 @@ export async function startHttpGateway(
     }
     const authz = req.headers.authorization;
     let claims: Record<string, string | number>;
-    if (authz) {
+    if (route.public) {
+      claims = {};
+    } else if (authz) {
       const token = /^Bearer\s+(.+)$/i.exec(authz)?.[1];
       const verified = token
         ? verifyToken(options.jwtKey, token)

@@ -5,6 +5,7 @@
  * (its queues lived in memory) is resumed at start and said in the log; `--reset` starts afresh.
  */
 import { z } from 'zod';
+import { ingestReportSchema } from '../functions/ingest/api/routes';
 import { S3ObjectStore } from '../functions/shared/adapters/s3-object-store';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
@@ -56,14 +57,8 @@ function describe(r: InvocationRecord): string {
   return head;
 }
 
-const reportSchema = z.object({
-  status: z.string(),
-  rowsRead: z.number(),
-  accepted: z.number(),
-  rejected: z.number(),
-  duplicates: z.number(),
-  error: z.object({ message: z.string() }).optional(),
-});
+/** The ingest report written next to each file: the one `GET /v1/cuts/{cut}` answers too. */
+const reportSchema = ingestReportSchema;
 
 runMain(async () => {
   // The AWS SDK warns, once per process, that its releases after January 2027 need Node.js 22.

@@ -69,13 +69,16 @@ export class Snapshots extends Construct {
 
 /**
  * The HTTP API (API Gateway v2): every route the system definition declares, each behind a Cognito
- * JWT authorizer whose tokens carry the SAN role and comunas, with access logs.
+ * JWT authorizer whose tokens carry the SAN role and comunas (a route its table marks `public`, the
+ * OpenAPI document only, without one), with access logs.
  */
-export class RosterApi extends Construct {
-  public readonly api: apigw.HttpApi;
+export class SanApi extends Construct {
+  public readonly httpApi: apigw.HttpApi;
   public readonly userPool: cognito.UserPool;
   public readonly userPoolClient: cognito.UserPoolClient;
   public readonly functions: Readonly<Partial<Record<FunctionId, SanFunction>>>;
+  /** Routes served without a token. */
+  public readonly publicRoutes: readonly apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: FeatureProps) {
     super(scope, id);
@@ -112,18 +115,19 @@ export class RosterApi extends Construct {
       userPoolClients: [this.userPoolClient],
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    this.api = new apigw.HttpApi(this, 'Api', {
+    this.httpApi = new apigw.HttpApi(this, 'Api', {
       description: 'Sistema de Alerta Niñez',
       createDefaultStage: false,
     });
     new apigw.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
+      httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
       throttle: { rateLimit: 200, burstLimit: 400 },
     });
     const functions: Partial<Record<FunctionId, SanFunction>> = {};
+    const publicRoutes: apigw.HttpRoute[] = [];
     for (const [fnId, def] of entriesOf(props.system.functions)) {
       for (const trigger of def.triggers) {
         if (trigger.type !== 'http') continue;
@@ -131,15 +135,17 @@ export class RosterApi extends Construct {
         functions[fnId] = fn;
         const integration = new HttpLambdaIntegration(`${fnId}Integration`, fn.function);
         for (const route of trigger.routes) {
-          this.api.addRoutes({
+          const added = this.httpApi.addRoutes({
             path: route.path,
             methods: [apigw.HttpMethod[route.method]],
             integration,
-            authorizer,
+            ...(route.access === 'public' ? {} : { authorizer }),
           });
+          if (route.access === 'public') publicRoutes.push(...added);
         }
       }
     }
     this.functions = functions;
+    this.publicRoutes = publicRoutes;
   }
 }

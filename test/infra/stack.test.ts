@@ -99,14 +99,31 @@ describe('SanStack', () => {
     }
   });
 
-  it('puts every HTTP route of the definition behind the Cognito JWT authorizer', () => {
+  it('puts every HTTP route of the definition behind the Cognito JWT authorizer, but the OpenAPI document', () => {
     const declared = entriesOf(system.functions).flatMap(([, def]) =>
-      def.triggers.flatMap((t) => (t.type === 'http' ? t.routes.map((r) => `${r.method} ${r.path}`) : [])),
+      def.triggers.flatMap((t) => (t.type === 'http' ? t.routes : [])),
     );
     const routes = resourcesOf('AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(declared.sort());
-    for (const r of routes) expect(r.Properties.AuthorizationType).toBe('JWT');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      declared.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    const open = declared.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
+    expect(open).toEqual(['GET /openapi.json']);
+    for (const r of routes) {
+      if (open.includes(String(r.Properties.RouteKey))) expect(r.Properties.AuthorizationType).toBe('NONE');
+      else expect(r.Properties.AuthorizationType).toBe('JWT');
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({}) });
+  });
+
+  it('names a comuna {comuna} and a monthly cut {cut} in every route, under the SanApi construct', () => {
+    const keys = resourcesOf('AWS::ApiGatewayV2::Route').map((r) => String(r.Properties.RouteKey));
+    expect(keys).toContain('GET /v1/comunas/{comuna}/roster');
+    expect(keys.filter((k) => k.startsWith('GET /v1/comunas/{cut}'))).toEqual([]);
+    for (const k of keys.filter((x) => x.includes('{cut}'))) expect(k).toMatch(/^GET \/v1\/(cuts|quality)\//);
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))).toEqual([
+      expect.stringMatching(/^HttpApi/),
+    ]);
   });
 
   it('wires SQS triggers with partial batch responses, the S3 upload trigger and the schedule', () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
 import { startLocalSystem } from '../../local/runtime';
+import { fetchChecked } from './api-contract';
 
 let local: LocalSystem;
 
@@ -37,7 +38,7 @@ const alert = {
 const tokenOf = (subject: string): string =>
   signToken(local.jwtKey, { sub: subject, 'custom:role': 'sectorialista', 'custom:comunas': '13101' });
 const post = async (key: string | undefined, body: unknown, subject = 'sect-1') => {
-  const response = await fetch(`${local.apiUrl}/v1/alerts`, {
+  const response = await fetchChecked(`${local.apiUrl}/v1/alerts`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -49,7 +50,7 @@ const post = async (key: string | undefined, body: unknown, subject = 'sect-1') 
   return {
     status: response.status,
     replayed: response.headers.get('idempotent-replayed'),
-    body: (await response.json()) as Record<string, unknown> & { error?: { code: string } },
+    body: response.body as Record<string, unknown> & { error?: { code: string } },
   };
 };
 const alertsOf = async (childId: string): Promise<number> => {

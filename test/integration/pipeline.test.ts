@@ -34,6 +34,7 @@ import { LocalStateError, startLocalSystem } from '../../local/runtime';
 import type { GeneratedCut } from '../../tools/generate/generator';
 import { generateCut } from '../../tools/generate/generator';
 import { manifestOf } from '../unit/fixtures';
+import { fetchChecked } from './api-contract';
 
 interface RosterBody {
   currentCut: string | null;
@@ -60,9 +61,10 @@ let cut: GeneratedCut;
 /** The report of the cut's registry file as first uploaded, ingested without interruption. */
 let firstRshReport: Record<string, unknown>;
 
+/** Every answer is held to docs/openapi.json: its route, status and body schema. */
 const api = async (path: string, init: RequestInit = {}) => {
-  const response = await fetch(`${local.apiUrl}${path}`, init);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const { status, body } = await fetchChecked(`${local.apiUrl}${path}`, init);
+  return { status, body };
 };
 const roster = async (comuna: string, query = 'limit=50') =>
   (await api(`/v1/comunas/${comuna}/roster?${query}`)).body as unknown as RosterBody;
@@ -613,6 +615,12 @@ describe('bad input', () => {
     expect(
       (await api('/v1/comunas/13101/roster', { headers: { authorization: 'Bearer nope' } })).status,
     ).toBe(401);
+    // The API's description is public: a bad token does not keep it from anyone.
+    const described = await api('/openapi.json', { headers: { authorization: 'Bearer nope' } });
+    expect(described.status).toBe(200);
+    expect(described.body).toEqual(
+      JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')),
+    );
     const token = signToken(local.jwtKey, {
       sub: 'c',
       'custom:role': 'coordinador',

@@ -29,6 +29,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { cutStatusRoute, ingestReportSchema } from '../../functions/ingest/api/routes';
 import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import type { CutManifest } from '../../functions/ingest/domain/manifest';
@@ -293,31 +294,8 @@ async function upload(argv: string[]): Promise<void> {
   );
 }
 
-const runsSchema = z.object({
-  cut: z.string(),
-  runs: z.array(
-    z.object({
-      objectKey: z.string(),
-      status: z.string(),
-      chunks: z.object({ done: z.number(), total: z.number() }),
-      buckets: z.object({ done: z.number(), total: z.number() }),
-      // Absent from the answers of versions that wrote identities during reduce.
-      publish: z.object({ done: z.number(), total: z.number() }).default({ done: 0, total: 0 }),
-      failure: z.object({ message: z.string() }).optional(),
-      report: z
-        .object({
-          status: z.string(),
-          rowsRead: z.number(),
-          accepted: z.number(),
-          rejected: z.number(),
-          duplicates: z.number(),
-          error: z.object({ message: z.string() }).optional(),
-          quality: z.object({ ici: z.number().nullable() }).optional(),
-        })
-        .optional(),
-    }),
-  ),
-});
+/** The answer of `GET /v1/cuts/{cut}`, as its route table describes it. */
+const runsSchema = cutStatusRoute.responses[200].schema;
 
 async function status(argv: string[]): Promise<void> {
   const flags = parseFlags(
@@ -370,10 +348,7 @@ async function status(argv: string[]): Promise<void> {
 /** Largest object S3 copies in one request; a bigger file is sent again with `upload`. */
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
 
-const retryReportSchema = z.object({
-  status: z.string(),
-  error: z.object({ problem: z.string(), message: z.string() }).optional(),
-});
+const retryReportSchema = ingestReportSchema;
 
 /**
  * Why a file is (or is not) sent through ingest again, from its latest report: a report older

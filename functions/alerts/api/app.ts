@@ -9,14 +9,14 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
+import { routeKeyOf } from '../../shared/api/route';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { alertViewFor } from '../domain/alert-view';
+import { getAlertRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({ ALERTS_TABLE: z.string().min(1) });
-
-const alertIdParam = z.uuid({ error: 'debe ser el identificador de una alerta (un UUID)' });
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -24,11 +24,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const alerts = new DynamoAlertStore(dynamoDocumentClient(env), env.ALERTS_TABLE);
 
   const route = httpHandler(logger, async (event) => {
-    if (event.routeKey !== 'GET /v1/alerts/{alertId}') {
-      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+    if (event.routeKey !== routeKeyOf(getAlertRoute)) {
+      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
     const principal = principalOf(event);
-    const alertId = parseWith(alertIdParam, event.pathParameters?.alertId, 'path.alertId');
+    const { alertId } = parseRequest(getAlertRoute, event).params;
     const alert = await alerts.get(alertId);
     const view = alert ? alertViewFor(principal, alert) : undefined;
     if (!view) {
@@ -38,7 +38,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         `no hay una alerta ${alertId} que usted pueda ver; si acaba de enviarla, espere unos segundos a que se procese`,
       );
     }
-    return json(200, view);
+    return reply(getAlertRoute, 200, view);
   });
   return middy(route).use(injectLambdaContext(logger));
 }

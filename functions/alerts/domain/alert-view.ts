@@ -7,8 +7,8 @@
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
-import type { StoredAlert } from './alert';
-import { RISK_FACTORS } from './alert';
+import type { AlertState, RiskFactorView, StoredAlert } from './alert';
+import { riskFactorView } from './alert';
 
 export interface ComunaRef {
   readonly cut: string;
@@ -18,7 +18,7 @@ export interface ComunaRef {
 /** Where the alert went and how it stands: no personal data, nothing of the report itself. */
 export interface AlertRoutingView {
   readonly alertId: string;
-  readonly state: string;
+  readonly state: AlertState;
   /** The comuna whose OLN handles the alert. */
   readonly comuna: ComunaRef;
   readonly raisedInComuna: ComunaRef;
@@ -27,7 +27,7 @@ export interface AlertRoutingView {
 
 export interface AlertReportView extends AlertRoutingView {
   readonly childId: string;
-  readonly riskFactor: { readonly code: string; readonly text: string };
+  readonly riskFactor: RiskFactorView;
   readonly urgent: boolean;
   readonly observedAt: string | null;
   readonly description: string;
@@ -56,7 +56,7 @@ export function alertViewFor(
   return {
     ...routing,
     childId: alert.childId,
-    riskFactor: { code: alert.riskFactor, text: RISK_FACTORS[alert.riskFactor] },
+    riskFactor: riskFactorView(alert.riskFactor),
     urgent: alert.urgent,
     observedAt: alert.observedAt ?? null,
     description: alert.description,

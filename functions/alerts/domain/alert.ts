@@ -26,6 +26,18 @@ export const RISK_FACTORS = {
 } as const;
 
 export type RiskFactor = keyof typeof RISK_FACTORS;
+
+/** A risk factor as answers show it: the stable code for programs and its words for people. */
+export interface RiskFactorView {
+  readonly code: RiskFactor;
+  readonly label: string;
+}
+
+/** The view of a stored code; a code this version does not know keeps its code as its words. */
+export function riskFactorView(code: string): RiskFactorView {
+  const label = (RISK_FACTORS as Readonly<Record<string, string>>)[code];
+  return { code: code as RiskFactor, label: label ?? code };
+}
 const riskFactorCodes = Object.keys(RISK_FACTORS) as [RiskFactor, ...RiskFactor[]];
 
 /** Alert states of the SAN platform. */
@@ -47,19 +59,19 @@ const optionalName = z.string().trim().min(1).max(80).optional();
 export const alertRequestSchema = z
   .object({
     // The answer never repeats the RUN or its expected check digit.
-    run: z.string().refine((v) => parseRun(v).ok, 'invalid RUN: wrong format or check digit'),
-    comuna: z.string().refine(isPilotComuna, 'not a comuna with an Oficina Local de la Niñez in SAN'),
-    riskFactor: z.enum(riskFactorCodes, { error: `must be one of: ${riskFactorCodes.join(', ')}` }),
+    run: z.string().refine((v) => parseRun(v).ok, 'RUN inválido: formato o dígito verificador incorrecto'),
+    comuna: z.string().refine(isPilotComuna, 'no es una comuna con Oficina Local de la Niñez en SAN'),
+    riskFactor: z.enum(riskFactorCodes, { error: `debe ser uno de: ${riskFactorCodes.join(', ')}` }),
     description: z
       .string()
       .trim()
-      .min(10, 'describe what was observed (at least 10 characters)')
+      .min(10, 'describa lo observado (al menos 10 caracteres)')
       .max(2000)
-      .refine((v) => !containsRun(v), 'do not write RUNs in the description; the child goes in "run"'),
+      .refine((v) => !containsRun(v), 'no escriba RUN en la descripción; el del niño va en "run"'),
     urgent: z.boolean().default(false),
     observedAt: z
       .string()
-      .refine((v) => parseDate(v) !== undefined, 'must be a date (yyyy-mm-dd or dd-mm-yyyy)')
+      .refine((v) => parseDate(v) !== undefined, 'debe ser una fecha (aaaa-mm-dd o dd-mm-aaaa)')
       .optional(),
     reporter: z
       .object({

@@ -14,7 +14,7 @@ import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-sto
 import { ALERT_SOURCE } from '../../identity/domain/identity';
 import { dynamoClient, dynamoDocumentClient, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
-import { HttpError, httpHandler, json, parseBody, principalOf } from '../../shared/adapters/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { idempotencyKeyOf, idempotencyStore, idempotent } from '../../shared/adapters/idempotency';
 import { createLogger } from '../../shared/adapters/logger';
 import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
@@ -25,8 +25,9 @@ import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun, parseRun } from '../../shared/domain/run';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
+import { createAlertRoute } from '../api/routes';
 import type { AlertMessage, AlertRequest } from '../domain/alert';
-import { alertRequestSchema, INITIAL_ALERT_STATE } from '../domain/alert';
+import { INITIAL_ALERT_STATE } from '../domain/alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_QUEUE_URL: z.url(),
@@ -51,7 +52,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   /** Pseudonymises the child, keeps what the reporter said of it, and queues the alert. */
   const file = async (request: AlertRequest, principal: Principal) => {
     const run = parseRun(request.run);
-    if (!run.ok) throw new HttpError(400, 'validation_failed', 'invalid RUN: wrong format or check digit');
+    if (!run.ok)
+      throw new HttpError(400, 'validation_failed', 'RUN inválido: formato o dígito verificador incorrecto');
     pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
       .then(createPseudonymiser)
       .catch((error: unknown) => {
@@ -100,12 +102,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const route = httpHandler(logger, async (event, context) => {
     const principal = principalOf(event);
     const key = idempotencyKeyOf(event);
-    const request = parseBody(event, alertRequestSchema);
+    const request = parseRequest(createAlertRoute, event).body;
     if (!isAllowed(principal, 'alert:create', request.comuna)) {
       throw new HttpError(
         403,
         'forbidden',
-        `role ${principal.role} cannot raise alerts in comuna ${request.comuna}`,
+        `el rol ${principal.role} no puede levantar alertas en la comuna ${request.comuna}`,
       );
     }
     const { result, replayed } = await fileOnce(
@@ -115,7 +117,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     // Where the alert goes is decided by the consumer (the child may be registered in another
     // comuna), so the answer points at the alert itself, which says where it went once processed.
     const location = `/v1/alerts/${result.alertId}`;
-    return json(
+    return reply(
+      createAlertRoute,
       202,
       { ...result, alert: location },
       { location, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },

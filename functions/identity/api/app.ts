@@ -1,5 +1,5 @@
 /**
- * Identity API: `GET /v1/comunas/{cut}/children/{childId}/identity?purpose=…` answers a child's
+ * Identity API: `GET /v1/comunas/{comuna}/children/{childId}/identity?purpose=…` answers a child's
  * RUN, names and address to an OLN role of the child's own comuna (coordinador, gestor de casos,
  * terapeuta familiar), for one of the stated purposes. Every request is written to the access log
  * first; see `domain/access.ts`.
@@ -15,20 +15,21 @@ import {
   claimedIdentity,
   HttpError,
   httpHandler,
-  json,
   parseWith,
   principalOf,
+  reply,
 } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
+import { routeKeyOf } from '../../shared/api/route';
 import type { Principal } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
-import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { formatRun, parseRun } from '../../shared/domain/run';
 import { DynamoAccessLog } from '../adapters/dynamo-access-log';
 import { DynamoIdentityStore } from '../adapters/dynamo-identity-store';
 import type { RefusedRequest } from '../domain/access';
-import { ACCESS_PURPOSES, readIdentity, recordRefusedRequest } from '../domain/access';
+import { readIdentity, recordRefusedRequest } from '../domain/access';
+import { getIdentityRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
@@ -36,25 +37,16 @@ const envSchema = endpointEnvSchema.extend({
   ACCESS_LOG_TABLE: z.string().min(1),
 });
 
-const pathSchema = z.object({
-  cut: z
-    .string()
-    .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
-    .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna'),
-  childId: z.string().regex(CHILD_ID_PATTERN, 'is not a child pseudonym'),
-});
-
-const querySchema = z.object({
-  purpose: z.enum(ACCESS_PURPOSES, { message: `must be one of ${ACCESS_PURPOSES.join(', ')}` }),
-});
+const pathSchema = getIdentityRoute.params;
+const querySchema = getIdentityRoute.query;
 
 /** What a refused request named that was valid, which parameters were not, and why it was refused. */
 function refusalOf(event: HttpEvent, error: HttpError, requestId: string): RefusedRequest {
   const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => schema.safeParse(value).data;
-  const comuna = valid(pathSchema.shape.cut, event.pathParameters?.cut);
+  const comuna = valid(pathSchema.shape.comuna, event.pathParameters?.comuna);
   const childId = valid(pathSchema.shape.childId, event.pathParameters?.childId);
   const purpose = valid(querySchema.shape.purpose, event.queryStringParameters?.purpose);
-  const invalid = Object.entries({ 'path.cut': comuna, 'path.childId': childId, 'query.purpose': purpose })
+  const invalid = Object.entries({ 'path.comuna': comuna, 'path.childId': childId, 'query.purpose': purpose })
     .filter(([, value]) => value === undefined)
     .map(([name]) => name);
   const { subject, role } = claimedIdentity(event);
@@ -82,8 +74,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   };
 
   const route = httpHandler(logger, async (event, context) => {
-    if (event.routeKey !== 'GET /v1/comunas/{cut}/children/{childId}/identity') {
-      throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+    if (event.routeKey !== routeKeyOf(getIdentityRoute)) {
+      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
     const requestId = event.requestContext.requestId ?? context.awsRequestId;
     let request: {
@@ -105,7 +97,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const { principal, path, query } = request;
     const answer = await readIdentity(deps, {
       principal,
-      comuna: path.cut,
+      comuna: path.comuna,
       childId: path.childId,
       purpose: query.purpose,
       requestId,
@@ -118,11 +110,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const i = answer.identity;
     const run = parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
-    logger.info('identity read', { childId: i.childId, comuna: path.cut, purpose: query.purpose });
-    countMetric('identityReads', path.cut);
-    return json(200, {
+    logger.info('identity read', { childId: i.childId, comuna: path.comuna, purpose: query.purpose });
+    countMetric('identityReads', path.comuna);
+    return reply(getIdentityRoute, 200, {
       childId: i.childId,
-      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name },
+      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name ?? null },
       run: run.ok ? formatRun(run.run) : i.run,
       givenNames: i.givenNames ?? null,
       paternalSurname: i.paternalSurname ?? null,

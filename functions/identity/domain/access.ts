@@ -176,7 +176,7 @@ export async function readIdentity(
     await record('denied');
     return {
       outcome: 'denied',
-      message: `role ${principal.role} cannot read personal data of children of comuna ${comuna}`,
+      message: `el rol ${principal.role} no puede leer datos personales de niños de la comuna ${comuna}`,
     };
   }
   const [onRoster, records] = await Promise.all([
@@ -187,7 +187,7 @@ export async function readIdentity(
   // A child of another comuna answers exactly like an unknown one: existence is not disclosed.
   if (!onRoster || !identity) {
     await record('not_found');
-    return { outcome: 'not_found', message: `no child ${childId} on the roster of comuna ${comuna}` };
+    return { outcome: 'not_found', message: `no hay un niño ${childId} en la nómina de la comuna ${comuna}` };
   }
   await record('granted');
   return { outcome: 'granted', identity };

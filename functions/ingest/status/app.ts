@@ -8,13 +8,13 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
 import { roleMay } from '../../shared/domain/access';
 import { DynamoRunStore } from '../adapters/dynamo-run-store';
+import { cutStatusRoute } from '../api/routes';
 
 const envSchema = endpointEnvSchema.extend({ INGEST_RUNS_TABLE: z.string().min(1) });
-const cutParam = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cut yyyy-mm');
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -24,11 +24,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const route = httpHandler(logger, async (event) => {
     const principal = principalOf(event);
     if (!roleMay(principal, 'ingest:read')) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read ingest progress`);
+      throw new HttpError(403, 'forbidden', `el rol ${principal.role} no puede leer el avance de la ingesta`);
     }
-    const cut = parseWith(cutParam, event.pathParameters?.cut, 'path.cut');
+    const { cut } = parseRequest(cutStatusRoute, event).params;
     const list = (await runs.ofCut(cut)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return json(200, {
+    return reply(cutStatusRoute, 200, {
       cut,
       runs: list.map((r) => ({
         runId: r.runId,

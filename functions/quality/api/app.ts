@@ -12,16 +12,16 @@ import type { QualityReport } from '../../ingest/domain/quality';
 import { s3Client } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import type { HttpEvent } from '../../shared/adapters/http';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
+import { routeKeyOf } from '../../shared/api/route';
 import { roleMay } from '../../shared/domain/access';
 import { qualityKeys } from '../../shared/domain/curated';
 import { qualityReportSchema, viewOf } from '../domain/quality-view';
+import { qualityOfCutRoute, qualityOfSourceRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({ CURATED_BUCKET: z.string().min(3) });
-const cutParam = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cut yyyy-mm');
-const sourceParam = z.string().refine(isSourceId, `must be one of: ${Object.keys(CONTRACTS).join(', ')}`);
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
@@ -52,15 +52,20 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const route = httpHandler(logger, async (event) => {
     const principal = principalOf(event);
     if (!roleMay(principal, 'quality:read')) {
-      throw new HttpError(403, 'forbidden', `role ${principal.role} cannot read the data-quality index`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede leer el índice de calidad de datos`,
+      );
     }
-    const cut = parseWith(cutParam, event.pathParameters?.cut, 'path.cut');
-    if (event.routeKey === 'GET /v1/quality/{cut}/{source}') {
-      const source = parseWith(sourceParam, event.pathParameters?.source, 'path.source');
+    if (event.routeKey === routeKeyOf(qualityOfSourceRoute)) {
+      const { cut, source } = parseRequest(qualityOfSourceRoute, event).params;
       const view = await sourceView(event, cut, source);
-      if (!view) throw new HttpError(404, 'not_found', `no quality report for ${source} in cut ${cut}`);
-      return json(200, view);
+      if (!view)
+        throw new HttpError(404, 'not_found', `no hay informe de calidad de ${source} en el corte ${cut}`);
+      return reply(qualityOfSourceRoute, 200, view);
     }
+    const { cut } = parseRequest(qualityOfCutRoute, event).params;
     const sources = [];
     for (const source of Object.keys(CONTRACTS)) {
       const view = await sourceView(event, cut, source);
@@ -78,7 +83,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
           .map((e) => ({ institution: e.institution, comuna: e.comuna, ici: e.scores.ici })),
       });
     }
-    return json(200, { cut, sources });
+    return reply(qualityOfCutRoute, 200, { cut, sources });
   });
   return middy(route).use(injectLambdaContext(logger));
 }

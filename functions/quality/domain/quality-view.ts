@@ -8,16 +8,16 @@ import type { SourceContract } from '../../ingest/domain/contracts';
 import type { QualityEntry, QualityReport } from '../../ingest/domain/quality';
 import { buildQualityReport, cumulativeIci } from '../../ingest/domain/quality';
 
-const itemCount = z.object({ applicable: z.number(), met: z.number() });
-const counts = z.object({
+export const itemCountSchema = z.object({ applicable: z.number(), met: z.number() });
+export const qualityCountsSchema = z.object({
   rows: z.number(),
   rejected: z.number(),
   duplicates: z.number(),
   carried: z.number(),
-  completeness: z.record(z.string(), itemCount),
-  timeliness: z.record(z.string(), itemCount),
+  completeness: z.record(z.string(), itemCountSchema),
+  timeliness: z.record(z.string(), itemCountSchema),
 });
-const scores = z.object({
+export const qualityScoresSchema = z.object({
   completeness: z.number().optional(),
   timeliness: z.number().optional(),
   validity: z.number().optional(),
@@ -33,13 +33,13 @@ export const qualityReportSchema = z.object({
   producer: z.string(),
   contractVersion: z.string(),
   runId: z.string(),
-  total: z.object({ counts, scores }),
+  total: z.object({ counts: qualityCountsSchema, scores: qualityScoresSchema }),
   entries: z.array(
     z.object({
       institution: z.string(),
       comuna: z.string(),
-      counts,
-      scores,
+      counts: qualityCountsSchema,
+      scores: qualityScoresSchema,
       items: z.array(
         z.object({ item: z.string(), label: z.string(), applicable: z.number(), met: z.number() }),
       ),

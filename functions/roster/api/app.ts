@@ -1,34 +1,26 @@
 /**
- * Roster API: `GET /v1/comunas/{cut}/roster` (the nómina, paged, in priority order) and
- * `GET /v1/comunas/{cut}/roster/{childId}` (one entry with its reasons and alerts). Entries carry
+ * Roster API: `GET /v1/comunas/{comuna}/roster` (the nómina, paged, in priority order) and
+ * `GET /v1/comunas/{comuna}/roster/{childId}` (one entry with its reasons and alerts). Entries carry
  * pseudonyms only; the caller must hold a role allowed to read that comuna's roster.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { riskFactorView } from '../../alerts/domain/alert';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import type { HttpEvent } from '../../shared/adapters/http';
-import { HttpError, httpHandler, json, parseWith, principalOf } from '../../shared/adapters/http';
+import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
+import { routeKeyOf } from '../../shared/api/route';
 import { isAllowed } from '../../shared/domain/access';
 import { findComuna } from '../../shared/domain/comunas';
-import { CHILD_ID_PATTERN } from '../../shared/domain/pseudonym';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RosterEntry } from '../domain/roster';
 import { InvalidCursorError } from '../domain/roster';
+import { getRosterEntryRoute, listRosterRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({ ROSTER_TABLE: z.string().min(1) });
-
-const comunaParam = z
-  .string()
-  .regex(/^\d{5}$/, 'must be a 5-digit CUT code')
-  .refine((c) => findComuna(c) !== undefined, 'not a SAN comuna');
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(2048).optional(),
-});
 
 /** API cursor: the store's cursor plus the rank of the next entry. */
 interface PageCursor {
@@ -41,33 +33,38 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const logger = createLogger('san-roster-api');
   const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
 
-  const authorise = (event: HttpEvent): string => {
-    const principal = principalOf(event);
-    const comuna = parseWith(comunaParam, event.pathParameters?.cut, 'path.cut');
+  const authorise = (principal: ReturnType<typeof principalOf>, comuna: string): void => {
     if (!isAllowed(principal, 'roster:read', comuna)) {
       throw new HttpError(
         403,
         'forbidden',
-        `role ${principal.role} cannot read the roster of comuna ${comuna}`,
+        `el rol ${principal.role} no puede leer la nómina de la comuna ${comuna}`,
       );
     }
-    return comuna;
   };
 
   const list = async (event: HttpEvent) => {
-    const comuna = authorise(event);
-    const query = parseWith(listQuery, event.queryStringParameters ?? {}, 'query');
+    const principal = principalOf(event);
+    const { params, query } = parseRequest(listRosterRoute, event);
+    const comuna = params.comuna;
+    authorise(principal, comuna);
     const cursor = query.cursor ? decodePageCursor(query.cursor) : { store: undefined, rank: 1 };
     let page: Awaited<ReturnType<typeof roster.page>>;
     try {
       page = await roster.page(comuna, query.limit, cursor.store);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
+      if (error instanceof InvalidCursorError) {
+        throw new HttpError(
+          400,
+          'invalid_cursor',
+          'el cursor no es uno que esta API haya entregado para esta comuna',
+        );
+      }
       throw error;
     }
     const entries = page.entries.map((e, i) => ({ rank: cursor.rank + i, ...present(e) }));
-    return json(200, {
-      comuna: { cut: comuna, name: findComuna(comuna)?.name },
+    return reply(listRosterRoute, 200, {
+      comuna: { cut: comuna, name: findComuna(comuna)?.name ?? null },
       currentCut: page.currentCut ?? null,
       modelVersion: page.modelVersion ?? null,
       entries,
@@ -78,26 +75,27 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   };
 
   const detail = async (event: HttpEvent) => {
-    const comuna = authorise(event);
-    const childId = parseWith(
-      z.string().regex(CHILD_ID_PATTERN, 'is not a child pseudonym'),
-      event.pathParameters?.childId,
-      'path.childId',
-    );
-    const entry = await roster.get(comuna, childId);
+    const principal = principalOf(event);
+    const { params } = parseRequest(getRosterEntryRoute, event);
+    authorise(principal, params.comuna);
+    const entry = await roster.get(params.comuna, params.childId);
     if (!entry)
-      throw new HttpError(404, 'not_found', `child ${childId} is not on the roster of comuna ${comuna}`);
-    return json(200, present(entry));
+      throw new HttpError(
+        404,
+        'not_found',
+        `el niño ${params.childId} no está en la nómina de la comuna ${params.comuna}`,
+      );
+    return reply(getRosterEntryRoute, 200, present(entry));
   };
 
   const route = httpHandler(logger, async (event) => {
     switch (event.routeKey) {
-      case 'GET /v1/comunas/{cut}/roster':
+      case routeKeyOf(listRosterRoute):
         return list(event);
-      case 'GET /v1/comunas/{cut}/roster/{childId}':
+      case routeKeyOf(getRosterEntryRoute):
         return detail(event);
       default:
-        throw new HttpError(404, 'no_route', `no route ${event.routeKey}`);
+        throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
     }
   });
   return middy(route).use(injectLambdaContext(logger));
@@ -116,7 +114,7 @@ function present(entry: RosterEntry) {
     scoredAt: entry.scoredAt ?? null,
     alerts: (entry.alerts ?? []).map((a) => ({
       alertId: a.alertId,
-      riskFactor: a.riskFactor,
+      riskFactor: riskFactorView(a.riskFactor),
       urgent: a.urgent,
       state: a.state,
       receivedAt: a.receivedAt,
@@ -138,5 +136,5 @@ function decodePageCursor(text: string): { store: string; rank: number } {
   } catch {
     // answered below
   }
-  throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API issued');
+  throw new HttpError(400, 'invalid_cursor', 'el cursor no es uno que esta API haya entregado');
 }

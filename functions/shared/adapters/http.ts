@@ -9,7 +9,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { ParsedRequest, ResponseBody, RouteDef } from '../api/route';
 import type { Principal } from '../domain/access';
 import { isRole, scopeProblem } from '../domain/access';
 
@@ -55,10 +56,10 @@ export function principalOf(event: HttpEvent): Principal {
     throw new HttpError(
       401,
       'unauthenticated',
-      'the request carries no valid SAN identity (sub, role and comunas)',
+      'la solicitud no trae una identidad SAN válida (sub, rol y comunas)',
     );
   }
-  if (!isRole(role)) throw new HttpError(403, 'unknown_role', `role "${role}" is not a SAN role`);
+  if (!isRole(role)) throw new HttpError(403, 'unknown_role', `el rol "${role}" no es un rol de SAN`);
   const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
   const problem = scopeProblem(role, list);
   if (problem) throw new HttpError(403, 'invalid_scope', problem);
@@ -85,7 +86,7 @@ export function claimedIdentity(event: HttpEvent): { subject?: string; role?: st
  */
 export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
   if (!event.body)
-    throw new HttpError(400, 'missing_body', 'the request has no body; a JSON object is expected');
+    throw new HttpError(400, 'missing_body', 'la solicitud no trae cuerpo; se espera un objeto JSON');
   const mediaProblem = jsonMediaTypeProblem(headerOf(event, 'content-type'));
   if (mediaProblem) throw new HttpError(415, 'unsupported_media_type', mediaProblem);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -98,7 +99,7 @@ export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.i
     throw new HttpError(
       400,
       'invalid_json',
-      `the body is not valid JSON${position ? ` (at position ${position})` : ''}`,
+      `el cuerpo no es JSON válido${position ? ` (en la posición ${position})` : ''}`,
     );
   }
   return parseWith(schema, data, 'body');
@@ -142,9 +143,12 @@ export function jsonMediaTypeProblem(contentType: string | undefined): string | 
 /** A key shown back in a problem's path only when it is written like a field name. */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
-/** Validates a body, path or query parameters; 400 naming each bad one. */
+/** zod's own messages in Spanish, for the problems a schema gives no message of its own. */
+const SPANISH = z.locales.es().localeError;
+
+/** Validates a body, path or query parameters; 400 naming each bad one, in Spanish. */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { error: SPANISH });
   if (!result.success) {
     // An unknown key is named by its own path, so that a nested one is as easy to find as the rest;
     // a key that does not read like a field name (it might be personal data) is not repeated.
@@ -159,11 +163,34 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown, where: 
     throw new HttpError(
       400,
       'validation_failed',
-      `invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      `solicitud inválida (${where}): ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
       details,
     );
   }
   return result.data;
+}
+
+/**
+ * The request's path parameters, query and body, each validated against the route's schema
+ * (400 naming every bad one; the body as `parseBody` reads it). A part the route declares no schema
+ * for is `undefined`.
+ */
+export function parseRequest<R extends RouteDef>(route: R, event: HttpEvent): ParsedRequest<R> {
+  return {
+    params: route.params ? parseWith(route.params, event.pathParameters ?? {}, 'path') : undefined,
+    query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
+    body: route.body ? parseBody(event, route.body) : undefined,
+  } as ParsedRequest<R>;
+}
+
+/** A JSON answer whose body the compiler holds to the route's schema for `status`. */
+export function reply<R extends RouteDef, S extends keyof R['responses'] & number>(
+  _route: R,
+  status: S,
+  body: ResponseBody<R, S>,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return json(status, body, headers);
 }
 
 /**
@@ -190,7 +217,7 @@ export function httpHandler(
       }
       logger.error('unhandled error', { error: error as Error });
       return json(500, {
-        error: { code: 'internal_error', message: 'internal error', requestId: context.awsRequestId },
+        error: { code: 'internal_error', message: 'error interno', requestId: context.awsRequestId },
       });
     }
   };

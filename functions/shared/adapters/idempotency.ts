@@ -10,13 +10,11 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { IDEMPOTENCY_KEY_PATTERN } from '../api/idempotency-key';
 import type { HttpEvent } from './http';
 import { HttpError, headerOf } from './http';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-
-/** What a key may be: a UUID fits, as does any opaque token of these characters. */
-const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The request's idempotency key, undefined when the header is absent; 400 when it is there but not
@@ -27,7 +25,7 @@ export function idempotencyKeyOf(event: HttpEvent): string | undefined {
   const raw = headerOf(event, IDEMPOTENCY_KEY_HEADER);
   if (raw === undefined) return undefined;
   const key = raw.trim().replace(/^"(.*)"$/, '$1');
-  if (!KEY.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new HttpError(
       400,
       'invalid_idempotency_key',

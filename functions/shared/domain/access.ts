@@ -68,6 +68,11 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],
 };
 
+/** The roles that hold `action` (each still limited to the comunas of its token). */
+export function rolesAllowed(action: Action): readonly Role[] {
+  return ALLOWED[action];
+}
+
 export function inComuna(principal: Principal, comuna: string): boolean {
   // `*` counts only for the roles allowed to hold it, wherever the principal came from.
   if (principal.comunas === '*') return ALL_COMUNAS_ROLES.includes(principal.role);

@@ -65,7 +65,7 @@ describe('GET /v1/alerts/{alertId}', () => {
         comuna: { cut: '08101' },
         raisedInComuna: { cut: '13101' },
         childId: alert.childId,
-        riskFactor: { code: 'situacion_de_calle', text: 'Situación de calle' },
+        riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
         description: alert.description,
         reportedBy: { role: 'sectorialista', institution: 'CESFAM Santiago' },
       });

@@ -77,7 +77,10 @@ describe('POST /v1/alerts', () => {
     const paths = JSON.parse(response.body ?? '{}').error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(['body.run', 'body.riskFactor', 'body.description', 'body.reporter.institution']);
     expect(response.body).not.toContain('12345678');
-    expect(response.body).not.toContain('se esperaba');
+    // The RUN's problem never says which check digit was expected; every message is in Spanish.
+    const details = JSON.parse(response.body ?? '{}').error.details as { path: string; message: string }[];
+    expect(details[0]?.message).toBe('RUN inválido: formato o dígito verificador incorrecto');
+    expect(details[3]?.message).toBe('Entrada inválida: se esperaba texto, recibido indefinido');
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
@@ -89,7 +92,7 @@ describe('POST /v1/alerts', () => {
     );
     const refused = await call(withRun);
     expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('do not write RUNs in the description');
+    expect(refused.body).toContain('no escriba RUN en la descripción');
     expect(refused.body).not.toContain('12.345.678-5');
 
     const broken = fixture<Event>('http-post-alert.json');
@@ -152,7 +155,7 @@ describe('POST /v1/alerts', () => {
     expect(response.body).not.toContain('10.0.0.7');
     expect(JSON.parse(response.body ?? '{}').error).toEqual({
       code: 'internal_error',
-      message: 'internal error',
+      message: 'error interno',
       requestId: 'req-test',
     });
   });

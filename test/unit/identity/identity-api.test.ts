@@ -33,7 +33,7 @@ const event = (claims: Record<string, string> = {}, changes: Partial<Event> = {}
 };
 const logged = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item as Record<string, string>);
 
-describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
+describe('GET /v1/comunas/{comuna}/children/{childId}/identity', () => {
   beforeEach(() => {
     ddb.reset();
     ddb.on(GetCommand, { TableName: 'roster' }).resolves({ Item: { comuna: '13101', childId: CHILD } });
@@ -134,7 +134,7 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
     const noPurpose = await call(event({}, { queryStringParameters: {} }));
     expect(noPurpose.statusCode).toBe(400);
     expect(JSON.parse(noPurpose.body ?? '{}').error.details[0].path).toBe('query.purpose');
-    const badChild = await call(event({}, { pathParameters: { cut: '13101', childId: '22222222-2' } }));
+    const badChild = await call(event({}, { pathParameters: { comuna: '13101', childId: '22222222-2' } }));
     expect(badChild.statusCode).toBe(400);
     expect(JSON.parse(badChild.body ?? '{}').error.details[0].path).toBe('path.childId');
   });
@@ -142,8 +142,8 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
   it('logs each request refused for bad input before answering, with only the values that were valid', async () => {
     const answers = [
       await call(event({}, { queryStringParameters: { purpose: 'curiosidad' } })),
-      await call(event({}, { pathParameters: { cut: '13101', childId: '22222222-2' } })),
-      await call(event({}, { pathParameters: { cut: '99999', childId: CHILD } })),
+      await call(event({}, { pathParameters: { comuna: '13101', childId: '22222222-2' } })),
+      await call(event({}, { pathParameters: { comuna: '99999', childId: CHILD } })),
     ];
     expect(answers.map((a) => a.statusCode)).toEqual([400, 400, 400]);
     const entries = logged();
@@ -161,7 +161,7 @@ describe('GET /v1/comunas/{cut}/children/{childId}/identity', () => {
     });
     expect(entries[1]?.childId).not.toContain('2222');
     expect(JSON.stringify(entries)).not.toContain('22222222');
-    expect(entries[2]).toMatchObject({ childId: CHILD, invalid: ['path.cut'] });
+    expect(entries[2]).toMatchObject({ childId: CHILD, invalid: ['path.comuna'] });
     expect(entries[2]).not.toHaveProperty('comuna');
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);

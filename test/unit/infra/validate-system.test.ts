@@ -5,6 +5,8 @@
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { openApiRoute } from '../../../functions/openapi/api/routes';
+import type { HttpMethod } from '../../../functions/shared/api/route';
 import { envReference, UnknownEnvValueError } from '../../../infra/env-value';
 import { SanStack } from '../../../infra/san-stack';
 import type { EnvValue, FunctionDef, FunctionId, SystemDef } from '../../../infra/system';
@@ -18,6 +20,9 @@ import {
   validateSystem,
   visibilityCoversConsumers,
 } from '../../../infra/validate-system';
+
+/** A route of the table at another method and path. */
+const routeAt = (method: HttpMethod, path: string) => ({ ...openApiRoute, method, path });
 
 /** The real definition with one function changed. */
 function withFunction(id: FunctionId, change: (fn: FunctionDef) => Partial<FunctionDef>): SystemDef {
@@ -111,16 +116,16 @@ describe('validateSystem', () => {
   describe('unique routes', () => {
     it('refuses two functions serving the same method and path, whatever the parameters are called', () => {
       const broken = withFunction('qualityApi', () => ({
-        triggers: [{ type: 'http', routes: [{ method: 'GET', path: '/v1/comunas/{comuna}/roster' }] }],
+        triggers: [{ type: 'http', routes: [routeAt('GET', '/v1/comunas/{x}/roster')] }],
       }));
       expect(routesUnique(broken)).toEqual([
-        'route GET /v1/comunas/{comuna}/roster of qualityApi is also served by rosterApi (GET /v1/comunas/{cut}/roster)',
+        'route GET /v1/comunas/{x}/roster of qualityApi is also served by rosterApi (GET /v1/comunas/{comuna}/roster)',
       ]);
     });
 
     it('accepts the same path under another method', () => {
       const other = withFunction('qualityApi', () => ({
-        triggers: [{ type: 'http', routes: [{ method: 'POST', path: '/v1/comunas/{cut}/roster' }] }],
+        triggers: [{ type: 'http', routes: [routeAt('POST', '/v1/comunas/{comuna}/roster')] }],
       }));
       expect(routesUnique(other)).toEqual([]);
     });

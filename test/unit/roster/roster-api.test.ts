@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/roster/api/app';
+import { listRosterRoute } from '../../../functions/roster/api/routes';
 import { context, fixture } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -21,7 +22,7 @@ const entry = (childId: string, probability: number, extra: Record<string, unkno
   ...extra,
 });
 
-describe('GET /v1/comunas/{cut}/roster', () => {
+describe('GET /v1/comunas/{comuna}/roster', () => {
   beforeEach(() => {
     ddb.reset();
     ddb
@@ -53,6 +54,13 @@ describe('GET /v1/comunas/{cut}/roster', () => {
       [2, 'n-top000000000000000000'],
     ]);
     expect(body.entries[0].alerts[0].repeatReports).toBe(1);
+    // A risk factor carries its words for the OLN beside the code programs keep.
+    expect(body.entries[0].alerts[0].riskFactor).toEqual({
+      code: 'situacion_de_calle',
+      label: 'Situación de calle',
+    });
+    // The answer is exactly what the route table documents.
+    expect(listRosterRoute.responses[200].schema.safeParse(body).error?.issues ?? []).toEqual([]);
     expect(body.currentCut).toBe('2026-10');
     const scoreQuery = ddb.commandCalls(QueryCommand, { IndexName: 'byScore' })[0]?.args[0].input;
     expect(scoreQuery?.FilterExpression).toContain('attribute_not_exists(alertKey)');
@@ -70,7 +78,7 @@ describe('GET /v1/comunas/{cut}/roster', () => {
 
   it('refuses another comuna, a bad limit, a forged cursor and an unknown comuna', async () => {
     const other = fixture<Event>('http-get-roster.json');
-    other.pathParameters = { cut: '13110' };
+    other.pathParameters = { comuna: '13110' };
     expect((await call(other)).statusCode).toBe(403);
 
     const badLimit = fixture<Event>('http-get-roster.json');
@@ -97,17 +105,21 @@ describe('GET /v1/comunas/{cut}/roster', () => {
     }
 
     const unknown = fixture<Event>('http-get-roster.json');
-    unknown.pathParameters = { cut: '99999' };
+    unknown.pathParameters = { comuna: '99999' };
     expect((await call(unknown)).statusCode).toBe(400);
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
   it('answers 404 for a child not on the roster', async () => {
     const event = fixture<Event>('http-get-roster.json');
-    event.routeKey = 'GET /v1/comunas/{cut}/roster/{childId}';
-    event.pathParameters = { cut: '13101', childId: 'n-abcdefghijklmnopqrstuv' };
+    event.routeKey = 'GET /v1/comunas/{comuna}/roster/{childId}';
+    event.pathParameters = { comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' };
     ddb.on(GetCommand, { Key: { comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' } }).resolves({});
     const response = await call(event);
     expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? '{}').error).toEqual({
+      code: 'not_found',
+      message: 'el niño n-abcdefghijklmnopqrstuv no está en la nómina de la comuna 13101',
+    });
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * Every route of the HTTP API, from each feature's route table: what the OpenAPI document
+ * describes. `test/unit/openapi/api-routes.test.ts` holds it equal to the routes `infra/system.ts`
+ * gives its functions, so that no route is deployed undocumented or documented undeployed.
+ */
+import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
+import { getIdentityRoute } from '../../identity/api/routes';
+import { cutStatusRoute } from '../../ingest/api/routes';
+import { QUALITY_ROUTES } from '../../quality/api/routes';
+import { ROSTER_ROUTES } from '../../roster/api/routes';
+import type { RouteDef } from '../../shared/api/route';
+import { openApiRoute } from './routes';
+
+export const API_ROUTES: readonly RouteDef[] = [
+  ...ROSTER_ROUTES,
+  getIdentityRoute,
+  createAlertRoute,
+  getAlertRoute,
+  ...QUALITY_ROUTES,
+  cutStatusRoute,
+  openApiRoute,
+];

@@ -1,0 +1,104 @@
+/** The roster feature's HTTP routes: the nómina of a comuna and one entry of it. */
+import { z } from 'zod';
+import { riskFactorSchema } from '../../alerts/api/routes';
+import { defineRoute, errorResponses, permission } from '../../shared/api/route';
+import { childIdParam, comunaParam, comunaRefSchema } from '../../shared/api/schemas';
+
+const reasonSchema = z.object({
+  feature: z.string().meta({ description: 'Indicador del modelo' }),
+  text: z.string().meta({ description: 'El motivo, en palabras' }),
+  weight: z.number().meta({ description: 'Aporte al log-odds respecto del niño promedio' }),
+});
+
+const rosterAlertSchema = z.object({
+  alertId: z.string(),
+  riskFactor: riskFactorSchema,
+  urgent: z.boolean(),
+  state: z.string(),
+  receivedAt: z.string(),
+  repeatReports: z.number().int().meta({ description: 'Reportes repetidos recibidos con la alerta abierta' }),
+});
+
+/** One entry of a comuna's roster, as the API shows it. */
+export const rosterEntrySchema = z.object({
+  childId: z.string(),
+  origin: z.enum(['predictivo', 'manual', 'experto']),
+  provisional: z
+    .boolean()
+    .meta({ description: 'Conocido solo por una alerta, aún no por los datos administrativos' }),
+  cut: z.string().nullable(),
+  probability: z.number().nullable(),
+  ventile: z.number().int().min(1).max(20).nullable(),
+  reasons: z.array(reasonSchema),
+  modelVersion: z.string().nullable(),
+  scoredAt: z.string().nullable(),
+  alerts: z.array(rosterAlertSchema),
+});
+
+const SCOPE = 'roles OLN de la comuna; roles regionales y central';
+
+const entryExample = {
+  childId: 'n-abcdefghijklmnopqrstuv',
+  origin: 'predictivo',
+  provisional: false,
+  cut: '2026-10',
+  probability: 0.41,
+  ventile: 19,
+  reasons: [{ feature: 'ausentismo_escolar', text: 'Ausentismo escolar alto', weight: 0.62 }],
+  modelVersion: 'gbt-2026-10',
+  scoredAt: '2026-11-02T10:00:00.000Z',
+  alerts: [],
+};
+
+export const listRosterRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/comunas/{comuna}/roster',
+  operationId: 'listRoster',
+  tag: 'nómina',
+  summary: 'La nómina priorizada de una comuna, por páginas',
+  description:
+    'Primero los niños con una alerta abierta (urgentes primero, más antiguas primero), luego por probabilidad del modelo en la última corrida de la comuna.',
+  access: permission('roster:read', SCOPE),
+  params: z.object({ comuna: comunaParam }),
+  query: z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(2048).optional().meta({ description: 'El `nextCursor` de la página anterior' }),
+  }),
+  responses: {
+    200: {
+      description: 'Una página de la nómina',
+      schema: z.object({
+        comuna: comunaRefSchema,
+        currentCut: z.string().nullable(),
+        modelVersion: z.string().nullable(),
+        entries: z.array(rosterEntrySchema.extend({ rank: z.number().int().min(1) })),
+        nextCursor: z.string().nullable(),
+      }),
+      example: {
+        comuna: { cut: '13101', name: 'Santiago' },
+        currentCut: '2026-10',
+        modelVersion: 'gbt-2026-10',
+        entries: [{ rank: 1, ...entryExample }],
+        nextCursor: null,
+      },
+    },
+    ...errorResponses(400, 403),
+  },
+});
+
+export const getRosterEntryRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/comunas/{comuna}/roster/{childId}',
+  operationId: 'getRosterEntry',
+  tag: 'nómina',
+  summary: 'Una entrada de la nómina, con sus motivos y alertas',
+  access: permission('roster:read', SCOPE),
+  params: z.object({ comuna: comunaParam, childId: childIdParam }),
+  responses: {
+    200: { description: 'La entrada', schema: rosterEntrySchema, example: entryExample },
+    ...errorResponses(400, 403, 404),
+  },
+});
+
+/** The routes the roster API function serves. */
+export const ROSTER_ROUTES = [listRosterRoute, getRosterEntryRoute] as const;

@@ -1,0 +1,5 @@
+/**
+ * What an `Idempotency-Key` header may hold: a UUID fits, as does any opaque token of these
+ * characters. The alert route documents it and the idempotency edge checks it with this one pattern.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;

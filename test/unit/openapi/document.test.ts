@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { describe, expect, it } from 'vitest';
+import { createHandler } from '../../../functions/openapi/api/app';
+import { breakingChanges } from '../../../tools/openapi/breaking-changes';
+import { DOCUMENT_PATH, documentText } from '../../../tools/openapi/main';
+import { context } from '../fixtures';
+
+const generated = JSON.parse(documentText()) as Record<string, unknown> & {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+};
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await validate(structuredClone(generated) as never);
+    expect(result.valid ? '' : compileErrors(result)).toBe('');
+    expect(generated.openapi).toBe('3.1.0');
+    // The validator does refuse a broken one: an operation without responses, a path word undeclared.
+    const broken = structuredClone(generated);
+    delete (broken.paths['/v1/cuts/{cut}'] as Record<string, Record<string, unknown>>).get?.parameters;
+    expect((await validate(broken as never)).valid).toBe(false);
+  });
+
+  it('is committed as generated (npm run openapi), and the committed one is not broken by it', () => {
+    const committed = JSON.parse(readFileSync(DOCUMENT_PATH, 'utf8')) as Record<string, unknown>;
+    // Breaking changes first: they are what a reviewer must see.
+    expect(breakingChanges(committed, generated)).toEqual([]);
+    expect(readFileSync(DOCUMENT_PATH, 'utf8'), 'docs/openapi.json is stale: run npm run openapi').toBe(
+      documentText(),
+    );
+  });
+
+  it('describes these operations and statuses', () => {
+    const operations = Object.entries(generated.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(
+        ([method, op]) => `${method.toUpperCase()} ${path} ${Object.keys(op.responses).join(' ')}`,
+      ),
+    );
+    expect(operations).toMatchInlineSnapshot(`
+      [
+        "GET /v1/comunas/{comuna}/roster 200 400 401 403 500",
+        "GET /v1/comunas/{comuna}/roster/{childId} 200 400 401 403 404 500",
+        "GET /v1/comunas/{comuna}/children/{childId}/identity 200 400 401 403 404 500",
+        "POST /v1/alerts 202 400 401 403 409 415 500",
+        "GET /v1/alerts/{alertId} 200 400 401 404 500",
+        "GET /v1/quality/{cut} 200 400 401 403 500",
+        "GET /v1/quality/{cut}/{source} 200 400 401 403 404 500",
+        "GET /v1/cuts/{cut} 200 400 401 403 500",
+        "GET /openapi.json 200",
+      ]
+    `);
+  });
+
+  it('is served by GET /openapi.json as generated, cacheable and without a token', async () => {
+    const handler = createHandler({});
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /openapi.json',
+      rawPath: '/openapi.json',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { requestId: 'r-1', http: { method: 'GET', path: '/openapi.json' } },
+    };
+    const result = (await handler(event as never, context)) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['cache-control']).toBe('public, max-age=300');
+    expect(JSON.parse(result.body)).toEqual(generated);
+  });
+});
