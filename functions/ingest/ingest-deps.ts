@@ -12,7 +12,7 @@ import { DynamoIdentityStore } from './adapters/dynamo-identity-store';
 import { DynamoRunStore } from './adapters/dynamo-run-store';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './adapters/sqs-queues';
-import type { IngestRunDeps } from './domain/ingest-run';
+import type { IngestRunDeps } from './domain/run/deps';
 import { stallMinutesSchema } from './stall-env';
 
 export const ingestEnvSchema = endpointEnvSchema.extend({

@@ -2,7 +2,7 @@
  * Ingests one whole extract in a single pass and in memory: the path of the data team's local
  * validation and of model training. Every row read is accepted, rejected with its line, field and
  * reason, or counted as a duplicate. Nothing is written here. (In the cloud, large files go through
- * the fan-out in `ingest-run.ts`, which applies the same row processing chunk by chunk.)
+ * the fan-out in `run/`, which applies the same row processing chunk by chunk.)
  */
 import type { Readable } from 'node:stream';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';

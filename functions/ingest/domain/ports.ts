@@ -130,44 +130,6 @@ export const qualityKeys = {
   yearPrefix: (year: string): string => `quality/${year}-`,
 };
 
-/** Working objects of a run (in the work bucket, which expires them). */
-export const workKeys = {
-  plan: (runId: string): string => `runs/${runId}/plan.json`,
-  chunk: (runId: string, index: number): string => `runs/${runId}/chunks/${pad(index)}.csv`,
-  shuffle: (runId: string, bucket: number, index: number, part: number): string =>
-    `runs/${runId}/shuffle/${pad(bucket)}/${pad(index)}-${pad(part)}.tsv`,
-  shufflePrefix: (runId: string, bucket: number): string => `runs/${runId}/shuffle/${pad(bucket)}/`,
-  chunkStats: (runId: string, index: number): string => `runs/${runId}/chunk-stats/${pad(index)}.json`,
-  bucketStats: (runId: string, bucket: number): string => `runs/${runId}/bucket-stats/${pad(bucket)}.json`,
-  open: (runId: string, index: number, part: number): string =>
-    `runs/${runId}/open/${pad(index)}-${pad(part)}.ndjson`,
-  openPrefix: (runId: string): string => `runs/${runId}/open/`,
-  seen: (runId: string, index: number, part: number): string =>
-    `runs/${runId}/seen/${pad(index)}-${pad(part)}.txt`,
-  seenPrefix: (runId: string): string => `runs/${runId}/seen/`,
-  /** Rows the plan itself rejected (lines over the record limit, in no chunk), counted like a chunk's. */
-  planStats: (runId: string): string => `runs/${runId}/plan-stats.json`,
-  /**
-   * A reduce bucket's identities in parts of at most `IDENTITY_PART_CHARS`, held here until the run
-   * is accepted; each part is then one publish task.
-   */
-  identities: (runId: string, bucket: number, part: number): string =>
-    `runs/${runId}/identities/${pad(bucket)}/${pad(part)}.ndjson`,
-  /** What finalize accepted (report and quality report), promoted once every part is published. */
-  accepted: (runId: string): string => `runs/${runId}/accepted/report.json`,
-  acceptedOpen: (runId: string): string => `runs/${runId}/accepted/open.ndjson`,
-  publishStats: (runId: string, bucket: number, part: number): string =>
-    `runs/${runId}/publish-stats/${pad(bucket)}-${pad(part)}.json`,
-};
-
-/** Objects written next to the upload in the raw bucket. */
-export const rawKeys = {
-  report: (objectKey: string): string => `${objectKey}.report.json`,
-  quarantine: (objectKey: string, index: number, part: number): string =>
-    `${objectKey}.rejected/${pad(index)}-${pad(part)}.ndjson`,
-  planQuarantine: (objectKey: string): string => `${objectKey}.rejected/plan.ndjson`,
-};
-
 function pad(n: number): string {
   return String(n).padStart(5, '0');
 }

@@ -1,6 +1,6 @@
 /**
  * Ingest worker: consumes the ingest task queue — chunk, reduce and finalize tasks of the fan-out in
- * `domain/ingest-run.ts`, and the publish tasks of `domain/publish-run.ts` — one task per message,
+ * `domain/run/` (`chunk.ts`, `reduce.ts`, `finalize.ts`), and the publish tasks of `domain/run/publish.ts` — one task per message,
  * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
  * queue after the receive limit.
  */
@@ -12,9 +12,12 @@ import { z } from 'zod';
 import { system } from '../../../infra/system';
 import { createLogger } from '../../shared/logger';
 import { parseMessage } from '../../shared/sqs-message';
-import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
-import { publishPart } from '../domain/publish-run';
 import type { IngestReport } from '../domain/report';
+import { processChunk } from '../domain/run/chunk';
+import { failRun } from '../domain/run/failure';
+import { finalizeRun } from '../domain/run/finalize';
+import { publishPart } from '../domain/run/publish';
+import { reduceBucket } from '../domain/run/reduce';
 import { ingestDepsFromEnv } from '../ingest-deps';
 
 /** Receives of a task message before it moves to the dead-letter queue. */
@@ -48,12 +51,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       if (Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVES) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('ingest task failed for good', { runId: task.runId, type: task.type, error: message });
-        await d.runs.fail(task.runId, {
-          problem: 'processing-failed',
-          message: `tarea ${task.type} fallida: ${message}`,
-        });
-        if (task.type !== 'finalize') await d.tasks.sendAll([{ type: 'finalize', runId: task.runId }]);
-        else await finalizeRun(d, task.runId);
+        await failRun(
+          d,
+          task.runId,
+          { problem: 'processing-failed', message: `tarea ${task.type} fallida: ${message}` },
+          task.type === 'finalize' ? 'finalize' : 'task',
+        );
       }
       throw error;
     }

@@ -19,7 +19,7 @@
  * and its part counts once.
  */
 import { z } from 'zod';
-import { linesOf } from './lines';
+import { linesOf } from '../lines';
 import type {
   IdentityStore,
   IdentityWriteCounts,
@@ -28,10 +28,11 @@ import type {
   ObjectStore,
   RunStore,
   ScoreRequestQueue,
-} from './ports';
-import { curatedKeys, qualityKeys, rawKeys, workKeys } from './ports';
-import type { IngestReport } from './report';
-import type { IdentityRecord } from './row-processor';
+} from '../ports';
+import { curatedKeys, qualityKeys } from '../ports';
+import type { IngestReport } from '../report';
+import type { IdentityRecord } from '../row-processor';
+import { rawKeys, workKeys } from './work-layout';
 
 export interface PublishDeps {
   readonly raw: ObjectStore;
@@ -206,4 +207,13 @@ async function acceptedOf(work: ObjectStore, runId: string): Promise<Staged> {
   const staged = await work.getJson(workKeys.accepted(runId), acceptedSchema);
   if (!staged) throw new Error(`run ${runId} has no accepted report`);
   return staged;
+}
+
+/** The run whose curated data readers must use for a cut and source, if any. */
+export async function currentRunId(
+  curated: ObjectStore,
+  cut: string,
+  source: string,
+): Promise<string | undefined> {
+  return (await curated.getJson(curatedKeys.success(cut, source), successSchema))?.runId;
 }

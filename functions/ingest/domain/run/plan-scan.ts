@@ -1,0 +1,272 @@
+/**
+ * The planner's one streaming pass over a file: header, record boundaries (with the scanner every
+ * chunk task runs again), the encoding of every line, content hash and chunk boundaries; and the
+ * statistics of the lines it leaves out of every chunk.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { contractOf } from '../contracts';
+import type { CsvLayout, CsvRow, ReadOptions } from '../csv-reader';
+import {
+  asFileError,
+  byteLimit,
+  chain,
+  DEFAULT_MAX_RECORD_BYTES,
+  FileRejectedError,
+  MAX_HEADER_BYTES,
+} from '../csv-reader';
+import type { EncodingTally } from '../line-decoder';
+import { decodeLine, emptyEncodingTally, tallyLines } from '../line-decoder';
+import type { QualityTally } from '../quality';
+import type { Segment } from '../record-scanner';
+import { delimiterOf, RecordScanner, structuralReason } from '../record-scanner';
+import { createRowProcessor, reasonKind } from '../row-processor';
+import type { IngestRunDeps } from './deps';
+import type { ChunkStats, IngestPlan } from './work-layout';
+import { rawKeys, workKeys } from './work-layout';
+
+/**
+ * Lines over the record limit are in no chunk: the plan quarantines them and counts them as the
+ * chunk tasks count theirs, in statistics that finalize adds to the chunks'.
+ */
+export async function writePlanStats(
+  deps: IngestRunDeps,
+  plan: IngestPlan,
+  layout: CsvLayout,
+  tooLong: ScanResult['tooLong'],
+  maxRecordBytes: number,
+): Promise<void> {
+  const tally: QualityTally = {};
+  const process = createRowProcessor(contractOf(plan.source), plan.cut, layout, deps.pseudonymiser, tally);
+  const reasons: Record<string, number> = {};
+  const lines: string[] = [];
+  for (const { line, preview } of tooLong) {
+    const row: CsvRow = {
+      line,
+      fields: [],
+      problem: {
+        field: '(registro)',
+        reason: structuralReason('record-too-long', maxRecordBytes),
+        preview: decodeLine(preview),
+      },
+    };
+    const outcome = process(row);
+    if (outcome.kind !== 'rejected') continue;
+    const kind = reasonKind(outcome.row);
+    reasons[kind] = (reasons[kind] ?? 0) + 1;
+    lines.push(JSON.stringify(outcome.row));
+  }
+  const quarantine = lines.length > 0 ? [rawKeys.planQuarantine(plan.objectKey)] : [];
+  if (lines.length > 0) await deps.raw.putLines(rawKeys.planQuarantine(plan.objectKey), lines);
+  const stats: ChunkStats = {
+    rowsRead: lines.length,
+    rejected: lines.length,
+    rejectionsByReason: reasons,
+    quarantine,
+    quality: tally,
+    structural: lines.length,
+    fieldTooLong: 0,
+    encoding: emptyEncodingTally(),
+  };
+  await deps.work.putJson(workKeys.planStats(plan.runId), stats);
+}
+
+export interface ScanResult {
+  readonly uploadSha256: string;
+  readonly uploadBytes: number;
+  readonly gzip: boolean;
+  readonly header: Buffer;
+  readonly chunks: readonly { start: number; end: number; firstLine: number }[];
+  readonly totalBytes: number;
+  readonly sha256: string;
+  /** Records after the header, malformed ones included: what the manifest's `rows` counts. */
+  readonly records: number;
+  readonly malformed: number;
+  /** Lines longer than the record limit: left out of every chunk, quarantined by the plan. */
+  readonly tooLong: readonly { readonly line: number; readonly preview: Buffer }[];
+  readonly encoding: EncodingTally;
+}
+
+/**
+ * The bytes of a gzip file's current chunk, held until the chunk closes: from the chunk's start,
+ * less what a line over the record limit made worthless.
+ */
+class PendingBytes {
+  private parts: Buffer[] = [];
+  private start = 0;
+  private length = 0;
+
+  append(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.length += bytes.length;
+  }
+
+  /** The bytes [from, to), which must be held. */
+  take(from: number, to: number): Buffer {
+    const all = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
+    this.parts = [all];
+    return Buffer.from(all.subarray(from - this.start, to - this.start));
+  }
+
+  /** Forgets the bytes before `offset`. */
+  dropBefore(offset: number): void {
+    if (offset <= this.start) return;
+    const all = Buffer.concat(this.parts);
+    const keep = all.subarray(Math.min(all.length, offset - this.start));
+    this.parts = keep.length > 0 ? [Buffer.from(keep)] : [];
+    this.start = offset;
+    this.length = keep.length;
+  }
+}
+
+/**
+ * One pass over the (decompressed) content: header, records (and malformed ones, with the record
+ * scanner every chunk task runs again), encodings, content hash and chunk boundaries. For gzip
+ * input each chunk's bytes are handed to `storeChunk` as it closes. Memory holds at most one chunk
+ * and one record: `chunkBytes + maxRecordBytes` plus the stream's buffers, whatever the input.
+ */
+export async function scanFile(
+  body: Readable,
+  chunkBytes: number,
+  options: ReadOptions,
+  storeChunk: (index: number, bytes: Buffer) => Promise<void>,
+): Promise<ScanResult> {
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const firstBytes: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const uploadHash = createHash('sha256');
+  let uploadBytes = 0;
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (firstBytes.length > 0) {
+      uploadHash.update(firstBytes);
+      uploadBytes += firstBytes.length;
+      yield firstBytes;
+    }
+    if (first.done) return;
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) return;
+      const piece = Buffer.from(r.value);
+      uploadHash.update(piece);
+      uploadBytes += piece.length;
+      yield piece;
+    }
+  }
+  const raw = Readable.from(replay(), { objectMode: false });
+  const gzip = firstBytes[0] === 0x1f && firstBytes[1] === 0x8b;
+  const bytes: Readable = gzip ? chain(raw, createGunzip(), byteLimit(options.maxDecompressedBytes)) : raw;
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+
+  const contentHash = createHash('sha256');
+  let total = 0;
+  let header: Buffer | undefined;
+  const headerParts: Buffer[] = [];
+  let scanner: RecordScanner | undefined;
+  const encoding = emptyEncodingTally();
+  const pending = new PendingBytes();
+  const chunks: { start: number; end: number; firstLine: number }[] = [];
+  const tooLong: { line: number; preview: Buffer }[] = [];
+  let chunkStart = 0;
+  let chunkFirstLine = 2;
+  let stored = 0;
+
+  const close = (end: number, nextLine: number): void => {
+    if (end > chunkStart) chunks.push({ start: chunkStart, end, firstLine: chunkFirstLine });
+    chunkStart = end;
+    chunkFirstLine = nextLine;
+  };
+  const onSegments = (segments: readonly Segment[]): void => {
+    for (const segment of segments) {
+      if (segment.kind === 'good') {
+        tallyLines(segment.bytes, segment.firstLine, encoding);
+        const end = segment.start + segment.bytes.length;
+        if (end - chunkStart >= chunkBytes) close(end, segment.firstLine + segment.lines);
+      } else if (segment.problem === 'record-too-long') {
+        tooLong.push({ line: segment.line, preview: segment.preview });
+        close(segment.start, segment.line);
+        chunkStart = segment.end;
+        chunkFirstLine = segment.line + segment.lines;
+      } else if (segment.end - chunkStart >= chunkBytes) {
+        close(segment.end, segment.line + segment.lines);
+      }
+    }
+    // A line over the limit is being skipped: the chunk before it closes where it starts.
+    const skipping = scanner?.skippingFrom;
+    if (skipping !== undefined && skipping > chunkStart) {
+      chunks.push({ start: chunkStart, end: skipping, firstLine: chunkFirstLine });
+      chunkStart = skipping;
+    }
+  };
+  const flush = async (): Promise<void> => {
+    if (!gzip) return;
+    for (; stored < chunks.length; stored++) {
+      const c = chunks[stored] as (typeof chunks)[number];
+      await storeChunk(stored, pending.take(c.start, c.end));
+    }
+    pending.dropBefore(scanner?.skippingFrom !== undefined ? total : chunkStart);
+  };
+
+  try {
+    for await (const piece of bytes) {
+      let buf = piece as Buffer;
+      contentHash.update(buf);
+      const at = total;
+      total += buf.length;
+      if (!header) {
+        const nl = buf.indexOf(0x0a);
+        if (nl === -1) {
+          headerParts.push(Buffer.from(buf));
+          if (total > MAX_HEADER_BYTES) {
+            throw new FileRejectedError(
+              'not-csv',
+              'la primera línea no termina en el primer MiB: no es un encabezado CSV',
+            );
+          }
+          continue;
+        }
+        headerParts.push(buf.subarray(0, nl));
+        const line = Buffer.concat(headerParts);
+        header = line.at(-1) === 0x0d ? line.subarray(0, line.length - 1) : line;
+        chunkStart = at + nl + 1;
+        scanner = new RecordScanner(
+          delimiterOf(header),
+          maxRecordBytes,
+          2,
+          chunkStart,
+          Math.min(chunkBytes, 64 * 1024),
+        );
+        buf = buf.subarray(nl + 1);
+        pending.dropBefore(chunkStart);
+      }
+      if (gzip) pending.append(buf);
+      onSegments((scanner as RecordScanner).push(buf));
+      await flush();
+    }
+  } catch (error) {
+    throw asFileError(error);
+  }
+  if (total === 0) throw new FileRejectedError('empty', 'el archivo está vacío');
+  if (!header) {
+    const line = Buffer.concat(headerParts);
+    header = line.at(-1) === 0x0d ? line.subarray(0, line.length - 1) : line;
+    chunkStart = total;
+  }
+  if (scanner) onSegments(scanner.end());
+  close(total, 0);
+  await flush();
+  return {
+    uploadSha256: uploadHash.digest('hex'),
+    uploadBytes,
+    gzip,
+    header,
+    chunks,
+    totalBytes: total,
+    sha256: contentHash.digest('hex'),
+    records: scanner?.records ?? 0,
+    malformed: scanner?.malformed ?? 0,
+    tooLong,
+    encoding,
+  };
+}
