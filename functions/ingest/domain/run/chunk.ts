@@ -4,12 +4,14 @@
  * child, so that all copies of a row meet in one bucket. The last chunk done queues the reducers.
  */
 import { contractOf } from '../contracts';
-import { DEFAULT_READ_OPTIONS, emptyReadNotes, FileRejectedError, readRowBatches } from '../csv-reader';
+import { DEFAULT_READ_OPTIONS, FileRejectedError } from '../csv-reader';
 import { PartWriter } from '../part-writer';
 import type { QualityTally } from '../quality';
-import { createRowProcessor, reasonKind } from '../row-processor';
+import { createRowProcessor } from '../row-processor';
 import type { OpenInconsistency } from './carry-over';
 import { openKeysOf } from './carry-over';
+import type { ChunkRowCounts } from './chunk-rows';
+import { readChunkRows } from './chunk-rows';
 import type { IngestRunDeps } from './deps';
 import { endedForFormat, shuffleBucket, shuffleLine } from './shuffle-format';
 import type { ChunkStats, IngestPlan } from './work-layout';
@@ -39,50 +41,45 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   const open = new PartWriter<'o'>(deps.work, (_o, part) => workKeys.open(runId, index, part));
   const seen = new PartWriter<'s'>(deps.work, (_s, part) => workKeys.seen(runId, index, part));
   const previouslyOpen = plan.previousOpen ? await openKeysOf(deps.curated, plan.previousOpen) : undefined;
-  const reasons: Record<string, number> = {};
-  const notes = emptyReadNotes();
-  let rowsRead = 0;
-  let rejected = 0;
+  let counts: ChunkRowCounts;
   try {
-    const options = deps.readOptions ?? DEFAULT_READ_OPTIONS;
-    for await (const batch of readRowBatches(body, plan.layout, options, chunk.firstLine, notes)) {
-      for (const row of batch) {
-        rowsRead++;
-        const outcome = process(row);
-        if (outcome.kind === 'rejected') {
-          rejected++;
-          const kind = reasonKind(outcome.row);
-          reasons[kind] = (reasons[kind] ?? 0) + 1;
-          const flushing = quarantine.add('q', JSON.stringify(outcome.row));
-          if (flushing) await flushing;
-          continue;
-        }
-        const line = shuffleLine(
-          outcome.duplicateKey,
-          outcome.line,
-          outcome.qualityKey,
-          outcome.record,
-          outcome.identity,
-        );
-        // By child, not by the whole key: duplicates (equal keys, so the same child) still meet,
-        // and a child's rows all reach one reducer, which writes its identity once.
-        const flushing = shuffle.add(shuffleBucket(outcome.record.childId, plan.bucketCount), line);
-        if (flushing) await flushing;
-        if (outcome.unmet.length > 0) {
-          const entry: OpenInconsistency = {
-            k: outcome.duplicateKey,
-            q: outcome.qualityKey,
-            items: [...outcome.unmet],
-          };
-          const writing = open.add('o', JSON.stringify(entry));
-          if (writing) await writing;
-        }
-        if (previouslyOpen?.has(outcome.duplicateKey)) {
-          const writing = seen.add('s', outcome.duplicateKey);
-          if (writing) await writing;
-        }
-      }
-    }
+    counts = await readChunkRows(
+      body,
+      plan.layout,
+      chunk.firstLine,
+      process,
+      deps.readOptions ?? DEFAULT_READ_OPTIONS,
+      {
+        rejected: (row) => quarantine.add('q', JSON.stringify(row)),
+        accepted: (outcome) => {
+          const line = shuffleLine(
+            outcome.duplicateKey,
+            outcome.line,
+            outcome.qualityKey,
+            outcome.record,
+            outcome.identity,
+          );
+          // By child, not by the whole key: duplicates (equal keys, so the same child) still meet,
+          // and a child's rows all reach one reducer, which writes its identity once.
+          const shuffling = shuffle.add(shuffleBucket(outcome.record.childId, plan.bucketCount), line);
+          const opening =
+            outcome.unmet.length > 0
+              ? open.add(
+                  'o',
+                  JSON.stringify({
+                    k: outcome.duplicateKey,
+                    q: outcome.qualityKey,
+                    items: [...outcome.unmet],
+                  } satisfies OpenInconsistency),
+                )
+              : undefined;
+          const seeing = previouslyOpen?.has(outcome.duplicateKey)
+            ? seen.add('s', outcome.duplicateKey)
+            : undefined;
+          return shuffling || opening || seeing ? Promise.all([shuffling, opening, seeing]) : undefined;
+        },
+      },
+    );
   } catch (error) {
     if (!(error instanceof FileRejectedError)) throw error;
     await deps.runs.fail(runId, { problem: error.problem, message: error.message });
@@ -94,14 +91,14 @@ export async function processChunk(deps: IngestRunDeps, runId: string, index: nu
   await open.close();
   await seen.close();
   const stats: ChunkStats = {
-    rowsRead,
-    rejected,
-    rejectionsByReason: reasons,
+    rowsRead: counts.rowsRead,
+    rejected: counts.rejected,
+    rejectionsByReason: counts.rejectionsByReason,
     quarantine: quarantine.written,
     quality: tally,
-    structural: notes.structural,
-    fieldTooLong: notes.fieldTooLong,
-    encoding: notes.encoding,
+    structural: counts.notes.structural,
+    fieldTooLong: counts.notes.fieldTooLong,
+    encoding: counts.notes.encoding,
   };
   await deps.work.putJson(workKeys.chunkStats(runId, index), stats);
   await afterChunk(deps, plan, index);

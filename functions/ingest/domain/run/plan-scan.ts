@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { contractOf } from '../contracts';
-import type { CsvLayout, CsvRow, ReadOptions } from '../csv-reader';
+import type { CsvLayout, CsvRow, FileProblem, ReadOptions } from '../csv-reader';
 import {
   asFileError,
   byteLimit,
@@ -21,6 +21,9 @@ import { decodeLine, emptyEncodingTally, tallyLines } from '../line-decoder';
 import type { QualityTally } from '../quality';
 import type { Segment } from '../record-scanner';
 import { delimiterOf, RecordScanner, structuralReason } from '../record-scanner';
+import type { IngestReport } from '../report';
+import { rejectedReport } from '../report';
+import type { QuarantinedRow, RowProcessor } from '../row-processor';
 import { createRowProcessor, reasonKind } from '../row-processor';
 import type { IngestRunDeps } from './deps';
 import type { ChunkStats, IngestPlan } from './work-layout';
@@ -39,8 +42,31 @@ export async function writePlanStats(
 ): Promise<void> {
   const tally: QualityTally = {};
   const process = createRowProcessor(contractOf(plan.source), plan.cut, layout, deps.pseudonymiser, tally);
+  const { rows, reasons } = tooLongRows(tooLong, process, maxRecordBytes);
+  const lines = rows.map((row) => JSON.stringify(row));
+  const quarantine = lines.length > 0 ? [rawKeys.planQuarantine(plan.objectKey)] : [];
+  if (lines.length > 0) await deps.raw.putLines(rawKeys.planQuarantine(plan.objectKey), lines);
+  const stats: ChunkStats = {
+    rowsRead: lines.length,
+    rejected: lines.length,
+    rejectionsByReason: reasons,
+    quarantine,
+    quality: tally,
+    structural: lines.length,
+    fieldTooLong: 0,
+    encoding: emptyEncodingTally(),
+  };
+  await deps.work.putJson(workKeys.planStats(plan.runId), stats);
+}
+
+/** The quarantined rows of the lines over the record limit, which no chunk holds, by reason kind. */
+export function tooLongRows(
+  tooLong: ScanResult['tooLong'],
+  process: RowProcessor,
+  maxRecordBytes: number,
+): { rows: QuarantinedRow[]; reasons: Record<string, number> } {
   const reasons: Record<string, number> = {};
-  const lines: string[] = [];
+  const rows: QuarantinedRow[] = [];
   for (const { line, preview } of tooLong) {
     const row: CsvRow = {
       line,
@@ -55,21 +81,41 @@ export async function writePlanStats(
     if (outcome.kind !== 'rejected') continue;
     const kind = reasonKind(outcome.row);
     reasons[kind] = (reasons[kind] ?? 0) + 1;
-    lines.push(JSON.stringify(outcome.row));
+    rows.push(outcome.row);
   }
-  const quarantine = lines.length > 0 ? [rawKeys.planQuarantine(plan.objectKey)] : [];
-  if (lines.length > 0) await deps.raw.putLines(rawKeys.planQuarantine(plan.objectKey), lines);
-  const stats: ChunkStats = {
-    rowsRead: lines.length,
-    rejected: lines.length,
-    rejectionsByReason: reasons,
-    quarantine,
-    quality: tally,
-    structural: lines.length,
-    fieldTooLong: 0,
-    encoding: emptyEncodingTally(),
+  return { rows, reasons };
+}
+
+/** More malformed records than this share of a file's records (and the floor) mean it is no CSV. */
+const MALFORMED_SHARE = 0.1;
+const MALFORMED_FLOOR = 10;
+
+/** Why a scanned file is refused for its malformed records, if it is: then it is not taken as CSV. */
+export function malformedRefusal(
+  scan: Pick<ScanResult, 'malformed' | 'records'>,
+): { problem: 'too-many-malformed'; message: string } | undefined {
+  if (scan.malformed <= MALFORMED_FLOOR || scan.malformed <= scan.records * MALFORMED_SHARE) return undefined;
+  return {
+    problem: 'too-many-malformed',
+    message:
+      `${scan.malformed} de ${scan.records} registros no se pueden leer como CSV (comillas, bytes nulos o ` +
+      `longitud): más del ${MALFORMED_SHARE * 100} %, el archivo no se toma como CSV`,
   };
-  await deps.work.putJson(workKeys.planStats(plan.runId), stats);
+}
+
+/** The report of a file refused after its rows were counted: all of them read, none accepted. */
+export function refusedAfterReading(
+  base: Pick<IngestReport, 'source' | 'cut' | 'objectKey'> & Partial<IngestReport>,
+  rows: number,
+  problem: FileProblem,
+  message: string,
+): IngestReport {
+  return {
+    ...rejectedReport(base, problem, message),
+    rowsRead: rows,
+    rejected: rows,
+    rejectionsByReason: rows > 0 ? { '(archivo): archivo rechazado entero': rows } : {},
+  };
 }
 
 export interface ScanResult {
@@ -131,7 +177,8 @@ export async function scanFile(
   body: Readable,
   chunkBytes: number,
   options: ReadOptions,
-  storeChunk: (index: number, bytes: Buffer) => Promise<void>,
+  storeChunk: (index: number, bytes: Buffer, firstLine: number, header: Buffer) => Promise<void>,
+  hold: 'gzip' | 'all' = 'gzip',
 ): Promise<ScanResult> {
   const iterator = body[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -158,6 +205,8 @@ export async function scanFile(
   const gzip = firstBytes[0] === 0x1f && firstBytes[1] === 0x8b;
   const bytes: Readable = gzip ? chain(raw, createGunzip(), byteLimit(options.maxDecompressedBytes)) : raw;
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  // Chunks handed over as they close: those of gzip input, or every one for the single pass.
+  const holding = gzip || hold === 'all';
 
   const contentHash = createHash('sha256');
   let total = 0;
@@ -200,10 +249,10 @@ export async function scanFile(
     }
   };
   const flush = async (): Promise<void> => {
-    if (!gzip) return;
+    if (!holding) return;
     for (; stored < chunks.length; stored++) {
       const c = chunks[stored] as (typeof chunks)[number];
-      await storeChunk(stored, pending.take(c.start, c.end));
+      await storeChunk(stored, pending.take(c.start, c.end), c.firstLine, header as Buffer);
     }
     pending.dropBefore(scanner?.skippingFrom !== undefined ? total : chunkStart);
   };
@@ -240,7 +289,7 @@ export async function scanFile(
         buf = buf.subarray(nl + 1);
         pending.dropBefore(chunkStart);
       }
-      if (gzip) pending.append(buf);
+      if (holding) pending.append(buf);
       onSegments((scanner as RecordScanner).push(buf));
       await flush();
     }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CONTRACTS, isSourceId } from '../contracts';
-import type { CsvLayout, FileProblem } from '../csv-reader';
+import type { CsvLayout } from '../csv-reader';
 import {
   asFileError,
   DEFAULT_MAX_RECORD_BYTES,
@@ -25,7 +25,7 @@ import { previousOpenKey } from './carry-over';
 import type { IngestRunDeps } from './deps';
 import { DEFAULT_SIZES } from './deps';
 import type { ScanResult } from './plan-scan';
-import { scanFile, writePlanStats } from './plan-scan';
+import { malformedRefusal, refusedAfterReading, scanFile, writePlanStats } from './plan-scan';
 import { SHUFFLE_FORMAT } from './shuffle-format';
 import type { IngestPlan } from './work-layout';
 import { rawKeys, workKeys } from './work-layout';
@@ -165,15 +165,10 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
       manifest,
     });
   }
-  if (scan.malformed > MALFORMED_FLOOR && scan.malformed > scan.records * MALFORMED_SHARE) {
+  const malformed = malformedRefusal(scan);
+  if (malformed) {
     return reject({
-      ...refusedAfterReading(
-        read,
-        scan.records,
-        'too-many-malformed',
-        `${scan.malformed} de ${scan.records} registros no se pueden leer como CSV (comillas, bytes nulos o ` +
-          `longitud): más del ${MALFORMED_SHARE * 100} %, el archivo no se toma como CSV`,
-      ),
+      ...refusedAfterReading(read, scan.records, malformed.problem, malformed.message),
       manifest,
       quarantinedForStructure: scan.malformed,
     });
@@ -271,10 +266,6 @@ export async function planRun(deps: IngestRunDeps, objectKey: string): Promise<P
   return { status: 'planned', runId, chunks: chunks.length, buckets: bucketCount };
 }
 
-/** More malformed records than this share of a file's records (and the floor) mean it is no CSV. */
-const MALFORMED_SHARE = 0.1;
-const MALFORMED_FLOOR = 10;
-
 async function lookupManifest(raw: ObjectStore, key: string): Promise<ManifestLookup> {
   try {
     const manifest = await raw.getJson(key, manifestSchema);
@@ -282,19 +273,4 @@ async function lookupManifest(raw: ObjectStore, key: string): Promise<ManifestLo
   } catch (error) {
     return { status: 'invalid', message: (error as Error).message };
   }
-}
-
-/** The report of a file refused after its rows were counted: all of them read, none accepted. */
-function refusedAfterReading(
-  base: Pick<IngestReport, 'source' | 'cut' | 'objectKey'> & Partial<IngestReport>,
-  rows: number,
-  problem: FileProblem,
-  message: string,
-): IngestReport {
-  return {
-    ...rejectedReport(base, problem, message),
-    rowsRead: rows,
-    rejected: rows,
-    rejectionsByReason: rows > 0 ? { '(archivo): archivo rechazado entero': rows } : {},
-  };
 }
