@@ -2,9 +2,10 @@
  * Ingests one whole extract in a single pass and in memory: the path of the data team's local
  * validation and of model training. It is built from the cloud path's own pieces, so that the two
  * cannot read a file differently: the planner's streaming pass (`run/plan-scan.ts`: header, record
- * boundaries, the encoding of every line, the refusal of a file of malformed records, the lines
- * over the record limit) hands over each chunk as it closes, and each chunk is read with the chunk
- * tasks' row reading (`run/chunk-rows.ts`). Duplicates are then resolved as the reduce tasks resolve
+ * boundaries, the encoding of every line, the lines over the record limit) hands over each chunk as
+ * it closes, each chunk is read with the chunk tasks' row reading (`run/chunk-rows.ts`), and the
+ * plan's own rules (`run/plan-rules.ts`) refuse a file of malformed records and quarantine the lines
+ * over the limit. Duplicates are then resolved as the reduce tasks resolve
  * them: the copy on the earliest line is kept, and a child's identity is that of its earliest kept
  * row. Every row read is accepted, rejected with its line, field and reason, or counted as a
  * duplicate. Nothing is written here. Memory holds one chunk and the accepted records.
@@ -29,8 +30,9 @@ import type { CuratedRecord, IdentityRecord, QuarantinedRow, RowProcessor } from
 import { createRowProcessor } from './row-processor';
 import { readChunkRows } from './run/chunk-rows';
 import { DEFAULT_SIZES } from './run/deps';
+import { malformedRefusal, refusedAfterReading, tooLongRows } from './run/plan-rules';
 import type { ScanResult } from './run/plan-scan';
-import { malformedRefusal, refusedAfterReading, scanFile, tooLongRows } from './run/plan-scan';
+import { scanFile } from './run/plan-scan';
 
 export type { IngestReport } from './report';
 export type { CuratedRecord, IdentityRecord, QuarantinedRow } from './row-processor';
