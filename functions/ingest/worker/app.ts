@@ -1,8 +1,8 @@
 /**
- * Ingest worker: consumes the ingest task queue — chunk, reduce and finalize tasks of the fan-out in
- * `domain/run/` (`chunk.ts`, `reduce.ts`, `finalize.ts`), and the publish tasks of `domain/run/publish.ts` — one task per message,
- * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
- * queue after the receive limit.
+ * Ingest worker: consumes the ingest task queue — the chunk, reduce, finalize and publish tasks of
+ * the fan-out in `domain/run/` — one task per message, with partial batch failures so that a
+ * failing task is retried alone and ends in the dead-letter queue after the receive limit; on its
+ * last delivery the run is ended by the one failure rule (`domain/run/failure.ts`).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
