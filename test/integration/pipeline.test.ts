@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -20,7 +21,12 @@ import {
   UpdateItemCommand,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../functions/ingest/domain/contracts';
@@ -104,6 +110,67 @@ const readJson = async (bucket: string, key: string) => {
   return JSON.parse((await out.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
 };
 
+/** A record as JSON with its keys in order, so that two writers' records compare as text. */
+const canonicalJson = (record: object): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1))));
+/** Every curated record a run wrote for a source of cut 2026-10, as canonical JSON. */
+const curatedRecordsOf = async (source: string, runId: string): Promise<string[]> => {
+  const records: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await local.clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: local.names.buckets.curated,
+        Prefix: `cut=2026-10/source=${source}/run=${runId}/`,
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const { Key } of page.Contents ?? []) {
+      const out = await local.clients.s3.send(
+        new GetObjectCommand({ Bucket: local.names.buckets.curated, Key }),
+      );
+      for (const line of ((await out.Body?.transformToString()) ?? '').split('\n').filter(Boolean)) {
+        records.push(canonicalJson(JSON.parse(line) as object));
+      }
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return records;
+};
+/** Every record of the identity table, with the fields of an identity record. */
+const identityRecords = async (): Promise<Record<string, string>[]> => {
+  const fields = [
+    'childId',
+    'run',
+    'comuna',
+    'givenNames',
+    'paternalSurname',
+    'maternalSurname',
+    'address',
+    'source',
+    'cut',
+  ];
+  const records: Record<string, string>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await local.clients.dynamodb.send(
+      new ScanCommand({
+        TableName: local.names.tables.identities,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      records.push(
+        Object.fromEntries(
+          fields.flatMap((f) => (item[f]?.S === undefined ? [] : [[f, item[f]?.S as string]])),
+        ),
+      );
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return records;
+};
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'san-it-'));
   local = await startLocalSystem({
@@ -127,6 +194,7 @@ afterAll(async () => {
 
 describe('from S3 upload to the roster over HTTP', () => {
   it('writes an ingest report per file, fanned out over chunks, identical to a single-pass read', async () => {
+    let identityTable: Record<string, string>[] | undefined;
     const pseudonymiser = createPseudonymiser(
       (await readFile(join(dataDir, 'pseudonym.key'), 'utf8')).trim(),
     );
@@ -134,6 +202,7 @@ describe('from S3 upload to the roster over HTTP', () => {
       const report = await readJson(local.names.buckets.raw, `extracts/${cut.cut}/${file.name}.report.json`);
       expect(report.status).toBe('accepted');
       if (file.bytes.length > 4 * 16_384) expect(report.chunks).toBeGreaterThan(3);
+      identityTable ??= await identityRecords();
       const single = await ingestExtract({
         contract: CONTRACTS[file.source],
         cut: cut.cut,
@@ -161,6 +230,12 @@ describe('from S3 upload to the roster over HTTP', () => {
         }
       }
       expect(quarantined.map((q) => q.line)).toEqual(single.quarantine.map((q) => q.line));
+      // Not only the counts: the curated records and the identities the two write are the same.
+      const written = await curatedRecordsOf(file.source, String(report.runId));
+      expect(written).toHaveLength(Number(report.accepted));
+      expect(written.sort()).toEqual([...single.partitions.values()].flat().map(canonicalJson).sort());
+      const stored = identityTable.filter((i) => i.source === file.source).map(canonicalJson);
+      expect(stored.sort()).toEqual(single.identities.map(canonicalJson).sort());
     }
   });
 

@@ -3,8 +3,9 @@
  * on one file, on one core, and prints rows, seconds and peak RSS as JSON.
  */
 import { createHash } from 'node:crypto';
-import { planRun, processChunk } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
+import { processChunk } from '../../functions/ingest/domain/run/chunk';
+import { planRun } from '../../functions/ingest/domain/run/plan';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { CountingStore, MemoryRunStore, uploadStore } from './file-stores';
 

@@ -18,9 +18,9 @@ import {
   layoutFromHeader,
   readRowBatches,
 } from '../../functions/ingest/domain/csv-reader';
-import { shuffleLine } from '../../functions/ingest/domain/ingest-run';
 import type { QualityTally } from '../../functions/ingest/domain/quality';
 import { createRowProcessor } from '../../functions/ingest/domain/row-processor';
+import { shuffleLine } from '../../functions/ingest/domain/run/shuffle-format';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 
 const [file] = process.argv.slice(2);

@@ -3,8 +3,8 @@
  * (chunk objects counted and dropped) and prints its outcome, seconds and peak RSS as JSON.
  */
 import { createHash } from 'node:crypto';
-import { planRun } from '../../functions/ingest/domain/ingest-run';
 import type { IngestTask } from '../../functions/ingest/domain/ports';
+import { planRun } from '../../functions/ingest/domain/run/plan';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { CountingStore, MemoryRunStore, uploadStore } from './file-stores';
 

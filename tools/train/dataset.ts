@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { CONTRACTS } from '../../functions/ingest/domain/contracts';
+import type { CuratedRecord } from '../../functions/ingest/domain/ingest-extract';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import type { CuratedRecords, ModelSource } from '../../functions/score/domain/curated-records';
 import {
@@ -18,7 +19,7 @@ import { computeIndicators, groupByChild } from '../../functions/score/domain/in
 import { ageInYears, cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import type { Pseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
-import type { GeneratedCut } from '../generate/generator';
+import type { GeneratedCut, GeneratedFile } from '../generate/generator';
 
 export { MODEL_SOURCES };
 
@@ -47,6 +48,26 @@ function ageGroup(age: number): string {
   return '13-17';
 }
 
+/**
+ * The curated records of one extract, read by the single pass validation also uses (built from the
+ * cloud path's own pieces), grouped by comuna as ingest writes them. A refused file is an error.
+ */
+export async function curatedRecordsOf(
+  file: Pick<GeneratedFile, 'source' | 'name' | 'bytes'>,
+  cut: string,
+  pseudonymiser: Pseudonymiser,
+): Promise<CuratedRecord[]> {
+  const result = await ingestExtract({
+    contract: CONTRACTS[file.source],
+    cut,
+    objectKey: file.name,
+    body: Readable.from([file.bytes]),
+    pseudonymiser,
+  });
+  if (result.report.status !== 'accepted') throw new Error(`${file.name}: ${result.report.error?.message}`);
+  return [...result.partitions.values()].flat();
+}
+
 export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseudonymiser): Promise<Dataset> {
   const asOf = cutKnowledgeDate(generated.cut);
   if (!asOf) throw new Error(`bad cut ${generated.cut}`);
@@ -57,20 +78,12 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
   for (const file of generated.files) {
     const source = file.source;
     if (!(MODEL_SOURCES as readonly string[]).includes(source)) continue;
-    const result = await ingestExtract({
-      contract: CONTRACTS[source],
-      cut: generated.cut,
-      objectKey: file.name,
-      body: Readable.from([file.bytes]),
-      pseudonymiser,
-    });
-    if (result.report.status !== 'accepted') throw new Error(`${file.name}: ${result.report.error?.message}`);
     const target = records[source as ModelSource];
     const schema = MODEL_SOURCE_SCHEMAS[source as ModelSource];
-    for (const partition of result.partitions.values()) {
-      const ndjson = partition.map((r) => JSON.stringify(r)).join('\n');
-      for (const record of parseNdjson<unknown>(ndjson, schema, file.name)) target.push(record);
-    }
+    const ndjson = (await curatedRecordsOf(file, generated.cut, pseudonymiser))
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    for (const record of parseNdjson<unknown>(ndjson, schema, file.name)) target.push(record);
   }
   const missing = MODEL_SOURCES.filter((s) => !generated.files.some((f) => f.source === s));
   if (missing.length > 0) throw new Error(`the cut lacks the model's sources: ${missing.join(', ')}`);

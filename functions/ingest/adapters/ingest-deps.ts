@@ -9,7 +9,7 @@ import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { createPseudonymiser } from '../../shared/domain/pseudonym';
-import type { IngestRunDeps } from '../domain/ingest-run';
+import type { IngestRunDeps } from '../domain/run/deps';
 import { DynamoRunStore } from './dynamo-run-store';
 import { SqsIngestTaskQueue, SqsScoreRequestQueue } from './sqs-queues';
 import { stallMinutesSchema } from './stall-env';

@@ -1,22 +1,39 @@
 /**
  * Ingests one whole extract in a single pass and in memory: the path of the data team's local
- * validation and of model training. Every row read is accepted, rejected with its line, field and
- * reason, or counted as a duplicate. Nothing is written here. (In the cloud, large files go through
- * the fan-out in `ingest-run.ts`, which applies the same row processing chunk by chunk.)
+ * validation and of model training. It is built from the cloud path's own pieces, so that the two
+ * cannot read a file differently: the planner's streaming pass (`run/plan-scan.ts`: header, record
+ * boundaries, the encoding of every line, the lines over the record limit) hands over each chunk as
+ * it closes, each chunk is read with the chunk tasks' row reading (`run/chunk-rows.ts`), and the
+ * plan's own rules (`run/plan-rules.ts`) refuse a file of malformed records and quarantine the lines
+ * over the limit. Duplicates are then resolved as the reduce tasks resolve
+ * them: the copy on the earliest line is kept, and a child's identity is that of its earliest kept
+ * row. Every row read is accepted, rejected with its line, field and reason, or counted as a
+ * duplicate. Nothing is written here. Memory holds one chunk and the accepted records.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { IdentityRecord } from '../../identity/domain/identity';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
 import type { SourceContract } from './contracts';
-import type { CsvLayout, ReadNotes, ReadOptions } from './csv-reader';
-import { DEFAULT_READ_OPTIONS, FileRejectedError, openCsv } from './csv-reader';
-import { encodingOf, encodingSummary } from './line-decoder';
+import type { CsvLayout, ReadOptions } from './csv-reader';
+import {
+  asFileError,
+  DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_READ_OPTIONS,
+  FileRejectedError,
+  layoutFromHeader,
+} from './csv-reader';
+import { emptyEncodingTally, encodingOf, encodingSummary, mergeEncodingTally } from './line-decoder';
 import type { QualityReport, QualityTally } from './quality';
-import { buildQualityReport, tallyDuplicates } from './quality';
+import { buildQualityReport, mergeTally, tallyDuplicates } from './quality';
 import type { IngestReport } from './report';
-import { assertAccounted, layoutSummary, rejectedReport } from './report';
-import type { CuratedRecord, QuarantinedRow } from './row-processor';
-import { createRowProcessor, reasonKind } from './row-processor';
+import { addCounts, assertAccounted, layoutSummary, rejectedReport } from './report';
+import type { CuratedRecord, QuarantinedRow, RowProcessor } from './row-processor';
+import { createRowProcessor } from './row-processor';
+import { readChunkRows } from './run/chunk-rows';
+import { DEFAULT_SIZES } from './run/deps';
+import { malformedRefusal, refusedAfterReading, tooLongRows } from './run/plan-rules';
+import type { ScanResult } from './run/plan-scan';
+import { scanFile } from './run/plan-scan';
 
 export type { IngestReport } from './report';
 export type { CuratedRecord, QuarantinedRow } from './row-processor';
@@ -28,6 +45,7 @@ export interface IngestResult {
   /** Accepted records grouped by comuna CUT. */
   readonly partitions: ReadonlyMap<string, CuratedRecord[]>;
   readonly identities: readonly IdentityRecord[];
+  /** Rejected rows: those over the record limit first (as the plan quarantines them), then by line. */
   readonly quarantine: readonly QuarantinedRow[];
 }
 
@@ -38,85 +56,154 @@ export interface IngestInput {
   readonly body: Readable;
   readonly pseudonymiser: Pseudonymiser;
   readonly readOptions?: ReadOptions;
+  /** Size of the chunks read one at a time. @default the cloud's chunk size (32 MiB) */
+  readonly chunkBytes?: number;
   /** Called every `progressEvery` rows with the number read so far. */
   readonly onProgress?: (rowsRead: number) => void;
 }
 
 export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
   const { contract, cut, objectKey } = input;
+  const options = input.readOptions ?? DEFAULT_READ_OPTIONS;
+  const base = { source: contract.source, contractVersion: contract.version, cut, objectKey };
   const partitions = new Map<string, CuratedRecord[]>();
   const identities = new Map<string, IdentityRecord>();
-  const quarantine: QuarantinedRow[] = [];
+  const chunkQuarantine: QuarantinedRow[] = [];
   const reasons: Record<string, number> = {};
   const byComuna: Record<string, number> = {};
   const seen = new Set<string>();
+  const encoding = emptyEncodingTally();
+  const tally: QualityTally = {};
   let rowsRead = 0;
   let duplicates = 0;
   let accepted = 0;
-  let layout: CsvLayout | undefined;
-  let notes: ReadNotes | undefined;
-  const tally: QualityTally = {};
-  try {
-    const opened = await openCsv(input.body, contract, input.readOptions ?? DEFAULT_READ_OPTIONS);
-    layout = opened.layout;
-    notes = opened.notes;
-    const process = createRowProcessor(contract, cut, layout, input.pseudonymiser, tally);
-    for await (const row of opened.rows) {
-      rowsRead++;
-      if (input.onProgress && rowsRead % 10_000 === 0) input.onProgress(rowsRead);
-      const outcome = process(row);
-      if (outcome.kind === 'rejected') {
-        quarantine.push(outcome.row);
-        const kind = reasonKind(outcome.row);
-        reasons[kind] = (reasons[kind] ?? 0) + 1;
-        continue;
+  let structural = 0;
+  let fieldsTooLong = 0;
+  let nextProgress = 10_000;
+  // Rows are read from the first chunk on, with the header's layout; a header the contract refuses
+  // is refused once the pass ends, in the planner's order of checks.
+  let reading: { layout: CsvLayout; process: RowProcessor } | null | undefined;
+  const readChunk = async (bytes: Buffer, firstLine: number, header: Buffer): Promise<void> => {
+    if (reading === undefined) {
+      try {
+        // Encoding and compression are labels only: the final layout has them from the whole pass.
+        const layout = layoutFromHeader(header, 'utf-8', false, contract);
+        reading = { layout, process: createRowProcessor(contract, cut, layout, input.pseudonymiser, tally) };
+      } catch (error) {
+        if (!(error instanceof FileRejectedError)) throw error;
+        reading = null;
       }
-      if (seen.has(outcome.duplicateKey)) {
-        duplicates++;
-        tallyDuplicates(tally, outcome.qualityKey, 1);
-        continue;
-      }
-      seen.add(outcome.duplicateKey);
-      accepted++;
-      const comuna = outcome.record.comuna;
-      byComuna[comuna] = (byComuna[comuna] ?? 0) + 1;
-      const list = partitions.get(comuna) ?? [];
-      list.push(outcome.record);
-      partitions.set(comuna, list);
-      const previous = identities.get(outcome.identity.childId);
-      identities.set(outcome.identity.childId, { ...previous, ...outcome.identity });
     }
+    if (!reading) return;
+    const counts = await readChunkRows(
+      Readable.from([bytes]),
+      reading.layout,
+      firstLine,
+      reading.process,
+      options,
+      {
+        rejected: (row) => void chunkQuarantine.push(row),
+        accepted: (outcome) => {
+          if (seen.has(outcome.duplicateKey)) {
+            duplicates++;
+            tallyDuplicates(tally, outcome.qualityKey, 1);
+            return undefined;
+          }
+          seen.add(outcome.duplicateKey);
+          accepted++;
+          const comuna = outcome.record.comuna;
+          byComuna[comuna] = (byComuna[comuna] ?? 0) + 1;
+          const list = partitions.get(comuna);
+          if (list) list.push(outcome.record);
+          else partitions.set(comuna, [outcome.record]);
+          if (!identities.has(outcome.identity.childId))
+            identities.set(outcome.identity.childId, outcome.identity);
+          return undefined;
+        },
+      },
+    );
+    rowsRead += counts.rowsRead;
+    addCounts(reasons, counts.rejectionsByReason);
+    structural += counts.notes.structural;
+    fieldsTooLong += counts.notes.fieldTooLong;
+    mergeEncodingTally(encoding, counts.notes.encoding);
+    if (input.onProgress && rowsRead >= nextProgress) {
+      input.onProgress(rowsRead);
+      nextProgress = rowsRead + 10_000;
+    }
+  };
+  const refused = (
+    problem: FileRejectedError['problem'],
+    message: string,
+    layout?: CsvLayout,
+  ): IngestResult => ({
+    report: rejectedReport(
+      { ...base, ...(layout ? { layout: layoutSummary(layout) } : {}) },
+      problem,
+      message,
+    ),
+    partitions: new Map(),
+    identities: [],
+    quarantine: [],
+  });
+
+  let scan: ScanResult;
+  try {
+    scan = await scanFile(
+      input.body,
+      input.chunkBytes ?? DEFAULT_SIZES.chunkBytes,
+      options,
+      (_index, bytes, firstLine, header) => readChunk(bytes, firstLine, header),
+      'all',
+    );
+  } catch (error) {
+    const e = asFileError(error);
+    if (!(e instanceof FileRejectedError)) throw e;
+    return refused(e.problem, e.message);
+  }
+  if (scan.chunks.length === 0 && scan.header.length === 0) return refused('empty', 'el archivo está vacío');
+  let layout: CsvLayout;
+  try {
+    layout = layoutFromHeader(scan.header, encodingOf(scan.encoding), scan.gzip, contract);
   } catch (error) {
     if (!(error instanceof FileRejectedError)) throw error;
+    return refused(error.problem, error.message);
+  }
+  const malformed = malformedRefusal(scan);
+  if (malformed) {
     return {
-      report: rejectedReport(
-        {
-          source: contract.source,
-          contractVersion: contract.version,
-          cut,
-          objectKey,
-          ...(layout ? { layout: layoutSummary(layout) } : {}),
-        },
-        error.problem,
-        error.message,
-      ),
+      report: {
+        ...refusedAfterReading(
+          { ...base, layout: layoutSummary(layout) },
+          scan.records,
+          malformed.problem,
+          malformed.message,
+        ),
+        quarantinedForStructure: scan.malformed,
+      },
       partitions: new Map(),
       identities: [],
       quarantine: [],
     };
   }
+  // The lines over the record limit, in no chunk, are quarantined as the plan quarantines them.
+  const planTally: QualityTally = {};
+  const long = tooLongRows(
+    scan.tooLong,
+    createRowProcessor(contract, cut, layout, input.pseudonymiser, planTally),
+    options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+  );
+  mergeTally(tally, planTally);
+  addCounts(reasons, long.reasons);
+  rowsRead += long.rows.length;
+  structural += long.rows.length;
   input.onProgress?.(rowsRead);
+  const quarantine = [...long.rows, ...chunkQuarantine];
   const quality = buildQualityReport(contract, { cut, runId: 'local' }, tally);
-  // The encoding is told from every line read, as the planner tells it.
-  const encoding = notes ? encodingOf(notes.encoding) : 'utf-8';
-  if (layout) layout = { ...layout, encoding };
   const report = assertAccounted({
     status: 'accepted',
-    source: contract.source,
-    contractVersion: contract.version,
-    cut,
-    objectKey,
-    ...(layout ? { layout: layoutSummary(layout) } : {}),
+    ...base,
+    layout: layoutSummary(layout),
     rowsRead,
     accepted,
     rejected: quarantine.length,
@@ -124,9 +211,9 @@ export async function ingestExtract(input: IngestInput): Promise<IngestResult> {
     rejectionsByReason: reasons,
     acceptedByComuna: byComuna,
     quality: quality.total.scores,
-    quarantinedForStructure: notes?.structural ?? 0,
-    fieldsTooLong: notes?.fieldTooLong ?? 0,
-    ...(notes ? { encoding: encodingSummary(notes.encoding, encoding) } : {}),
+    quarantinedForStructure: structural,
+    fieldsTooLong,
+    encoding: encodingSummary(encoding, layout.encoding),
   });
   return { report, quality, partitions, identities: [...identities.values()], quarantine };
 }

@@ -6,7 +6,7 @@
  * - the planner, given the content of such a run again, ends it the same way before it starts the
  *   next attempt, so that the old run's report can never overwrite the new one's;
  * - the local start re-queues what runs left active by a killed process still need (its in-memory
- *   queue died with it): tasks are idempotent (see `ingest-run.ts`), so one that had in fact run
+ *   queue died with it): tasks are idempotent (see `run/`), so one that had in fact run
  *   runs again harmlessly.
  *
  * The report of a run ended here is built from its record, not from its plan: it needs no access to
@@ -15,11 +15,11 @@
 import { z } from 'zod';
 import type { ObjectStore } from '../../shared/domain/object-store';
 import type { IngestRun, IngestTask, IngestTaskQueue, RunStore } from './ports';
-import { rawKeys, workKeys } from './ports';
-import type { IdentityPart } from './publish-run';
-import { identityPartsOf } from './publish-run';
 import type { IngestReport } from './report';
 import { rejectedReport } from './report';
+import type { IdentityPart } from './run/publish';
+import { identityPartsOf } from './run/publish';
+import { rawKeys, workKeys } from './run/work-layout';
 import {
   checkStallMinutes,
   failedInProcessing,

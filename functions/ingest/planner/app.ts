@@ -1,15 +1,15 @@
 /**
  * Ingest planner: triggered by S3 ObjectCreated events on the raw bucket. For each uploaded extract
  * it checks the header, splits the file into chunks in one streaming pass and queues their tasks
- * (see `domain/ingest-run.ts`); a file refused as a whole gets its error report here.
+ * (see `domain/run/plan.ts`); a file refused as a whole gets its error report here.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
 import { createLogger } from '../../shared/adapters/logger';
 import { ingestDepsFromEnv } from '../adapters/ingest-deps';
-import type { PlanOutcome } from '../domain/ingest-run';
-import { planRun } from '../domain/ingest-run';
+import type { PlanOutcome } from '../domain/run/plan';
+import { planRun } from '../domain/run/plan';
 
 export interface PlanSummary {
   readonly plans: readonly (PlanOutcome & { readonly objectKey: string })[];

@@ -1,8 +1,8 @@
 /**
- * Ingest worker: consumes the ingest task queue — chunk, reduce and finalize tasks of the fan-out in
- * `domain/ingest-run.ts`, and the publish tasks of `domain/publish-run.ts` — one task per message,
- * with partial batch failures so that a failing task is retried alone and ends in the dead-letter
- * queue after the receive limit.
+ * Ingest worker: consumes the ingest task queue — the chunk, reduce, finalize and publish tasks of
+ * the fan-out in `domain/run/` — one task per message, with partial batch failures so that a
+ * failing task is retried alone and ends in the dead-letter queue after the receive limit; on its
+ * last delivery the run is ended by the one failure rule (`domain/run/failure.ts`).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -12,9 +12,12 @@ import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
 import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
 import { ingestDepsFromEnv } from '../adapters/ingest-deps';
-import { finalizeRun, processChunk, reduceBucket } from '../domain/ingest-run';
-import { publishPart } from '../domain/publish-run';
 import type { IngestReport } from '../domain/report';
+import { processChunk } from '../domain/run/chunk';
+import { failRun } from '../domain/run/failure';
+import { finalizeRun } from '../domain/run/finalize';
+import { publishPart } from '../domain/run/publish';
+import { reduceBucket } from '../domain/run/reduce';
 
 export const ingestTaskSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), runId: z.string().min(1), index: z.number().int().min(0) }),
@@ -42,12 +45,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       if (Number(record.attributes.ApproximateReceiveCount) >= env.INGEST_TASKS_MAX_RECEIVES) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('ingest task failed for good', { runId: task.runId, type: task.type, error: message });
-        await d.runs.fail(task.runId, {
-          problem: 'processing-failed',
-          message: `tarea ${task.type} fallida: ${message}`,
-        });
-        if (task.type !== 'finalize') await d.tasks.sendAll([{ type: 'finalize', runId: task.runId }]);
-        else await finalizeRun(d, task.runId);
+        await failRun(
+          d,
+          task.runId,
+          { problem: 'processing-failed', message: `tarea ${task.type} fallida: ${message}` },
+          task.type === 'finalize' ? 'finalize' : 'task',
+        );
       }
       throw error;
     }

@@ -4,15 +4,13 @@
  * upload of a stalled run's content starts a new attempt instead of being ignored.
  */
 import { describe, expect, it } from 'vitest';
-import type { IngestRunDeps } from '../../../functions/ingest/domain/ingest-run';
-import {
-  finalizeRun,
-  planRun,
-  processChunk,
-  reduceBucket,
-} from '../../../functions/ingest/domain/ingest-run';
-import { rawKeys, workKeys } from '../../../functions/ingest/domain/ports';
-import { publishPart } from '../../../functions/ingest/domain/publish-run';
+import { processChunk } from '../../../functions/ingest/domain/run/chunk';
+import type { IngestRunDeps } from '../../../functions/ingest/domain/run/deps';
+import { finalizeRun } from '../../../functions/ingest/domain/run/finalize';
+import { planRun } from '../../../functions/ingest/domain/run/plan';
+import { publishPart } from '../../../functions/ingest/domain/run/publish';
+import { reduceBucket } from '../../../functions/ingest/domain/run/reduce';
+import { rawKeys, workKeys } from '../../../functions/ingest/domain/run/work-layout';
 import {
   failStalledRuns,
   pendingTasks,

@@ -19,13 +19,13 @@
  * and its part counts once.
  */
 import { z } from 'zod';
-import type { IdentityRecord, IdentityWriteCounts } from '../../identity/domain/identity';
-import { curatedKeys, qualityKeys, successSchema } from '../../shared/domain/curated';
-import type { ObjectStore } from '../../shared/domain/object-store';
-import { linesOf } from './lines';
-import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from './ports';
-import { rawKeys, workKeys } from './ports';
-import type { IngestReport } from './report';
+import type { IdentityRecord, IdentityWriteCounts } from '../../../identity/domain/identity';
+import { curatedKeys, qualityKeys, successSchema } from '../../../shared/domain/curated';
+import type { ObjectStore } from '../../../shared/domain/object-store';
+import { linesOf } from '../lines';
+import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from '../ports';
+import type { IngestReport } from '../report';
+import { rawKeys, workKeys } from './work-layout';
 
 export interface PublishDeps {
   readonly raw: ObjectStore;

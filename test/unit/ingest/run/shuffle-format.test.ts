@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shuffleBucket } from '../../../functions/ingest/domain/ingest-run';
-import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
+import { shuffleBucket } from '../../../../functions/ingest/domain/run/shuffle-format';
+import { createPseudonymiser } from '../../../../functions/shared/domain/pseudonym';
 
 describe('shuffle buckets', () => {
   it('send equal keys to one bucket and spread pseudonymised keys evenly', () => {
