@@ -575,8 +575,8 @@ describe('alerts through SQS', () => {
       body: {
         alertId: raised.body.alertId,
         state: 'sin gestionar',
-        comuna: { cut: '08101', name: 'Concepción' },
-        raisedInComuna: { cut: '13101', name: 'Santiago' },
+        comuna: { code: '08101', name: 'Concepción' },
+        raisedInComuna: { code: '13101', name: 'Santiago' },
         receivedAt: raised.body.receivedAt,
       },
     });
@@ -585,7 +585,7 @@ describe('alerts through SQS', () => {
       as('sect-santiago', 'sectorialista', '13101'),
     ]) {
       const seen = await api(path, { headers: viewer });
-      expect(seen.body).toMatchObject({ comuna: { cut: '08101' }, childId: child.childId, description });
+      expect(seen.body).toMatchObject({ comuna: { code: '08101' }, childId: child.childId, description });
     }
     expect((await api(path, { headers: as('sect-other', 'sectorialista', '13101') })).status).toBe(404);
   });

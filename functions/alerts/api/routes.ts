@@ -99,8 +99,8 @@ export const getAlertRoute = defineRoute({
       example: {
         alertId: '6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
         state: 'sin gestionar',
-        comuna: { cut: '13101', name: 'Santiago' },
-        raisedInComuna: { cut: '13101', name: 'Santiago' },
+        comuna: { code: '13101', name: 'Santiago' },
+        raisedInComuna: { code: '13101', name: 'Santiago' },
         receivedAt: '2026-11-02T10:00:00.000Z',
         childId: 'n-abcdefghijklmnopqrstuv',
         riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },

@@ -6,14 +6,9 @@
  */
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
-import { findComuna } from '../../shared/domain/comunas';
+import { type ComunaRef, comunaRef } from '../../shared/domain/comunas';
 import type { AlertState, RiskFactorView, StoredAlert } from './alert';
 import { riskFactorView } from './alert';
-
-export interface ComunaRef {
-  readonly cut: string;
-  readonly name: string | null;
-}
 
 /** Where the alert went and how it stands: no personal data, nothing of the report itself. */
 export interface AlertRoutingView {
@@ -34,8 +29,6 @@ export interface AlertReportView extends AlertRoutingView {
   readonly repeatOf: string | null;
   readonly reportedBy: { readonly role: string; readonly institution: string };
 }
-
-const comunaRef = (cut: string): ComunaRef => ({ cut, name: findComuna(cut)?.name ?? null });
 
 /** The view of `alert` that `principal` may see; undefined when it may see none. */
 export function alertViewFor(

@@ -23,7 +23,7 @@ import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
 import { routeKeyOf } from '../../shared/api/route';
 import type { Principal } from '../../shared/domain/access';
-import { findComuna } from '../../shared/domain/comunas';
+import { comunaRef } from '../../shared/domain/comunas';
 import { formatRun, parseRun } from '../../shared/domain/run';
 import { DynamoAccessLog } from '../adapters/dynamo-access-log';
 import { DynamoIdentityStore } from '../adapters/dynamo-identity-store';
@@ -114,7 +114,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     countMetric('identityReads', path.comuna);
     return reply(getIdentityRoute, 200, {
       childId: i.childId,
-      comuna: { cut: i.comuna, name: findComuna(i.comuna)?.name ?? null },
+      comuna: comunaRef(i.comuna),
       run: run.ok ? formatRun(run.run) : i.run,
       givenNames: i.givenNames ?? null,
       paternalSurname: i.paternalSurname ?? null,

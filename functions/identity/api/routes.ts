@@ -35,7 +35,7 @@ export const getIdentityRoute = defineRoute({
       }),
       example: {
         childId: 'n-abcdefghijklmnopqrstuv',
-        comuna: { cut: '13101', name: 'Santiago' },
+        comuna: { code: '13101', name: 'Santiago' },
         run: '22.222.222-2',
         givenNames: 'Josefina',
         paternalSurname: 'Pérez',

@@ -14,7 +14,7 @@ import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../
 import { createLogger } from '../../shared/adapters/logger';
 import { routeKeyOf } from '../../shared/api/route';
 import { isAllowed } from '../../shared/domain/access';
-import { findComuna } from '../../shared/domain/comunas';
+import { comunaRef } from '../../shared/domain/comunas';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RosterEntry } from '../domain/roster';
 import { InvalidCursorError } from '../domain/roster';
@@ -64,7 +64,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
     const entries = page.entries.map((e, i) => ({ rank: cursor.rank + i, ...present(e) }));
     return reply(listRosterRoute, 200, {
-      comuna: { cut: comuna, name: findComuna(comuna)?.name ?? null },
+      comuna: comunaRef(comuna),
       currentCut: page.currentCut ?? null,
       modelVersion: page.modelVersion ?? null,
       entries,

@@ -75,7 +75,7 @@ export const listRosterRoute = defineRoute({
         nextCursor: z.string().nullable(),
       }),
       example: {
-        comuna: { cut: '13101', name: 'Santiago' },
+        comuna: { code: '13101', name: 'Santiago' },
         currentCut: '2026-10',
         modelVersion: 'gbt-2026-10',
         entries: [{ rank: 1, ...entryExample }],

@@ -24,5 +24,5 @@ export const childIdParam = z
 
 /** A comuna in an answer: its CUT code and name. */
 export const comunaRefSchema = z
-  .object({ cut: z.string(), name: z.string().nullable() })
+  .object({ code: z.string(), name: z.string().nullable() })
   .meta({ description: 'Comuna: código CUT y nombre' });

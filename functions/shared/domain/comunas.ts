@@ -38,6 +38,16 @@ export function findComuna(cut: string): Comuna | undefined {
   return BY_CUT.get(cut);
 }
 
+/** A comuna as the API's answers name it: its CUT code and, when SAN knows it, its name. */
+export interface ComunaRef {
+  readonly code: string;
+  readonly name: string | null;
+}
+
+export function comunaRef(code: string): ComunaRef {
+  return { code, name: findComuna(code)?.name ?? null };
+}
+
 export function isPilotComuna(cut: string): boolean {
   return BY_CUT.has(cut);
 }

@@ -44,8 +44,8 @@ describe('GET /v1/alerts/{alertId}', () => {
     expect(body(response)).toEqual({
       alertId: ALERT_ID,
       state: 'sin gestionar',
-      comuna: { cut: '08101', name: 'Concepción' },
-      raisedInComuna: { cut: '13101', name: 'Santiago' },
+      comuna: { code: '08101', name: 'Concepción' },
+      raisedInComuna: { code: '13101', name: 'Santiago' },
       receivedAt: '2026-11-20T10:00:00.000Z',
     });
     expect(response.headers?.['cache-control']).toBe('no-store');
@@ -62,8 +62,8 @@ describe('GET /v1/alerts/{alertId}', () => {
       const response = await call(event);
       expect(response.statusCode).toBe(200);
       expect(body(response)).toMatchObject({
-        comuna: { cut: '08101' },
-        raisedInComuna: { cut: '13101' },
+        comuna: { code: '08101' },
+        raisedInComuna: { code: '13101' },
         childId: alert.childId,
         riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
         description: alert.description,
@@ -106,7 +106,7 @@ describe('GET /v1/alerts/{alertId}', () => {
     const { raisedInComuna: _, ...legacy } = { ...alert, comuna: '13101' };
     ddb.on(GetCommand).resolves({ Item: legacy });
     const response = await call(as('coord-13101', 'coordinador', '13101'));
-    expect(body(response)).toMatchObject({ comuna: { cut: '13101' }, raisedInComuna: { cut: '13101' } });
+    expect(body(response)).toMatchObject({ comuna: { code: '13101' }, raisedInComuna: { code: '13101' } });
     expect(body(response).description).toBe(alert.description);
   });
 });

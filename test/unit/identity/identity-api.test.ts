@@ -53,6 +53,7 @@ describe('GET /v1/comunas/{comuna}/children/{childId}/identity', () => {
     const body = JSON.parse(response.body ?? '{}');
     expect(body).toMatchObject({
       childId: CHILD,
+      comuna: { code: '13101', name: 'Santiago' },
       run: '22.222.222-2',
       givenNames: 'Josefa',
       paternalSurname: 'Muñoz',

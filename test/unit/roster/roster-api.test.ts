@@ -61,6 +61,8 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
     });
     // The answer is exactly what the route table documents.
     expect(listRosterRoute.responses[200].schema.safeParse(body).error?.issues ?? []).toEqual([]);
+    // The comuna's CUT code is `code`: an entry's `cut` is the monthly cut it was scored from.
+    expect(body.comuna).toEqual({ code: '13101', name: 'Santiago' });
     expect(body.currentCut).toBe('2026-10');
     const scoreQuery = ddb.commandCalls(QueryCommand, { IndexName: 'byScore' })[0]?.args[0].input;
     expect(scoreQuery?.FilterExpression).toContain('attribute_not_exists(alertKey)');
