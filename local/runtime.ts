@@ -35,6 +35,7 @@ import { provisionTable } from './local-tables';
 import { recoverInterruptedIngest } from './recover-ingest';
 import type { StandIns } from './stand-ins';
 import { startStandIns } from './stand-ins';
+import { assertStateFree, lockState } from './state-lock';
 
 export { LocalStateError } from './local-tables';
 
@@ -124,9 +125,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   assertValidSystem(system);
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir);
+  // A folder another running system holds is neither reset nor opened.
+  await assertStateFree(dataDir);
   if (options.reset) await resetStateFolder(dataDir);
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, STATE_MARKER), 'Local state of the Sistema de Alerta Niñez runtime.\n');
+  const unlockState = await lockState(dataDir);
   // The stand-ins accept any credentials except s3rver, which expects its own pair.
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
@@ -497,6 +501,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await Promise.allSettled(pollers);
       await Promise.allSettled([...pendingAsync]);
       await standIns.stop();
+      await unlockState();
     },
   };
 }

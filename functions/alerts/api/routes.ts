@@ -1,6 +1,6 @@
 /** The alerts feature's HTTP routes: raising an alert and following it. */
 import { z } from 'zod';
-import { IDEMPOTENCY_KEY_PATTERN } from '../../shared/api/idempotency-key';
+import { IDEMPOTENCY_HEADER_PATTERN } from '../../shared/api/idempotency-key';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
 import { comunaRefSchema } from '../../shared/api/schemas';
 import { ALERT_STATES, alertRequestSchema, RISK_FACTORS } from '../domain/alert';
@@ -31,9 +31,9 @@ export const createAlertRoute = defineRoute({
     'La alerta se encola seudonimizada y se deduplica contra las alertas abiertas del mismo niño y factor de riesgo. Va a la OLN de la comuna cuya nómina tiene al niño, que puede no ser la comuna donde se levantó. La cabecera `Location` lleva la ruta de la alerta.',
   access: permission('alert:create', 'sectorialistas, roles OLN, regionales y central de la comuna'),
   headers: z.object({
-    'Idempotency-Key': z.string().regex(IDEMPOTENCY_KEY_PATTERN).optional().meta({
+    'Idempotency-Key': z.string().regex(IDEMPOTENCY_HEADER_PATTERN).optional().meta({
       description:
-        'Clave opcional (8 a 128 caracteres: letras sin tilde, dígitos, `.`, `_`, `:`, `-`; un UUID sirve). Un reintento con la misma clave y el mismo cuerpo, dentro de 24 horas, recibe la misma respuesta `202` (con la cabecera `idempotent-replayed: true`) y no levanta una segunda alerta; otro cuerpo con la misma clave, o la misma clave aún en curso, responde `409`.',
+        'Clave opcional (8 a 128 caracteres: letras sin tilde, dígitos, `.`, `_`, `:`, `-`; un UUID sirve; puede ir entre comillas dobles). Un reintento con la misma clave y el mismo cuerpo, dentro de 24 horas, recibe la misma respuesta `202` (con la cabecera `idempotent-replayed: true`) y no levanta una segunda alerta; otro cuerpo con la misma clave, o la misma clave aún en curso, responde `409`.',
     }),
   }),
   body: alertRequestSchema.meta({

@@ -82,7 +82,7 @@ export const gatewayErrorSchema = z
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Solicitud inválida: `details` nombra cada parámetro o campo con problemas',
-  403: 'El rol o las comunas del token no permiten esta operación',
+  403: 'El rol o las comunas del token no permiten esta operación, o el token trae un rol desconocido o comunas que su rol no puede tener',
   404: 'No existe, o quien consulta no puede verlo (se responde igual en ambos casos)',
   409: 'En conflicto con una solicitud anterior: `code` dice cuál (p. ej. `idempotency_key_reused`, `request_in_progress`)',
   415: 'El cuerpo no está declarado como JSON en UTF-8',
@@ -120,11 +120,13 @@ const ERROR_EXAMPLES: Readonly<Record<number, unknown>> = {
 
 /**
  * The error answers of a route: the given statuses with the error body, plus 401 (from the
- * authorizer or the function) and 500, which any authenticated route may answer.
+ * authorizer or the function), 403 (a token's role or scope) and 500, which any authenticated
+ * route may answer.
  */
 export function errorResponses(...statuses: (400 | 403 | 404 | 409 | 415)[]): Record<number, ResponseDef> {
   const out: Record<number, ResponseDef> = {};
-  for (const status of [...statuses, 500]) {
+  // 403 too: any route refuses a token whose role is unknown or whose comunas its role may not hold.
+  for (const status of [...new Set([...statuses, 403, 500])].sort((a, b) => a - b)) {
     out[status] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Error',
       // A path the gateway cannot decode (bad percent-encoding) is refused by it, as `{message}`.

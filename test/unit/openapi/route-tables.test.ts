@@ -47,4 +47,13 @@ describe('route tables', () => {
       else expect(route.access === 'public' ? [] : route.access.roles, routeKeyOf(route)).not.toEqual([]);
     }
   });
+
+  it('document on every route with a permission the answers any token may get: 401, 403 and 500', () => {
+    for (const route of API_ROUTES) {
+      if (route.access === 'public') continue;
+      expect(Object.keys(route.responses), routeKeyOf(route)).toEqual(
+        expect.arrayContaining(['401', '403', '500']),
+      );
+    }
+  });
 });
