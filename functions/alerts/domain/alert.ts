@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isPilotComuna } from '../../shared/domain/comunas';
-import { parseDate } from '../../shared/domain/dates';
+import { chileDate, parseDate } from '../../shared/domain/dates';
 import { parseRun } from '../../shared/domain/run';
 import { containsRun } from './run-in-text';
 
@@ -72,6 +72,11 @@ export const alertRequestSchema = z
     observedAt: z
       .string()
       .refine((v) => parseDate(v) !== undefined, 'debe ser una fecha (aaaa-mm-dd o dd-mm-aaaa)')
+      .refine((v) => {
+        const date = parseDate(v);
+        // Checked only once the value is a date; today is Chile's, a day ahead of UTC at most.
+        return date === undefined || date <= chileDate(new Date());
+      }, 'no puede ser una fecha futura: es cuándo se observó lo que se reporta')
       .optional(),
     reporter: z
       .object({

@@ -187,7 +187,12 @@ export async function readIdentity(
   // A child of another comuna answers exactly like an unknown one: existence is not disclosed.
   if (!onRoster || !identity) {
     await record('not_found');
-    return { outcome: 'not_found', message: `no hay un niño ${childId} en la nómina de la comuna ${comuna}` };
+    // One message for both, true of each: a provisional entry raised by an alert that named no one
+    // is on the roster without personal data.
+    return {
+      outcome: 'not_found',
+      message: `el niño ${childId} no está en la nómina de la comuna ${comuna} o no tiene datos personales registrados en ella`,
+    };
   }
   await record('granted');
   return { outcome: 'granted', identity };

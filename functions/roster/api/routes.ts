@@ -61,7 +61,12 @@ export const listRosterRoute = defineRoute({
   access: permission('roster:read', SCOPE),
   params: z.object({ comuna: comunaParam }),
   query: z.object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    limit: z.coerce
+      .number({ error: 'debe ser un número entero de 1 a 500' })
+      .int('debe ser un número entero de 1 a 500')
+      .min(1, 'debe ser un número entero de 1 a 500')
+      .max(500, 'debe ser un número entero de 1 a 500')
+      .default(50),
     cursor: z.string().max(2048).optional().meta({ description: 'El `nextCursor` de la página anterior' }),
   }),
   responses: {

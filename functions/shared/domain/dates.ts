@@ -72,6 +72,11 @@ export function toIsoDate(date: Date): IsoDate {
   return date.toISOString().slice(0, 10);
 }
 
+/** The calendar date in continental Chile at `instant` (what "today" is for the people who use SAN). */
+export function chileDate(instant: Date): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Santiago' }).format(instant);
+}
+
 /** Whole years between a birth date and a reference date. */
 export function ageInYears(birth: IsoDate, asOf: IsoDate): number {
   const [by, bm, bd] = birth.split('-').map(Number) as [number, number, number];

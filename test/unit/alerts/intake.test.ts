@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { alertMessageSchema } from '../../../functions/alerts/domain/alert';
 import { createHandler } from '../../../functions/alerts/intake/app';
+import { chileDate } from '../../../functions/shared/domain/dates';
 import { context, fixture, keyFileSource } from '../fixtures';
 
 const sqs = mockClient(SQSClient);
@@ -82,6 +83,26 @@ describe('POST /v1/alerts', () => {
     expect(details[0]?.message).toBe('RUN inválido: formato o dígito verificador incorrecto');
     expect(details[3]?.message).toBe('Entrada inválida: se esperaba texto, recibido indefinido');
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('refuses an observation date in the future, and takes today in Chile', async () => {
+    const future = fixture<Event>('http-post-alert.json');
+    const body = JSON.parse(future.body ?? '{}');
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    future.body = JSON.stringify({ ...body, observedAt: tomorrow });
+    const refused = await call(future);
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body ?? '{}').error.details).toEqual([
+      {
+        path: 'body.observedAt',
+        message: 'no puede ser una fecha futura: es cuándo se observó lo que se reporta',
+      },
+    ]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+
+    const today = fixture<Event>('http-post-alert.json');
+    today.body = JSON.stringify({ ...body, observedAt: chileDate(new Date()) });
+    expect((await call(today)).statusCode).toBe(202);
   });
 
   it('refuses a RUN written in the description, and never quotes the body in a JSON error', async () => {

@@ -103,6 +103,8 @@ describe('GET /v1/comunas/{comuna}/children/{childId}/identity', () => {
     const elsewhere = await call(event());
     expect([off.statusCode, elsewhere.statusCode]).toEqual([404, 404]);
     expect(JSON.parse(off.body ?? '{}').error.message).toBe(JSON.parse(elsewhere.body ?? '{}').error.message);
+    // True of both, and of a provisional entry with no personal data: not "not on the roster".
+    expect(JSON.parse(off.body ?? '{}').error.message).toContain('o no tiene datos personales registrados');
     expect(logged().map((e) => e.outcome)).toEqual(['not_found', 'not_found']);
   });
 

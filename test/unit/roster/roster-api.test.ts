@@ -88,6 +88,11 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
     const limitResponse = await call(badLimit);
     expect(limitResponse.statusCode).toBe(400);
     expect(JSON.parse(limitResponse.body ?? '{}').error.details[0].path).toBe('query.limit');
+    const wordLimit = fixture<Event>('http-get-roster.json');
+    wordLimit.queryStringParameters = { limit: 'abc' };
+    expect(JSON.parse((await call(wordLimit)).body ?? '{}').error.details).toEqual([
+      { path: 'query.limit', message: 'debe ser un número entero de 1 a 500' },
+    ]);
 
     const forged = fixture<Event>('http-get-roster.json');
     forged.queryStringParameters = { cursor: 'bm90LWEtY3Vyc29y' };

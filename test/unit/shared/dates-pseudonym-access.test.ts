@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowed } from '../../../functions/shared/domain/access';
-import { addMonths, ageInYears, cutKnowledgeDate, parseDate } from '../../../functions/shared/domain/dates';
+import { addMonths, ageInYears, chileDate, cutKnowledgeDate, parseDate } from '../../../functions/shared/domain/dates';
 import {
   CHILD_ID_PATTERN,
   createPseudonymiser,
@@ -8,6 +8,13 @@ import {
 } from '../../../functions/shared/domain/pseudonym';
 
 describe('dates', () => {
+  it("gives continental Chile's calendar date, not UTC's", () => {
+    // December is summer time (UTC-3); July is standard time (UTC-4).
+    expect(chileDate(new Date('2026-12-02T02:30:00Z'))).toBe('2026-12-01');
+    expect(chileDate(new Date('2026-12-02T03:30:00Z'))).toBe('2026-12-02');
+    expect(chileDate(new Date('2026-07-15T03:30:00Z'))).toBe('2026-07-14');
+  });
+
   it('reads dd-mm-yyyy, dd/mm/yyyy and ISO, and refuses impossible dates', () => {
     expect(parseDate('05-03-2009')).toBe('2009-03-05');
     expect(parseDate('5/3/2009')).toBe('2009-03-05');
