@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowed } from '../../../functions/shared/domain/access';
-import { addMonths, ageInYears, chileDate, cutKnowledgeDate, parseDate } from '../../../functions/shared/domain/dates';
+import {
+  addMonths,
+  ageInYears,
+  chileDate,
+  cutKnowledgeDate,
+  parseDate,
+} from '../../../functions/shared/domain/dates';
 import {
   CHILD_ID_PATTERN,
   createPseudonymiser,
