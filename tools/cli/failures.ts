@@ -56,7 +56,7 @@ export function explainS3Failure(error: unknown, target: S3Target): unknown {
   if (error.message === 'Region is missing') {
     return new Error(
       'falta la región de AWS: defina AWS_REGION (o AWS_PROFILE con un perfil que tenga región), ' +
-        'o pase --endpoint <url> para subir al sistema local (npm start)',
+        'o pase --endpoint <url> para el sistema local (npm start)',
     );
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/.test(error.message)) {
