@@ -109,9 +109,9 @@ describe('validate, training and the cloud read one file alike', () => {
     expect(out.status).toBe(0);
     expect(report?.layout?.encoding).toBe('windows-1252');
     expect(out.stdout).toContain(
-      `rsh.csv [rsh]\n  ${report?.layout?.encoding}, ';': read ${report?.rowsRead} = accepted ${report?.accepted} + ` +
-        `rejected ${report?.rejected} + duplicates ${report?.duplicates}`,
+      `rsh.csv [rsh]\n  ${report?.layout?.encoding}, ';': leídas ${report?.rowsRead} = aceptadas ${report?.accepted} + ` +
+        `rechazadas ${report?.rejected} + duplicadas ${report?.duplicates}`,
     );
-    expect(out.stdout).toContain('every file can be ingested');
+    expect(out.stdout).toContain('todos los archivos se pueden ingerir');
   });
 });

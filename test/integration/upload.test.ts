@@ -150,6 +150,8 @@ describe('npm run san -- upload', () => {
     );
     expect(result.stderr).not.toContain('unknown length');
     expect(result.status).toBe(0);
+    expect(result.stdout).toContain('subidos manifest.json y 2 archivo(s) a s3://');
+    expect(result.stdout).toContain('siga con: npm run san -- status --cut 2026-09');
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'extracts/2026-09/' }));
     expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
       'extracts/2026-09/manifest.json',

@@ -48,7 +48,7 @@ export function findCutFolder(
   dir: string,
   cut?: string,
 ): { readonly dir: string; readonly searched: boolean } {
-  if (!isFolder(dir)) throw new UsageError(`--dir ${dir} is not a folder`);
+  if (!isFolder(dir)) throw new UsageError(`--dir ${dir} no es una carpeta`);
   if (hasExtracts(dir)) return { dir, searched: false };
   const found = foldersWithExtracts(dir, SEARCH_DEPTH);
   const chosen = cut && found.length > 1 ? found.filter((f) => basename(f) === cut) : found;

@@ -43,17 +43,56 @@ import { demoComunas, demoToken } from '../../local/demo-users';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
 import { findCutFolder } from './cut-folder';
+import { explainS3Failure, unreachable } from './failures';
 import { ProgressBar } from './progress';
 import { hashFile, uploadFile } from './upload-file';
 
-const USAGE =
-  'usage: npm run san -- <validate|upload|status|retry|token> [flags]   (npm run san -- <command> --help)';
-const cutFlag = z.string().refine((c) => cutKnowledgeDate(c) !== undefined, 'must be yyyy-mm');
+const USAGE = `uso: npm run san -- <comando> [opciones]
+
+Comandos:
+  validate   revisa localmente cada extracto de un corte, como lo hará la ingesta
+  upload     sube el manifiesto y los extractos del corte al bucket raw
+  status     muestra el avance y el resultado de la ingesta de cada archivo del corte
+  retry      envía de nuevo a la ingesta los archivos cuya ingesta falló o no respondió
+  token      imprime un token para el sistema local (npm start)
+
+La ayuda de cada comando: npm run san -- <comando> --help`;
+const cutFlag = z
+  .string()
+  .refine((c) => cutKnowledgeDate(c) !== undefined, 'debe ser aaaa-mm (por ejemplo 2026-11)');
+/** An http(s) URL flag, with the example the data team would type. */
+const urlFlag = z.url({ error: 'debe ser una URL, por ejemplo http://127.0.0.1:3001' });
+
+const BUCKET_HELP = 'el bucket raw (la salida RawBucket del stack; san-raw en el sistema local)';
+const ENDPOINT_HELP = 'endpoint S3 del sistema local (npm start lo imprime; credenciales S3RVER)';
+
+/** The quality index's dimensions, as `validate` names them. */
+const DIMENSIONS = {
+  validity: 'validez',
+  uniqueness: 'unicidad',
+  completeness: 'completitud',
+  timeliness: 'oportunidad',
+} as const;
+
+/** A run's status, as `status` shows it while the file has no report yet. */
+const RUN_STATUS = {
+  processing: 'en proceso',
+  publishing: 'publicando',
+  done: 'terminado',
+  rejected: 'rechazado',
+} as const;
+
+/** What to check when the API refuses `status`'s request. */
+const API_STATUS_HINT: Record<number, string> = {
+  401: ' (falta el token o no es válido: --token <jwt> o $SAN_TOKEN)',
+  403: ' (el token no es de un rol nacional)',
+  404: ' (¿es --api la URL de la API del SAN?)',
+};
 
 /** The cut's folder for `--dir` (itself or the one subfolder with extracts), said when it differs. */
 function cutFolder(dir: string, cut: string | undefined): string {
   const found = findCutFolder(dir, cut);
-  if (found.searched) process.stderr.write(`cut folder: ${found.dir}\n`);
+  if (found.searched) process.stderr.write(`carpeta del corte: ${found.dir}\n`);
   return found.dir;
 }
 
@@ -66,7 +105,7 @@ function extractsIn(dir: string): { path: string; name: string; source: keyof ty
       const source = name.replace(/\.csv(\.gz)?$/, '');
       if (!isSourceId(source)) {
         throw new UsageError(
-          `${name}: no contract for source "${source}" (known: ${Object.keys(CONTRACTS).join(', ')})`,
+          `${name}: no hay contrato para la fuente "${source}" (fuentes: ${Object.keys(CONTRACTS).join(', ')})`,
         );
       }
       return { path: join(dir, name), name, source };
@@ -80,9 +119,9 @@ function readManifest(dir: string): CutManifest | undefined {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${path} no es JSON válido: ${(error as Error).message}`);
   }
-  const parsed = manifestSchema.safeParse(data);
+  const parsed = manifestSchema.safeParse(data, { error: z.locales.es().localeError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`${path}: ${issue?.path.join('.')}: ${issue?.message}`);
@@ -96,15 +135,17 @@ async function validate(argv: string[]): Promise<void> {
     {
       dir: {
         type: 'string',
-        description: 'folder with the cut (<source>.csv[.gz] files and manifest.json) or one above it',
+        value: 'carpeta',
+        description: 'carpeta del corte (<fuente>.csv[.gz] y manifest.json) o una que la contenga',
       },
       cut: {
         type: 'string',
-        description: 'the cut yyyy-mm (default: from the manifest, else the current month)',
+        value: 'aaaa-mm',
+        description: 'el corte (por omisión: el del manifiesto, si no el mes en curso)',
       },
     },
     z.object({ dir: z.string().min(1), cut: cutFlag.optional() }),
-    'usage: npm run san -- validate --dir <folder> [--cut yyyy-mm]',
+    'uso: npm run san -- validate --dir <carpeta> [--cut aaaa-mm]',
   );
   const dir = cutFolder(flags.dir, flags.cut);
   const manifest = readManifest(dir);
@@ -152,7 +193,7 @@ async function validate(argv: string[]): Promise<void> {
     const out: string[] = [];
     if (r.status === 'accepted') {
       out.push(
-        `  ${r.layout?.encoding}, '${r.layout?.delimiter}'${r.layout?.gzip ? ', gzip' : ''}: read ${r.rowsRead} = accepted ${r.accepted} + rejected ${r.rejected} + duplicates ${r.duplicates}`,
+        `  ${r.layout?.encoding}, '${r.layout?.delimiter}'${r.layout?.gzip ? ', gzip' : ''}: leídas ${r.rowsRead} = aceptadas ${r.accepted} + rechazadas ${r.rejected} + duplicadas ${r.duplicates}`,
       );
       for (const [reason, n] of Object.entries(r.rejectionsByReason)
         .sort((a, b) => b[1] - a[1])
@@ -160,37 +201,39 @@ async function validate(argv: string[]): Promise<void> {
         out.push(`    ${String(n).padStart(6)} × ${reason}`);
       }
       // Reasons can quote the rejected value (a RUN, a name): only their masked kind is printed.
-      for (const q of result.quarantine.slice(0, 3)) out.push(`    e.g. line ${q.line}, ${reasonKind(q)}`);
+      for (const q of result.quarantine.slice(0, 3)) out.push(`    p. ej. línea ${q.line}, ${reasonKind(q)}`);
       if (result.quality) {
         const t = result.quality.total.scores;
-        const dimensions = (['validity', 'uniqueness', 'completeness', 'timeliness'] as const)
+        const dimensions = (Object.keys(DIMENSIONS) as (keyof typeof DIMENSIONS)[])
           .filter((d) => t[d] !== undefined)
-          .map((d) => `${d} ${t[d]}`);
+          .map((d) => `${DIMENSIONS[d]} ${t[d]}`);
         out.push(
           t.ici === null
-            ? `  quality index — (${t.note ?? 'not measured'})`
-            : `  quality index ${t.ici}  (${dimensions.join(', ')})`,
+            ? `  índice de calidad — (${t.note ?? 'no medido'})`
+            : `  índice de calidad ${t.ici}  (${dimensions.join(', ')})`,
         );
         for (const e of result.quality.entries.filter((x) => x.scores.ici !== null).slice(0, 3)) {
           const weakest = [...e.items]
             .filter((i) => i.met < i.applicable)
             .sort((a, b) => a.met / a.applicable - b.met / b.applicable)[0];
           out.push(
-            `    lowest: ${e.institution} (${e.comuna}) ${e.scores.ici}${weakest ? ` — ${weakest.label}: ${weakest.met}/${weakest.applicable}` : ''}`,
+            `    más bajo: ${e.institution} (${e.comuna}) ${e.scores.ici}${weakest ? ` — ${weakest.label}: ${weakest.met}/${weakest.applicable}` : ''}`,
           );
         }
       }
     } else {
-      out.push(`  REFUSED (${r.error?.problem}): ${r.error?.message}`);
+      out.push(`  RECHAZADO (${r.error?.problem}): ${r.error?.message}`);
     }
-    for (const p of check.problems) out.push(`  MANIFEST: ${p}`);
+    for (const p of check.problems) out.push(`  MANIFIESTO: ${p}`);
     process.stdout.write(`${file.name} [${file.source}]\n${out.join('\n')}\n`);
   }
   if (refused > 0) {
-    process.stdout.write(`\n${refused} file(s) would be refused as a whole; fix them before uploading.\n`);
+    process.stdout.write(
+      `\n${refused} archivo(s) serían rechazados completos por la ingesta; corríjalos antes de subirlos.\n`,
+    );
     process.exitCode = 1;
   } else {
-    process.stdout.write('\nevery file can be ingested.\n');
+    process.stdout.write('\ntodos los archivos se pueden ingerir.\n');
   }
 }
 
@@ -215,83 +258,87 @@ async function upload(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      dir: { type: 'string', description: 'folder with the cut, or one above it' },
-      cut: { type: 'string', description: 'the cut yyyy-mm' },
-      bucket: { type: 'string', description: 'the raw bucket (the stack output RawBucket; san-raw locally)' },
-      endpoint: {
-        type: 'string',
-        description: 'S3 endpoint of the local system (path-style, credentials S3RVER)',
-      },
+      dir: { type: 'string', value: 'carpeta', description: 'carpeta del corte, o una que la contenga' },
+      cut: { type: 'string', value: 'aaaa-mm', description: 'el corte' },
+      bucket: { type: 'string', value: 'bucket', description: BUCKET_HELP },
+      endpoint: { type: 'string', value: 'url', description: ENDPOINT_HELP },
     },
     z.object({
       dir: z.string().min(1),
       cut: cutFlag,
       bucket: z.string().min(3),
-      endpoint: z.url().optional(),
+      endpoint: urlFlag.optional(),
     }),
-    'usage: npm run san -- upload --dir <folder> --cut yyyy-mm --bucket <bucket> [--endpoint <url>]',
+    'uso: npm run san -- upload --dir <carpeta> --cut aaaa-mm --bucket <bucket> [--endpoint <url>]',
   );
-  const dir = cutFolder(flags.dir, flags.cut);
-  const files = extractsIn(dir);
-  const manifest = readManifest(dir);
-  if (manifest && manifest.cut !== flags.cut) {
-    throw new UsageError(`the manifest is for cut ${manifest.cut}, not ${flags.cut}`);
-  }
-  // First a streamed pass over every file: one that differs from its manifest entry would be
-  // refused by ingest, so nothing is uploaded until all agree.
-  const sizes = files.map((f) => statSync(f.path).size);
-  const total = sizes.reduce((s, n) => s + n, 0);
-  const hashBar = new ProgressBar(`sha256 ${flags.cut}`, total, 'bytes');
-  let hashed = 0;
-  const mismatches: string[] = [];
-  for (const f of files) {
-    const read = await hashFile(f.path, (n) => hashBar.update(hashed + n, f.name));
-    hashed += read.bytes;
-    const entry = manifest?.files.find((e) => e.name === f.name);
-    if (!manifest) continue;
-    if (!entry) mismatches.push(`${f.name}: el manifiesto no lo declara`);
-    else if (entry.bytes !== read.bytes)
-      mismatches.push(
-        `${f.name}: el manifiesto declara ${entry.bytes} bytes, el archivo tiene ${read.bytes}`,
+  try {
+    const dir = cutFolder(flags.dir, flags.cut);
+    const files = extractsIn(dir);
+    const manifest = readManifest(dir);
+    if (manifest && manifest.cut !== flags.cut) {
+      throw new UsageError(`el manifiesto es del corte ${manifest.cut}, no del ${flags.cut}`);
+    }
+    const s3 = rawBucketClient(flags.endpoint);
+    // A missing region or credentials is said now, not after hashing a cut of several gigabytes.
+    await s3.config.region();
+    await s3.config.credentials();
+    // First a streamed pass over every file: one that differs from its manifest entry would be
+    // refused by ingest, so nothing is uploaded until all agree.
+    const sizes = files.map((f) => statSync(f.path).size);
+    const total = sizes.reduce((s, n) => s + n, 0);
+    const hashBar = new ProgressBar(`sha256 ${flags.cut}`, total, 'bytes');
+    let hashed = 0;
+    const mismatches: string[] = [];
+    for (const f of files) {
+      const read = await hashFile(f.path, (n) => hashBar.update(hashed + n, f.name));
+      hashed += read.bytes;
+      const entry = manifest?.files.find((e) => e.name === f.name);
+      if (!manifest) continue;
+      if (!entry) mismatches.push(`${f.name}: el manifiesto no lo declara`);
+      else if (entry.bytes !== read.bytes)
+        mismatches.push(
+          `${f.name}: el manifiesto declara ${entry.bytes} bytes, el archivo tiene ${read.bytes}`,
+        );
+      else if (entry.sha256 !== read.sha256) mismatches.push(`${f.name}: SHA-256 distinto al del manifiesto`);
+    }
+    hashBar.done();
+    if (mismatches.length > 0) {
+      throw new Error(
+        `no se subió nada: ingest rechazaría estos archivos (corrija el archivo o el manifiesto; validate dice más):\n  ${mismatches.join('\n  ')}`,
       );
-    else if (entry.sha256 !== read.sha256) mismatches.push(`${f.name}: SHA-256 distinto al del manifiesto`);
-  }
-  hashBar.done();
-  if (mismatches.length > 0) {
-    throw new Error(
-      `no se subió nada: ingest rechazaría estos archivos (corrija el archivo o el manifiesto; validate dice más):\n  ${mismatches.join('\n  ')}`,
+    }
+    const keyOf = (name: string): string => `${EXTRACTS_PREFIX}${flags.cut}/${name}`;
+    if (manifest) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: flags.bucket,
+          Key: keyOf(MANIFEST_NAME),
+          Body: readFileSync(join(dir, MANIFEST_NAME)),
+          ContentType: 'application/json',
+        }),
+      );
+    }
+    const bar = new ProgressBar(`subida ${flags.cut}`, total, 'bytes');
+    let sent = 0;
+    for (const [i, f] of files.entries()) {
+      await uploadFile({
+        s3,
+        bucket: flags.bucket,
+        key: keyOf(f.name),
+        path: f.path,
+        contentType: f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv',
+        onProgress: (n) => bar.update(sent + n, basename(f.path)),
+      });
+      sent += sizes[i] ?? 0;
+    }
+    bar.done();
+    process.stdout.write(
+      `subidos ${manifest ? 'manifest.json y ' : ''}${files.length} archivo(s) a s3://${flags.bucket}/${EXTRACTS_PREFIX}${flags.cut}/\n` +
+        `siga con: npm run san -- status --cut ${flags.cut} --api <URL de la API> --watch\n`,
     );
+  } catch (error) {
+    throw explainS3Failure(error, flags);
   }
-  const s3 = rawBucketClient(flags.endpoint);
-  const keyOf = (name: string): string => `${EXTRACTS_PREFIX}${flags.cut}/${name}`;
-  if (manifest) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: flags.bucket,
-        Key: keyOf(MANIFEST_NAME),
-        Body: readFileSync(join(dir, MANIFEST_NAME)),
-        ContentType: 'application/json',
-      }),
-    );
-  }
-  const bar = new ProgressBar(`upload ${flags.cut}`, total, 'bytes');
-  let sent = 0;
-  for (const [i, f] of files.entries()) {
-    await uploadFile({
-      s3,
-      bucket: flags.bucket,
-      key: keyOf(f.name),
-      path: f.path,
-      contentType: f.name.endsWith('.gz') ? 'application/gzip' : 'text/csv',
-      onProgress: (n) => bar.update(sent + n, basename(f.path)),
-    });
-    sent += sizes[i] ?? 0;
-  }
-  bar.done();
-  process.stdout.write(
-    `uploaded ${manifest ? 'manifest.json and ' : ''}${files.length} file(s) to s3://${flags.bucket}/${EXTRACTS_PREFIX}${flags.cut}/\n` +
-      `follow with: npm run san -- status --cut ${flags.cut} --api <API url> --watch\n`,
-  );
 }
 
 /** The answer of `GET /v1/cuts/{cut}`, as its route table describes it. */
@@ -301,25 +348,42 @@ async function status(argv: string[]): Promise<void> {
   const flags = parseFlags(
     argv,
     {
-      cut: { type: 'string', description: 'the cut yyyy-mm' },
-      api: { type: 'string', description: 'base URL of the SAN API' },
-      token: { type: 'string', description: 'bearer token of a national role (default: $SAN_TOKEN)' },
-      watch: { type: 'boolean', description: 'keep refreshing until every file is finished' },
+      cut: { type: 'string', value: 'aaaa-mm', description: 'el corte' },
+      api: { type: 'string', value: 'url', description: 'URL base de la API del SAN' },
+      token: {
+        type: 'string',
+        value: 'jwt',
+        description: 'token (bearer) de un rol nacional (por omisión: $SAN_TOKEN)',
+      },
+      watch: { type: 'boolean', description: 'seguir actualizando hasta que todos los archivos terminen' },
     },
-    z.object({ cut: cutFlag, api: z.url(), token: z.string().optional(), watch: z.boolean().default(false) }),
-    'usage: npm run san -- status --cut yyyy-mm --api <url> [--token <jwt>] [--watch]',
+    z.object({ cut: cutFlag, api: urlFlag, token: z.string().optional(), watch: z.boolean().default(false) }),
+    'uso: npm run san -- status --cut aaaa-mm --api <url> [--token <jwt>] [--watch]',
   );
   const token = flags.token ?? process.env.SAN_TOKEN;
   for (;;) {
-    const response = await fetch(`${flags.api.replace(/\/$/, '')}/v1/cuts/${flags.cut}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+    const url = `${flags.api.replace(/\/$/, '')}/v1/cuts/${flags.cut}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    } catch (error) {
+      throw new Error(unreachable(flags.api, error));
+    }
     const body: unknown = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new Error(`the API answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      throw new Error(
+        `la API respondió ${response.status}${API_STATUS_HINT[response.status] ?? ''}: ${JSON.stringify(body).slice(0, 300)}`,
+      );
     }
-    const { runs } = runsSchema.parse(body);
-    if (runs.length === 0) process.stdout.write(`no file of cut ${flags.cut} has been received yet\n`);
+    const parsed = runsSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new Error(
+        `la respuesta de ${url} no es la de GET /v1/cuts/{cut}: ¿es --api la URL de la API del SAN?`,
+      );
+    }
+    const { runs } = parsed.data;
+    if (runs.length === 0)
+      process.stdout.write(`aún no se ha recibido ningún archivo del corte ${flags.cut}\n`);
     for (const r of runs) {
       const name = r.objectKey.slice(r.objectKey.lastIndexOf('/') + 1);
       const steps = r.chunks.total + r.buckets.total + 1 + r.publish.total;
@@ -328,13 +392,13 @@ async function status(argv: string[]): Promise<void> {
         r.buckets.done +
         (r.status === 'publishing' || r.status === 'done' || r.status === 'rejected' ? 1 : 0) +
         r.publish.done;
-      const bar = new ProgressBar(name, steps, 'tasks');
+      const bar = new ProgressBar(name, steps, 'tareas');
       const rep = r.report;
       const note = rep
         ? rep.status === 'accepted'
-          ? `read ${rep.rowsRead} = ${rep.accepted} + ${rep.rejected} rejected + ${rep.duplicates} duplicates, ICI ${rep.quality?.ici ?? '—'}`
-          : `REFUSED: ${rep.error?.message ?? r.failure?.message ?? ''}`
-        : r.status;
+          ? `leídas ${rep.rowsRead} = ${rep.accepted} + ${rep.rejected} rechazadas + ${rep.duplicates} duplicadas, ICI ${rep.quality?.ici ?? '—'}`
+          : `RECHAZADO: ${rep.error?.message ?? r.failure?.message ?? ''}`
+        : RUN_STATUS[r.status];
       if (done >= steps) bar.done(note);
       else bar.update(done, note);
       if (done < steps && process.stderr.isTTY) process.stderr.write('\n');
@@ -386,71 +450,72 @@ function retryDecision(report: z.infer<typeof retryReportSchema> | undefined): {
 async function retry(argv: string[]): Promise<void> {
   const positionals: string[] = [];
   while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
-  const usage = 'usage: npm run san -- retry <cut> [source] --bucket <bucket> [--endpoint <url>]';
+  const usage = 'uso: npm run san -- retry <aaaa-mm> [fuente] --bucket <bucket> [--endpoint <url>]';
   const flags = parseFlags(
     argv,
     {
-      bucket: { type: 'string', description: 'the raw bucket (the stack output RawBucket; san-raw locally)' },
-      endpoint: {
-        type: 'string',
-        description: 'S3 endpoint of the local system (path-style, credentials S3RVER)',
-      },
+      bucket: { type: 'string', value: 'bucket', description: BUCKET_HELP },
+      endpoint: { type: 'string', value: 'url', description: ENDPOINT_HELP },
     },
-    z.object({ bucket: z.string().min(3), endpoint: z.url().optional() }),
+    z.object({ bucket: z.string().min(3), endpoint: urlFlag.optional() }),
     usage,
   );
-  const [cut, source, ...extra] = positionals;
-  if (!cut || extra.length > 0) throw new UsageError(usage);
-  const parsedCut = cutFlag.safeParse(cut);
-  if (!parsedCut.success) throw new UsageError(`<cut> ${cut}: must be yyyy-mm\n${usage}`);
-  if (source !== undefined && !isSourceId(source)) {
-    throw new UsageError(`unknown source "${source}" (known: ${Object.keys(CONTRACTS).join(', ')})`);
-  }
-  const s3 = rawBucketClient(flags.endpoint);
-  const files = (await extractsOfCut(s3, flags.bucket, cut)).filter((f) => !source || f.source === source);
-  if (files.length === 0) {
-    throw new UsageError(
-      `no hay ${source ? `archivo de la fuente ${source}` : 'archivos'} en s3://${flags.bucket}/${EXTRACTS_PREFIX}${cut}/`,
-    );
-  }
-  let sent = 0;
-  for (const file of files) {
-    let report: z.infer<typeof retryReportSchema> | undefined;
-    if (file.report && file.report.lastModified >= file.lastModified) {
-      const out = await s3.send(new GetObjectCommand({ Bucket: flags.bucket, Key: file.report.key }));
-      report = retryReportSchema.parse(JSON.parse((await out.Body?.transformToString()) ?? '{}'));
+  try {
+    const [cut, source, ...extra] = positionals;
+    if (!cut || extra.length > 0) throw new UsageError(usage);
+    const parsedCut = cutFlag.safeParse(cut);
+    if (!parsedCut.success) throw new UsageError(`el corte ${cut} debe ser aaaa-mm\n${usage}`);
+    if (source !== undefined && !isSourceId(source)) {
+      throw new UsageError(`fuente desconocida "${source}" (fuentes: ${Object.keys(CONTRACTS).join(', ')})`);
     }
-    const decision = retryDecision(report);
-    if (!decision.retry) {
-      process.stdout.write(`${file.key}: ${decision.why}\n`);
-      continue;
-    }
-    if (file.size > MAX_COPY_BYTES) {
-      process.stdout.write(
-        `${file.key}: ${decision.why}; supera 5 GiB y S3 no lo copia en una sola operación: súbalo de nuevo con upload\n`,
+    const s3 = rawBucketClient(flags.endpoint);
+    const files = (await extractsOfCut(s3, flags.bucket, cut)).filter((f) => !source || f.source === source);
+    if (files.length === 0) {
+      throw new UsageError(
+        `no hay ${source ? `archivo de la fuente ${source}` : 'archivos'} en s3://${flags.bucket}/${EXTRACTS_PREFIX}${cut}/`,
       );
-      continue;
     }
-    const head = await s3.send(new HeadObjectCommand({ Bucket: flags.bucket, Key: file.key }));
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: flags.bucket,
-        Key: file.key,
-        // URL-encoded, slashes kept (s3rver decodes it with decodeURI, which leaves %2F alone).
-        CopySource: `${flags.bucket}/${encodeURIComponent(file.key).replace(/%2F/g, '/')}`,
-        MetadataDirective: 'REPLACE',
-        Metadata: { ...head.Metadata, 'san-retry': new Date().toISOString() },
-        ...(head.ContentType ? { ContentType: head.ContentType } : {}),
-      }),
+    let sent = 0;
+    for (const file of files) {
+      let report: z.infer<typeof retryReportSchema> | undefined;
+      if (file.report && file.report.lastModified >= file.lastModified) {
+        const out = await s3.send(new GetObjectCommand({ Bucket: flags.bucket, Key: file.report.key }));
+        report = retryReportSchema.parse(JSON.parse((await out.Body?.transformToString()) ?? '{}'));
+      }
+      const decision = retryDecision(report);
+      if (!decision.retry) {
+        process.stdout.write(`${file.key}: ${decision.why}\n`);
+        continue;
+      }
+      if (file.size > MAX_COPY_BYTES) {
+        process.stdout.write(
+          `${file.key}: ${decision.why}; supera 5 GiB y S3 no lo copia en una sola operación: súbalo de nuevo con upload\n`,
+        );
+        continue;
+      }
+      const head = await s3.send(new HeadObjectCommand({ Bucket: flags.bucket, Key: file.key }));
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: flags.bucket,
+          Key: file.key,
+          // URL-encoded, slashes kept (s3rver decodes it with decodeURI, which leaves %2F alone).
+          CopySource: `${flags.bucket}/${encodeURIComponent(file.key).replace(/%2F/g, '/')}`,
+          MetadataDirective: 'REPLACE',
+          Metadata: { ...head.Metadata, 'san-retry': new Date().toISOString() },
+          ...(head.ContentType ? { ContentType: head.ContentType } : {}),
+        }),
+      );
+      sent++;
+      process.stdout.write(`${file.key}: reenviado a la ingesta — ${decision.why}\n`);
+    }
+    process.stdout.write(
+      sent > 0
+        ? `reenviados ${sent} archivo(s); siga con: npm run san -- status --cut ${cut} --api <URL de la API> --watch\n`
+        : 'nada que reintentar.\n',
     );
-    sent++;
-    process.stdout.write(`${file.key}: reenviado a la ingesta — ${decision.why}\n`);
+  } catch (error) {
+    throw explainS3Failure(error, flags);
   }
-  process.stdout.write(
-    sent > 0
-      ? `reenviados ${sent} archivo(s); siga con: npm run san -- status --cut ${cut} --api <URL de la API> --watch\n`
-      : 'nada que reintentar.\n',
-  );
 }
 
 /**
@@ -460,10 +525,16 @@ async function retry(argv: string[]): Promise<void> {
 async function token(argv: string[]): Promise<void> {
   const positionals: string[] = [];
   while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
-  const usage = `usage: npm run -s san -- token <rol> [comunas] [--data-dir .san-local]   (roles: ${ROLES.join(', ')})`;
+  const usage = `uso: npm run -s san -- token <rol> [comunas] [--data-dir .san-local]   (roles: ${ROLES.join(', ')})`;
   const flags = parseFlags(
     argv,
-    { 'data-dir': { type: 'string', description: 'state folder of npm start (default .san-local)' } },
+    {
+      'data-dir': {
+        type: 'string',
+        value: 'carpeta',
+        description: 'carpeta de estado de npm start (por omisión .san-local)',
+      },
+    },
     z.object({ 'data-dir': z.string().min(1).default('.san-local') }),
     usage,
   );
@@ -482,15 +553,25 @@ async function token(argv: string[]): Promise<void> {
   process.stdout.write(`${demoToken(key, { role, subject: `demo-${role}`, comunas })}\n`);
 }
 
+const COMMANDS = { validate, upload, status, retry, token } as const;
+
+function isCommand(name: string | undefined): name is keyof typeof COMMANDS {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
 runMain(async () => {
   // As at the local start: the SDK's notice that its releases after January 2027 need Node.js 22 is
   // about the SDK, not the data team's files; a value set in the environment is kept.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command, ...rest] = process.argv.slice(2);
-  if (command === 'validate') await validate(rest);
-  else if (command === 'upload') await upload(rest);
-  else if (command === 'status') await status(rest);
-  else if (command === 'retry') await retry(rest);
-  else if (command === 'token') await token(rest);
-  else throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    // `help <command>` is that command's help (it exits 0); on its own, the list of commands.
+    const [about] = rest;
+    if (isCommand(about)) await COMMANDS[about](['--help']);
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (isCommand(command)) await COMMANDS[command](rest);
+  else
+    throw new UsageError(`${command ? `comando desconocido "${command}"` : 'falta el comando'}\n\n${USAGE}`);
 });

@@ -44,6 +44,6 @@ describe('findCutFolder', () => {
   });
 
   it('refuses a path that is not a folder', () => {
-    expect(() => findCutFolder('/nonexistent/folder')).toThrow('is not a folder');
+    expect(() => findCutFolder('/nonexistent/folder')).toThrow('--dir /nonexistent/folder no es una carpeta');
   });
 });
