@@ -22,7 +22,6 @@ import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
-import type { PlattScaling } from './calibrate';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
@@ -304,19 +303,9 @@ export async function train(options: {
     platt_slope: round(chosen.scaling.slope),
     platt_intercept: round(chosen.scaling.intercept),
   };
-  const parameters =
-    chosen.fitted.candidate.kind === 'logistic'
-      ? Buffer.from(Float64Array.from(logistic.weights).buffer)
-      : Buffer.from(JSON.stringify(trees.trees));
   const trainCohorts = cohorts.filter((c) => c.role === 'train');
-  const info: ModelInfo = {
-    version: `${chosen.fitted.candidate.kind === 'logistic' ? 'logistic' : 'gbt'}-${options.seed}-${createHash(
-      'sha256',
-    )
-      .update(parameters)
-      .update(JSON.stringify(chosen.scaling satisfies PlattScaling))
-      .digest('hex')
-      .slice(0, 8)}`,
+  const exported = exportModelToOnnx(chosen.fitted.candidate, chosen.scaling, {
+    seed: options.seed,
     features: [...FEATURE_NAMES],
     ventileCutPoints: ventileCutPoints(probabilityOf(trainSet)),
     trainingDataSha256: hash.digest('hex'),
@@ -325,9 +314,10 @@ export async function train(options: {
       .filter((c) => c.role !== 'train')
       .map((c) => `${c.role} cut ${c.cut} (seed ${c.seed})`)
       .join('; ')}`,
-  };
+  });
+  const info = exported.info;
   return {
-    bytes: exportModelToOnnx(chosen.fitted.candidate, chosen.scaling, info),
+    bytes: exported.bytes,
     info,
     evaluation,
     card: {

@@ -138,7 +138,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '## Model and data',
     '',
     `- Selected: ${chosen?.detail ?? e.selected}, with a Platt scaling fitted on the validation cohort (slope ${f3(chosen?.scaling.slope ?? Number.NaN)}, intercept ${f3(chosen?.scaling.intercept ?? Number.NaN)}). Exported to ONNX with each feature's exact contribution to the log-odds.`,
-    `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Each cohort is a fresh population; features are computed as of the cut's last day from the 36 months before it, and the outcome is the next 12 months. Training-data SHA-256 \`${info.trainingDataSha256}\`.`,
+    `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Each cohort is a fresh population; features are computed as of the cut's last day from the 36 months before it, and the outcome is the next 12 months. Training-data SHA-256 \`${info.trainingDataSha256}\`; weights SHA-256 \`${info.weightsSha256}\` (the scorer recomputes it at load and refuses a model whose weights differ).`,
     `- Test cohort: ${e.testRows.toLocaleString('en')} children, base rate ${pct(e.baseRate)}; OLN capacity taken as the top ${pct(e.capacityShare)} (${e.capacity.toLocaleString('en')} children).`,
     '- The oracle is the true probability each synthetic child was drawn with: the best any model could do. Part of it comes from household strain and individual noise that no source records (see `tools/generate/life-events.ts`), so no model can reach it.',
     '',

@@ -12,8 +12,9 @@
  */
 import type { OnnxTypes } from '../../functions/score/adapters/onnx-proto';
 import { onnx } from '../../functions/score/adapters/onnx-proto';
+import { graphWeightsSha256 } from '../../functions/score/adapters/onnx-weights';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
-import { MODEL_METADATA_KEYS } from '../../functions/score/domain/model-info';
+import { MODEL_METADATA_KEYS, VERSION_HASH_DIGITS } from '../../functions/score/domain/model-info';
 import type { PlattScaling } from './calibrate';
 import type { TreeEnsemble } from './gbt';
 import { ensembleBias, leafContributions } from './gbt';
@@ -143,8 +144,24 @@ function rawScorer(candidate: Candidate, width: number): Pick<OnnxTypes.IGraphPr
   };
 }
 
-export function exportModelToOnnx(candidate: Candidate, scaling: PlattScaling, info: ModelInfo): Uint8Array {
-  const width = info.features.length;
+/** What the caller declares about the model; the version and the weights hash follow from the graph. */
+export type ExportedModelInfo = Omit<ModelInfo, 'version' | 'weightsSha256'> & {
+  /** The training seed, the version's middle part. */
+  readonly seed: number;
+};
+
+export interface ExportedModel {
+  readonly bytes: Uint8Array;
+  readonly info: ModelInfo;
+}
+
+export function exportModelToOnnx(
+  candidate: Candidate,
+  scaling: PlattScaling,
+  declared: ExportedModelInfo,
+): ExportedModel {
+  const { seed, ...rest } = declared;
+  const width = rest.features.length;
   if (candidate.kind === 'logistic' && candidate.model.weights.length !== width)
     throw new Error('feature names and weights differ in length');
   if (candidate.kind === 'trees' && candidate.model.width !== width)
@@ -182,11 +199,20 @@ export function exportModelToOnnx(candidate: Candidate, scaling: PlattScaling, i
       { opType: 'Sigmoid', input: ['logit'], output: ['probability'], name: 'probability' },
     ],
   };
+  // Hashed as the scorer will see it: decoded from the bytes the file holds.
+  const weightsSha256 = graphWeightsSha256(onnx.GraphProto.decode(onnx.GraphProto.encode(graph).finish()));
+  const kind = candidate.kind === 'logistic' ? 'logistic' : 'gbt';
+  const info: ModelInfo = {
+    ...rest,
+    version: `${kind}-${seed}-${weightsSha256.slice(0, VERSION_HASH_DIGITS)}`,
+    weightsSha256,
+  };
   const metadataProps = [
     { key: MODEL_METADATA_KEYS.version, value: info.version },
     { key: MODEL_METADATA_KEYS.features, value: JSON.stringify(info.features) },
     { key: MODEL_METADATA_KEYS.ventileCutPoints, value: JSON.stringify(info.ventileCutPoints) },
     { key: MODEL_METADATA_KEYS.trainingDataSha256, value: info.trainingDataSha256 },
+    { key: MODEL_METADATA_KEYS.weightsSha256, value: info.weightsSha256 },
     { key: MODEL_METADATA_KEYS.metrics, value: JSON.stringify(info.metrics) },
     { key: MODEL_METADATA_KEYS.trainedOn, value: info.trainedOn },
   ];
@@ -203,5 +229,5 @@ export function exportModelToOnnx(candidate: Candidate, scaling: PlattScaling, i
     graph,
     metadataProps,
   });
-  return onnx.ModelProto.encode(proto).finish();
+  return { bytes: onnx.ModelProto.encode(proto).finish(), info };
 }

@@ -1,14 +1,17 @@
 /**
  * ModelRunner on onnxruntime-node (from the Lambda layer in the cloud). Loading reads the model's
- * `san.*` metadata and refuses a model whose feature list differs from the code's catalogue.
+ * `san.*` metadata and refuses a model whose feature list differs from the code's catalogue, or
+ * whose version, weights hash, input width or ventile cut points do not hold together
+ * (`assertModelIntegrity`).
  */
 import { readFile } from 'node:fs/promises';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { assertFeatureContract } from '../domain/features';
 import type { ModelInfo, ModelOutput, ModelRunner } from '../domain/model-info';
-import { ModelLoadError, parseModelMetadata } from '../domain/model-info';
+import { assertModelIntegrity, ModelLoadError, parseModelMetadata } from '../domain/model-info';
 import type { OnnxTypes } from './onnx-proto';
 import { onnx } from './onnx-proto';
+import { graphInputWidth, graphWeightsSha256 } from './onnx-weights';
 
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUTS = { probability: 'probability', contributions: 'contributions' } as const;
@@ -39,6 +42,11 @@ export class OnnxModelRunner implements ModelRunner {
     const entries = new Map((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
     const info = parseModelMetadata(entries);
     assertFeatureContract(info.features);
+    const graph = proto.graph ?? {};
+    assertModelIntegrity(info, {
+      weightsSha256: graphWeightsSha256(graph),
+      inputWidth: graphInputWidth(graph, MODEL_INPUT),
+    });
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     for (const name of Object.values(MODEL_OUTPUTS)) {
       if (!session.outputNames.includes(name)) throw new ModelLoadError(`the model has no output "${name}"`);

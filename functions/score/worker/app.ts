@@ -1,7 +1,8 @@
 /**
  * Score function: consumes (cut, comuna) requests from SQS, one comuna per message. The ONNX model is
- * loaded once per container; a model that breaks the feature contract stops the function at its
- * first invocation with a clear error, and the messages go back to the queue.
+ * loaded once per container, before the batch is processed: a model that breaks the feature contract
+ * or fails an integrity check (version, weights hash, input width, ventile cut points) fails the
+ * invocation itself with that error, and the messages go back to the queue.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -36,12 +37,18 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
   let model: Promise<ModelRunner> | undefined;
 
-  const scoreRecord = async (request: z.infer<typeof scoreRequestSchema>): Promise<void> => {
-    model ??= OnnxModelRunner.load(env.MODEL_PATH).catch((error: unknown) => {
+  const loadModel = (): Promise<ModelRunner> =>
+    (model ??= OnnxModelRunner.load(env.MODEL_PATH).catch((error: unknown) => {
       model = undefined;
       throw error;
-    });
-    const outcome = await scoreComuna({ curated, model: await model, roster }, request.cut, request.comuna);
+    }));
+
+  const scoreRecord = async (request: z.infer<typeof scoreRequestSchema>): Promise<void> => {
+    const outcome = await scoreComuna(
+      { curated, model: await loadModel(), roster },
+      request.cut,
+      request.comuna,
+    );
     logger.info('comuna scored', { ...request, ...outcome });
     countMetric('comunasScored', request.comuna);
   };
@@ -52,5 +59,10 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     logger,
     process: scoreRecord,
   });
-  return middy(handle).use(injectLambdaContext(logger));
+  const handleWithModel: typeof handle = async (event, context) => {
+    // Not per record: a refused model is the function's failure, not each message's.
+    await loadModel();
+    return handle(event, context);
+  };
+  return middy(handleWithModel).use(injectLambdaContext(logger));
 }

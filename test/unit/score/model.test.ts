@@ -12,7 +12,7 @@ import type { Candidate } from '../../../tools/train/onnx-export';
 import { exportModelToOnnx } from '../../../tools/train/onnx-export';
 
 const exportLogisticToOnnx = (model: ReturnType<typeof fitLogistic>, meta: typeof info): Uint8Array =>
-  exportModelToOnnx({ kind: 'logistic', model }, IDENTITY_SCALING, meta);
+  exportModelToOnnx({ kind: 'logistic', model }, IDENTITY_SCALING, meta).bytes;
 
 function toyData(rows: number) {
   const x = new Float32Array(rows * FEATURE_COUNT);
@@ -34,7 +34,7 @@ function toyData(rows: number) {
 }
 
 const info = {
-  version: 'test-1',
+  seed: 1,
   features: [...FEATURE_NAMES],
   ventileCutPoints: Array.from({ length: 19 }, (_, i) => (i + 1) / 20),
   trainingDataSha256: 'a'.repeat(64),
@@ -61,7 +61,7 @@ describe('ONNX export and scoring', () => {
     const model = fitLogistic(x, y, 400, FEATURE_COUNT);
     const scaling = { slope: 0.8, intercept: 0.3 };
     const runner = await OnnxModelRunner.fromBytes(
-      exportModelToOnnx({ kind: 'logistic', model }, scaling, info),
+      exportModelToOnnx({ kind: 'logistic', model }, scaling, info).bytes,
     );
     const out = await runner.run(x.slice(0, 5 * FEATURE_COUNT), 5);
     for (let r = 0; r < 5; r++) {
@@ -89,7 +89,7 @@ describe('ONNX export and scoring', () => {
     expect(model.trees.length).toBeGreaterThan(5);
     const scaling = { slope: 1.1, intercept: -0.2 };
     const candidate: Candidate = { kind: 'trees', model };
-    const runner = await OnnxModelRunner.fromBytes(exportModelToOnnx(candidate, scaling, info));
+    const runner = await OnnxModelRunner.fromBytes(exportModelToOnnx(candidate, scaling, info).bytes);
     const rows = 50;
     const out = await runner.run(valid.x.slice(0, rows * FEATURE_COUNT), rows);
     const mine = new Float64Array(FEATURE_COUNT);

@@ -31,6 +31,7 @@ const model: ModelRunner = {
     features: [...FEATURE_NAMES],
     ventileCutPoints: Array.from({ length: 19 }, (_, i) => (i + 1) / 20),
     trainingDataSha256: 'a'.repeat(64),
+    weightsSha256: 'b'.repeat(64),
     metrics: {},
     trainedOn: 'test',
   },
