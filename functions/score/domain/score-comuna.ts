@@ -109,6 +109,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
         reasons: topReasons(
           output.contributions.subarray(offset, offset + FEATURE_COUNT),
           input.subarray(offset, offset + FEATURE_COUNT),
+          cut,
         ),
       };
     });
