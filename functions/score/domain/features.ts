@@ -28,6 +28,13 @@ export interface FeatureDef {
   readonly reason?: FeatureReason;
 }
 
+/**
+ * The version of the reasons' words and conditions. A scoring run's inputs include it, so that a
+ * change to a reason rescores rosters already written under the same model and source runs instead
+ * of leaving them with the old reasons: raise it whenever a text or condition below changes.
+ */
+export const REASONS_VERSION = 2;
+
 /** Below this household income per capita (CLP a month, the registry's figure) income is called low. */
 export const LOW_INCOME_PER_CAPITA = 100_000;
 /** Years of schooling of a complete enseñanza media: fewer is called low schooling. */
