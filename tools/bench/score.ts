@@ -195,6 +195,7 @@ runMain(async () => {
         topReasons(
           out.contributions.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT),
           input.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT),
+          '2026-10',
         );
       }
     }

@@ -68,9 +68,14 @@ export async function curatedRecordsOf(
   return [...result.partitions.values()].flat();
 }
 
-export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseudonymiser): Promise<Dataset> {
-  const asOf = cutKnowledgeDate(generated.cut);
-  if (!asOf) throw new Error(`bad cut ${generated.cut}`);
+/**
+ * The curated records of every model source of a generated cut, as scoring reads them back from
+ * storage (NDJSON through each source's schema). A cut without one of the model's sources is an error.
+ */
+export async function curatedRecordsOfCut(
+  generated: GeneratedCut,
+  pseudonymiser: Pseudonymiser,
+): Promise<CuratedRecords> {
   const records = Object.fromEntries(MODEL_SOURCES.map((source) => [source, [] as unknown[]])) as Record<
     ModelSource,
     unknown[]
@@ -87,14 +92,19 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
   }
   const missing = MODEL_SOURCES.filter((s) => !generated.files.some((f) => f.source === s));
   if (missing.length > 0) throw new Error(`the cut lacks the model's sources: ${missing.join(', ')}`);
+  return records as unknown as CuratedRecords;
+}
+
+export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseudonymiser): Promise<Dataset> {
+  const asOf = cutKnowledgeDate(generated.cut);
+  if (!asOf) throw new Error(`bad cut ${generated.cut}`);
+  const records = await curatedRecordsOfCut(generated, pseudonymiser);
   const truth = new Map<string, { p: number; outcome: number }>();
   for (const t of generated.truth) {
     const run = parseRun(t.run);
     if (run.ok) truth.set(pseudonymiser.child(run.run), { p: t.probability, outcome: t.outcome });
   }
-  const children = [...groupByChild(records as unknown as CuratedRecords).entries()].sort(([a], [b]) =>
-    a < b ? -1 : 1,
-  );
+  const children = [...groupByChild(records).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const x = new Float32Array(children.length * FEATURE_COUNT);
   const y = new Uint8Array(children.length);
   const oracle = new Float64Array(children.length);

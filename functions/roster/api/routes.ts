@@ -3,11 +3,30 @@ import { z } from 'zod';
 import { riskFactorSchema } from '../../alerts/api/routes';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
 import { childIdParam, comunaParam, comunaRefSchema } from '../../shared/api/schemas';
+import type { CuratedSource } from '../../shared/domain/curated-records';
+import { CURATED_RECORD_SCHEMAS } from '../../shared/domain/curated-records';
+import { REASON_CONCERNS, REASON_WINDOWS } from '../domain/roster';
 
 const reasonSchema = z.object({
   feature: z.string().meta({ description: 'Indicador del modelo' }),
-  text: z.string().meta({ description: 'El motivo, en palabras' }),
-  weight: z.number().meta({ description: 'Aporte al log-odds respecto del niño promedio' }),
+  text: z
+    .string()
+    .meta({ description: 'El motivo, en palabras: cierto de los datos del niño o de su hogar' }),
+  weight: z
+    .number()
+    .meta({ description: 'Aporte al log-odds respecto del niño promedio (siempre positivo)' }),
+  concerns: z.enum(REASON_CONCERNS).meta({
+    description:
+      'A quién se refiere: al niño (escuela, salud, policía, protección) o a su hogar (Registro Social de Hogares, madre o padre privado de libertad)',
+  }),
+  source: z
+    .enum(Object.keys(CURATED_RECORD_SCHEMAS) as [CuratedSource, ...CuratedSource[]])
+    .meta({ description: 'La fuente de la que viene el indicador' }),
+  cut: z.string().meta({ description: 'El corte mensual (yyyy-mm) de esa fuente' }),
+  window: z.enum(REASON_WINDOWS).meta({
+    description:
+      'El período antes del cierre del corte que mira el indicador (`ficha vigente`: la ficha del hogar al corte)',
+  }),
 });
 
 const rosterAlertSchema = z.object({
@@ -44,7 +63,17 @@ const entryExample = {
   cut: '2026-10',
   probability: 0.41,
   ventile: 19,
-  reasons: [{ feature: 'ausentismo_escolar', text: 'Ausentismo escolar alto', weight: 0.62 }],
+  reasons: [
+    {
+      feature: 'asistencia_critica_3m',
+      text: 'Asistencia escolar bajo 85 % en los últimos 3 meses',
+      weight: 0.62,
+      concerns: 'niño',
+      source: 'educacion',
+      cut: '2026-10',
+      window: 'últimos 3 meses',
+    },
+  ],
   modelVersion: 'gbt-2026-10',
   scoredAt: '2026-11-02T10:00:00.000Z',
   alerts: [],

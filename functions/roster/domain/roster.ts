@@ -9,12 +9,39 @@
  * removed, or, if the child has alerts, kept as a manual entry without a model score. Until that
  * sweep has reached them, readers see such entries as the sweep will leave them.
  */
-/** Why the model ranks a child where it does: one feature's contribution, in words. */
+import type { CuratedSource } from '../../shared/domain/curated-records';
+
+/** Whom a reason is about: the child's own records (school, health, police, protection) or its household's. */
+export const REASON_CONCERNS = ['niño', 'hogar'] as const;
+export type ReasonConcerns = (typeof REASON_CONCERNS)[number];
+
+/** The stretch of time before the cut's knowledge date that a reason looks at. */
+export const REASON_WINDOWS = [
+  'ficha vigente',
+  'al cierre del corte',
+  'últimos 3 meses',
+  'últimos 12 meses',
+  'últimos 24 meses',
+  'hace 13 a 36 meses',
+] as const;
+export type ReasonWindow = (typeof REASON_WINDOWS)[number];
+
+/**
+ * Why the model ranks a child where it does: one feature that raises its risk and whose words are
+ * true of the child's own values, with whom it concerns, which source and cut it comes from and the
+ * window it looks at.
+ */
 export interface Reason {
   readonly feature: string;
   readonly text: string;
   /** Contribution to the log-odds relative to the average child of the training population. */
   readonly weight: number;
+  readonly concerns: ReasonConcerns;
+  /** The curated source the feature is computed from. */
+  readonly source: CuratedSource;
+  /** The monthly cut (`yyyy-mm`) of that source's data. */
+  readonly cut: string;
+  readonly window: ReasonWindow;
 }
 
 export type Origin = 'predictivo' | 'manual' | 'experto';

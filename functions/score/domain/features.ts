@@ -1,87 +1,255 @@
 /**
  * The feature catalogue: names and order of the model's inputs (the contract between training and
- * scoring), and how each feature, when it pushes a child's risk up, is explained to an OLN
- * professional. Every feature is measured over a window before the knowledge date; none is a
- * permanent "ever happened" flag.
+ * scoring), and how each feature, when it pushes a child's risk up and its words are true of the
+ * child, is explained to an OLN professional. Every feature is measured over a window before the
+ * knowledge date; none is a permanent "ever happened" flag.
  */
+import type { ReasonConcerns, ReasonWindow } from '../../roster/domain/roster';
+import type { CuratedSource } from '../../shared/domain/curated-records';
+
+/** How a feature is told to a professional, and when its words are true of the child. */
+export interface FeatureReason {
+  readonly concerns: ReasonConcerns;
+  readonly source: CuratedSource;
+  readonly window: ReasonWindow;
+  /** Whether the words are true of this child, on its own value of the feature. */
+  readonly holds: (value: number) => boolean;
+  /** The reason in words; called only when `holds` is true. */
+  readonly text: (value: number) => string;
+}
 
 export interface FeatureDef {
   readonly name: string;
-  /** Plain-language reason shown on the roster when this feature raises the score. */
-  readonly reason: (value: number) => string;
+  /**
+   * Shown on the roster when this feature raises the score and its condition holds. Absent for
+   * context (age): a model input that is never a reason, since a child's age is not something
+   * an OLN can act on and naming it reads as blaming the child for being a child.
+   */
+  readonly reason?: FeatureReason;
 }
 
-const pct = (v: number): string => `${Math.round(v * 100)}%`;
+/**
+ * The version of the reasons' words and conditions. A scoring run's inputs include it, so that a
+ * change to a reason rescores rosters already written under the same model and source runs instead
+ * of leaving them with the old reasons: raise it whenever a text or condition below changes.
+ */
+export const REASONS_VERSION = 2;
+
+/** Below this household income per capita (CLP a month, the registry's figure) income is called low. */
+export const LOW_INCOME_PER_CAPITA = 100_000;
+/** Years of schooling of a complete enseñanza media: fewer is called low schooling. */
+export const COMPLETE_SECONDARY_YEARS = 12;
+/** Persons per bedroom from which the registry's household is overcrowded (hacinamiento). */
+export const OVERCROWDED = 2.5;
+/** Absence share of school days from which it is told as a reason. */
+export const NOTABLE_ABSENCE = 0.1;
+/** The widest registry bracket (tramo) told as vulnerable, beside the 40% one. */
+export const VULNERABLE_BRACKET = 60;
+
+const pct = (v: number): string => `${Math.round(v * 100)} %`;
+const pesos = (v: number): string => `$${Math.round(v).toLocaleString('es-CL')}`;
+const isSet = (v: number): boolean => v === 1;
+/** A binary indicator of the child's own records (an event in the window, a school situation). */
+const childEvent = (
+  source: CuratedSource,
+  window: ReasonWindow,
+  words: string,
+  concerns: ReasonConcerns = 'niño',
+): FeatureReason => ({ concerns, source, window, holds: isSet, text: () => words });
 
 export const FEATURES: readonly FeatureDef[] = [
-  { name: 'edad', reason: (v) => `Edad (${Math.round(v)} años)` },
-  { name: 'adolescente', reason: () => 'Adolescente (13 a 17 años)' },
+  { name: 'edad' },
+  { name: 'adolescente' },
   {
     name: 'tramo_rsh_40',
-    reason: () => 'Hogar en el tramo del 40% más vulnerable del Registro Social de Hogares',
+    reason: childEvent(
+      'rsh',
+      'ficha vigente',
+      'Hogar en el tramo del 40 % más vulnerable del Registro Social de Hogares',
+      'hogar',
+    ),
   },
-  { name: 'tramo_rsh', reason: (v) => `Tramo ${Math.round(v * 10)} del Registro Social de Hogares` },
+  {
+    name: 'tramo_rsh',
+    reason: {
+      concerns: 'hogar',
+      source: 'rsh',
+      window: 'ficha vigente',
+      // The 40% bracket is told by tramo_rsh_40; this one tells the next brackets up to 60%.
+      holds: (v) => Math.round(v * 10) > 40 && Math.round(v * 10) <= VULNERABLE_BRACKET,
+      text: (v) =>
+        `Hogar en el tramo del ${Math.round(v * 10)} % más vulnerable del Registro Social de Hogares`,
+    },
+  },
   {
     name: 'personas_por_dormitorio',
-    reason: (v) => `Hacinamiento (${v.toFixed(1)} personas por dormitorio)`,
+    reason: {
+      concerns: 'hogar',
+      source: 'rsh',
+      window: 'ficha vigente',
+      holds: (v) => v >= OVERCROWDED,
+      text: (v) => `Hacinamiento en el hogar: ${v.toFixed(1).replace('.', ',')} personas por dormitorio`,
+    },
   },
   {
     name: 'hacinamiento_critico',
-    reason: () => 'Hacinamiento crítico en el hogar (2,5 o más personas por dormitorio)',
+    reason: childEvent(
+      'rsh',
+      'ficha vigente',
+      'Hacinamiento en el hogar (2,5 o más personas por dormitorio)',
+      'hogar',
+    ),
   },
-  { name: 'log_ingreso_per_capita', reason: () => 'Ingreso per cápita del hogar bajo' },
+  {
+    name: 'log_ingreso_per_capita',
+    reason: {
+      concerns: 'hogar',
+      source: 'rsh',
+      window: 'ficha vigente',
+      holds: (v) => Math.expm1(v) < LOW_INCOME_PER_CAPITA,
+      text: (v) =>
+        `Ingreso per cápita del hogar bajo ${pesos(LOW_INCOME_PER_CAPITA)} al mes (${pesos(Math.expm1(v))})`,
+    },
+  },
   {
     name: 'escolaridad_jefatura',
-    reason: (v) => `Baja escolaridad de la jefatura del hogar (${Math.round(v)} años)`,
+    reason: {
+      concerns: 'hogar',
+      source: 'rsh',
+      window: 'ficha vigente',
+      holds: (v) => v < COMPLETE_SECONDARY_YEARS,
+      text: (v) => `Jefatura del hogar sin enseñanza media completa (${Math.round(v)} años de escolaridad)`,
+    },
   },
-  { name: 'hogar_monoparental', reason: () => 'Hogar monoparental' },
-  { name: 'discapacidad_en_hogar', reason: () => 'Persona con discapacidad en el hogar' },
-  { name: 'inasistencia_3m', reason: (v) => `Inasistencia escolar de ${pct(v)} en los últimos 3 meses` },
-  { name: 'asistencia_critica_3m', reason: () => 'Asistencia escolar bajo 85% en los últimos 3 meses' },
+  { name: 'hogar_monoparental', reason: childEvent('rsh', 'ficha vigente', 'Hogar monoparental', 'hogar') },
+  {
+    name: 'discapacidad_en_hogar',
+    reason: childEvent('rsh', 'ficha vigente', 'Persona con discapacidad en el hogar', 'hogar'),
+  },
+  {
+    name: 'inasistencia_3m',
+    reason: {
+      concerns: 'niño',
+      source: 'educacion',
+      window: 'últimos 3 meses',
+      holds: (v) => v >= NOTABLE_ABSENCE,
+      text: (v) => `Inasistencia escolar de ${pct(v)} en los últimos 3 meses`,
+    },
+  },
+  {
+    name: 'asistencia_critica_3m',
+    reason: childEvent('educacion', 'últimos 3 meses', 'Asistencia escolar bajo 85 % en los últimos 3 meses'),
+  },
   {
     name: 'sin_matricula_3m',
-    reason: () => 'En edad escolar sin matrícula registrada en los últimos 3 meses',
+    reason: childEvent(
+      'educacion',
+      'últimos 3 meses',
+      'En edad escolar sin matrícula registrada en los últimos 3 meses',
+    ),
   },
-  { name: 'repitencia_12m', reason: () => 'Repitencia escolar en los últimos 12 meses' },
-  { name: 'retiro_escolar_12m', reason: () => 'Retiro del establecimiento escolar en los últimos 12 meses' },
+  {
+    name: 'repitencia_12m',
+    reason: childEvent('educacion', 'últimos 12 meses', 'Repitencia escolar en los últimos 12 meses'),
+  },
+  {
+    name: 'retiro_escolar_12m',
+    reason: childEvent(
+      'educacion',
+      'últimos 12 meses',
+      'Retiro del establecimiento escolar en los últimos 12 meses',
+    ),
+  },
   {
     name: 'ficha_rsh_antigua',
-    reason: () => 'Ficha del Registro Social de Hogares sin actualizar hace más de 2 años',
+    reason: childEvent(
+      'rsh',
+      'ficha vigente',
+      'Ficha del Registro Social de Hogares sin actualizar hace más de 2 años',
+      'hogar',
+    ),
   },
   {
     name: 'victima_24h_12m',
-    reason: () => 'Ingresó al programa 24 Horas como víctima en los últimos 12 meses',
+    reason: childEvent(
+      'policia',
+      'últimos 12 meses',
+      'Ingresó al programa 24 Horas como víctima en los últimos 12 meses',
+    ),
   },
   {
     name: 'victima_24h_13_36m',
-    reason: () => 'Ingresó al programa 24 Horas como víctima hace entre 1 y 3 años',
+    reason: childEvent(
+      'policia',
+      'hace 13 a 36 meses',
+      'Ingresó al programa 24 Horas como víctima hace entre 1 y 3 años',
+    ),
   },
   {
     name: 'infractor_24h_12m',
-    reason: () => 'Ingresó al programa 24 Horas por una infracción de ley en los últimos 12 meses',
+    reason: childEvent(
+      'policia',
+      'últimos 12 meses',
+      'Ingresó al programa 24 Horas por una infracción de ley en los últimos 12 meses',
+    ),
   },
-  { name: 'salud_mental_12m', reason: () => 'Atención de salud mental en los últimos 12 meses' },
+  {
+    name: 'salud_mental_12m',
+    reason: childEvent('salud', 'últimos 12 meses', 'Atención de salud mental en los últimos 12 meses'),
+  },
   {
     name: 'tratamiento_drogas_12m',
-    reason: () => 'Tratamiento por consumo de alcohol o drogas en los últimos 12 meses',
+    reason: childEvent(
+      'salud',
+      'últimos 12 meses',
+      'Tratamiento por consumo de alcohol o drogas en los últimos 12 meses',
+    ),
   },
-  { name: 'embarazo_adolescente_12m', reason: () => 'Embarazo adolescente en los últimos 12 meses' },
+  {
+    name: 'embarazo_adolescente_12m',
+    reason: childEvent('salud', 'últimos 12 meses', 'Embarazo adolescente en los últimos 12 meses'),
+  },
   {
     name: 'sin_control_sano_12m',
-    reason: () => 'Sin control de salud infantil en los últimos 12 meses (1 a 5 años)',
+    reason: childEvent(
+      'salud',
+      'últimos 12 meses',
+      'Sin control de salud infantil en los últimos 12 meses (1 a 5 años)',
+    ),
   },
-  { name: 'adulto_privado_libertad', reason: () => 'Madre o padre privado de libertad' },
+  {
+    name: 'adulto_privado_libertad',
+    reason: childEvent(
+      'privacion_libertad',
+      'al cierre del corte',
+      'Madre o padre privado de libertad',
+      'hogar',
+    ),
+  },
   {
     name: 'adulto_egreso_penal_24m',
-    reason: () => 'Madre o padre egresó de un recinto penitenciario en los últimos 2 años',
+    reason: childEvent(
+      'privacion_libertad',
+      'últimos 24 meses',
+      'Madre o padre egresó de un recinto penitenciario en los últimos 2 años',
+      'hogar',
+    ),
   },
   {
     name: 'proteccion_12m',
-    reason: () => 'En un programa de protección, o egresó de uno en los últimos 12 meses',
+    reason: childEvent(
+      'proteccion',
+      'últimos 12 meses',
+      'En un programa de protección, o egresó de uno en los últimos 12 meses',
+    ),
   },
   {
     name: 'proteccion_13_36m',
-    reason: () => 'Egresó de un programa de protección hace entre 1 y 3 años',
+    reason: childEvent(
+      'proteccion',
+      'hace 13 a 36 meses',
+      'Egresó de un programa de protección hace entre 1 y 3 años',
+    ),
   },
 ];
 

@@ -17,18 +17,37 @@ export function ventileOf(probability: number, cutPoints: readonly number[]): nu
 /** Contributions smaller than this (in log-odds) are not worth telling a professional about. */
 export const MIN_REASON_WEIGHT = 0.05;
 
-/** The `count` features that raise this child's score most, highest first. */
-export function topReasons(contributions: ArrayLike<number>, values: ArrayLike<number>, count = 3): Reason[] {
+/**
+ * The `count` features that raise this child's score most, highest first, among those whose words
+ * are true of the child's own values: a contribution that raises the risk is not enough, since a
+ * feature moves the score whichever side of the average the child is on (a household richer than
+ * average raises it when the model's income weight is positive), and context such as age is never
+ * told. `cut` is the monthly cut the values were computed from.
+ */
+export function topReasons(
+  contributions: ArrayLike<number>,
+  values: ArrayLike<number>,
+  cut: string,
+  count = 3,
+): Reason[] {
   const idx: number[] = [];
-  for (let i = 0; i < FEATURES.length; i++) if ((contributions[i] ?? 0) >= MIN_REASON_WEIGHT) idx.push(i);
+  for (let i = 0; i < FEATURES.length; i++) {
+    const reason = FEATURES[i]?.reason;
+    if (reason && (contributions[i] ?? 0) >= MIN_REASON_WEIGHT && reason.holds(values[i] ?? 0)) idx.push(i);
+  }
   idx.sort((a, b) => (contributions[b] ?? 0) - (contributions[a] ?? 0));
   return idx.slice(0, count).map((i) => {
     const f = FEATURES[i];
-    if (!f) throw new Error(`feature ${i} out of catalogue`);
+    if (!f?.reason) throw new Error(`feature ${i} out of catalogue`);
+    const { concerns, source, window, text } = f.reason;
     return {
       feature: f.name,
-      text: f.reason(values[i] ?? 0),
+      text: text(values[i] ?? 0),
       weight: Math.round((contributions[i] ?? 0) * 1000) / 1000,
+      concerns,
+      source,
+      cut,
+      window,
     };
   });
 }

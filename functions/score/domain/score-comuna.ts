@@ -10,7 +10,7 @@ import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
-import { FEATURE_COUNT } from './features';
+import { FEATURE_COUNT, REASONS_VERSION } from './features';
 import { computeIndicators, groupByChild } from './indicators';
 import type { ModelRunner } from './model-info';
 import { topReasons, ventileOf } from './prioritise';
@@ -73,8 +73,8 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     else missing.push(source);
   }
   if (missing.length > 0) return { status: 'waiting', missingSources: missing };
-  // The roster of a comuna depends only on the model and the runs of the sources it reads.
-  const inputs = `${deps.model.info.version}|${runs.join('|')}`;
+  // The roster of a comuna depends only on the model, its reasons and the runs of the sources it reads.
+  const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${runs.join('|')}`;
   if ((await deps.roster.lastInputs(comuna, cut)) === inputs) return { status: 'unchanged', inputs };
 
   const children = [...groupByChild(await deps.curated.records(cut, comuna)).entries()];
@@ -109,6 +109,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
         reasons: topReasons(
           output.contributions.subarray(offset, offset + FEATURE_COUNT),
           input.subarray(offset, offset + FEATURE_COUNT),
+          cut,
         ),
       };
     });

@@ -18,7 +18,17 @@ const entry = (childId: string, probability: number, extra: Record<string, unkno
   cut: '2026-10',
   probability,
   ventile: 20,
-  reasons: [{ feature: 'hogar_monoparental', text: 'Hogar monoparental', weight: 0.4 }],
+  reasons: [
+    {
+      feature: 'hogar_monoparental',
+      text: 'Hogar monoparental',
+      weight: 0.4,
+      concerns: 'hogar',
+      source: 'rsh',
+      cut: '2026-10',
+      window: 'ficha vigente',
+    },
+  ],
   ...extra,
 });
 

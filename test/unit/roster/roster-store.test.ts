@@ -41,7 +41,17 @@ const scored = (childId: string, runId: string, scoredAt: string, extra: Record<
   cut: '2026-10',
   probability: 0.5,
   ventile: 19,
-  reasons: [{ feature: 'hogar_monoparental', text: 'Hogar monoparental', weight: 0.4 }],
+  reasons: [
+    {
+      feature: 'hogar_monoparental',
+      text: 'Hogar monoparental',
+      weight: 0.4,
+      concerns: 'hogar',
+      source: 'rsh',
+      cut: '2026-10',
+      window: 'ficha vigente',
+    },
+  ],
   modelVersion: 'm-1',
   scoredAt,
   runId,

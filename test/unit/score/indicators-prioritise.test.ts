@@ -212,17 +212,80 @@ describe('prioritisation', () => {
     expect(() => ventileOf(0.5, [0.1])).toThrow();
   });
 
-  it('gives the three largest positive contributions as reasons, in words', () => {
+  it('gives the three largest positive contributions as reasons, in words, with whom, where and when', () => {
     const contributions = new Float32Array(FEATURE_COUNT);
     const values = new Float32Array(FEATURE_COUNT);
     contributions[FEATURE_NAMES.indexOf('inasistencia_3m')] = 0.9;
     values[FEATURE_NAMES.indexOf('inasistencia_3m')] = 0.3;
     contributions[FEATURE_NAMES.indexOf('hogar_monoparental')] = 0.4;
-    contributions[FEATURE_NAMES.indexOf('edad')] = MIN_REASON_WEIGHT / 2;
+    values[FEATURE_NAMES.indexOf('hogar_monoparental')] = 1;
     contributions[FEATURE_NAMES.indexOf('tramo_rsh_40')] = -1.2;
-    const reasons = topReasons(contributions, values);
-    expect(reasons.map((r) => r.feature)).toEqual(['inasistencia_3m', 'hogar_monoparental']);
-    expect(reasons[0]?.text).toBe('Inasistencia escolar de 30% en los últimos 3 meses');
+    values[FEATURE_NAMES.indexOf('tramo_rsh_40')] = 1;
+    contributions[FEATURE_NAMES.indexOf('discapacidad_en_hogar')] = MIN_REASON_WEIGHT / 2;
+    values[FEATURE_NAMES.indexOf('discapacidad_en_hogar')] = 1;
+    const reasons = topReasons(contributions, values, '2026-10');
+    expect(reasons).toEqual([
+      {
+        feature: 'inasistencia_3m',
+        text: 'Inasistencia escolar de 30 % en los últimos 3 meses',
+        weight: 0.9,
+        concerns: 'niño',
+        source: 'educacion',
+        cut: '2026-10',
+        window: 'últimos 3 meses',
+      },
+      {
+        feature: 'hogar_monoparental',
+        text: 'Hogar monoparental',
+        weight: 0.4,
+        concerns: 'hogar',
+        source: 'rsh',
+        cut: '2026-10',
+        window: 'ficha vigente',
+      },
+    ]);
+  });
+
+  it('tells a feature that raises the risk only when its words are true of the child, and never age', () => {
+    const at = (name: string): number => FEATURE_NAMES.indexOf(name);
+    const contributions = new Float32Array(FEATURE_COUNT).fill(1);
+    const values = new Float32Array(FEATURE_COUNT);
+    values[at('edad')] = 1;
+    values[at('adolescente')] = 0;
+    values[at('log_ingreso_per_capita')] = Math.log1p(900_000);
+    values[at('escolaridad_jefatura')] = 14;
+    values[at('inasistencia_3m')] = 0.05;
+    values[at('personas_por_dormitorio')] = 1.5;
+    values[at('tramo_rsh')] = 9;
+    expect(topReasons(contributions, values, '2026-10')).toEqual([]);
+
+    values[at('adolescente')] = 1;
+    values[at('edad')] = 15;
+    values[at('log_ingreso_per_capita')] = Math.log1p(62_000);
+    values[at('escolaridad_jefatura')] = 8;
+    contributions[at('escolaridad_jefatura')] = 0.5;
+    contributions[at('log_ingreso_per_capita')] = 2;
+    contributions[at('edad')] = 3;
+    contributions[at('adolescente')] = 3;
+    const shown = topReasons(contributions, values, '2026-10');
+    expect(shown.map((r) => r.text)).toEqual([
+      'Ingreso per cápita del hogar bajo $100.000 al mes ($62.000)',
+      'Jefatura del hogar sin enseñanza media completa (8 años de escolaridad)',
+    ]);
+  });
+
+  it('calls a bracket vulnerable up to the 60% one, the 40% one by its own feature', () => {
+    const at = FEATURE_NAMES.indexOf('tramo_rsh');
+    const contributions = new Float32Array(FEATURE_COUNT).fill(0);
+    contributions[at] = 0.3;
+    const values = new Float32Array(FEATURE_COUNT);
+    const told = (bracket: number): string[] => {
+      values[at] = bracket / 10;
+      return topReasons(contributions, values, '2026-10').map((r) => r.text);
+    };
+    expect(told(40)).toEqual([]);
+    expect(told(60)).toEqual(['Hogar en el tramo del 60 % más vulnerable del Registro Social de Hogares']);
+    expect(told(70)).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
-import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
+import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from '../../../functions/score/domain/features';
 import type { ModelRunner } from '../../../functions/score/domain/model-info';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
@@ -122,11 +122,11 @@ describe('scoreComuna', () => {
     expect(f.written.flat().map((u) => u.ventile)).toEqual([7, 14]);
     expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({
       status: 'unchanged',
-      inputs: 'm-1|r1|e1|s1|x1|p1|c1|d1',
+      inputs: `m-1|reasons-${REASONS_VERSION}|r1|e1|s1|x1|p1|c1|d1`,
     });
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
-    expect(f.last()?.inputs).toBe('m-1|r1|e2|s1|x1|p1|c1|d1');
+    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|r1|e2|s1|x1|p1|c1|d1`);
   });
 
   it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
@@ -183,7 +183,10 @@ describe('scoreComuna', () => {
     });
     f.supersede();
     const outcome = await scoreComuna({ curated: f.curated, model, roster: f.roster }, '2026-10', '13101');
-    expect(outcome).toEqual({ status: 'superseded', inputs: 'm-1|r1|e1|s1|x1|p1|c1|d1' });
+    expect(outcome).toEqual({
+      status: 'superseded',
+      inputs: `m-1|reasons-${REASONS_VERSION}|r1|e1|s1|x1|p1|c1|d1`,
+    });
     expect(f.swept).toEqual([]);
   });
 });
