@@ -29,11 +29,12 @@
  *     + 1.00·[parent in prison now] + 0.40·[parent released in the last 24 months]
  *     + 0.90·[in a protection program, or left one in the last 12 months] + 0.30·[left one 13–36 months ago]
  *     + 0.50·[victim, 12 months]·[single parent] + 0.40·[parent in prison now]·[under six]
- *     + 0.5·h + ε,  ε ~ N(0, 0.3²) per child
+ *     + 0.4·h + ε,  ε ~ N(0, 0.25²) per child
  *
- * so part of the strain reaches the outcome only through what the sources record, and part (0.5·h
- * and ε, a standard deviation of about 0.42 in log-odds) stays out of any model's sight. That part
- * is why even the oracle is far from perfect and why a model trained on the extracts trails it.
+ * so part of the strain reaches the outcome only through what the sources record, and part (0.4·h
+ * and ε, a standard deviation of about 0.35 in log-odds: √((0.4·0.6)² + 0.25²)) stays out of any
+ * model's sight. That part is why even the oracle is far from perfect and why a model trained on
+ * the extracts trails it.
  */
 import { ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
 import type { Rng } from '../lib/rng';

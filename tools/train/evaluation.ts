@@ -2,7 +2,7 @@
  * Model evaluation beyond the ranking: precision–recall, calibration and an Aequitas-style audit of
  * error rates across groups. Every figure is computed here from scores and labels.
  */
-import { precisionAtK } from './metrics';
+import { precisionAtK, type RateInterval, wilsonInterval } from './metrics';
 
 /** Average precision (area under the precision–recall curve, step-wise). */
 export function prAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
@@ -71,6 +71,9 @@ export function calibration(
 export interface GroupRates {
   readonly group: string;
   readonly count: number;
+  /** Children of the group with the outcome, and those the roster selects. */
+  readonly positives: number;
+  readonly selectedCount: number;
   readonly prevalence: number;
   /** Share of the group's positives not selected. */
   readonly falseNegativeRate: number;
@@ -78,7 +81,27 @@ export interface GroupRates {
   readonly falsePositiveRate: number;
   /** Share of the group selected. */
   readonly predictedPositiveRate: number;
+  /**
+   * Wilson 95% intervals of the four rates; undefined where the rate's denominator is under
+   * `MIN_RATE_DENOMINATOR` (the rate itself is then NaN: too few to report).
+   */
+  readonly prevalenceInterval?: RateInterval;
+  readonly fnrRateInterval?: RateInterval;
+  readonly fprRateInterval?: RateInterval;
+  readonly pprRateInterval?: RateInterval;
 }
+
+/** A group of fewer children than `MIN_GROUP_REPORT` left out of the audit, and why. */
+export interface SuppressedGroup {
+  readonly group: string;
+  readonly count: number;
+  readonly reason: string;
+}
+
+/** Groups of fewer children are not reported at all: their rates would identify too few children. */
+export const MIN_GROUP_REPORT = 30;
+/** A rate whose denominator (children, at-risk children, children without the outcome) is smaller is not reported. */
+export const MIN_RATE_DENOMINATOR = 5;
 
 /** A 95% confidence interval of a ratio of two rates. */
 export interface RatioInterval {
@@ -115,6 +138,8 @@ export interface AttributeAudit {
   readonly attribute: string;
   readonly reference: string;
   readonly groups: readonly GroupDisparity[];
+  /** Groups under `MIN_GROUP_REPORT` children, left out of `groups`. */
+  readonly suppressed: readonly SuppressedGroup[];
 }
 
 export const DISPARITY_RANGE = { low: 0.8, high: 1.25 } as const;
@@ -122,7 +147,9 @@ export const DISPARITY_RANGE = { low: 0.8, high: 1.25 } as const;
 /**
  * Error rates per group of `attribute` when the `selected` rows are the ones the roster puts in
  * front of the OLN, and their ratio to the largest group's (the reference), Aequitas-style.
- * Groups smaller than `minCount` are reported without disparities (too few to judge).
+ * Groups smaller than `minCount` are reported without disparities (too few to judge); groups under
+ * `MIN_GROUP_REPORT` children are not reported at all but listed in `suppressed`, and a rate whose
+ * denominator is under `MIN_RATE_DENOMINATOR` is NaN. Every rate comes with its Wilson interval.
  */
 export function auditAttribute(
   attribute: string,
@@ -144,20 +171,43 @@ export function auditAttribute(
     if (chosen && !y) s.fp++;
     stats.set(g, s);
   }
+  const suppressed: SuppressedGroup[] = [];
   const rates: (GroupRates & {
     readonly s: { n: number; pos: number; tp: number; fp: number; sel: number };
-  })[] = [...stats.entries()].map(([group, s]) => ({
-    s,
-    group,
-    count: s.n,
-    prevalence: s.pos / s.n,
-    falseNegativeRate: s.pos > 0 ? (s.pos - s.tp) / s.pos : Number.NaN,
-    falsePositiveRate: s.n - s.pos > 0 ? s.fp / (s.n - s.pos) : Number.NaN,
-    predictedPositiveRate: s.sel / s.n,
-  }));
+  })[] = [];
+  for (const [group, s] of stats) {
+    if (s.n < MIN_GROUP_REPORT) {
+      suppressed.push({ group, count: s.n, reason: `${s.n} children, fewer than ${MIN_GROUP_REPORT}` });
+      continue;
+    }
+    const rate = (x: number, n: number): number => (n >= MIN_RATE_DENOMINATOR ? x / n : Number.NaN);
+    const interval = (x: number, n: number): RateInterval | undefined =>
+      n >= MIN_RATE_DENOMINATOR ? wilsonInterval(x, n) : undefined;
+    const neg = s.n - s.pos;
+    const prevalenceInterval = interval(s.pos, s.n);
+    const fnrRateInterval = interval(s.pos - s.tp, s.pos);
+    const fprRateInterval = interval(s.fp, neg);
+    const pprRateInterval = interval(s.sel, s.n);
+    rates.push({
+      s,
+      group,
+      count: s.n,
+      positives: s.pos,
+      selectedCount: s.sel,
+      prevalence: rate(s.pos, s.n),
+      falseNegativeRate: rate(s.pos - s.tp, s.pos),
+      falsePositiveRate: rate(s.fp, neg),
+      predictedPositiveRate: rate(s.sel, s.n),
+      ...(prevalenceInterval ? { prevalenceInterval } : {}),
+      ...(fnrRateInterval ? { fnrRateInterval } : {}),
+      ...(fprRateInterval ? { fprRateInterval } : {}),
+      ...(pprRateInterval ? { pprRateInterval } : {}),
+    });
+  }
+  suppressed.sort((a, b) => b.count - a.count || a.group.localeCompare(b.group));
   rates.sort((a, b) => b.count - a.count || a.group.localeCompare(b.group));
   const reference = rates[0];
-  if (!reference) return { attribute, reference: '', groups: [] };
+  if (!reference) return { attribute, reference: '', groups: [], suppressed };
   const ratio = (v: number, r: number): number => (r > 0 && Number.isFinite(v) ? v / r : Number.NaN);
   const outside = (d: number): boolean =>
     Number.isFinite(d) && (d < DISPARITY_RANGE.low || d > DISPARITY_RANGE.high);
@@ -167,6 +217,7 @@ export function auditAttribute(
   return {
     attribute,
     reference: reference.group,
+    suppressed,
     groups: rates.map(({ s, ...r }) => {
       const judged = r.count >= minCount;
       // The reference's ratios are 1 by definition: no interval.

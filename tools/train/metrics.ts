@@ -47,3 +47,23 @@ export function ventileCutPoints(scores: ArrayLike<number>): number[] {
   }
   return cuts;
 }
+
+/** A 95% confidence interval of a proportion. */
+export interface RateInterval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * The Wilson score interval (95%, z = 1.96) of `successes` out of `n`. Unlike the normal (Wald)
+ * interval it stays inside [0, 1] and does not collapse to a point at 0 of n or n of n: 0 of 40
+ * gives 0–8.8%, not 0–0%. Undefined when `n` is zero.
+ */
+export function wilsonInterval(successes: number, n: number, z = 1.96): RateInterval | undefined {
+  if (n <= 0) return undefined;
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}

@@ -10,7 +10,8 @@ import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { findComuna } from '../../functions/shared/domain/comunas';
 import type { PlattScaling } from './calibrate';
 import type { AttributeAudit, CalibrationBin, GroupDisparity, RatioInterval } from './evaluation';
-import { DISPARITY_RANGE } from './evaluation';
+import { DISPARITY_RANGE, MIN_GROUP_REPORT, MIN_RATE_DENOMINATOR } from './evaluation';
+import type { RateInterval } from './metrics';
 
 export interface CandidateSummary {
   readonly name: 'logistic' | 'boosted_trees';
@@ -71,6 +72,9 @@ const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
 const withInterval = (v: number, i: RatioInterval | undefined): string =>
   i && Number.isFinite(v) ? `${v.toFixed(3)} (${i.low.toFixed(2)}–${i.high.toFixed(2)})` : f3(v);
 const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
+/** A rate with its Wilson 95% interval, as `1.9% (1.7–2.1)`. */
+const rateWithInterval = (v: number, i: RateInterval | undefined): string =>
+  i && Number.isFinite(v) ? `${pct(v)} (${(i.low * 100).toFixed(1)}–${(i.high * 100).toFixed(1)})` : pct(v);
 
 /** The calibration plot: observed rate against mean predicted probability, model and oracle. */
 export function calibrationSvg(model: readonly CalibrationBin[], oracle: readonly CalibrationBin[]): string {
@@ -189,7 +193,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     'Mean absolute contribution to the calibrated log-odds over the test cohort, and mean contribution',
     'among the children selected at capacity, largest first. The roster shows a feature as a reason only',
-    'where it raises the child\'s risk and its words are true of the child; age is never shown.',
+    "where it raises the child's risk and its words are true of the child; age is never shown.",
     '',
     `| feature | mean absolute contribution | mean among selected |${weights ? ' standardised weight | odds ratio per SD |' : ''}`,
     `|---|---:|---:|${weights ? '---:|---:|' : ''}`,
@@ -202,10 +206,15 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     `The roster's head (top ${pct(e.capacityShare)}) is the selection. For each group: false-negative rate (at-risk children`,
     'left out), false-positive rate (children selected without the outcome), predicted-positive rate, and',
-    `their ratio to the largest group's. Ratios outside ${DISPARITY_RANGE.low}–${DISPARITY_RANGE.high} are flagged; groups under 100`,
-    'children are listed without ratios. Each ratio comes with its 95% interval (Katz, on the log scale): a flag whose',
+    `their ratio to the largest group's. Each rate comes with its 95% Wilson score interval, which stays`,
+    'inside 0–100% and does not shrink to a point when a group has none or all of its children selected.',
+    `Ratios outside ${DISPARITY_RANGE.low}–${DISPARITY_RANGE.high} are flagged; groups under 100 children are listed without ratios.`,
+    'Each ratio comes with its 95% interval (Katz, on the log scale): a flag whose',
     'interval lies wholly outside the range is **flagged**; one whose interval reaches into the range is *uncertain*,',
     'and may be sampling noise, which is likely where few children are selected (the `selected` column).',
+    `Groups of fewer than ${MIN_GROUP_REPORT} children are not reported (too few to estimate a rate, and too few to keep`,
+    `the children unidentifiable); within a group, a rate over fewer than ${MIN_RATE_DENOMINATOR} children (an FNR over fewer than`,
+    `${MIN_RATE_DENOMINATOR} at-risk children, say) is shown as —. Each attribute says which groups, if any, were left out.`,
     "The zone is the registry's (`ZONA`); `sin dato` are dwellings the extract leaves blank or unreadable.",
     '',
   ];
@@ -217,12 +226,13 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const g of audit.groups) {
       lines.push(
-        `| ${label(audit.attribute, g.group)} | ${g.count} | ${Math.round(g.count * g.predictedPositiveRate)} | ${pct(g.prevalence)} | ${pct(g.falseNegativeRate)} | ${pct(g.falsePositiveRate)} | ` +
-          `${pct(g.predictedPositiveRate)} | ${withInterval(g.fnrDisparity, g.fnrInterval)} | ${withInterval(g.fprDisparity, g.fprInterval)} | ` +
+        `| ${label(audit.attribute, g.group)} | ${g.count} | ${g.selectedCount} | ${rateWithInterval(g.prevalence, g.prevalenceInterval)} | ` +
+          `${rateWithInterval(g.falseNegativeRate, g.fnrRateInterval)} | ${rateWithInterval(g.falsePositiveRate, g.fprRateInterval)} | ` +
+          `${rateWithInterval(g.predictedPositiveRate, g.pprRateInterval)} | ${withInterval(g.fnrDisparity, g.fnrInterval)} | ${withInterval(g.fprDisparity, g.fprInterval)} | ` +
           `${withInterval(g.pprDisparity, g.pprInterval)} | ${g.confident ? '**flagged**' : g.flagged ? '*uncertain*' : ''} |`,
       );
     }
-    lines.push('');
+    lines.push('', suppressedLine(audit), '');
   }
   const named = (keep: (g: GroupDisparity) => boolean): string[] =>
     e.audits.flatMap((a) =>
@@ -255,6 +265,15 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** Which groups of the attribute the audit leaves out, and why; says so when none is. */
+export function suppressedLine(audit: AttributeAudit): string {
+  if (audit.suppressed.length === 0)
+    return `No group suppressed (every group has at least ${MIN_GROUP_REPORT} children).`;
+  return `Suppressed, fewer than ${MIN_GROUP_REPORT} children: ${audit.suppressed
+    .map((g) => `${label(audit.attribute, g.group)} (${g.count})`)
+    .join('; ')}.`;
 }
 
 function label(attribute: string, group: string): string {

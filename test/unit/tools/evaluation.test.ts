@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   auditAttribute,
   calibration,
+  MIN_GROUP_REPORT,
   prAuc,
   ratioInterval,
   recallAtK,
   topK,
 } from '../../../tools/train/evaluation';
+import { suppressedLine } from '../../../tools/train/model-card';
 
 describe('evaluation', () => {
   it('computes average precision and recall at k', () => {
@@ -23,7 +25,7 @@ describe('evaluation', () => {
   });
 
   it('compares error rates of each group with the largest and flags ratios outside 0.8–1.25', () => {
-    const groups = [...Array(200).fill('a'), ...Array(100).fill('b'), ...Array(5).fill('c')];
+    const groups = [...Array(200).fill('a'), ...Array(100).fill('b'), ...Array(40).fill('c')];
     const labels = groups.map((_, i) => (i % 4 === 0 ? 1 : 0));
     // Group a: every tenth row selected; group b: every fifth row selected.
     const selected = groups.map((g, i) => (g === 'a' ? i % 10 === 0 : g === 'b' ? i % 5 === 0 : false));
@@ -53,7 +55,7 @@ describe('evaluation', () => {
       const selected = groups.map((g, i) => (g === 'a' ? i % 20 < 3 : i % 10 < 3));
       return auditAttribute('grupo', groups, labels, selected, 10).groups.find((g) => g.group === 'b');
     };
-    const small = audit(20); // 6 of 20 selected against 6 of 40
+    const small = audit(40); // 12 of 40 selected against 12 of 80
     const large = audit(4000);
     expect(small?.pprDisparity).toBeCloseTo(2, 10);
     expect(small?.flagged).toBe(true);
@@ -62,5 +64,61 @@ describe('evaluation', () => {
     expect(large?.pprDisparity).toBeCloseTo(2, 10);
     expect(large?.confident).toBe(true);
     expect((large?.pprInterval?.low ?? 0) > 1.25).toBe(true);
+  });
+
+  it('gives every rate of a group its Wilson interval, which does not collapse at 0% or 100%', () => {
+    // Group a: nobody selected; group b: everybody selected. Every tenth child has the outcome.
+    const groups = [...Array(200).fill('a'), ...Array(50).fill('b')];
+    const labels = groups.map((_, i) => (i % 10 === 0 ? 1 : 0));
+    const selected = groups.map((g) => g === 'b');
+    const audit = auditAttribute('grupo', groups, labels, selected);
+    const a = audit.groups.find((g) => g.group === 'a');
+    const b = audit.groups.find((g) => g.group === 'b');
+    expect(a?.predictedPositiveRate).toBe(0);
+    expect(a?.pprRateInterval?.low).toBe(0);
+    expect(a?.pprRateInterval?.high).toBeGreaterThan(0.01); // 0 of 200: up to 1.9%
+    expect(a?.fnrRateInterval?.high).toBe(1);
+    expect(a?.fnrRateInterval?.low).toBeLessThan(0.9); // 20 of 20 at-risk children missed
+    expect(b?.predictedPositiveRate).toBe(1);
+    expect(b?.pprRateInterval?.high).toBe(1);
+    expect(b?.pprRateInterval?.low).toBeLessThan(0.95);
+    expect(b?.prevalenceInterval?.low).toBeLessThan(b?.prevalence ?? 0);
+    expect(b?.prevalenceInterval?.high).toBeGreaterThan(b?.prevalence ?? 1);
+    expect(b?.selectedCount).toBe(50);
+  });
+
+  it('suppresses groups under the minimum and rates over too few children, and says which', () => {
+    const groups = [
+      ...Array(300).fill('a'),
+      ...Array(MIN_GROUP_REPORT).fill('b'),
+      ...Array(MIN_GROUP_REPORT - 1).fill('c'),
+      ...Array(3).fill('d'),
+    ];
+    // One child in ten has the outcome: group b (rows 300–329) has 3, too few for its FNR.
+    const labels = groups.map((_, i) => (i % 10 === 0 ? 1 : 0));
+    const selected = groups.map((_, i) => i % 7 === 0);
+    const audit = auditAttribute('grupo', groups, labels, selected, 10);
+    expect(audit.groups.map((g) => g.group)).toEqual(['a', 'b']);
+    expect(audit.suppressed.map((g) => [g.group, g.count])).toEqual([
+      ['c', MIN_GROUP_REPORT - 1],
+      ['d', 3],
+    ]);
+    expect(audit.suppressed[0]?.reason).toContain(`fewer than ${MIN_GROUP_REPORT}`);
+    const b = audit.groups.find((g) => g.group === 'b');
+    expect(b?.positives).toBe(3);
+    expect(Number.isNaN(b?.falseNegativeRate)).toBe(true);
+    expect(b?.fnrRateInterval).toBeUndefined();
+    expect(Number.isNaN(b?.fnrDisparity)).toBe(true);
+    expect(Number.isFinite(b?.predictedPositiveRate)).toBe(true);
+    expect(b?.pprRateInterval).toBeDefined();
+
+    const line = suppressedLine(audit);
+    expect(line).toContain(`fewer than ${MIN_GROUP_REPORT} children`);
+    expect(line).toContain(`c (${MIN_GROUP_REPORT - 1})`);
+    expect(line).toContain('d (3)');
+    const none = auditAttribute('grupo', Array(40).fill('a'), Array(40).fill(0), Array(40).fill(false));
+    expect(suppressedLine(none)).toBe(
+      `No group suppressed (every group has at least ${MIN_GROUP_REPORT} children).`,
+    );
   });
 });
