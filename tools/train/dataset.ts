@@ -15,7 +15,7 @@ import {
   parseNdjson,
 } from '../../functions/score/domain/curated-records';
 import { FEATURE_COUNT } from '../../functions/score/domain/features';
-import { computeIndicators, groupByChild } from '../../functions/score/domain/indicators';
+import { childrenAsOf, computeIndicators } from '../../functions/score/domain/indicators';
 import { ageInYears, cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import type { Pseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
@@ -104,7 +104,8 @@ export async function buildDataset(generated: GeneratedCut, pseudonymiser: Pseud
     const run = parseRun(t.run);
     if (run.ok) truth.set(pseudonymiser.child(run.run), { p: t.probability, outcome: t.outcome });
   }
-  const children = [...groupByChild(records).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  // The same join as scoring: each child's registry survey known at the cut.
+  const children = [...childrenAsOf(records, asOf).children.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const x = new Float32Array(children.length * FEATURE_COUNT);
   const y = new Uint8Array(children.length);
   const oracle = new Float64Array(children.length);

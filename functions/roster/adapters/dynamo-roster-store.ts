@@ -106,6 +106,7 @@ export class DynamoRosterStore implements RosterStore {
             scoredAt: run.scoredAt,
             scored: run.scored,
             inputs: run.inputs,
+            ...(run.excluded ? { excluded: run.excluded } : {}),
           },
           ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
           ExpressionAttributeValues: { ':at': run.scoredAt },

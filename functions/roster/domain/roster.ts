@@ -93,6 +93,11 @@ export interface ScoringRun {
   readonly scored: number;
   /** The model version and source runs the scores come from. */
   readonly inputs: string;
+  /**
+   * Children of the comuna's registry the run left out, by reason (a child whose every registry
+   * survey postdates the cut), so that none leaves the roster silently.
+   */
+  readonly excluded?: { readonly surveyAfterCut: number };
 }
 
 /** The comuna's current scoring run, as the store records it. */

@@ -33,7 +33,7 @@ export interface FeatureDef {
  * change to a reason rescores rosters already written under the same model and source runs instead
  * of leaving them with the old reasons: raise it whenever a text or condition below changes.
  */
-export const REASONS_VERSION = 2;
+export const REASONS_VERSION = 3;
 
 /** Below this household income per capita (CLP a month, the registry's figure) income is called low. */
 export const LOW_INCOME_PER_CAPITA = 100_000;

@@ -52,8 +52,8 @@ function monthsBack(asOf: IsoDate, count: number): string[] {
 
 /**
  * Fills `out` (length FEATURE_COUNT, in catalogue order) with the child's indicators as of `asOf`.
- * Returns false when the child is not 0–17 on that date, its registry record postdates it, or the
- * civil registry records its death on or before it.
+ * Returns false when the child is not 0–17 on that date, its registry record postdates it (which
+ * `childrenAsOf` never passes), or the civil registry records its death on or before it.
  */
 export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float32Array): boolean {
   if (out.length !== FEATURE_COUNT) throw new Error(`indicator buffer must have ${FEATURE_COUNT} slots`);
@@ -82,7 +82,7 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   const schoolAge = age >= SCHOOL_AGE.from && age <= SCHOOL_AGE.to;
   const attendance = attendanceCount > 0 ? attendanceSum / attendanceCount : undefined;
   const crowding = r.householdSize / Math.max(1, r.bedrooms);
-  const surveyAgeMonths = monthsBetween(r.surveyDate, asOf);
+  const surveyMonths = surveyAgeMonths(r, asOf);
 
   out[0] = age;
   out[1] = age >= 13 ? 1 : 0;
@@ -99,7 +99,7 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   out[12] = schoolAge && attendance === undefined ? 1 : 0;
   out[13] = repeating ? 1 : 0;
   out[14] = withdrawn ? 1 : 0;
-  out[15] = surveyAgeMonths > STALE_SURVEY_MONTHS ? 1 : 0;
+  out[15] = surveyMonths > STALE_SURVEY_MONTHS ? 1 : 0;
 
   // Events: days before the knowledge date; anything dated after it is ignored.
   const today = epochDay(asOf);
@@ -163,10 +163,42 @@ function monthsBetween(from: IsoDate, to: IsoDate): number {
   return (ty - fy) * 12 + (tm - fm);
 }
 
+/** Children of the registry left out of a cut's indicators, by reason, so none vanishes silently. */
+export interface Excluded {
+  /** Every registry survey of the child is dated after the cut's knowledge date. */
+  readonly surveyAfterCut: number;
+}
+
+/** The children a cut can be scored on, and how many the registry has that it cannot. */
+export interface ChildrenAsOf {
+  readonly children: Map<string, ChildSources>;
+  readonly excluded: Excluded;
+}
+
+/**
+ * Joins a comuna's curated records by child as known at `asOf`: each child's latest registry survey
+ * dated on or before it (a household surveyed again after the cut keeps the survey known at the
+ * cut), with its own rows of every other source. A child whose every survey postdates `asOf` has no
+ * household known at the cut: it is left out and counted in `excluded.surveyAfterCut`.
+ */
+export function childrenAsOf(records: CuratedRecords, asOf: IsoDate): ChildrenAsOf {
+  const known: CuratedRecords = { ...records, rsh: records.rsh.filter((r) => r.surveyDate <= asOf) };
+  const children = groupByChild(known);
+  const later = new Set<string>();
+  for (const r of records.rsh) if (!children.has(r.childId)) later.add(r.childId);
+  return { children, excluded: { surveyAfterCut: later.size } };
+}
+
+/** Months from the registry survey's month to the knowledge date's month. */
+export function surveyAgeMonths(rsh: RshRecord, asOf: IsoDate): number {
+  return monthsBetween(rsh.surveyDate, asOf);
+}
+
 /**
  * Joins a comuna's curated records by child: the latest registry record of each child in the
- * registry, with its own rows of every other source, and its parents' prison stays through the
- * civil registry's filiation.
+ * registry, whatever its date, with its own rows of every other source, and its parents' prison
+ * stays through the civil registry's filiation. Scoring goes through `childrenAsOf`, which first
+ * keeps only the surveys known at the cut.
  */
 export function groupByChild(records: CuratedRecords): Map<string, ChildSources> {
   const latest = new Map<string, RshRecord>();

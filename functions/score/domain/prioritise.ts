@@ -17,17 +17,38 @@ export function ventileOf(probability: number, cutPoints: readonly number[]): nu
 /** Contributions smaller than this (in log-odds) are not worth telling a professional about. */
 export const MIN_REASON_WEIGHT = 0.05;
 
+/** The registry survey the child's household features come from, as seen from the cut. */
+export interface SurveyAge {
+  /** The survey's date (`yyyy-mm-dd` or `yyyy-mm`). */
+  readonly surveyDate: string;
+  /** Whole months from the survey's month to the cut's. */
+  readonly months: number;
+}
+
+/** How old the survey is, in words: "(ficha de 2023-04, hace 31 meses)". */
+export function surveyAgeText(survey: SurveyAge): string {
+  const ago =
+    survey.months <= 0
+      ? 'del mes del corte'
+      : survey.months === 1
+        ? 'hace 1 mes'
+        : `hace ${survey.months} meses`;
+  return `(ficha de ${survey.surveyDate.slice(0, 7)}, ${ago})`;
+}
+
 /**
  * The `count` features that raise this child's score most, highest first, among those whose words
  * are true of the child's own values: a contribution that raises the risk is not enough, since a
  * feature moves the score whichever side of the average the child is on (a household richer than
  * average raises it when the model's income weight is positive), and context such as age is never
- * told. `cut` is the monthly cut the values were computed from.
+ * told. `cut` is the monthly cut the values were computed from. With `survey`, every household
+ * reason taken from the registry says how old the survey it describes is.
  */
 export function topReasons(
   contributions: ArrayLike<number>,
   values: ArrayLike<number>,
   cut: string,
+  survey?: SurveyAge,
   count = 3,
 ): Reason[] {
   const idx: number[] = [];
@@ -40,9 +61,11 @@ export function topReasons(
     const f = FEATURES[i];
     if (!f?.reason) throw new Error(`feature ${i} out of catalogue`);
     const { concerns, source, window, text } = f.reason;
+    const words = text(values[i] ?? 0);
+    const dated = survey && source === 'rsh' && concerns === 'hogar';
     return {
       feature: f.name,
-      text: text(values[i] ?? 0),
+      text: dated ? `${words} ${surveyAgeText(survey)}` : words,
       weight: Math.round((contributions[i] ?? 0) * 1000) / 1000,
       concerns,
       source,

@@ -11,8 +11,10 @@ import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
 import { FEATURE_COUNT, REASONS_VERSION } from './features';
-import { computeIndicators, groupByChild } from './indicators';
+import type { Excluded } from './indicators';
+import { childrenAsOf, computeIndicators, surveyAgeMonths } from './indicators';
 import type { ModelRunner } from './model-info';
+import type { SurveyAge } from './prioritise';
 import { topReasons, ventileOf } from './prioritise';
 
 /**
@@ -45,6 +47,8 @@ export type ScoreOutcome =
       /** Entries of children no longer in the data: deleted, or kept as manual for their alerts. */
       readonly removed: number;
       readonly unscored: number;
+      /** Children of the registry left out of this cut, by reason. */
+      readonly excluded: Excluded;
     }
   | { readonly status: 'waiting'; readonly missingSources: readonly string[] }
   | { readonly status: 'unchanged'; readonly inputs: string }
@@ -77,7 +81,9 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${runs.join('|')}`;
   if ((await deps.roster.lastInputs(comuna, cut)) === inputs) return { status: 'unchanged', inputs };
 
-  const children = [...groupByChild(await deps.curated.records(cut, comuna)).entries()];
+  const joined = childrenAsOf(await deps.curated.records(cut, comuna), asOf);
+  const { excluded } = joined;
+  const children = [...joined.children.entries()];
   const batchSize = deps.batchSize ?? 2048;
   const runId = scoringRunId(inputs);
   const modelVersion = deps.model.info.version;
@@ -88,6 +94,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     const slice = children.slice(start, start + batchSize);
     const features = new Float32Array(slice.length * FEATURE_COUNT);
     const ids: string[] = [];
+    const surveys: SurveyAge[] = [];
     for (const [childId, sources] of slice) {
       if (!computeIndicators(sources, asOf, row)) {
         skipped++;
@@ -95,6 +102,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
       }
       features.set(row, ids.length * FEATURE_COUNT);
       ids.push(childId);
+      surveys.push({ surveyDate: sources.rsh.surveyDate, months: surveyAgeMonths(sources.rsh, asOf) });
     }
     if (ids.length === 0) continue;
     const input = features.subarray(0, ids.length * FEATURE_COUNT);
@@ -110,14 +118,15 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
           output.contributions.subarray(offset, offset + FEATURE_COUNT),
           input.subarray(offset, offset + FEATURE_COUNT),
           cut,
+          surveys[i],
         ),
       };
     });
     await deps.roster.writeScores({ comuna, cut, runId, modelVersion, scoredAt }, updates);
     scored += updates.length;
   }
-  const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs };
+  const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs, excluded };
   if (!(await deps.roster.completeRun(run))) return { status: 'superseded', inputs };
   const { removed, unscored } = await deps.roster.removeStale(run);
-  return { status: 'scored', scored, skipped, modelVersion, removed, unscored };
+  return { status: 'scored', scored, skipped, modelVersion, removed, unscored, excluded };
 }

@@ -205,11 +205,14 @@ describe('a scoring run', () => {
     expect(write?.ExpressionAttributeValues).toMatchObject({ ':run': 'run-2', ':at': CURRENT });
 
     ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(failed());
-    const complete = { ...run, scored: 2, inputs: 'm-1|r2' };
+    const complete = { ...run, scored: 2, inputs: 'm-1|r2', excluded: { surveyAfterCut: 1 } };
     expect(await store.completeRun(complete)).toBe(true);
+    // The run's summary records the children it left out, beside the ones it scored.
     expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
       runId: 'run-2',
       scoredAt: CURRENT,
+      scored: 2,
+      excluded: { surveyAfterCut: 1 },
     });
     expect(await store.completeRun(complete)).toBe(false);
 

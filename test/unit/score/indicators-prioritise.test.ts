@@ -7,7 +7,7 @@ import {
   ModelContractError,
 } from '../../../functions/score/domain/features';
 import type { ChildSources } from '../../../functions/score/domain/indicators';
-import { computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
+import { childrenAsOf, computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
 import { MIN_REASON_WEIGHT, topReasons, ventileOf } from '../../../functions/score/domain/prioritise';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 
@@ -109,6 +109,28 @@ describe('computeIndicators', () => {
     expect(grouped.get('n-a')?.police).toHaveLength(0);
     expect(grouped.get('n-b')?.police).toHaveLength(1);
     expect(grouped.has('n-zzz')).toBe(false);
+  });
+
+  it('joins each child, at a cut, to its latest survey known then, and counts those surveyed only later', () => {
+    const { children, excluded } = childrenAsOf(
+      {
+        ...noRecords,
+        rsh: [
+          { ...rsh, surveyDate: '2025-04-01', rshBracket: 40 },
+          { ...rsh, surveyDate: '2026-11-15', rshBracket: 90 },
+          { ...rsh, childId: 'n-b', surveyDate: '2026-11-02' },
+          { ...rsh, childId: 'n-b', surveyDate: '2027-01-10' },
+          { ...rsh, childId: 'n-c', surveyDate: '2026-10-31' },
+        ],
+        educacion: [month('2026-10', 90), { ...month('2026-10', 50), childId: 'n-b' }],
+      },
+      '2026-10-31',
+    );
+    expect(children.get('n-a')?.rsh.surveyDate).toBe('2025-04-01');
+    expect(children.get('n-a')?.education).toHaveLength(1);
+    expect(children.has('n-b')).toBe(false);
+    expect(children.get('n-c')?.rsh.surveyDate).toBe('2026-10-31');
+    expect(excluded).toEqual({ surveyAfterCut: 1 });
   });
 
   it('finds a parent in prison through the civil registry filiation, and only on the knowledge date', () => {
@@ -244,6 +266,30 @@ describe('prioritisation', () => {
         window: 'ficha vigente',
       },
     ]);
+  });
+
+  it('says how old the registry survey is in the household reasons taken from it, and only there', () => {
+    const contributions = new Float32Array(FEATURE_COUNT);
+    const values = new Float32Array(FEATURE_COUNT);
+    contributions[FEATURE_NAMES.indexOf('hogar_monoparental')] = 0.4;
+    values[FEATURE_NAMES.indexOf('hogar_monoparental')] = 1;
+    contributions[FEATURE_NAMES.indexOf('adulto_privado_libertad')] = 0.3;
+    values[FEATURE_NAMES.indexOf('adulto_privado_libertad')] = 1;
+    contributions[FEATURE_NAMES.indexOf('inasistencia_3m')] = 0.2;
+    values[FEATURE_NAMES.indexOf('inasistencia_3m')] = 0.3;
+    const texts = (survey: { surveyDate: string; months: number }) =>
+      topReasons(contributions, values, '2026-10', survey).map((r) => r.text);
+    expect(texts({ surveyDate: '2024-03-15', months: 31 })).toEqual([
+      'Hogar monoparental (ficha de 2024-03, hace 31 meses)',
+      'Madre o padre privado de libertad',
+      'Inasistencia escolar de 30 % en los últimos 3 meses',
+    ]);
+    expect(texts({ surveyDate: '2026-09-02', months: 1 })[0]).toBe(
+      'Hogar monoparental (ficha de 2026-09, hace 1 mes)',
+    );
+    expect(texts({ surveyDate: '2026-10-02', months: 0 })[0]).toBe(
+      'Hogar monoparental (ficha de 2026-10, del mes del corte)',
+    );
   });
 
   it('tells a feature that raises the risk only when its words are true of the child, and never age', () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reason, RosterStore, ScoreUpdate } from '../../../functions/roster/domain/roster';
 import { OnnxModelRunner } from '../../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
-import { computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
+import { childrenAsOf, computeIndicators } from '../../../functions/score/domain/indicators';
 import { MIN_REASON_WEIGHT } from '../../../functions/score/domain/prioritise';
 import { REQUIRED_SOURCES, scoreComuna } from '../../../functions/score/domain/score-comuna';
 import { cutKnowledgeDate } from '../../../functions/shared/domain/dates';
@@ -95,7 +95,7 @@ describe('the reasons of a scored cohort', () => {
     expect(outcome).toMatchObject({ status: 'scored' });
     const asOf = cutKnowledgeDate(CUT);
     if (!asOf) throw new Error(`bad cut ${CUT}`);
-    const children = groupByChild(records);
+    const { children } = childrenAsOf(records, asOf);
     const row = new Float32Array(FEATURE_COUNT);
     const untrue: string[] = [];
     let shown = 0;
@@ -115,6 +115,10 @@ describe('the reasons of a scored cohort', () => {
         });
         expect(REQUIRED_SOURCES).toContain(reason.source);
         expect(reason.window).toMatch(/\S/);
+        // A household reason from the registry says how old the survey it describes is.
+        if (reason.source === 'rsh' && reason.concerns === 'hogar') {
+          expect(reason.text).toMatch(/ \(ficha de \d{4}-\d{2}, (hace \d+ mes(es)?|del mes del corte)\)$/);
+        }
       }
     }
     expect(untrue.slice(0, 10)).toEqual([]);

@@ -190,3 +190,54 @@ describe('scoreComuna', () => {
     expect(f.swept).toEqual([]);
   });
 });
+
+describe('scoreComuna with registry surveys dated after the cut', () => {
+  const runs = {
+    rsh: 'r1',
+    educacion: 'e1',
+    salud: 's1',
+    policia: 'x1',
+    proteccion: 'p1',
+    registro_civil: 'c1',
+    privacion_libertad: 'd1',
+  };
+  const records = {
+    rsh: [
+      // Surveyed before the cut and again after it: the earlier survey is the one known at the cut.
+      { ...child('n-both'), surveyDate: '2024-03-15', rshBracket: 40 },
+      { ...child('n-both'), surveyDate: '2026-11-20', rshBracket: 90 },
+      // Surveyed only after the cut: nothing about the household was known at the cut.
+      { ...child('n-later'), surveyDate: '2026-11-05' },
+      child('n-before'),
+    ],
+    educacion: [],
+    salud: [],
+    policia: [],
+    proteccion: [],
+    registro_civil: [],
+    privacion_libertad: [],
+  };
+
+  it('keeps the latest survey dated on or before the cut, and counts the children with only later ones', async () => {
+    const f = fakes(runs);
+    const curated: CuratedReader = { ...f.curated, records: async () => records };
+    const outcome = await scoreComuna({ curated, model, roster: f.roster }, '2026-10', '13101');
+    const ids = f.written.flat().map((u) => u.childId);
+    expect(ids.sort()).toEqual(['n-before', 'n-both']);
+    // The household reasons come from the 2024-03 survey (tramo 40), not the November one (tramo 90).
+    const both = f.written.flat().find((u) => u.childId === 'n-both');
+    expect(both?.reasons.map((r) => r.feature)).toContain('tramo_rsh_40');
+    expect(outcome).toMatchObject({ status: 'scored', scored: 2, excluded: { surveyAfterCut: 1 } });
+    expect(f.last()).toMatchObject({ scored: 2, excluded: { surveyAfterCut: 1 } });
+  });
+
+  it('tells the age of the registry survey in the household reasons taken from it', async () => {
+    const f = fakes(runs);
+    const curated: CuratedReader = { ...f.curated, records: async () => records };
+    await scoreComuna({ curated, model, roster: f.roster }, '2026-10', '13101');
+    const both = f.written.flat().find((u) => u.childId === 'n-both');
+    const fromRegistry = both?.reasons.filter((r) => r.source === 'rsh' && r.concerns === 'hogar') ?? [];
+    expect(fromRegistry.length).toBeGreaterThan(0);
+    for (const r of fromRegistry) expect(r.text).toMatch(/\(ficha de 2024-03, hace 31 meses\)$/);
+  });
+});
