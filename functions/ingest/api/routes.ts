@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { qualityScoresSchema } from '../../quality/domain/quality-view';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
 import { cutParam } from '../../shared/api/schemas';
+import { manifestCheckSchema } from '../domain/manifest';
 
 const FILE_PROBLEMS = [
   'empty',
@@ -59,14 +60,7 @@ export const ingestReportSchema = z
         lines: z.array(z.number()),
       })
       .optional(),
-    manifest: z
-      .object({
-        key: z.string(),
-        declared: z.boolean(),
-        checked: z.array(z.string()),
-        problems: z.array(z.string()),
-      })
-      .optional(),
+    manifest: manifestCheckSchema.optional(),
     error: problemSchema.optional(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),

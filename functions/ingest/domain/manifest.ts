@@ -24,16 +24,17 @@ export type CutManifest = z.infer<typeof manifestSchema>;
 
 export const MANIFEST_NAME = 'manifest.json';
 
-/** What the manifest check of one file compared, and what disagreed. */
-export interface ManifestCheck {
+/** What the manifest check of one file compared, and what disagreed: in the plan and the report. */
+export const manifestCheckSchema = z.object({
   /** The manifest's object key. */
-  readonly key: string;
+  key: z.string(),
   /** Whether the manifest declares the file. */
-  readonly declared: boolean;
+  declared: z.boolean(),
   /** What was compared: `corte`, `fuente`, `bytes`, `sha256`, `filas`. */
-  readonly checked: readonly string[];
-  readonly problems: readonly string[];
-}
+  checked: z.array(z.string()),
+  problems: z.array(z.string()),
+});
+export type ManifestCheck = Readonly<z.infer<typeof manifestCheckSchema>>;
 
 /** The cut's manifest as found: absent, unreadable (with why), or parsed. */
 export type ManifestLookup =

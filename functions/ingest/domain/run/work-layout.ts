@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ObjectStore } from '../../../shared/domain/object-store';
 import { emptyEncodingTally } from '../line-decoder';
+import { manifestCheckSchema } from '../manifest';
 
 /** Working objects of a run (in the work bucket, which expires them). */
 export const workKeys = {
@@ -87,14 +88,7 @@ export const planSchema = z.object({
   /** Records the plan counted (malformed ones included); the chunks must read as many. */
   records: z.number().int().optional(),
   /** What was checked against the cut's manifest (plans from before it was recorded: absent). */
-  manifest: z
-    .object({
-      key: z.string(),
-      declared: z.boolean(),
-      checked: z.array(z.string()),
-      problems: z.array(z.string()),
-    })
-    .optional(),
+  manifest: manifestCheckSchema.optional(),
   startedAt: z.string(),
 });
 export type IngestPlan = z.infer<typeof planSchema>;
