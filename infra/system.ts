@@ -392,7 +392,8 @@ export const system: SystemDef = {
         ROSTER_TABLE: { table: 'roster' },
         MODEL_PATH: { layerFile: 'model', file: 'risk-model.onnx' },
       },
-      access: { buckets: { curated: 'read' }, tables: { roster: 'readWrite' } },
+      // Writes only the drift reports (`drift/`) in the curated bucket.
+      access: { buckets: { curated: 'readPut' }, tables: { roster: 'readWrite' } },
       triggers: [{ type: 'sqs', queue: 'scoreRequests', batchSize: 1, maxBatchingWindowSeconds: 0 }],
     },
     alertsIntake: {
