@@ -11,6 +11,7 @@ import { cutStatusRoute } from '../functions/ingest/api/routes';
 import { openApiRoute } from '../functions/openapi/api/routes';
 import { QUALITY_ROUTES } from '../functions/quality/api/routes';
 import { ROSTER_ROUTES } from '../functions/roster/api/routes';
+import { SCORE_ROUTES } from '../functions/score/api/routes';
 import type { HttpMethod, RouteDef } from '../functions/shared/api/route';
 
 export type { HttpMethod };
@@ -31,6 +32,7 @@ export type FunctionId =
   | 'identityApi'
   | 'rosterSnapshot'
   | 'qualityApi'
+  | 'driftApi'
   | 'cutsApi'
   | 'apiDocument';
 
@@ -472,6 +474,16 @@ export const system: SystemDef = {
       environment: { CURATED_BUCKET: { bucket: 'curated' } },
       access: { buckets: { curated: 'read' } },
       triggers: [{ type: 'http', routes: QUALITY_ROUTES }],
+    },
+    driftApi: {
+      description: "Serves the model's drift report of a comuna and cut, written by scoring",
+      dir: 'functions/score/api',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { CURATED_BUCKET: { bucket: 'curated' } },
+      access: { buckets: { curated: 'read' } },
+      triggers: [{ type: 'http', routes: SCORE_ROUTES }],
     },
     cutsApi: {
       description: 'Serves the ingest progress and reports of the files of a cut',
