@@ -11,6 +11,7 @@ import { cutStatusRoute } from '../functions/ingest/api/routes';
 import { openApiRoute } from '../functions/openapi/api/routes';
 import { QUALITY_ROUTES } from '../functions/quality/api/routes';
 import { ROSTER_ROUTES } from '../functions/roster/api/routes';
+import { SCORE_ROUTES } from '../functions/score/api/routes';
 import type { HttpMethod, RouteDef } from '../functions/shared/api/route';
 
 export type { HttpMethod };
@@ -31,6 +32,7 @@ export type FunctionId =
   | 'identityApi'
   | 'rosterSnapshot'
   | 'qualityApi'
+  | 'driftApi'
   | 'cutsApi'
   | 'apiDocument';
 
@@ -392,7 +394,8 @@ export const system: SystemDef = {
         ROSTER_TABLE: { table: 'roster' },
         MODEL_PATH: { layerFile: 'model', file: 'risk-model.onnx' },
       },
-      access: { buckets: { curated: 'read' }, tables: { roster: 'readWrite' } },
+      // Writes only the drift reports (`drift/`) in the curated bucket.
+      access: { buckets: { curated: 'readPut' }, tables: { roster: 'readWrite' } },
       triggers: [{ type: 'sqs', queue: 'scoreRequests', batchSize: 1, maxBatchingWindowSeconds: 0 }],
     },
     alertsIntake: {
@@ -471,6 +474,16 @@ export const system: SystemDef = {
       environment: { CURATED_BUCKET: { bucket: 'curated' } },
       access: { buckets: { curated: 'read' } },
       triggers: [{ type: 'http', routes: QUALITY_ROUTES }],
+    },
+    driftApi: {
+      description: "Serves the model's drift report of a comuna and cut, written by scoring",
+      dir: 'functions/score/api',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { CURATED_BUCKET: { bucket: 'curated' } },
+      access: { buckets: { curated: 'read' } },
+      triggers: [{ type: 'http', routes: SCORE_ROUTES }],
     },
     cutsApi: {
       description: 'Serves the ingest progress and reports of the files of a cut',

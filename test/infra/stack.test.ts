@@ -120,7 +120,10 @@ describe('SanStack', () => {
     const keys = resourcesOf('AWS::ApiGatewayV2::Route').map((r) => String(r.Properties.RouteKey));
     expect(keys).toContain('GET /v1/comunas/{comuna}/roster');
     expect(keys.filter((k) => k.startsWith('GET /v1/comunas/{cut}'))).toEqual([]);
-    for (const k of keys.filter((x) => x.includes('{cut}'))) expect(k).toMatch(/^GET \/v1\/(cuts|quality)\//);
+    for (const k of keys.filter((x) => x.includes('{cut}'))) {
+      // A cut is a month: it follows `cuts` or `quality`, or a comuna's drift, never stands for a comuna.
+      expect(k).toMatch(/^GET \/v1\/((cuts|quality)\/|comunas\/\{comuna\}\/drift\/\{cut\}$)/);
+    }
     expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))).toEqual([
       expect.stringMatching(/^HttpApi/),
     ]);

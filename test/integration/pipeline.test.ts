@@ -295,6 +295,20 @@ describe('from S3 upload to the roster over HTTP', () => {
     expect(next.entries[0]?.probability).toBeLessThanOrEqual(probabilities[49] as number);
   });
 
+  it("writes the comuna's drift report per scored cut; the first says it has no previous cut", async () => {
+    const first = await api('/v1/comunas/13101/drift/2026-10');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      comuna: { code: '13101', name: 'Santiago' },
+      cut: '2026-10',
+      previousCut: null,
+      score: null,
+      features: [],
+    });
+    expect(String(first.body.message)).toMatch(/no hay un corte anterior/);
+    expect((await api('/v1/comunas/13101/drift/2026-09')).status).toBe(404);
+  });
+
   it('writes dashboard snapshots when the schedule fires', async () => {
     await local.runSchedule('rosterSnapshot');
     const index = await readJson(local.names.buckets.snapshots, 'latest/index.json');

@@ -8,6 +8,7 @@ import { getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
 import { QUALITY_ROUTES } from '../../quality/api/routes';
 import { ROSTER_ROUTES } from '../../roster/api/routes';
+import { SCORE_ROUTES } from '../../score/api/routes';
 import type { RouteDef } from '../../shared/api/route';
 import { openApiRoute } from './routes';
 
@@ -17,6 +18,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   createAlertRoute,
   getAlertRoute,
   ...QUALITY_ROUTES,
+  ...SCORE_ROUTES,
   cutStatusRoute,
   openApiRoute,
 ];

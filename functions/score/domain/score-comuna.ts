@@ -3,14 +3,18 @@
  * ingested, read the comuna's curated records, compute indicators, run the model in batches, and
  * write each child's probability, ventile and top reasons to the roster. Once the run is current,
  * what earlier runs left of children no longer in the data is removed, so that the roster holds
- * exactly the children of the current inputs (a corrected re-delivery of a cut included).
+ * exactly the children of the current inputs (a corrected re-delivery of a cut included). Before
+ * the run becomes current, the drift of its inputs and scores against the comuna's previous scored
+ * cut is written (`drift.ts`), so that a failure to write it retries the whole run.
  */
 import { createHash } from 'node:crypto';
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
-import { FEATURE_COUNT, REASONS_VERSION } from './features';
+import { driftReport, profileOf } from './drift';
+import type { DriftStore } from './drift-store';
+import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from './features';
 import type { Excluded } from './indicators';
 import { childrenAsOf, computeIndicators, surveyAgeMonths } from './indicators';
 import type { ModelRunner } from './model-info';
@@ -34,6 +38,8 @@ export interface ScoreDeps {
   readonly curated: CuratedReader;
   readonly model: ModelRunner;
   readonly roster: RosterStore;
+  /** Where each scored cut's drift report goes; without it no drift is monitored. */
+  readonly drift?: DriftStore;
   readonly batchSize?: number;
   readonly now?: () => Date;
 }
@@ -90,6 +96,8 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const row = new Float32Array(FEATURE_COUNT);
   let scored = 0;
   let skipped = 0;
+  const scoredInputs: Float32Array[] = [];
+  const probabilities: number[] = [];
   for (let start = 0; start < children.length; start += batchSize) {
     const slice = children.slice(start, start + batchSize);
     const features = new Float32Array(slice.length * FEATURE_COUNT);
@@ -107,6 +115,8 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     if (ids.length === 0) continue;
     const input = features.subarray(0, ids.length * FEATURE_COUNT);
     const output = await deps.model.run(input, ids.length);
+    scoredInputs.push(input.slice());
+    for (let i = 0; i < ids.length; i++) probabilities.push(output.probability[i] as number);
     const updates: ScoreUpdate[] = ids.map((childId, i) => {
       const probability = output.probability[i] as number;
       const offset = i * FEATURE_COUNT;
@@ -125,8 +135,29 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     await deps.roster.writeScores({ comuna, cut, runId, modelVersion, scoredAt }, updates);
     scored += updates.length;
   }
+  if (deps.drift) {
+    const values = { comuna, cut, modelVersion, features: featureColumns(scoredInputs), probabilities };
+    const previous = await deps.drift.previousProfile(comuna, cut);
+    await deps.drift.write(profileOf(values), driftReport(values, previous));
+  }
   const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs, excluded };
   if (!(await deps.roster.completeRun(run))) return { status: 'superseded', inputs };
   const { removed, unscored } = await deps.roster.removeStale(run);
   return { status: 'scored', scored, skipped, modelVersion, removed, unscored, excluded };
+}
+
+/** Each feature's values over the scored children, by name, from the model's row-major inputs. */
+function featureColumns(batches: readonly Float32Array[]): Record<string, Float32Array> {
+  const rows = batches.reduce((n, b) => n + b.length / FEATURE_COUNT, 0);
+  const columns: Record<string, Float32Array> = {};
+  FEATURE_NAMES.forEach((name, f) => {
+    const column = new Float32Array(rows);
+    let r = 0;
+    for (const batch of batches) {
+      for (let offset = f; offset < batch.length; offset += FEATURE_COUNT)
+        column[r++] = batch[offset] as number;
+    }
+    columns[name] = column;
+  });
+  return columns;
 }

@@ -12,10 +12,12 @@ import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-client
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
 import { isPilotComuna } from '../../shared/domain/comunas';
 import { OnnxModelRunner } from '../adapters/onnx-model-runner';
 import { S3CuratedReader } from '../adapters/s3-curated-reader';
+import { ObjectDriftStore } from '../domain/drift-store';
 import type { ModelRunner } from '../domain/model-info';
 import { scoreComuna } from '../domain/score-comuna';
 
@@ -35,6 +37,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const logger = createLogger('san-score');
   const curated = new S3CuratedReader(s3Client(env), env.CURATED_BUCKET);
   const roster = new DynamoRosterStore(dynamoDocumentClient(env), env.ROSTER_TABLE);
+  const drift = new ObjectDriftStore(new S3ObjectStore(s3Client(env), env.CURATED_BUCKET));
   let model: Promise<ModelRunner> | undefined;
 
   const loadModel = (): Promise<ModelRunner> =>
@@ -45,7 +48,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
 
   const scoreRecord = async (request: z.infer<typeof scoreRequestSchema>): Promise<void> => {
     const outcome = await scoreComuna(
-      { curated, model: await loadModel(), roster },
+      { curated, model: await loadModel(), roster, drift },
       request.cut,
       request.comuna,
     );

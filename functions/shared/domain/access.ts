@@ -54,6 +54,7 @@ export type Action =
   | 'alert:create'
   | 'alert:read'
   | 'quality:read'
+  | 'drift:read'
   | 'ingest:read'
   | 'identity:read';
 
@@ -63,6 +64,8 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   // Of an alert handled in or raised in the comuna; whoever reported an alert may read it as well.
   'alert:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
+  // The model's monitoring per comuna and cut: aggregate figures, no child's data.
+  'drift:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   'ingest:read': ['administrador_central'],
   // Personal data: only the roles that work with the family, in their own comunas.
   'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],

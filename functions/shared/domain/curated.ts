@@ -1,7 +1,7 @@
 /**
  * The layout of the curated bucket, shared by its writer (ingest) and its readers (scoring, the
  * quality API): each cut and source keeps one folder per run, and `_SUCCESS.json` names the run
- * readers follow once it has been promoted whole; the data-quality reports sit beside them.
+ * readers follow once it has been promoted whole; the data-quality and drift reports sit beside them.
  */
 import { z } from 'zod';
 import type { ObjectStore } from './object-store';
@@ -22,6 +22,16 @@ export const qualityKeys = {
   open: (cut: string, source: string): string => `quality/${cut}/${source}.open.ndjson`,
   cutPrefix: (cut: string): string => `quality/${cut}/`,
   yearPrefix: (year: string): string => `quality/${year}-`,
+};
+
+/**
+ * Monitoring per cut, written by scoring: each scored cut's profile of its comuna (the bins the next
+ * cut is compared over, no child's values) and its drift report against the previous cut.
+ */
+export const driftKeys = {
+  comunaPrefix: (comuna: string): string => `drift/comuna=${comuna}/`,
+  profile: (comuna: string, cut: string): string => `drift/comuna=${comuna}/cut=${cut}/profile.json`,
+  report: (comuna: string, cut: string): string => `drift/comuna=${comuna}/cut=${cut}/report.json`,
 };
 
 /** `_SUCCESS.json` of a cut and source: the run readers follow, and its report. */

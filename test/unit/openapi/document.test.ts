@@ -45,6 +45,7 @@ describe('the OpenAPI document', () => {
         "GET /v1/alerts/{alertId} 200 400 401 403 404 500",
         "GET /v1/quality/{cut} 200 400 401 403 500",
         "GET /v1/quality/{cut}/{source} 200 400 401 403 404 500",
+        "GET /v1/comunas/{comuna}/drift/{cut} 200 400 401 403 404 500",
         "GET /v1/cuts/{cut} 200 400 401 403 500",
         "GET /openapi.json 200",
       ]

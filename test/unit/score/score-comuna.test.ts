@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
+import { ObjectDriftStore } from '../../../functions/score/domain/drift-store';
 import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from '../../../functions/score/domain/features';
 import type { ModelRunner } from '../../../functions/score/domain/model-info';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
+import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
+import { MemoryStore } from '../ingest/memory-ports';
 
 const child = (id: string): RshRecord => ({
   childId: id,
@@ -188,6 +191,40 @@ describe('scoreComuna', () => {
       inputs: `m-1|reasons-${REASONS_VERSION}|r1|e1|s1|x1|p1|c1|d1`,
     });
     expect(f.swept).toEqual([]);
+  });
+
+  it("writes each cut's drift against the comuna's previous scored cut, and says the first has none", async () => {
+    const runs = {
+      rsh: 'r1',
+      educacion: 'e1',
+      salud: 's1',
+      policia: 'x1',
+      proteccion: 'p1',
+      registro_civil: 'c1',
+      privacion_libertad: 'd1',
+    };
+    const store = new MemoryStore();
+    const drift = new ObjectDriftStore(store);
+    const f = fakes(runs);
+    await scoreComuna({ curated: f.curated, model, roster: f.roster, drift }, '2026-10', '13101');
+    const first = await drift.report('13101', '2026-10');
+    expect(first).toMatchObject({ previousCut: null, score: null, features: [], children: 2 });
+    expect(first?.message).toMatch(/no hay un corte anterior/);
+    // Only the bins and shares are kept for the next cut, never a child's values or pseudonym.
+    expect(store.objects.get(driftKeys.profile('13101', '2026-10'))?.toString()).not.toMatch(/n-a|n-b/);
+
+    await scoreComuna(
+      { curated: fakes(runs).curated, model, roster: fakes(runs).roster, drift },
+      '2026-11',
+      '13101',
+    );
+    const second = await drift.report('13101', '2026-11');
+    expect(second).toMatchObject({
+      previousCut: '2026-10',
+      score: { psi: 0, level: 'estable' },
+      flagged: [],
+    });
+    expect(second?.features.map((x) => x.feature)).toEqual([...FEATURE_NAMES]);
   });
 });
 
