@@ -22,6 +22,7 @@ import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
+import { BOOTSTRAP_RESAMPLES, bootstrapHeadline, calibrationFit } from './bootstrap';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
@@ -278,6 +279,16 @@ export async function train(options: {
     oracle: scores(testSet.oracle, testSet),
     modelCalibration: modelCalibration.bins,
     oracleCalibration: oracleCalibration.bins,
+    calibrationFit: calibrationFit(testScores, testSet.y),
+    // Seeded with the training seed, so the card is reproduced byte for byte.
+    intervals: bootstrapHeadline(
+      testScores,
+      testSet.oracle,
+      testSet.y,
+      capacity,
+      options.seed,
+      BOOTSTRAP_RESAMPLES,
+    ),
     audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>
       auditAttribute(attribute, testSet.groups[attribute], testSet.y, selected),
     ),
