@@ -9,8 +9,22 @@
  * measure) is a Bernoulli draw from p. The probabilities and outcomes are written to `truth/<cut>.csv`,
  * apart from the extracts, for evaluation only; the model never reads them as input.
  *
+ * School situation. A school-age child (6–17) has a latent school risk
+ * s = −2.2 + 0.6·[RSH 40] + 0.5·[adolescent] + 0.4·[single parent] + h; it is out of school with
+ * probability sigmoid(s − 1.3), otherwise chronically absent with sigmoid(s + a(cut)), where a(cut)
+ * is the absenteeism drift of `yearly-drift.ts`, and withdrawn during the year with sigmoid(s − 2).
+ * An enrolled child's monthly attendance is drawn around a level of N(74, 8²) % if chronically
+ * absent, N(93, 4²) % otherwise, with N(0, 4²) of noise per month (January and February are
+ * holidays); it is a repeater with probability 0.15 if chronically absent, 0.03 otherwise.
+ *
  * Imperfections: invalid RUN check digits, impossible dates, missing required fields, duplicated
  * rows, the registry in Latin-1 with `;` and dd-mm-yyyy, education in UTF-8 with `,` and ISO months.
+ *
+ * Drift across years. The cuts are not draws of one unchanging process: school absenteeism rises, a
+ * prevention program opens in three comunas in November 2024 and lowers the outcome's hazard there
+ * (unseen by any source), and registry surveys grow older, each as a documented function of the
+ * cut's distance from 2022-10 that holds still from 2026-10 on (`yearly-drift.ts`). At 2022-10 and
+ * before there is no drift.
  *
  * Zone. Each household is urban or rural with the comuna's share of rural dwellings (illustrative
  * figures of the order the 2017 census gives), somewhat more often in the lowest bracket. The zone
@@ -44,6 +58,8 @@ import {
   STREETS,
   SURNAMES,
 } from './names';
+import type { YearlyDrift } from './yearly-drift';
+import { programLogOddsIn, SURVEY_AGE_MONTHS, yearlyDrift } from './yearly-drift';
 
 /** Relative sizes of the under-18 population of each pilot comuna (approximate). */
 const COMUNA_WEIGHTS: Readonly<Record<string, number>> = {
@@ -155,6 +171,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   const asOf = cutKnowledgeDate(options.cut);
   if (!asOf) throw new Error(`cut must be yyyy-mm, got "${options.cut}"`);
   const defectRate = options.defectRate ?? 0.02;
+  const drift = yearlyDrift(options.cut);
   const cuts = PILOT_COMUNAS.map((c) => c.cut);
   const weights = cuts.map((c) => COMUNA_WEIGHTS[c] ?? 1);
 
@@ -169,7 +186,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   let childrenMade = 0;
 
   while (childrenMade < options.children) {
-    const hh = makeHousehold(rng, rng.weighted(cuts, weights), asOf, ++householdSeq);
+    const hh = makeHousehold(rng, rng.weighted(cuts, weights), asOf, ++householdSeq, drift);
     hh.rural = drawRural(zoneRng, hh.comuna, hh.bracket);
     const facts: HouseholdFacts = drawHouseholdFacts(eventsRng, hh, asOf);
     const kids = Math.min(options.children - childrenMade, rng.weighted([1, 2, 3, 4], [40, 35, 17, 8]));
@@ -201,7 +218,8 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         0.4 * (hh.singleParent ? 1 : 0) +
         hh.latent;
       const outOfSchool = schoolAge && rng.bernoulli(sigmoid(schoolRisk - 1.3)) ? 1 : 0;
-      const chronicAbsence = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk)) ? 1 : 0;
+      const chronicAbsence =
+        !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk + drift.absenceLogOdds)) ? 1 : 0;
       const withdrawn = !outOfSchool && schoolAge && rng.bernoulli(sigmoid(schoolRisk - 2)) ? 1 : 0;
       const situation = {
         birthDate: child.birthDate,
@@ -217,7 +235,10 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
         latent: hh.latent,
       };
       const events = drawChildEvents(eventsRng, situation, facts, asOf);
-      const z = observedLogOdds(situation, events, facts, asOf) + unobservedLogOdds(eventsRng, hh.latent);
+      const z =
+        observedLogOdds(situation, events, facts, asOf) +
+        unobservedLogOdds(eventsRng, hh.latent) +
+        programLogOddsIn(drift, hh.comuna);
       const p = sigmoid(z);
       people.push({
         runBody: child.runBody,
@@ -356,7 +377,7 @@ export function generateCut(options: GenerateOptions): GeneratedCut {
   };
 }
 
-function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number): Household {
+function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number, drift: YearlyDrift): Household {
   const bracket = rng.weighted([40, 50, 60, 70, 80, 90, 100], [52, 11, 9, 8, 7, 7, 6]);
   const size = rng.weighted([2, 3, 4, 5, 6, 7, 8], [8, 24, 28, 20, 10, 6, 4]);
   const bedrooms = Math.max(1, Math.min(size, rng.weighted([1, 2, 3, 4], [22, 40, 30, 8])));
@@ -371,7 +392,7 @@ function makeHousehold(rng: Rng, comuna: string, asOf: string, seq: number): Hou
   }[bracket] as number;
   const indigenous = rng.bernoulli(comuna === '09111' ? 0.45 : 0.1);
   const migrant = rng.bernoulli(comuna === '13101' || comuna === '01101' ? 0.22 : 0.06);
-  const surveyMonthsAgo = rng.weighted([3, 12, 20, 30, 40], [30, 30, 20, 12, 8]) + rng.int(0, 2);
+  const surveyMonthsAgo = rng.weighted(SURVEY_AGE_MONTHS, drift.surveyAgeWeights) + rng.int(0, 2);
   const paternal = indigenous && rng.bernoulli(0.7) ? rng.pick(MAPUCHE_SURNAMES) : rng.pick(SURNAMES);
   return {
     folio: `${comuna}${String(seq).padStart(7, '0')}`,

@@ -7,13 +7,20 @@
  * yearly chance of the events the institutions do record:
  *
  *   parent deprived of liberty (prison service)   sigmoid(−3.4 + 1.1·h + 0.5·[RSH 40])  once in 36 months
- *   child as a victim (police 24-hour program)    sigmoid(−3.9 + 1.2·h + 0.4·[single parent] + 0.4·[critical crowding] + 0.3·[parent in prison])  per year
+ *   child as a victim (police 24-hour program)    sigmoid(−3.9 + 1.2·h + 0.4·[single parent] + 0.4·[critical crowding] + 0.3·[parent in prison in the 36 months])  per year
  *   child as an offender (age 14+)                sigmoid(−4.6 + 0.9·h + 0.9·[chronic absence] + 0.9·[out of school] + 0.4·[male])  per year
- *   mental-health care (age 5+)                   sigmoid(−4.0 + 0.8·h + 0.6·[adolescent] + 0.5·[victim in the 36 months])  per year
- *   drug treatment (age 12+)                      sigmoid(−5.0 + 0.8·h + 1.0·[adolescent] + 0.8·[offender in the 36 months])  per year
+ *   mental-health care (age 5+)                   sigmoid(−4.0 + 0.8·h + 0.6·[adolescent] + 0.5·[victim so far])  per year
+ *   drug treatment (age 12+)                      sigmoid(−5.0 + 0.8·h + 1.0·[adolescent] + 0.8·[offender so far])  per year
  *   adolescent pregnancy (girls 13+)              sigmoid(−4.3 + 0.6·h + 0.6·[RSH 40] + 0.9·[out of school])  per year, once
  *   entry to a protection program                 sigmoid(−4.3 + 1.3·h + 0.5·[single parent] + 0.8·[victim that year])  per year, once
  *   well-child check-up (under six)               sigmoid(2.0 − 1.3·h − 0.5·[RSH 40])  per semester
+ *
+ * The years are drawn oldest first, so "so far" is an earlier year or the same one; the age limits
+ * apply to the child's age in that year, [adolescent] is 13 or older at the knowledge date, and an
+ * event falling before the child's birth is not recorded. A protection program ends 30–500 days
+ * after entry, with probability 0.55 when that day is on or before the knowledge date; a prison
+ * stay begins 10 days to 36 months before it and ends 30–900 days later, recorded as ended with
+ * probability 0.6 when that day has come.
  *
  * The child's log-odds add the household, the school situation and these events, each counted over a
  * window before the knowledge date (recent events weigh more; nothing counts for ever):
@@ -30,11 +37,14 @@
  *     + 0.90·[in a protection program, or left one in the last 12 months] + 0.30·[left one 13–36 months ago]
  *     + 0.50·[victim, 12 months]·[single parent] + 0.40·[parent in prison now]·[under six]
  *     + 0.4·h + ε,  ε ~ N(0, 0.25²) per child
+ *     + program(comuna, cut)
  *
  * so part of the strain reaches the outcome only through what the sources record, and part (0.4·h
  * and ε, a standard deviation of about 0.35 in log-odds: √((0.4·0.6)² + 0.25²)) stays out of any
  * model's sight. That part is why even the oracle is far from perfect and why a model trained on
- * the extracts trails it.
+ * the extracts trails it. The last term is the prevention program of `yearly-drift.ts` (0 until it
+ * opens, down to −0.4 in its comunas afterwards), added by the generator with the unobserved terms:
+ * it changes the outcome without changing anything a source records.
  */
 import { ageInYears, toIsoDate } from '../../functions/shared/domain/dates';
 import type { Rng } from '../lib/rng';
@@ -115,7 +125,7 @@ export function inCustodyOn(facts: HouseholdFacts, asOf: string): boolean {
   return !!c && c.admission <= asOf && (c.release === undefined || c.release > asOf);
 }
 
-/** A parent left prison within `months` months before the knowledge date. */
+/** A parent left prison within `days` days before the knowledge date. */
 export function releasedWithin(facts: HouseholdFacts, asOf: string, days: number): boolean {
   const release = facts.custody?.release;
   return release !== undefined && release <= asOf && daysBetween(release, asOf) <= days;
@@ -216,7 +226,7 @@ export function drawChildEvents(
   return { policeVictim, policeOffender, mentalHealth, drugTreatment, pregnancy, checkups, protection };
 }
 
-/** The child's true log-odds (before the unobserved terms are added by the caller). */
+/** The child's true log-odds from what the sources can record (the caller adds the unobserved terms and the program's). */
 export function observedLogOdds(
   child: ChildSituation,
   events: ChildEvents,

@@ -34,6 +34,7 @@ import type { CandidateSummary, CohortSummary, Evaluation, FeatureImportance, Sc
 import { calibrationSvg, modelCard } from './model-card';
 import type { Candidate } from './onnx-export';
 import { exportModelToOnnx } from './onnx-export';
+import { temporalValidation } from './temporal';
 
 export const DEFAULT_MODEL_PATH = 'layers/model/risk-model.onnx';
 
@@ -296,6 +297,9 @@ export async function train(options: {
     selection,
     candidates: summaries.map((s) => s.summary),
     cohorts: cohortSummaries,
+    temporal: temporalValidation(
+      built.map(({ cohort, set }) => ({ ...cohort, set, probabilities: probabilityOf(set) })),
+    ),
     features: importance,
     logisticWeights: chosen.fitted.candidate.kind === 'logistic' ? Array.from(logistic.weights) : undefined,
   };

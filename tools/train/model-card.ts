@@ -13,6 +13,8 @@ import type { PlattScaling } from './calibrate';
 import type { AttributeAudit, CalibrationBin, GroupDisparity, RatioInterval } from './evaluation';
 import { DISPARITY_RANGE, MIN_GROUP_REPORT, MIN_RATE_DENOMINATOR } from './evaluation';
 import type { RateInterval } from './metrics';
+import type { TemporalValidation } from './temporal';
+import { temporalSection } from './temporal-card';
 
 export interface CandidateSummary {
   readonly name: 'logistic' | 'boosted_trees';
@@ -59,6 +61,8 @@ export interface Evaluation {
   readonly selection: string;
   readonly candidates: readonly CandidateSummary[];
   readonly cohorts: readonly CohortSummary[];
+  /** Calibration and population stability across the cohorts (the card's temporal validation). */
+  readonly temporal: TemporalValidation;
   readonly features: readonly FeatureImportance[];
   /** Standardised weights, when the logistic regression is selected. */
   readonly logisticWeights?: readonly number[];
@@ -209,17 +213,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     `Rule: the boosted trees replace the logistic regression only if their validation precision at capacity is higher by more than one standard error; ${e.selection}.`,
     '',
-    '## Temporal validation',
-    '',
-    'The selected model on every cohort, oldest first (training cohorts are in-sample):',
-    '',
-    '| cut | role | children | base rate | AUC | oracle AUC | precision at capacity | oracle precision | ECE |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...e.cohorts.map(
-      (c) =>
-        `| ${c.cut} | ${c.role} | ${c.rows.toLocaleString('en')} | ${pct(c.baseRate)} | ${f3(c.model.auc)} | ${f3(c.oracle.auc)} | ${f3(c.model.precisionAtCapacity)} | ${f3(c.oracle.precisionAtCapacity)} | ${f3(c.model.ece)} |`,
-    ),
-    '',
+    ...temporalSection(e.cohorts, e.temporal),
     '## Features',
     '',
     'Mean absolute contribution to the calibrated log-odds over the test cohort, and mean contribution',
