@@ -1,11 +1,11 @@
 /**
  * OLN capacity per comuna: the share of the children on a comuna's roster that its Oficina Local de
- * la Niñez can take into intervention in a year. Configuration (`config/oln-capacity.json`), not
+ * la Niñez can take into intervention in a year. Configuration (`functions/shared/config/oln-capacity.json`), not
  * code: a comuna's office reports its own figure and the file changes, nothing else. The head of a
  * comuna's own roster at its own capacity is the selection the model is evaluated and audited on.
  */
 import { z } from 'zod';
-import raw from '../../../config/oln-capacity.json';
+import raw from '../config/oln-capacity.json';
 import { isPilotComuna } from './comunas';
 
 const configSchema = z.object({
@@ -29,12 +29,15 @@ export function parseOlnCapacity(value: unknown, where: string): OlnCapacityConf
   return parsed.data;
 }
 
-const CONFIG = parseOlnCapacity(raw, 'config/oln-capacity.json');
+const CONFIG = parseOlnCapacity(raw, 'functions/shared/config/oln-capacity.json');
 
 /** The configured share of a comuna's roster its OLN can take in a year. */
 export function capacityShare(comuna: string, config: OlnCapacityConfig = CONFIG): number {
   const entry = config.comunas[comuna];
-  if (!entry) throw new Error(`comuna ${comuna} has no OLN capacity configured (config/oln-capacity.json)`);
+  if (!entry)
+    throw new Error(
+      `comuna ${comuna} has no OLN capacity configured (functions/shared/config/oln-capacity.json)`,
+    );
   return entry.share;
 }
 
