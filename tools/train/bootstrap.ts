@@ -11,7 +11,7 @@ import { capacityFor } from '../../functions/shared/domain/oln-capacity';
 import type { CapacityRule } from './evaluation';
 import { rosterOrder, rowsByComuna } from './evaluation';
 
-/** Resamples of the test cohort behind every interval on the model card. */
+/** Resamples of each test cohort behind every interval on the model card. */
 export const BOOTSTRAP_RESAMPLES = 1000;
 
 export interface Interval {
