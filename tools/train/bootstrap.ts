@@ -1,12 +1,17 @@
 /**
- * Percentile bootstrap of the headline test metrics over children: each resample draws the test
- * cohort's children with replacement (as a count per child), and every metric — the model's and the
- * oracle's — is computed on that same resample, so gaps and ratios to the oracle are resampled
+ * Percentile bootstrap of the headline test metrics over children, stratified by comuna: each
+ * resample draws every comuna's children with replacement from that comuna (as a count per child), so
+ * each comuna keeps its size and therefore its capacity, and the selection at capacity — the head of
+ * each comuna's own ranking — is recomputed on the resample. Every metric, the model's and the
+ * oracle's, is computed on that same resample, so gaps and ratios to the oracle are resampled
  * jointly. Scores are sorted once; a resample only walks the sorted orders with its counts.
  * Deterministic for a seed.
  */
+import { capacityFor } from '../../functions/shared/domain/oln-capacity';
+import type { CapacityRule } from './evaluation';
+import { rosterOrder, rowsByComuna } from './evaluation';
 
-/** Resamples of the test cohort behind every interval on the model card. */
+/** Resamples of each test cohort behind every interval on the model card. */
 export const BOOTSTRAP_RESAMPLES = 1000;
 
 export interface Interval {
@@ -83,17 +88,32 @@ function weightedAuc(s: Sorted, labels: ArrayLike<number>, w: Uint32Array): numb
   return pos === 0 || negBelow === 0 ? Number.NaN : sum / (pos * negBelow);
 }
 
-/** Positives among the `k` highest-scored draws of the resample. */
-function hitsAtK(s: Sorted, labels: ArrayLike<number>, w: Uint32Array, k: number): number {
+/** Positives among the first `k` draws of the resample along `order` (a comuna's roster order). */
+function headHits(order: Uint32Array, labels: ArrayLike<number>, w: Uint32Array, k: number): number {
   let left = k;
   let hits = 0;
-  for (let j = s.order.length - 1; j >= 0 && left > 0; j--) {
-    const i = s.order[j] as number;
+  for (let j = 0; j < order.length && left > 0; j++) {
+    const i = order[j] as number;
     const take = Math.min(left, w[i] as number);
     if (labels[i] === 1) hits += take;
     left -= take;
   }
   return hits;
+}
+
+/**
+ * One stratified resample as a count per row: each stratum (the rows of one comuna) draws as many
+ * rows as it has, with replacement, from itself only.
+ */
+export function stratifiedDraw(strata: readonly Uint32Array[], random: () => number, w: Uint32Array): void {
+  w.fill(0);
+  for (const rows of strata) {
+    const n = rows.length;
+    for (let d = 0; d < n; d++) {
+      const i = rows[Math.floor(random() * n)] as number;
+      w[i] = (w[i] as number) + 1;
+    }
+  }
 }
 
 /** ECE in `bins` equal-count bins of the resample's draws. */
@@ -204,20 +224,33 @@ export function percentileInterval(values: ArrayLike<number>): Interval {
 }
 
 /**
- * Bootstrap intervals of the headline metrics of `model` beside `oracle` on the same children,
- * with the top `capacity` selected, over `resamples` resamples drawn from `seed`.
+ * Bootstrap intervals of the headline metrics of `model` beside `oracle` on the same children, each
+ * selecting per comuna the head of the comuna's own ranking at `capacity(comuna, its children)`,
+ * over `resamples` resamples stratified by comuna and drawn from `seed`. `comunas[i]` is row i's.
  */
 export function bootstrapHeadline(
   model: ArrayLike<number>,
   oracle: ArrayLike<number>,
   labels: ArrayLike<number>,
-  capacity: number,
+  comunas: readonly string[],
   seed: number,
   resamples = 1000,
+  capacity: CapacityRule = capacityFor,
 ): HeadlineIntervals {
   const n = labels.length;
+  if (model.length !== n || oracle.length !== n || comunas.length !== n)
+    throw new Error('model, oracle, labels and comunas must have one entry per child');
   const m = sortScores(model);
   const o = sortScores(oracle);
+  // A comuna keeps its size in every resample, so its capacity is fixed; its orders are sorted once.
+  const heads = [...rowsByComuna(comunas)].map(([comuna, rows]) => ({
+    rows: Uint32Array.from(rows),
+    k: capacity(comuna, rows.length),
+    model: rosterOrder(model, rows),
+    oracle: rosterOrder(oracle, rows),
+  }));
+  const strata = heads.map((h) => h.rows);
+  const k = heads.reduce((s, h) => s + h.k, 0);
   const random = seededRandom(seed);
   const w = new Uint32Array(n);
   const series = {
@@ -231,24 +264,23 @@ export function bootstrapHeadline(
     calibrationSlope: new Float64Array(resamples),
     calibrationIntercept: new Float64Array(resamples),
   };
-  const k = Math.min(capacity, n);
   const z = logits(model);
   const start = fitOnLogits(z, labels, undefined, { slope: 1, intercept: 0 });
   for (let r = 0; r < resamples; r++) {
-    w.fill(0);
-    for (let d = 0; d < n; d++) {
-      const i = Math.floor(random() * n);
-      w[i] = (w[i] as number) + 1;
-    }
+    stratifiedDraw(strata, random, w);
     let positives = 0;
     for (let i = 0; i < n; i++) if (labels[i] === 1) positives += w[i] as number;
     const auc = weightedAuc(m, labels, w);
     const oracleAuc = weightedAuc(o, labels, w);
-    const hits = hitsAtK(m, labels, w, k);
-    const oracleHits = hitsAtK(o, labels, w, k);
+    let hits = 0;
+    let oracleHits = 0;
+    for (const h of heads) {
+      hits += headHits(h.model, labels, w, h.k);
+      oracleHits += headHits(h.oracle, labels, w, h.k);
+    }
     series.auc[r] = auc;
     series.aucGap[r] = oracleAuc - auc;
-    series.precisionAtCapacity[r] = hits / k;
+    series.precisionAtCapacity[r] = k > 0 ? hits / k : Number.NaN;
     series.recallAtCapacity[r] = positives > 0 ? hits / positives : Number.NaN;
     series.precisionRatio[r] = oracleHits > 0 ? hits / oracleHits : Number.NaN;
     // Recall shares the resample's positives with the oracle's, so its ratio is the same count ratio.

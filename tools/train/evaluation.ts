@@ -1,8 +1,123 @@
 /**
- * Model evaluation beyond the ranking: precision–recall, calibration and an Aequitas-style audit of
- * error rates across groups. Every figure is computed here from scores and labels.
+ * Model evaluation beyond the ranking: the selection at each comuna's OLN capacity, precision–recall,
+ * calibration and an Aequitas-style audit of error rates across groups. Every figure is computed here
+ * from scores and labels.
  */
+import { capacityFor } from '../../functions/shared/domain/oln-capacity';
 import { precisionAtK, type RateInterval, wilsonInterval } from './metrics';
+
+/** How many of a comuna's `children` its OLN takes: `capacityFor` with the committed configuration. */
+export type CapacityRule = (comuna: string, children: number) => number;
+
+/** Children of each comuna in a roster, in first-seen order, with the row indices of each. */
+export function rowsByComuna(comunas: readonly string[]): Map<string, number[]> {
+  const rows = new Map<string, number[]>();
+  for (let i = 0; i < comunas.length; i++) {
+    const c = comunas[i] as string;
+    const list = rows.get(c);
+    if (list) list.push(i);
+    else rows.set(c, [i]);
+  }
+  return rows;
+}
+
+/**
+ * The rows of one comuna in roster order: highest score first, ties broken by row (the training
+ * sets sort rows by pseudonym, as the roster breaks ties by child id).
+ */
+export function rosterOrder(scores: ArrayLike<number>, rows: readonly number[]): Uint32Array {
+  return Uint32Array.from(rows).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+}
+
+/**
+ * The rule production uses: per comuna, the head of the comuna's own ranking at its own capacity —
+ * `capacity(comuna, children of that comuna in the roster)` children. `comunas[i]` is row i's comuna;
+ * returns 1 for each selected row.
+ */
+export function selectAtCapacity(
+  scores: ArrayLike<number>,
+  comunas: readonly string[],
+  capacity: CapacityRule = capacityFor,
+): Uint8Array {
+  if (scores.length !== comunas.length)
+    throw new Error(`${scores.length} scores for ${comunas.length} comunas: one comuna per row`);
+  const selected = new Uint8Array(scores.length);
+  for (const [comuna, rows] of rowsByComuna(comunas)) {
+    const order = rosterOrder(scores, rows);
+    const k = capacity(comuna, rows.length);
+    for (let i = 0; i < k; i++) selected[order[i] as number] = 1;
+  }
+  return selected;
+}
+
+/** One comuna's capacity in a roster: its children and how many its OLN takes. */
+export interface ComunaCapacity {
+  readonly comuna: string;
+  readonly children: number;
+  readonly capacity: number;
+}
+
+/** Each comuna's children and capacity in a roster, largest comuna first (ties by CUT). */
+export function comunaCapacities(
+  comunas: readonly string[],
+  capacity: CapacityRule = capacityFor,
+): ComunaCapacity[] {
+  return [...rowsByComuna(comunas)]
+    .map(([comuna, rows]) => ({ comuna, children: rows.length, capacity: capacity(comuna, rows.length) }))
+    .sort((a, b) => b.children - a.children || a.comuna.localeCompare(b.comuna));
+}
+
+/** Precision and recall of a selection: the share of the selected with the outcome, and of the outcomes selected. */
+export function selectionScores(
+  selected: ArrayLike<number | boolean>,
+  labels: ArrayLike<number>,
+): { selected: number; hits: number; positives: number; precision: number; recall: number } {
+  let count = 0;
+  let hits = 0;
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i] === 1;
+    if (y) positives++;
+    if (selected[i]) {
+      count++;
+      if (y) hits++;
+    }
+  }
+  return {
+    selected: count,
+    hits,
+    positives,
+    precision: count > 0 ? hits / count : Number.NaN,
+    recall: positives > 0 ? hits / positives : Number.NaN,
+  };
+}
+
+/**
+ * The standard error of a precision at capacity summed over comunas: each comuna's head is a sample
+ * of its own size, so the variance is Σ kᶜ·pᶜ(1 − pᶜ) / K², kᶜ the comuna's capacity and pᶜ its precision.
+ */
+export function stratifiedPrecisionError(
+  selected: ArrayLike<number | boolean>,
+  labels: ArrayLike<number>,
+  comunas: readonly string[],
+): number {
+  let variance = 0;
+  let total = 0;
+  for (const rows of rowsByComuna(comunas).values()) {
+    let k = 0;
+    let hits = 0;
+    for (const i of rows)
+      if (selected[i]) {
+        k++;
+        hits += labels[i] === 1 ? 1 : 0;
+      }
+    if (k === 0) continue;
+    const p = hits / k;
+    variance += k * p * (1 - p);
+    total += k;
+  }
+  return total > 0 ? Math.sqrt(variance) / total : Number.NaN;
+}
 
 /** Average precision (area under the precision–recall curve, step-wise). */
 export function prAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
@@ -155,7 +270,7 @@ export function auditAttribute(
   attribute: string,
   groupOf: readonly string[],
   labels: ArrayLike<number>,
-  selected: ArrayLike<boolean>,
+  selected: ArrayLike<boolean | number>,
   minCount = 100,
 ): AttributeAudit {
   const stats = new Map<string, { n: number; pos: number; tp: number; fp: number; sel: number }>();
@@ -164,7 +279,7 @@ export function auditAttribute(
     const s = stats.get(g) ?? { n: 0, pos: 0, tp: 0, fp: 0, sel: 0 };
     s.n++;
     const y = labels[i] === 1;
-    const chosen = selected[i] === true;
+    const chosen = Boolean(selected[i]);
     if (y) s.pos++;
     if (chosen) s.sel++;
     if (chosen && y) s.tp++;
@@ -246,14 +361,4 @@ export function auditAttribute(
       };
     }),
   };
-}
-
-/** The `k` highest scores as a selection mask. */
-export function topK(scores: ArrayLike<number>, k: number): boolean[] {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort(
-    (a, b) => (scores[b] as number) - (scores[a] as number),
-  );
-  const mask = new Array<boolean>(scores.length).fill(false);
-  for (let i = 0; i < Math.min(k, idx.length); i++) mask[idx[i] as number] = true;
-  return mask;
 }

@@ -1,13 +1,14 @@
 /**
- * `npm run train`: generates four yearly cohorts with known outcomes and trains the risk model with
- * a temporal split — fitted on the two earliest, compared and calibrated on the third, reported on
- * the latest — then exports the selected model to ONNX in `layers/model/risk-model.onnx` with its
- * model card. Deterministic for a given seed.
+ * `npm run train`: generates yearly cohorts with known outcomes and trains the risk model with a
+ * temporal split — fitted on the two earliest, compared and calibrated on the third, reported on
+ * three independent populations at the latest cut — then exports the selected model to ONNX in
+ * `layers/model/risk-model.onnx` with its model card. Deterministic for a given seed.
  *
  * Two candidates are fitted on the training cohorts: an L2-regularised logistic regression (whose
  * per-feature contributions are exact) and gradient-boosted trees (early-stopped on the validation
  * cohort). Each gets a Platt scaling fitted on the validation cohort. The selection is by precision
- * at the OLN's capacity on the validation cohort; the trees replace the logistic regression only if
+ * at each comuna's OLN capacity (the head of each comuna's own ranking at its configured share, the
+ * rule production uses) on the validation cohort; the trees replace the logistic regression only if
  * they beat it there by more than one standard error of that precision, since the simpler model's
  * reasons are easier to defend in front of a family.
  */
@@ -18,31 +19,36 @@ import { z } from 'zod';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
+import { capacityFor } from '../../functions/shared/domain/oln-capacity';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
-import { BOOTSTRAP_RESAMPLES, bootstrapHeadline, calibrationFit } from './bootstrap';
+import { BOOTSTRAP_RESAMPLES } from './bootstrap';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
-import { auditAttribute, calibration, prAuc, recallAtK, topK } from './evaluation';
+import {
+  auditAttribute,
+  calibration,
+  selectAtCapacity,
+  selectionScores,
+  stratifiedPrecisionError,
+} from './evaluation';
 import { DEFAULT_GBT, fitGbt, predictLogit, contributions as treeContributions } from './gbt';
 import { fitLogistic, logOddsRow } from './logistic';
-import { auc, precisionAtK, ventileCutPoints } from './metrics';
-import type { CandidateSummary, CohortSummary, Evaluation, FeatureImportance, Scores } from './model-card';
+import { ventileCutPoints } from './metrics';
+import type { CandidateSummary, CohortSummary, Evaluation, FeatureImportance } from './model-card';
 import { calibrationSvg, modelCard } from './model-card';
 import type { Candidate } from './onnx-export';
 import { exportModelToOnnx } from './onnx-export';
 import { temporalValidation } from './temporal';
+import { comunaPrecision, evaluateTestCohort, scoresAt, scoresAtCapacity } from './test-cohorts';
 
 export const DEFAULT_MODEL_PATH = 'layers/model/risk-model.onnx';
 
-/**
- * OLN capacity: the pilot served about 3,440 interventions a year for some 200,000 children, so the
- * roster's actionable head is about the top 2% of a comuna.
- */
-export const CAPACITY_SHARE = 0.02;
+/** Independent test cohorts: fresh populations at the test cut, each with a seed no other cohort uses. */
+export const TEST_COHORTS = 3;
 
 /** The options the committed model was trained with. */
 export const DEFAULT_TRAINING = { seed: 2024, children: 40_000 } as const;
@@ -67,13 +73,22 @@ export interface Cohort {
   readonly children: number;
 }
 
-/** Four yearly cohorts, each a fresh synthetic population observed at the end of October. */
+/**
+ * Four yearly cuts, each cohort a fresh synthetic population observed at the end of October: two to
+ * train on, one to validate on, and `TEST_COHORTS` independent populations at the latest cut to test
+ * on, every cohort with a seed of its own.
+ */
 export function cohortsFor(seed: number, children: number): readonly Cohort[] {
   return [
     { role: 'train', cut: '2022-10', seed, children },
     { role: 'train', cut: '2023-10', seed: seed + 1, children },
     { role: 'validation', cut: '2024-10', seed: seed + 2, children },
-    { role: 'test', cut: '2025-10', seed: seed + 3, children },
+    ...Array.from({ length: TEST_COHORTS }, (_, i) => ({
+      role: 'test' as const,
+      cut: '2025-10',
+      seed: seed + 3 + i,
+      children,
+    })),
   ];
 }
 
@@ -124,18 +139,20 @@ function concat(sets: readonly Dataset[]): Dataset {
   };
 }
 
-function scores(probabilities: Float64Array, set: Dataset): Scores {
-  const capacity = capacityOf(set.rows);
-  return {
-    auc: auc(probabilities, set.y),
-    prAuc: prAuc(probabilities, set.y),
-    precisionAtCapacity: precisionAtK(probabilities, set.y, capacity),
-    recallAtCapacity: recallAtK(probabilities, set.y, capacity),
-    ece: calibration(probabilities, set.y).ece,
-  };
+/**
+ * The test cohorts' selection at capacity, concatenated in the order `concat` pools them: each
+ * cohort is its own roster, its comunas' heads taken within it.
+ */
+function pooledSelection(probabilities: Float64Array, sets: readonly Dataset[]): Uint8Array {
+  const out = new Uint8Array(sets.reduce((s, d) => s + d.rows, 0));
+  let at = 0;
+  for (const set of sets) {
+    out.set(selectAtCapacity(probabilities.subarray(at, at + set.rows), set.comunas), at);
+    at += set.rows;
+  }
+  return out;
 }
 
-const capacityOf = (rows: number): number => Math.max(1, Math.round(rows * CAPACITY_SHARE));
 const baseRate = (set: Dataset): number => set.y.reduce((s, v) => s + v, 0) / set.rows;
 
 /** One value per row of the set, from the row's features at `offset` in `x`. */
@@ -174,7 +191,8 @@ export async function train(options: {
     built.filter((b) => b.cohort.role === role).map((b) => b.set);
   const trainSet = concat(setsOf('train'));
   const validSet = concat(setsOf('validation'));
-  const testSet = concat(setsOf('test'));
+  const testSets = setsOf('test');
+  const testSet = concat(testSets);
 
   const logistic = fitLogistic(trainSet.x, trainSet.y, trainSet.rows, FEATURE_COUNT);
   const trees = fitGbt(trainSet, validSet, FEATURE_COUNT);
@@ -212,22 +230,29 @@ export async function train(options: {
         name: f.name,
         detail: f.detail,
         scaling,
-        validation: scores(applyPlatt(scaling, validLogOdds), validSet),
-        test: scores(applyPlatt(scaling, f.logOdds(testSet)), testSet),
+        validation: scoresAtCapacity(applyPlatt(scaling, validLogOdds), validSet),
+        test: (() => {
+          const p = applyPlatt(scaling, f.logOdds(testSet));
+          return scoresAt(p, testSet, pooledSelection(p, testSets));
+        })(),
       } satisfies CandidateSummary,
     };
   });
   const [simple, complex] = summaries as [(typeof summaries)[0], (typeof summaries)[0]];
-  const k = capacityOf(validSet.rows);
+  const simpleSelected = selectAtCapacity(
+    applyPlatt(simple.scaling, simple.fitted.logOdds(validSet)),
+    validSet.comunas,
+  );
+  const k = selectionScores(simpleSelected, validSet.y).selected;
   const p = simple.summary.validation.precisionAtCapacity;
-  const standardError = Math.sqrt((p * (1 - p)) / k);
+  const standardError = stratifiedPrecisionError(simpleSelected, validSet.y, validSet.comunas);
   const choice = options.candidate ?? 'auto';
   const byPrecision = complex.summary.validation.precisionAtCapacity > p + standardError ? complex : simple;
   const chosen = choice === 'auto' ? byPrecision : choice === simple.fitted.name ? simple : complex;
   const selection =
     `validation precision at capacity: ${simple.fitted.name} ${p.toFixed(3)}, ${complex.fitted.name} ` +
     `${complex.summary.validation.precisionAtCapacity.toFixed(3)}; one standard error ${standardError.toFixed(3)} ` +
-    `(${k.toLocaleString('en')} children) — ` +
+    `(${k.toLocaleString('en')} children at capacity) — ` +
     (choice === 'auto'
       ? `selected ${chosen.fitted.name}`
       : `${chosen.fitted.name} exported as asked (the rule would select ${byPrecision.fitted.name})`);
@@ -235,16 +260,16 @@ export async function train(options: {
   const probabilityOf = (set: Dataset): Float64Array =>
     applyPlatt(chosen.scaling, chosen.fitted.logOdds(set));
   const testScores = probabilityOf(testSet);
-  const capacity = capacityOf(testSet.rows);
   const modelCalibration = calibration(testScores, testSet.y);
   const oracleCalibration = calibration(testSet.oracle, testSet.y);
-  const selected = topK(testScores, capacity);
+  const selected = pooledSelection(testScores, testSets);
+  const selectedCount = selectionScores(selected, testSet.y).selected;
   const cohortSummaries: CohortSummary[] = built.map(({ cohort, set }) => ({
     ...cohort,
     rows: set.rows,
     baseRate: baseRate(set),
-    model: scores(probabilityOf(set), set),
-    oracle: scores(set.oracle, set),
+    model: scoresAtCapacity(probabilityOf(set), set),
+    oracle: scoresAtCapacity(set.oracle, set),
   }));
   const importance: FeatureImportance[] = FEATURE_NAMES.map((name) => ({
     name,
@@ -267,29 +292,29 @@ export async function train(options: {
     importance.forEach((f, j) => {
       Object.assign(f, {
         meanAbsolute: (abs[j] as number) / testSet.rows,
-        meanSelected: (sel[j] as number) / capacity,
+        meanSelected: (sel[j] as number) / selectedCount,
       });
     });
   }
+  const testCohorts = built.filter((b) => b.cohort.role === 'test');
+  const testEvaluations = testCohorts.map(({ cohort, set }) =>
+    // Seeded with the cohort's own seed, so the card is reproduced byte for byte.
+    evaluateTestCohort(cohort, set, probabilityOf(set), cohort.seed, BOOTSTRAP_RESAMPLES),
+  );
+  const perComuna = comunaPrecision(
+    testCohorts.map(({ set }) => ({ model: probabilityOf(set), set })),
+    capacityFor,
+  );
   const evaluation: Evaluation = {
     testRows: testSet.rows,
     baseRate: baseRate(testSet),
-    capacity,
-    capacityShare: CAPACITY_SHARE,
-    model: scores(testScores, testSet),
-    oracle: scores(testSet.oracle, testSet),
+    model: scoresAt(testScores, testSet, selected),
+    oracle: scoresAt(testSet.oracle, testSet, pooledSelection(testSet.oracle, testSets)),
     modelCalibration: modelCalibration.bins,
     oracleCalibration: oracleCalibration.bins,
-    calibrationFit: calibrationFit(testScores, testSet.y),
-    // Seeded with the training seed, so the card is reproduced byte for byte.
-    intervals: bootstrapHeadline(
-      testScores,
-      testSet.oracle,
-      testSet.y,
-      capacity,
-      options.seed,
-      BOOTSTRAP_RESAMPLES,
-    ),
+    testCohorts: testEvaluations,
+    comunas: perComuna.comunas,
+    comunasSuppressed: perComuna.suppressed,
     audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>
       auditAttribute(attribute, testSet.groups[attribute], testSet.y, selected),
     ),
@@ -313,7 +338,11 @@ export async function train(options: {
     precision_at_capacity: round(evaluation.model.precisionAtCapacity),
     oracle_precision_at_capacity: round(evaluation.oracle.precisionAtCapacity),
     ece: round(evaluation.model.ece),
-    capacity_share: CAPACITY_SHARE,
+    test_cohorts: testEvaluations.length,
+    selected_at_capacity: selectedCount,
+    // The worst test cohort's bound of each target's interval.
+    auc_gap_upper: round(Math.max(...testEvaluations.map((c) => c.intervals.aucGap.high))),
+    precision_ratio_lower: round(Math.min(...testEvaluations.map((c) => c.intervals.precisionRatio.low))),
     base_rate: round(evaluation.baseRate),
     platt_slope: round(chosen.scaling.slope),
     platt_intercept: round(chosen.scaling.intercept),
@@ -325,9 +354,13 @@ export async function train(options: {
     ventileCutPoints: ventileCutPoints(probabilityOf(trainSet)),
     trainingDataSha256: hash.digest('hex'),
     metrics,
-    trainedOn: `train cuts ${trainCohorts.map((c) => `${c.cut} (seed ${c.seed})`).join(', ')}; ${cohorts
-      .filter((c) => c.role !== 'train')
-      .map((c) => `${c.role} cut ${c.cut} (seed ${c.seed})`)
+    trainedOn: `train cuts ${trainCohorts.map((c) => `${c.cut} (seed ${c.seed})`).join(', ')}; ${(
+      ['validation', 'test'] as const
+    )
+      .map((role) => {
+        const of = cohorts.filter((c) => c.role === role);
+        return `${role} cut ${of[0]?.cut} (${of.length === 1 ? 'seed' : 'seeds'} ${of.map((c) => c.seed).join(', ')})`;
+      })
       .join('; ')}`,
   });
   const info = exported.info;
@@ -348,7 +381,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.argv.slice(2),
       {
         seed: { type: 'string', description: 'random seed of the training cohorts (default 2024)' },
-        children: { type: 'string', description: 'children in each of the four cohorts (default 40000)' },
+        children: { type: 'string', description: 'children in each cohort (default 40000)' },
         out: { type: 'string', description: `where to write the ONNX model (default ${DEFAULT_MODEL_PATH})` },
         candidate: {
           type: 'string',

@@ -67,3 +67,15 @@ export function wilsonInterval(successes: number, n: number, z = 1.96): RateInte
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
+
+/** Minimum, maximum and sample standard deviation of one figure's point estimates across cohorts. */
+export function spread(values: readonly number[]): { min: number; max: number; sd: number } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return { min: Number.NaN, max: Number.NaN, sd: Number.NaN };
+  const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
+  const sd =
+    finite.length < 2
+      ? Number.NaN
+      : Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1));
+  return { min: Math.min(...finite), max: Math.max(...finite), sd };
+}

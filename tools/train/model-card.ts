@@ -2,19 +2,24 @@
  * The model card written by `npm run train`: what the model is, the data it was fitted and tested
  * on, how it ranks and how well its probabilities are calibrated — each beside the oracle (the
  * true probabilities of the synthetic population) — and an audit of its errors across groups.
- * Every figure is computed from the test cohort in the same run.
+ * Every figure is computed from the test cohorts in the same run, at the rule production uses: the
+ * head of each comuna's own roster at its own OLN capacity.
  */
 
 import { FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
-import { findComuna } from '../../functions/shared/domain/comunas';
-import type { HeadlineIntervals, Interval } from './bootstrap';
 import type { PlattScaling } from './calibrate';
-import type { AttributeAudit, CalibrationBin, GroupDisparity, RatioInterval } from './evaluation';
+import { f3, label, pct, rateWithInterval, withInterval } from './card-format';
+import type { HeadlineEvaluation, Scores } from './card-performance';
+import { capacitySection, performanceSection } from './card-performance';
+import type { AttributeAudit, CalibrationBin, GroupDisparity } from './evaluation';
 import { DISPARITY_RANGE, MIN_GROUP_REPORT, MIN_RATE_DENOMINATOR } from './evaluation';
 import type { RateInterval } from './metrics';
 import type { TemporalValidation } from './temporal';
 import { temporalSection } from './temporal-card';
+
+export type { ComunaPrecision, Scores, TestCohortEvaluation } from './card-performance';
+export { judgeTarget, TARGETS } from './card-performance';
 
 export interface CandidateSummary {
   readonly name: 'logistic' | 'boosted_trees';
@@ -36,25 +41,18 @@ export interface CohortSummary {
 
 export interface FeatureImportance {
   readonly name: string;
-  /** Mean absolute contribution to the calibrated log-odds over the test cohort. */
+  /** Mean absolute contribution to the calibrated log-odds over the test cohorts. */
   readonly meanAbsolute: number;
   /** Mean contribution among the children selected at capacity. */
   readonly meanSelected: number;
 }
 
-export interface Evaluation {
+export interface Evaluation extends HeadlineEvaluation {
+  /** Children and base rate over the test cohorts pooled. */
   readonly testRows: number;
   readonly baseRate: number;
-  readonly capacity: number;
-  readonly capacityShare: number;
-  readonly model: Scores;
-  readonly oracle: Scores;
   readonly modelCalibration: readonly CalibrationBin[];
   readonly oracleCalibration: readonly CalibrationBin[];
-  /** Logistic recalibration of the test outcome on the model's logit (1 and 0 when calibrated). */
-  readonly calibrationFit: { readonly slope: number; readonly intercept: number };
-  /** Percentile bootstrap 95% intervals of the headline figures, over the test cohort's children. */
-  readonly intervals: HeadlineIntervals;
   readonly audits: readonly AttributeAudit[];
   readonly selected: CandidateSummary['name'];
   /** How the selection went, in words with its figures. */
@@ -67,29 +65,6 @@ export interface Evaluation {
   /** Standardised weights, when the logistic regression is selected. */
   readonly logisticWeights?: readonly number[];
 }
-
-export interface Scores {
-  readonly auc: number;
-  readonly prAuc: number;
-  readonly precisionAtCapacity: number;
-  readonly recallAtCapacity: number;
-  readonly ece: number;
-}
-
-const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
-/** A ratio with its 95% interval, as `1.144 (0.87–1.50)`. */
-const withInterval = (v: number, i: RatioInterval | undefined): string =>
-  i && Number.isFinite(v) ? `${v.toFixed(3)} (${i.low.toFixed(2)}–${i.high.toFixed(2)})` : f3(v);
-/** A figure with its bootstrap 95% interval, as `0.814 (0.805–0.823)`. */
-const boot = (v: number, i: Interval): string =>
-  Number.isFinite(i.low) && Number.isFinite(i.high) ? `${signed(v)} (${span(i)})` : f3(v);
-/** Negative figures with a minus sign, so that an interval's dash stays unambiguous. */
-const signed = (v: number): string => f3(v).replace(/^-/, '−');
-const span = (i: Interval): string => `${signed(i.low)}–${signed(i.high)}`;
-const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
-/** A rate with its Wilson 95% interval, as `1.9% (1.7–2.1)`. */
-const rateWithInterval = (v: number, i: RateInterval | undefined): string =>
-  i && Number.isFinite(v) ? `${pct(v)} (${(i.low * 100).toFixed(1)}–${(i.high * 100).toFixed(1)})` : pct(v);
 
 /** The calibration plot: observed rate against mean predicted probability, model and oracle. */
 export function calibrationSvg(model: readonly CalibrationBin[], oracle: readonly CalibrationBin[]): string {
@@ -141,14 +116,11 @@ export function calibrationSvg(model: readonly CalibrationBin[], oracle: readonl
 }
 
 export function modelCard(info: ModelInfo, e: Evaluation): string {
-  const target = (ok: boolean): string => (ok ? 'met' : '**not met**');
-  const aucGap = e.oracle.auc - e.model.auc;
-  const precisionShare = e.model.precisionAtCapacity / e.oracle.precisionAtCapacity;
-  const recallShare = e.model.recallAtCapacity / e.oracle.recallAtCapacity;
-  const iv = e.intervals;
   const chosen = e.candidates.find((c) => c.name === e.selected);
   const features = [...e.features].sort((a, b) => b.meanAbsolute - a.meanAbsolute);
   const weights = e.logisticWeights;
+  const cohorts = e.testCohorts;
+  const perCohortCapacity = cohorts.map((c) => c.capacities.reduce((s, k) => s + k.capacity, 0));
   const lines: string[] = [
     `# Model card — ${info.version}`,
     '',
@@ -160,44 +132,14 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     `- Selected: ${chosen?.detail ?? e.selected}, with a Platt scaling fitted on the validation cohort (slope ${f3(chosen?.scaling.slope ?? Number.NaN)}, intercept ${f3(chosen?.scaling.intercept ?? Number.NaN)}). Exported to ONNX with each feature's exact contribution to the log-odds.`,
     `- Data: synthetic cohorts from the project's generator — ${info.trainedOn}. Each cohort is a fresh population; features are computed as of the cut's last day from the 36 months before it, and the outcome is the next 12 months. Training-data SHA-256 \`${info.trainingDataSha256}\`; weights SHA-256 \`${info.weightsSha256}\` (the scorer recomputes it at load and refuses a model whose weights differ).`,
-    `- Test cohort: ${e.testRows.toLocaleString('en')} children, base rate ${pct(e.baseRate)}; OLN capacity taken as the top ${pct(e.capacityShare)} (${e.capacity.toLocaleString('en')} children).`,
-    '- The oracle is the true probability each synthetic child was drawn with: the best any model could do. Part of it comes from household strain and individual noise that no source records (see `tools/generate/life-events.ts`), so no model can reach it.',
+    `- Test cohorts: ${cohorts.length} independent populations at the test cut (${cohorts.map((c) => `seed ${c.seed}: ${c.rows.toLocaleString('en')} children, base rate ${pct(c.baseRate)}`).join('; ')}).`,
+    `- OLN capacity, the rule production uses: per comuna, the head of the comuna's own ranking at the share of its children its office can take (\`config/oln-capacity.json\`, rounded, at least one child), ties broken by child pseudonym. On the test cohorts that is ${perCohortCapacity.map((k, i) => `${k.toLocaleString('en')} children (${pct(k / (cohorts[i]?.rows ?? Number.NaN))})`).join(', ')}; each comuna's share and capacity are under *Capacity and precision per comuna*.`,
+    '- The oracle is the true probability each synthetic child was drawn with: the best any model could do. Part of it comes from household strain and individual noise that no source records (see `tools/generate/life-events.ts`), so no model can reach it. Its selection at capacity is the same rule on its own ranking.',
     '',
-    '## Performance on the test cohort',
-    '',
-    '| metric | model | oracle |',
-    '|---|---:|---:|',
-    `| AUC | ${f3(e.model.auc)} | ${f3(e.oracle.auc)} |`,
-    `| PR-AUC (average precision) | ${f3(e.model.prAuc)} | ${f3(e.oracle.prAuc)} |`,
-    `| precision at capacity | ${f3(e.model.precisionAtCapacity)} | ${f3(e.oracle.precisionAtCapacity)} |`,
-    `| recall at capacity | ${f3(e.model.recallAtCapacity)} | ${f3(e.oracle.recallAtCapacity)} |`,
-    `| expected calibration error (10 equal-count bins) | ${f3(e.model.ece)} | ${f3(e.oracle.ece)} |`,
-    '',
-    `95% intervals: percentile bootstrap over the test cohort's children (${e.intervals.resamples.toLocaleString('en')} resamples, seeded with the training seed). The oracle is resampled with the model, on the same children, so the gap and the ratios are judged on one interval each.`,
-    '',
-    '| figure | value (95% interval) |',
-    '|---|---:|',
-    `| AUC | ${boot(e.model.auc, iv.auc)} |`,
-    `| AUC gap to the oracle (oracle − model) | ${boot(aucGap, iv.aucGap)} |`,
-    `| precision at capacity | ${boot(e.model.precisionAtCapacity, iv.precisionAtCapacity)} |`,
-    `| precision at capacity / oracle's | ${boot(precisionShare, iv.precisionRatio)} |`,
-    `| recall at capacity | ${boot(e.model.recallAtCapacity, iv.recallAtCapacity)} |`,
-    `| recall at capacity / oracle's (equals the precision ratio: same children, same capacity) | ${boot(recallShare, iv.recallRatio)} |`,
-    `| expected calibration error | ${boot(e.model.ece, iv.ece)} |`,
-    `| calibration slope (outcome on the model's logit) | ${boot(e.calibrationFit.slope, iv.calibrationSlope)} |`,
-    `| calibration intercept | ${boot(e.calibrationFit.intercept, iv.calibrationIntercept)} |`,
-    '',
-    'Targets, each judged on its interval, not on the point estimate:',
-    '',
-    '| target | judged on | interval | result |',
-    '|---|---|---:|---|',
-    `| AUC gap to the oracle ≤ 0.02 | upper bound | ${span(iv.aucGap)} | ${target(iv.aucGap.high <= 0.02)} |`,
-    `| precision at capacity ≥ 0.90 of the oracle's | lower bound | ${span(iv.precisionRatio)} | ${target(iv.precisionRatio.low >= 0.9)} |`,
-    `| ECE ≤ 0.03 | upper bound | ${span(iv.ece)} | ${target(iv.ece.high <= 0.03)} |`,
-    `| calibration slope within 0.9–1.1 | whole interval | ${span(iv.calibrationSlope)} | ${target(iv.calibrationSlope.low >= 0.9 && iv.calibrationSlope.high <= 1.1)} |`,
-    '',
+    ...performanceSection(e),
     '![Calibration: observed rate against predicted probability](calibration.svg)',
     '',
+    ...capacitySection(e),
     '## Candidates and selection',
     '',
     'Both candidates are fitted on the training cohorts and calibrated on the validation cohort; the',
@@ -211,13 +153,13 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
         `| ${c.name}${c.name === e.selected ? ' (selected)' : ''} | ${f3(c.validation.auc)} | ${f3(c.validation.precisionAtCapacity)} | ${f3(c.validation.ece)} | ${f3(c.test.auc)} | ${f3(c.test.precisionAtCapacity)} | ${f3(c.test.ece)} |`,
     ),
     '',
-    `Rule: the boosted trees replace the logistic regression only if their validation precision at capacity is higher by more than one standard error; ${e.selection}.`,
+    `Rule: the boosted trees replace the logistic regression only if their validation precision at each comuna's capacity is higher by more than one standard error (stratified by comuna: each comuna's head is a sample of its own size); ${e.selection}.`,
     '',
     ...temporalSection(e.cohorts, e.temporal),
     '## Features',
     '',
-    'Mean absolute contribution to the calibrated log-odds over the test cohort, and mean contribution',
-    'among the children selected at capacity, largest first. The roster shows a feature as a reason only',
+    'Mean absolute contribution to the calibrated log-odds over the test cohorts, and mean contribution',
+    "among the children selected at capacity (each comuna's head in each cohort), largest first. The roster shows a feature as a reason only",
     "where it raises the child's risk and its words are true of the child; age is never shown.",
     '',
     `| feature | mean absolute contribution | mean among selected |${weights ? ' standardised weight | odds ratio per SD |' : ''}`,
@@ -229,7 +171,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     '## Bias audit',
     '',
-    `The roster's head (top ${pct(e.capacityShare)}) is the selection. For each group: false-negative rate (at-risk children`,
+    `Over the ${cohorts.length} test cohorts pooled (${e.testRows.toLocaleString('en')} children), the selection is each cohort's roster at each comuna's capacity. For each group: false-negative rate (at-risk children`,
     'left out), false-positive rate (children selected without the outcome), predicted-positive rate, and',
     `their ratio to the largest group's. Each rate comes with its 95% Wilson score interval, which stays`,
     'inside 0–100% and does not shrink to a point when a group has none or all of its children selected.',
@@ -286,7 +228,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
     '',
     '- Trained and evaluated on synthetic data only; real-world performance is unknown until validated on real cohorts.',
     "- Prison stays are joined to children through the civil registry's filiation, within the comuna where the adult resides: a parent living in another comuna is not seen.",
-    '- Precision at capacity on one cohort moves by a few points from sample to sample (see the standard error above); the temporal table shows how much it varies across years.',
+    '- Precision at capacity on one cohort moves by a few points from sample to sample (see the intervals and the spread across the test cohorts above); the temporal table shows how much it varies across years. In a small comuna the head is a handful of children a year, so its precision is known only roughly (see its interval).',
     '',
   );
   return lines.join('\n');
@@ -299,8 +241,4 @@ export function suppressedLine(audit: AttributeAudit): string {
   return `Suppressed, fewer than ${MIN_GROUP_REPORT} children: ${audit.suppressed
     .map((g) => `${label(audit.attribute, g.group)} (${g.count})`)
     .join('; ')}.`;
-}
-
-function label(attribute: string, group: string): string {
-  return attribute === 'comuna' ? `${findComuna(group)?.name ?? group} (${group})` : group;
 }

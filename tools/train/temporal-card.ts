@@ -135,7 +135,7 @@ export function temporalFindings(cohorts: readonly CohortFigures[], t: TemporalV
 function calibrationRow(c: CohortCalibration): string {
   const part = (p: CalibrationInTheLarge): string =>
     `${p.rows.toLocaleString('en')} | ${pct(p.observed)} | ${pct(p.predicted)} | ${f2(p.ratio)}`;
-  return `| ${c.cut} | ${c.role} | ${part(c.program)} | ${part(c.others)} |`;
+  return `| ${c.cut} | ${c.role} | ${c.seed} | ${part(c.program)} | ${part(c.others)} |`;
 }
 
 /** The section's markdown lines, from its heading to the findings. */
@@ -161,17 +161,17 @@ export function temporalSection(cohorts: readonly CohortFigures[], t: TemporalVa
     `The generator's cuts drift from year to year as documented in \`tools/generate/yearly-drift.ts\`; one of the changes is a prevention program that opens in ${t.programOpening} in ${comunaNames(t.programComunas)} and lowers the outcome there without any source recording it. ` +
       'The selected model on every cohort, oldest first (training cohorts are in-sample). Calibration in the large is the observed rate against the mean predicted probability; their ratio is observed over expected cases, below 1 where the model over-predicts.',
     '',
-    '| cut | role | children | base rate | mean predicted | observed / expected | AUC | oracle AUC | precision at capacity | oracle precision | ECE |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| cut | role | seed | children | base rate | mean predicted | observed / expected | AUC | oracle AUC | precision at capacity | oracle precision | ECE |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...ordered.map((c) => {
       const large = calibrationOf.get(key(c))?.all;
-      return `| ${c.cut} | ${c.role} | ${c.rows.toLocaleString('en')} | ${pct(c.baseRate)} | ${pct(large?.predicted ?? Number.NaN)} | ${f2(large?.ratio ?? Number.NaN)} | ${f3(c.model.auc)} | ${f3(c.oracle.auc)} | ${f3(c.model.precisionAtCapacity)} | ${f3(c.oracle.precisionAtCapacity)} | ${f3(c.model.ece)} |`;
+      return `| ${c.cut} | ${c.role} | ${c.seed} | ${c.rows.toLocaleString('en')} | ${pct(c.baseRate)} | ${pct(large?.predicted ?? Number.NaN)} | ${f2(large?.ratio ?? Number.NaN)} | ${f3(c.model.auc)} | ${f3(c.oracle.auc)} | ${f3(c.model.precisionAtCapacity)} | ${f3(c.oracle.precisionAtCapacity)} | ${f3(c.model.ece)} |`;
     }),
     '',
     `Calibration in the large in the comunas where the program opened (${comunaNames(t.programComunas)}) and in the others:`,
     '',
-    '| cut | role | program: children | observed | predicted | observed / expected | others: children | observed | predicted | observed / expected |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| cut | role | seed | program: children | observed | predicted | observed / expected | others: children | observed | predicted | observed / expected |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...t.cohorts.map(calibrationRow),
     '',
     `Population stability index of the score and of each feature in every later cohort against the training cohorts pooled, PSI = Σ (a − e) · ln(a / e) over the training cohorts' deciles (a flag's two categories), computed by the per-cut monitoring's code (\`functions/score/domain/drift.ts\`): from ${t.thresholds.watch} *watch*, from ${t.thresholds.act} *act*. Features are ordered by their PSI on the latest cohort.`,

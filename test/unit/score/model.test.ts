@@ -186,19 +186,32 @@ describe('training', () => {
     expect(a.info.metrics.auc).toBeGreaterThan(0.6);
     expect(a.info.metrics.oracle_auc).toBeGreaterThan(a.info.metrics.auc as number);
     expect(a.info.metrics.test_rows).toBeGreaterThan(1_000);
-    // Temporal split: four cohorts, trained on the two earliest, selected on the third, tested on the last.
+    // Temporal split: trained on the two earliest cuts, selected on the third, tested on three
+    // independent populations at the last, every cohort with a seed of its own.
     expect(a.evaluation.cohorts.map((c) => `${c.cut}:${c.role}`)).toEqual([
       '2022-10:train',
       '2023-10:train',
       '2024-10:validation',
       '2025-10:test',
+      '2025-10:test',
+      '2025-10:test',
     ]);
+    expect(new Set(a.evaluation.cohorts.map((c) => c.seed)).size).toBe(6);
     expect(a.evaluation.candidates.map((c) => c.name)).toEqual(['logistic', 'boosted_trees']);
-    // The reported figures are recomputed from the cohort the card says, not copied from elsewhere.
-    const test = a.evaluation.cohorts[3];
-    expect(test?.model.auc).toBe(a.evaluation.model.auc);
+    // The reported figures are recomputed from the cohorts the card says, not copied from elsewhere.
+    expect(a.evaluation.testCohorts.map((t) => t.seed)).toEqual(
+      a.evaluation.cohorts.slice(3).map((c) => c.seed),
+    );
+    a.evaluation.testCohorts.forEach((t, i) => {
+      expect(t.model.auc).toBe(a.evaluation.cohorts[3 + i]?.model.auc);
+      expect(t.model.precisionAtCapacity).toBe(a.evaluation.cohorts[3 + i]?.model.precisionAtCapacity);
+    });
     expect(a.info.metrics.auc).toBeCloseTo(a.evaluation.model.auc, 4);
+    expect(a.info.metrics.test_cohorts).toBe(3);
     expect(a.card.markdown).toContain(`| AUC | ${a.evaluation.model.auc.toFixed(3)} |`);
+    expect(a.card.markdown).toContain(
+      `| figure | ${a.evaluation.testCohorts.map((t) => `seed ${t.seed}`).join(' | ')} | spread | SD |`,
+    );
   }, 240_000);
 });
 
