@@ -39,7 +39,10 @@ export interface FeatureDef {
    * For a feature taken from the household's registry survey: the registry population's typical
    * value, towards which the feature is moved once the survey is older than
    * HOUSEHOLD_SURVEY_WINDOW_MONTHS (see `surveyWeight`). Past the window the feature is never
-   * given as a reason, since the household it describes may have changed.
+   * given as a reason, since the household it describes may have changed. The values are the
+   * means over the training cohorts (`npm run train`'s two earliest), rounded: the logistic model
+   * standardises on nearly the same means, so a decayed feature's contribution shrinks by about the
+   * survey's weight rather than moving to another side of the average.
    */
   readonly typical?: number;
 }
@@ -69,18 +72,17 @@ export const EARLY_CHILDHOOD_AGE = 6;
  * month to the cut's) its features count in full and may be told as reasons; past it they are
  * decayed and never told (`ficha_rsh_antigua` marks the child), since the household may have
  * changed: a family that split, moved or found work is not what a survey of three years ago says.
- *
  */
 export const HOUSEHOLD_SURVEY_WINDOW_MONTHS = 24;
 /**
  * Past the window, a survey's household features move towards the population's typical value with
- * this half-life: weight 0.79 at 36 months, 0.5 at 60, 0.25 at 96. Measured on the training
- * cohorts (`npm run train`, where old surveys are still accurate, so any decay can only cost): a
- * hard window (every household feature set to its typical value past 24 months, the stale flag as
- * the only trace) widened the test AUC gap to the oracle by 0.006; half-lives of 12, 24 and 36
- * months by 0.0017, 0.0005 and 0.0002. 36 months bounds the weight of surveys many years old at a
- * cost within the sampling noise, where a faster decay would discard information that, in the
- * registry, is most often still true.
+ * this half-life: weight 0.79 at 36 months, 0.5 at 60, 0.25 at 96. Measured on the cohorts of
+ * `npm run train` (fitted on the training cohorts, judged on the test one; in the generated data an
+ * old survey is still accurate, so any decay can only cost): a hard window (every household feature
+ * set to its typical value past 24 months, the stale flag as the only trace) widened the AUC gap to
+ * the oracle by 0.006; half-lives of 12, 24 and 36 months by 0.0017, 0.0005 and 0.0002. 36 months
+ * bounds the weight of a survey many years old at a cost within the sampling noise, where a faster
+ * decay would discard household information that is still useful when the household has not changed.
  */
 export const HOUSEHOLD_SURVEY_HALF_LIFE_MONTHS = 36;
 
