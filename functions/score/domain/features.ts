@@ -26,6 +26,25 @@ export interface FeatureDef {
    * an OLN can act on and naming it reads as blaming the child for being a child.
    */
   readonly reason?: FeatureReason;
+  /**
+   * For an interaction (a product of two indicators, or a finer cut of one): the feature whose
+   * reason tells its contribution. The interaction is non-zero only where that feature's words hold
+   * (a chronic absence, a victim contact, a parent in prison, overcrowding, the bracket), so its
+   * share of the score is added to that feature's and told in its words; it is never a reason of
+   * its own. The roster thus says "asistencia bajo 85 %" with the weight that absence has for this
+   * adolescent, rather than a second line about the same fact.
+   */
+  readonly modifies?: string;
+  /**
+   * For a feature taken from the household's registry survey: the registry population's typical
+   * value, towards which the feature is moved once the survey is older than
+   * HOUSEHOLD_SURVEY_WINDOW_MONTHS (see `surveyWeight`). Past the window the feature is never
+   * given as a reason, since the household it describes may have changed. The values are the
+   * means over the training cohorts (`npm run train`'s two earliest), rounded: the logistic model
+   * standardises on nearly the same means, so a decayed feature's contribution shrinks by about the
+   * survey's weight rather than moving to another side of the average.
+   */
+  readonly typical?: number;
 }
 
 /**
@@ -33,7 +52,7 @@ export interface FeatureDef {
  * change to a reason rescores rosters already written under the same model and source runs instead
  * of leaving them with the old reasons: raise it whenever a text or condition below changes.
  */
-export const REASONS_VERSION = 3;
+export const REASONS_VERSION = 4;
 
 /** Below this household income per capita (CLP a month, the registry's figure) income is called low. */
 export const LOW_INCOME_PER_CAPITA = 100_000;
@@ -45,6 +64,33 @@ export const OVERCROWDED = 2.5;
 export const NOTABLE_ABSENCE = 0.1;
 /** The widest registry bracket (tramo) told as vulnerable, beside the 40% one. */
 export const VULNERABLE_BRACKET = 60;
+/** Age below which a child is in early childhood (no school records; well-child check-ups). */
+export const EARLY_CHILDHOOD_AGE = 6;
+
+/**
+ * Recency of the household's registry survey. Up to this age (in whole months from the survey's
+ * month to the cut's) its features count in full and may be told as reasons; past it they are
+ * decayed and never told (`ficha_rsh_antigua` marks the child), since the household may have
+ * changed: a family that split, moved or found work is not what a survey of three years ago says.
+ */
+export const HOUSEHOLD_SURVEY_WINDOW_MONTHS = 24;
+/**
+ * Past the window, a survey's household features move towards the population's typical value with
+ * this half-life: weight 0.79 at 36 months, 0.5 at 60, 0.25 at 96. Measured on the cohorts of
+ * `npm run train` (fitted on the training cohorts, judged on the test one; in the generated data an
+ * old survey is still accurate, so any decay can only cost): a hard window (every household feature
+ * set to its typical value past 24 months, the stale flag as the only trace) widened the AUC gap to
+ * the oracle by 0.006; half-lives of 12, 24 and 36 months by 0.0017, 0.0005 and 0.0002. 36 months
+ * bounds the weight of a survey many years old at a cost within the sampling noise, where a faster
+ * decay would discard household information that is still useful when the household has not changed.
+ */
+export const HOUSEHOLD_SURVEY_HALF_LIFE_MONTHS = 36;
+
+/** The weight of a registry survey's household features, from its age in months. */
+export function surveyWeight(ageMonths: number): number {
+  if (ageMonths <= HOUSEHOLD_SURVEY_WINDOW_MONTHS) return 1;
+  return 0.5 ** ((ageMonths - HOUSEHOLD_SURVEY_WINDOW_MONTHS) / HOUSEHOLD_SURVEY_HALF_LIFE_MONTHS);
+}
 
 const pct = (v: number): string => `${Math.round(v * 100)} %`;
 const pesos = (v: number): string => `$${Math.round(v).toLocaleString('es-CL')}`;
@@ -62,6 +108,7 @@ export const FEATURES: readonly FeatureDef[] = [
   { name: 'adolescente' },
   {
     name: 'tramo_rsh_40',
+    typical: 0.52,
     reason: childEvent(
       'rsh',
       'ficha vigente',
@@ -71,6 +118,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'tramo_rsh',
+    typical: 5.5,
     reason: {
       concerns: 'hogar',
       source: 'rsh',
@@ -83,6 +131,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'personas_por_dormitorio',
+    typical: 2.54,
     reason: {
       concerns: 'hogar',
       source: 'rsh',
@@ -93,6 +142,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'hacinamiento_critico',
+    typical: 0.44,
     reason: childEvent(
       'rsh',
       'ficha vigente',
@@ -102,6 +152,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'log_ingreso_per_capita',
+    typical: 12.03,
     reason: {
       concerns: 'hogar',
       source: 'rsh',
@@ -113,6 +164,7 @@ export const FEATURES: readonly FeatureDef[] = [
   },
   {
     name: 'escolaridad_jefatura',
+    typical: 10.3,
     reason: {
       concerns: 'hogar',
       source: 'rsh',
@@ -121,9 +173,14 @@ export const FEATURES: readonly FeatureDef[] = [
       text: (v) => `Jefatura del hogar sin enseñanza media completa (${Math.round(v)} años de escolaridad)`,
     },
   },
-  { name: 'hogar_monoparental', reason: childEvent('rsh', 'ficha vigente', 'Hogar monoparental', 'hogar') },
+  {
+    name: 'hogar_monoparental',
+    typical: 0.35,
+    reason: childEvent('rsh', 'ficha vigente', 'Hogar monoparental', 'hogar'),
+  },
   {
     name: 'discapacidad_en_hogar',
+    typical: 0.09,
     reason: childEvent('rsh', 'ficha vigente', 'Persona con discapacidad en el hogar', 'hogar'),
   },
   {
@@ -251,10 +308,61 @@ export const FEATURES: readonly FeatureDef[] = [
       'Egresó de un programa de protección hace entre 1 y 3 años',
     ),
   },
+  // Interactions the ground truth's structure has and an additive model cannot carry (see
+  // `tools/generate/life-events.ts`); each is told through the feature it modifies.
+  // The 50% bracket carries risk of its own, short of the 40% one's: a step the linear bracket misses.
+  { name: 'tramo_rsh_50', typical: 0.11, modifies: 'tramo_rsh' },
+  // A chronic absence weighs more in adolescence, when it leads to dropout.
+  { name: 'asistencia_critica_adolescente', modifies: 'asistencia_critica_3m' },
+  // Overcrowding weighs more where one adult heads the household.
+  { name: 'hacinamiento_monoparental', typical: 0.15, modifies: 'hacinamiento_critico' },
+  // A police contact as a victim weighs more where one adult heads the household.
+  { name: 'victima_24h_12m_monoparental', modifies: 'victima_24h_12m' },
+  // A parent in prison weighs more for a child under six.
+  { name: 'adulto_privado_libertad_menor_6', modifies: 'adulto_privado_libertad' },
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 export const FEATURE_COUNT = FEATURES.length;
+
+const STALE_SURVEY = FEATURE_NAMES.indexOf('ficha_rsh_antigua');
+
+/**
+ * For each feature, the index of the feature whose reason tells its contribution: its own, or the
+ * one it modifies. Checked at load: a `modifies` naming no feature with a reason is a catalogue bug.
+ */
+export const TOLD_BY: readonly number[] = FEATURES.map((f, i) => {
+  if (!f.modifies) return i;
+  const target = FEATURE_NAMES.indexOf(f.modifies);
+  if (target < 0 || !FEATURES[target]?.reason || FEATURES[target]?.modifies) {
+    throw new Error(`feature ${f.name} modifies ${f.modifies}, which is not a feature with a reason`);
+  }
+  return target;
+});
+
+/**
+ * The contributions as the roster tells them: each interaction's added to the feature it modifies
+ * (and its own set to 0), so that every part of the score is told in one feature's words.
+ */
+export function toldContributions(contributions: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(FEATURE_COUNT);
+  for (let i = 0; i < FEATURE_COUNT; i++) {
+    const to = TOLD_BY[i] as number;
+    out[to] = (out[to] as number) + (contributions[i] ?? 0);
+  }
+  return out;
+}
+
+/**
+ * Whether feature `i`'s reason is true of the child with these indicator values: it has one, its
+ * condition holds on the child's own value, and, for a household feature of the registry survey,
+ * the survey is within HOUSEHOLD_SURVEY_WINDOW_MONTHS (the row's `ficha_rsh_antigua` is 0).
+ */
+export function reasonHolds(i: number, values: ArrayLike<number>): boolean {
+  const f = FEATURES[i];
+  if (!f?.reason || !f.reason.holds(values[i] ?? 0)) return false;
+  return f.typical === undefined || values[STALE_SURVEY] !== 1;
+}
 
 /** The model's feature list differs from the catalogue the code computes. */
 export class ModelContractError extends Error {

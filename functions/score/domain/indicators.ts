@@ -16,7 +16,13 @@ import type {
 import type { IsoDate } from '../../shared/domain/dates';
 import { addMonths, ageInYears } from '../../shared/domain/dates';
 import type { CuratedRecords } from './curated-records';
-import { FEATURE_COUNT } from './features';
+import {
+  EARLY_CHILDHOOD_AGE,
+  FEATURE_COUNT,
+  FEATURES,
+  HOUSEHOLD_SURVEY_WINDOW_MONTHS,
+  surveyWeight,
+} from './features';
 
 /** Everything known about one child: its registry record and its rows in the other sources. */
 export interface ChildSources {
@@ -35,7 +41,6 @@ const ATTENDANCE_WINDOW_MONTHS = 3;
 const EVENT_WINDOW_MONTHS = 12;
 const CRITICAL_ATTENDANCE = 85;
 const CRITICAL_CROWDING = 2.5;
-const STALE_SURVEY_MONTHS = 24;
 const YEAR_DAYS = 365;
 const HISTORY_DAYS = 3 * YEAR_DAYS;
 const CHECKUP_AGE = { from: 1, to: 5 } as const;
@@ -50,9 +55,16 @@ function monthsBack(asOf: IsoDate, count: number): string[] {
   return months;
 }
 
+/** Indices of the household features of the registry survey, with their typical values. */
+const SURVEY_FEATURES: readonly (readonly [number, number])[] = FEATURES.flatMap((f, i) =>
+  f.typical === undefined ? [] : [[i, f.typical] as const],
+);
+
 /**
  * Fills `out` (length FEATURE_COUNT, in catalogue order) with the child's indicators as of `asOf`.
- * Returns false when the child is not 0–17 on that date, its registry record postdates it (which
+ * The household features of a registry survey older than HOUSEHOLD_SURVEY_WINDOW_MONTHS are moved
+ * towards their typical value by the survey's weight (`surveyWeight`), so an old survey counts less
+ * the older it is, and `ficha_rsh_antigua` marks the child. Returns false when the child is not 0–17 on that date, its registry record postdates it (which
  * `childrenAsOf` never passes), or the civil registry records its death on or before it.
  */
 export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float32Array): boolean {
@@ -99,7 +111,9 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   out[12] = schoolAge && attendance === undefined ? 1 : 0;
   out[13] = repeating ? 1 : 0;
   out[14] = withdrawn ? 1 : 0;
-  out[15] = surveyMonths > STALE_SURVEY_MONTHS ? 1 : 0;
+  out[15] = surveyMonths > HOUSEHOLD_SURVEY_WINDOW_MONTHS ? 1 : 0;
+  out[27] = r.rshBracket === 50 ? 1 : 0;
+  out[29] = out[8] * out[5];
 
   // Events: days before the knowledge date; anything dated after it is ignored.
   const today = epochDay(asOf);
@@ -154,6 +168,14 @@ export function computeIndicators(child: ChildSources, asOf: IsoDate, out: Float
   out[24] = releasedRecently ? 1 : 0;
   out[25] = protectionRecent ? 1 : 0;
   out[26] = protectionOlder ? 1 : 0;
+  out[28] = out[11] * out[1];
+  out[31] = out[23] * (age < EARLY_CHILDHOOD_AGE ? 1 : 0);
+  const weight = surveyWeight(surveyMonths);
+  if (weight < 1) {
+    for (const [i, typical] of SURVEY_FEATURES) out[i] = typical + ((out[i] as number) - typical) * weight;
+  }
+  // After the decay: the victim contact itself is the child's own record; only the household's part fades.
+  out[30] = out[16] * (out[8] as number);
   return true;
 }
 

@@ -4,7 +4,7 @@
  * sort key that ranks a comuna's entries by score.
  */
 import type { Reason } from '../../roster/domain/roster';
-import { FEATURES } from './features';
+import { FEATURES, HOUSEHOLD_SURVEY_WINDOW_MONTHS, reasonHolds, toldContributions } from './features';
 
 /** Ventile of a probability given the 19 ascending cut points of the training distribution. */
 export function ventileOf(probability: number, cutPoints: readonly number[]): number {
@@ -41,8 +41,10 @@ export function surveyAgeText(survey: SurveyAge): string {
  * are true of the child's own values: a contribution that raises the risk is not enough, since a
  * feature moves the score whichever side of the average the child is on (a household richer than
  * average raises it when the model's income weight is positive), and context such as age is never
- * told. `cut` is the monthly cut the values were computed from. With `survey`, every household
- * reason taken from the registry says how old the survey it describes is.
+ * told. An interaction's contribution is told with the feature it modifies (`toldContributions`).
+ * `cut` is the monthly cut the values were computed from. With `survey`, every household reason
+ * taken from the registry says how old the survey it describes is; household features of a survey
+ * past HOUSEHOLD_SURVEY_WINDOW_MONTHS are never told (`reasonHolds`).
  */
 export function topReasons(
   contributions: ArrayLike<number>,
@@ -51,12 +53,15 @@ export function topReasons(
   survey?: SurveyAge,
   count = 3,
 ): Reason[] {
+  const told = toldContributions(contributions);
+  const staleSurvey = survey !== undefined && survey.months > HOUSEHOLD_SURVEY_WINDOW_MONTHS;
   const idx: number[] = [];
   for (let i = 0; i < FEATURES.length; i++) {
-    const reason = FEATURES[i]?.reason;
-    if (reason && (contributions[i] ?? 0) >= MIN_REASON_WEIGHT && reason.holds(values[i] ?? 0)) idx.push(i);
+    if ((told[i] as number) < MIN_REASON_WEIGHT || !reasonHolds(i, values)) continue;
+    if (staleSurvey && FEATURES[i]?.typical !== undefined) continue;
+    idx.push(i);
   }
-  idx.sort((a, b) => (contributions[b] ?? 0) - (contributions[a] ?? 0));
+  idx.sort((a, b) => (told[b] as number) - (told[a] as number));
   return idx.slice(0, count).map((i) => {
     const f = FEATURES[i];
     if (!f?.reason) throw new Error(`feature ${i} out of catalogue`);
@@ -66,7 +71,7 @@ export function topReasons(
     return {
       feature: f.name,
       text: dated ? `${words} ${surveyAgeText(survey)}` : words,
-      weight: Math.round((contributions[i] ?? 0) * 1000) / 1000,
+      weight: Math.round((told[i] as number) * 1000) / 1000,
       concerns,
       source,
       cut,

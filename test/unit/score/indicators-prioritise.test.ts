@@ -279,8 +279,8 @@ describe('prioritisation', () => {
     values[FEATURE_NAMES.indexOf('inasistencia_3m')] = 0.3;
     const texts = (survey: { surveyDate: string; months: number }) =>
       topReasons(contributions, values, '2026-10', survey).map((r) => r.text);
-    expect(texts({ surveyDate: '2024-03-15', months: 31 })).toEqual([
-      'Hogar monoparental (ficha de 2024-03, hace 31 meses)',
+    expect(texts({ surveyDate: '2024-11-15', months: 23 })).toEqual([
+      'Hogar monoparental (ficha de 2024-11, hace 23 meses)',
       'Madre o padre privado de libertad',
       'Inasistencia escolar de 30 % en los últimos 3 meses',
     ]);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reason, RosterStore, ScoreUpdate } from '../../../functions/roster/domain/roster';
 import { OnnxModelRunner } from '../../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
-import { childrenAsOf, computeIndicators } from '../../../functions/score/domain/indicators';
+import { childrenAsOf, computeIndicators, surveyAgeMonths } from '../../../functions/score/domain/indicators';
 import { MIN_REASON_WEIGHT } from '../../../functions/score/domain/prioritise';
 import { REQUIRED_SOURCES, scoreComuna } from '../../../functions/score/domain/score-comuna';
 import { cutKnowledgeDate } from '../../../functions/shared/domain/dates';
@@ -56,6 +56,18 @@ const TRUE_OF_THE_CHILD: Record<string, (v: Values) => boolean> = {
   proteccion_13_36m: flag('proteccion_13_36m'),
 };
 
+/** What the registry survey says of the household: never told from a survey over 2 years old. */
+const REGISTRY_HOUSEHOLD = new Set([
+  'tramo_rsh_40',
+  'tramo_rsh',
+  'personas_por_dormitorio',
+  'hacinamiento_critico',
+  'log_ingreso_per_capita',
+  'escolaridad_jefatura',
+  'hogar_monoparental',
+  'discapacidad_en_hogar',
+]);
+
 /** Registry data and a parent's prison stay concern the household; everything else the child. */
 const HOUSEHOLD = new Set([
   'tramo_rsh_40',
@@ -98,14 +110,22 @@ describe('the reasons of a scored cohort', () => {
     const { children } = childrenAsOf(records, asOf);
     const row = new Float32Array(FEATURE_COUNT);
     const untrue: string[] = [];
+    const fromOldSurvey: string[] = [];
+    let oldSurveys = 0;
     let shown = 0;
     for (const update of written) {
       const sources = children.get(update.childId);
       expect(sources && computeIndicators(sources, asOf, row)).toBe(true);
       const values: Values = (feature) => row[FEATURE_NAMES.indexOf(feature)] as number;
       expect(update.reasons.length).toBeLessThanOrEqual(3);
+      // Past 24 months the registry's picture of the household may no longer be true.
+      const oldSurvey = sources ? surveyAgeMonths(sources.rsh, asOf) > 24 : false;
+      if (oldSurvey) oldSurveys++;
       for (const reason of update.reasons as readonly Reason[]) {
         shown++;
+        if (oldSurvey && REGISTRY_HOUSEHOLD.has(reason.feature)) {
+          fromOldSurvey.push(`${update.childId}: ${reason.feature} "${reason.text}"`);
+        }
         const holds = TRUE_OF_THE_CHILD[reason.feature];
         if (!holds?.(values)) untrue.push(`${update.childId}: ${reason.feature} "${reason.text}"`);
         expect(reason.weight).toBeGreaterThanOrEqual(MIN_REASON_WEIGHT);
@@ -122,6 +142,8 @@ describe('the reasons of a scored cohort', () => {
       }
     }
     expect(untrue.slice(0, 10)).toEqual([]);
+    expect(fromOldSurvey.slice(0, 10)).toEqual([]);
+    expect(oldSurveys).toBeGreaterThan(written.length * 0.05); // the check is not vacuous
     expect(written.length).toBeGreaterThan(CHILDREN * 0.9);
     // Not vacuous: most children at the head of the roster get reasons.
     expect(shown).toBeGreaterThan(written.length / 2);

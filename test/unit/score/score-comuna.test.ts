@@ -241,7 +241,7 @@ describe('scoreComuna with registry surveys dated after the cut', () => {
   const records = {
     rsh: [
       // Surveyed before the cut and again after it: the earlier survey is the one known at the cut.
-      { ...child('n-both'), surveyDate: '2024-03-15', rshBracket: 40 },
+      { ...child('n-both'), surveyDate: '2024-12-15', rshBracket: 40 },
       { ...child('n-both'), surveyDate: '2026-11-20', rshBracket: 90 },
       // Surveyed only after the cut: nothing about the household was known at the cut.
       { ...child('n-later'), surveyDate: '2026-11-05' },
@@ -261,7 +261,7 @@ describe('scoreComuna with registry surveys dated after the cut', () => {
     const outcome = await scoreComuna({ curated, model, roster: f.roster }, '2026-10', '13101');
     const ids = f.written.flat().map((u) => u.childId);
     expect(ids.sort()).toEqual(['n-before', 'n-both']);
-    // The household reasons come from the 2024-03 survey (tramo 40), not the November one (tramo 90).
+    // The household reasons come from the 2024-12 survey (tramo 40), not the November one (tramo 90).
     const both = f.written.flat().find((u) => u.childId === 'n-both');
     expect(both?.reasons.map((r) => r.feature)).toContain('tramo_rsh_40');
     expect(outcome).toMatchObject({ status: 'scored', scored: 2, excluded: { surveyAfterCut: 1 } });
@@ -275,6 +275,6 @@ describe('scoreComuna with registry surveys dated after the cut', () => {
     const both = f.written.flat().find((u) => u.childId === 'n-both');
     const fromRegistry = both?.reasons.filter((r) => r.source === 'rsh' && r.concerns === 'hogar') ?? [];
     expect(fromRegistry.length).toBeGreaterThan(0);
-    for (const r of fromRegistry) expect(r.text).toMatch(/\(ficha de 2024-03, hace 31 meses\)$/);
+    for (const r of fromRegistry) expect(r.text).toMatch(/\(ficha de 2024-12, hace 22 meses\)$/);
   });
 });
