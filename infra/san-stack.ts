@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { DataStores } from './constructs/data-stores';
 import { AlertsConsumer, IngestPipeline, SanApi, Scoring, Snapshots } from './constructs/features';
 import { Layers } from './constructs/layers';
+import { Monitoring } from './constructs/monitoring';
 import { SanFunction } from './constructs/san-function';
 import { acknowledgeNagFindings } from './nag';
 import type { SystemDef } from './system';
@@ -27,6 +28,7 @@ export class SanStack extends Stack {
   public readonly alertsConsumer: AlertsConsumer;
   public readonly api: SanApi;
   public readonly snapshots: Snapshots;
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SanStackProps) {
     super(scope, id, props);
@@ -44,6 +46,7 @@ export class SanStack extends Stack {
     this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);
     this.api = new SanApi(this, 'HttpApi', featureProps);
     this.snapshots = new Snapshots(this, 'Snapshots', featureProps);
+    this.monitoring = new Monitoring(this, 'Monitoring', { system: props.system });
 
     const deployed = this.node.findAll().filter((c) => c instanceof SanFunction).length;
     const declared = Object.keys(props.system.functions).length;
@@ -56,6 +59,7 @@ export class SanStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'RawBucket', { value: this.stores.buckets.raw.bucketName });
     new CfnOutput(this, 'SnapshotsBucket', { value: this.stores.buckets.snapshots.bucketName });
+    new CfnOutput(this, 'ModelsBucket', { value: this.stores.buckets.models.bucketName });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     acknowledgeNagFindings(this, this.stores, this.api.publicRoutes);

@@ -7,8 +7,15 @@ import type { HttpMethod, RouteDef } from '../functions/shared/api/route';
 
 export type { HttpMethod };
 
-export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots';
-export type TableId = 'roster' | 'alerts' | 'identities' | 'accessLog' | 'ingestRuns' | 'idempotency';
+export type BucketId = 'raw' | 'work' | 'curated' | 'snapshots' | 'models';
+export type TableId =
+  | 'roster'
+  | 'alerts'
+  | 'identities'
+  | 'accessLog'
+  | 'ingestRuns'
+  | 'idempotency'
+  | 'models';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
@@ -24,6 +31,7 @@ export type FunctionId =
   | 'rosterSnapshot'
   | 'qualityApi'
   | 'driftApi'
+  | 'modelsApi'
   | 'cutsApi'
   | 'apiDocument';
 
@@ -132,6 +140,20 @@ export interface FunctionDef {
   readonly triggers: readonly Trigger[];
 }
 
+/**
+ * A CloudWatch alarm on one of the metrics the functions count (`METRIC` in
+ * `functions/shared/adapters/observability.ts`), in the `SAN` namespace, for one value of its dimension.
+ */
+export interface AlarmDef {
+  readonly description: string;
+  readonly metric: string;
+  readonly dimension: { readonly name: string; readonly value: string };
+  /** The alarm fires when the metric's sum over a period reaches this. */
+  readonly threshold: number;
+  readonly periodMinutes: number;
+  readonly evaluationPeriods: number;
+}
+
 export interface SecretDef {
   readonly description: string;
 }
@@ -144,6 +166,7 @@ export interface SystemDef {
   readonly layers: Readonly<Record<LayerId, LayerDef>>;
   readonly secrets: Readonly<Record<'pseudonymKey', SecretDef>>;
   readonly functions: Readonly<Record<FunctionId, FunctionDef>>;
+  readonly alarms: Readonly<Record<string, AlarmDef>>;
 }
 
 /** Typed `Object.entries` for the records above. */

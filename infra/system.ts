@@ -8,12 +8,14 @@
 import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
 import { getIdentityRoute } from '../functions/identity/api/routes';
 import { cutStatusRoute } from '../functions/ingest/api/routes';
+import { MODELS_ROUTES } from '../functions/models/api/routes';
 import { openApiRoute } from '../functions/openapi/api/routes';
 import { QUALITY_ROUTES } from '../functions/quality/api/routes';
 import { ROSTER_ROUTES } from '../functions/roster/api/routes';
 import { SCORE_ROUTES } from '../functions/score/api/routes';
 import type {
   AccessDef,
+  AlarmDef,
   BucketDef,
   BucketId,
   EnvValue,
@@ -36,6 +38,7 @@ import type {
 export { entriesOf } from './system-def';
 export type {
   AccessDef,
+  AlarmDef,
   BucketDef,
   BucketId,
   EnvValue,
@@ -122,6 +125,10 @@ export const system: SystemDef = {
     snapshots: {
       description: 'Scheduled roster snapshots read by the dashboards',
       infrequentAccessAfterDays: 90,
+    },
+    models: {
+      description:
+        "The model registry's files (one per registered version), the shadow reports of the candidate per cut and comuna, and a marker per comuna and cut scored",
     },
   },
   tables: {
@@ -215,6 +222,12 @@ export const system: SystemDef = {
       indexes: [],
       timeToLiveAttribute: 'expiration',
     },
+    models: {
+      description:
+        'The model registry: every registered version with its state and the history of its transitions (who, when, why), one item written over the revision it read',
+      partitionKey: { name: 'id', type: 'S' },
+      indexes: [],
+    },
   },
   queues: {
     ingestTasks: INGEST_TASKS_QUEUE,
@@ -293,9 +306,15 @@ export const system: SystemDef = {
         CURATED_BUCKET: { bucket: 'curated' },
         ROSTER_TABLE: { table: 'roster' },
         MODEL_PATH: { layerFile: 'model', file: 'risk-model.onnx' },
+        MODELS_BUCKET: { bucket: 'models' },
+        MODELS_TABLE: { table: 'models' },
       },
-      // Writes only the drift reports (`drift/`) in the curated bucket.
-      access: { buckets: { curated: 'readPut' }, tables: { roster: 'readWrite' } },
+      // Writes only the drift reports (`drift/`) in the curated bucket; in the models bucket, the
+      // layer's file at the bootstrap, shadow reports and scored markers; the registry only at the bootstrap.
+      access: {
+        buckets: { curated: 'readPut', models: 'readPut' },
+        tables: { roster: 'readWrite', models: 'readWrite' },
+      },
       triggers: [{ type: 'sqs', queue: 'scoreRequests', batchSize: 1, maxBatchingWindowSeconds: 0 }],
     },
     alertsIntake: {
@@ -385,6 +404,27 @@ export const system: SystemDef = {
       access: { buckets: { curated: 'read' } },
       triggers: [{ type: 'http', routes: SCORE_ROUTES }],
     },
+    modelsApi: {
+      description:
+        'The model registry over HTTP: lists versions and shadow reports; registers, shadows, approves, promotes and rolls back versions',
+      dir: 'functions/models/api',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      layers: [],
+      environment: {
+        MODELS_BUCKET: { bucket: 'models' },
+        MODELS_TABLE: { table: 'models' },
+        SCORE_REQUESTS_QUEUE_URL: { queue: 'scoreRequests' },
+        IDEMPOTENCY_TABLE: { table: 'idempotency' },
+        IDEMPOTENCY_EXPIRY_SECONDS: String(24 * 3600),
+      },
+      access: {
+        buckets: { models: 'readPut' },
+        tables: { models: 'readWrite', idempotency: 'readWrite' },
+        queues: { scoreRequests: 'send' },
+      },
+      triggers: [{ type: 'http', routes: MODELS_ROUTES }],
+    },
     cutsApi: {
       description: 'Serves the ingest progress and reports of the files of a cut',
       dir: 'functions/ingest/status',
@@ -414,6 +454,26 @@ export const system: SystemDef = {
       environment: { ROSTER_TABLE: { table: 'roster' }, SNAPSHOTS_BUCKET: { bucket: 'snapshots' } },
       access: { tables: { roster: 'read' }, buckets: { snapshots: 'put' } },
       triggers: [{ type: 'schedule', everyMinutes: 24 * 60 }],
+    },
+  },
+  alarms: {
+    driftAct: {
+      description:
+        "A comuna's model inputs or scores moved past the act threshold (PSI ≥ 0.25) against its previous cut: the model may no longer fit it",
+      metric: 'DriftFlagged',
+      dimension: { name: 'level', value: 'actuar' },
+      threshold: 1,
+      periodMinutes: 24 * 60,
+      evaluationPeriods: 1,
+    },
+    driftWatch: {
+      description:
+        "A comuna's model inputs or scores moved past the watch threshold (0.1 ≤ PSI < 0.25) against its previous cut",
+      metric: 'DriftFlagged',
+      dimension: { name: 'level', value: 'vigilar' },
+      threshold: 1,
+      periodMinutes: 24 * 60,
+      evaluationPeriods: 1,
     },
   },
 };

@@ -7,10 +7,12 @@
 import { z } from 'zod';
 import { ingestReportSchema } from '../functions/ingest/api/routes';
 import { S3ObjectStore } from '../functions/shared/adapters/s3-object-store';
+import { PILOT_COMUNAS } from '../functions/shared/domain/comunas';
 import { cutKnowledgeDate } from '../functions/shared/domain/dates';
 import { parseFlags, runMain, UsageError } from '../tools/lib/cli-args';
 import { loadDemoData } from './demo-data';
 import { bannerLines } from './demo-users';
+import { driftLines } from './drift-lines';
 import type { InvocationRecord } from './runtime';
 import { LocalStateError, startLocalSystem, UnsafeResetError } from './runtime';
 
@@ -161,6 +163,9 @@ runMain(async () => {
         : `ingest of ${key} ${report.status}: ${report.error?.message ?? ''}`,
     );
   }
+  // Which comuna and cut drifted (the drift reports scoring wrote); nothing when all are stable.
+  const curated = new S3ObjectStore(local.clients.s3, local.names.buckets.curated);
+  for (const line of await driftLines(curated, PILOT_COMUNAS)) out(line);
   await local.runSchedule('rosterSnapshot');
 
   for (const line of bannerLines(local.apiUrl, flags.auth, local.jwtKey)) out(line);

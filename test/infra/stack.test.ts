@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { METRIC, METRICS_NAMESPACE } from '../../functions/shared/adapters/observability';
 import { entriesOf, INGEST_STALL_MINUTES, system } from '../../infra/system';
 import { buildStack } from './synth';
 
@@ -121,12 +122,31 @@ describe('SanStack', () => {
     expect(keys).toContain('GET /v1/comunas/{comuna}/roster');
     expect(keys.filter((k) => k.startsWith('GET /v1/comunas/{cut}'))).toEqual([]);
     for (const k of keys.filter((x) => x.includes('{cut}'))) {
-      // A cut is a month: it follows `cuts` or `quality`, or a comuna's drift, never stands for a comuna.
-      expect(k).toMatch(/^GET \/v1\/((cuts|quality)\/|comunas\/\{comuna\}\/drift\/\{cut\}$)/);
+      // A cut is a month: it follows `cuts` or `quality`, or a comuna's drift or shadow report, never stands for a comuna.
+      expect(k).toMatch(/^GET \/v1\/((cuts|quality)\/|comunas\/\{comuna\}\/(drift|shadow)\/\{cut\}$)/);
     }
     expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))).toEqual([
       expect.stringMatching(/^HttpApi/),
     ]);
+  });
+
+  it('declares an alarm on the flagged-drift metric for each level the system definition names', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(Object.keys(system.alarms).length);
+    for (const level of ['actuar', 'vigilar']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.driftFlagged.name,
+        Dimensions: Match.arrayWith([
+          { Name: METRIC.driftFlagged.dimension, Value: level },
+          { Name: 'service', Value: 'san' },
+        ]),
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
   });
 
   it('wires SQS triggers with partial batch responses, the S3 upload trigger and the schedule', () => {

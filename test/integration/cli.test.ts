@@ -190,3 +190,26 @@ describe('npm run san -- token', () => {
     expect(san('token', 'alcalde', '--data-dir', dataDir).stderr).toContain('rol desconocido');
   });
 });
+
+describe('npm run san -- model', () => {
+  it('lists its subcommands, and names a missing reason or subcommand with exit code 2', () => {
+    const help = san('model', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('rollback --reason');
+    const none = san('model');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('falta el subcomando');
+    const noReason = san('model', 'approve', 'logistic-7-265c1077', '--api', 'http://127.0.0.1:9');
+    expect(noReason.status).toBe(2);
+    expect(noReason.stderr).toContain('falta --reason <motivo>');
+    expect(noReason.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('says in Spanish when the API cannot be reached, with exit code 1', async () => {
+    const port = await closedPort();
+    const out = san('model', 'list', '--api', `http://127.0.0.1:${port}`);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(`no se pudo conectar con http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(out.stderr).not.toMatch(STACK_TRACE);
+  });
+});

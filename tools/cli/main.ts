@@ -17,6 +17,8 @@
  *                                              processing or never answered
  *   token <rol> [comunas] [--data-dir <folder>]
  *                                              print a token for the local system (npm start)
+ *   model <list|show|register|shadow|approve|promote|rollback|report> … --api <url> [--token <jwt>]
+ *                                              the model registry's life cycle (`model.ts`)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -44,6 +46,7 @@ import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
 import { findCutFolder } from './cut-folder';
 import { explainS3Failure, unreachable } from './failures';
+import { model } from './model';
 import { ProgressBar } from './progress';
 import { hashFile, uploadFile } from './upload-file';
 
@@ -55,6 +58,7 @@ Comandos:
   status     muestra el avance y el resultado de la ingesta de cada archivo del corte
   retry      envía de nuevo a la ingesta los archivos cuya ingesta falló o no respondió
   token      imprime un token para el sistema local (npm start)
+  model      el ciclo de vida del modelo: registrar, sombra, aprobar, promover, volver atrás, informes
 
 La ayuda de cada comando: npm run san -- <comando> --help`;
 const cutFlag = z
@@ -553,7 +557,7 @@ async function token(argv: string[]): Promise<void> {
   process.stdout.write(`${demoToken(key, { role, subject: `demo-${role}`, comunas })}\n`);
 }
 
-const COMMANDS = { validate, upload, status, retry, token } as const;
+const COMMANDS = { validate, upload, status, retry, token, model } as const;
 
 function isCommand(name: string | undefined): name is keyof typeof COMMANDS {
   return name !== undefined && Object.hasOwn(COMMANDS, name);

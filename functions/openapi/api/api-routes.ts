@@ -6,6 +6,7 @@
 import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
 import { getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
+import { MODELS_ROUTES } from '../../models/api/routes';
 import { QUALITY_ROUTES } from '../../quality/api/routes';
 import { ROSTER_ROUTES } from '../../roster/api/routes';
 import { SCORE_ROUTES } from '../../score/api/routes';
@@ -19,6 +20,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   getAlertRoute,
   ...QUALITY_ROUTES,
   ...SCORE_ROUTES,
+  ...MODELS_ROUTES,
   cutStatusRoute,
   openApiRoute,
 ];

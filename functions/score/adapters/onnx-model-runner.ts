@@ -1,20 +1,15 @@
 /**
- * ModelRunner on onnxruntime-node (from the Lambda layer in the cloud). Loading reads the model's
- * `san.*` metadata and refuses a model whose feature list differs from the code's catalogue, or
- * whose version, weights hash, input width or ventile cut points do not hold together
- * (`assertModelIntegrity`).
+ * ModelRunner on onnxruntime-node (from the Lambda layer in the cloud). Loading first applies the
+ * file checks of `model-file.ts` (the `san.*` metadata, the feature catalogue, and a version,
+ * weights hash, input width and ventile cut points that hold together), then starts the session.
  */
 import { readFile } from 'node:fs/promises';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { assertFeatureContract } from '../domain/features';
 import type { ModelInfo, ModelOutput, ModelRunner } from '../domain/model-info';
-import { assertModelIntegrity, ModelLoadError, parseModelMetadata } from '../domain/model-info';
-import type { OnnxTypes } from './onnx-proto';
-import { onnx } from './onnx-proto';
-import { graphInputWidth, graphWeightsSha256 } from './onnx-weights';
+import { ModelLoadError } from '../domain/model-info';
+import { inspectModelFile, MODEL_INPUT, MODEL_OUTPUTS } from './model-file';
 
-export const MODEL_INPUT = 'features';
-export const MODEL_OUTPUTS = { probability: 'probability', contributions: 'contributions' } as const;
+export { MODEL_INPUT, MODEL_OUTPUTS };
 
 export class OnnxModelRunner implements ModelRunner {
   private constructor(
@@ -33,20 +28,7 @@ export class OnnxModelRunner implements ModelRunner {
   }
 
   static async fromBytes(bytes: Uint8Array): Promise<OnnxModelRunner> {
-    let proto: OnnxTypes.ModelProto;
-    try {
-      proto = onnx.ModelProto.decode(bytes);
-    } catch (error) {
-      throw new ModelLoadError(`the model file is not an ONNX model: ${(error as Error).message}`);
-    }
-    const entries = new Map((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
-    const info = parseModelMetadata(entries);
-    assertFeatureContract(info.features);
-    const graph = proto.graph ?? {};
-    assertModelIntegrity(info, {
-      weightsSha256: graphWeightsSha256(graph),
-      inputWidth: graphInputWidth(graph, MODEL_INPUT),
-    });
+    const info = inspectModelFile(bytes);
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     for (const name of Object.values(MODEL_OUTPUTS)) {
       if (!session.outputNames.includes(name)) throw new ModelLoadError(`the model has no output "${name}"`);

@@ -6,20 +6,29 @@
  * exactly the children of the current inputs (a corrected re-delivery of a cut included). Before
  * the run becomes current, the drift of its inputs and scores against the comuna's previous scored
  * cut is written (`drift.ts`), so that a failure to write it retries the whole run.
+ *
+ * When a candidate version is in shadow, the same children are also scored with it, without
+ * touching the roster, and the comparison (`shadow.ts`) is written as the comuna's shadow report of
+ * the cut. Inputs that did not change still get that report when the candidate has none yet.
  */
 import { createHash } from 'node:crypto';
+import type { ShadowReport } from '../../models/domain/shadow-report';
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
 import { driftReport, profileOf } from './drift';
 import type { DriftStore } from './drift-store';
+import { featureBatches } from './feature-batches';
 import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from './features';
 import type { Excluded } from './indicators';
-import { childrenAsOf, computeIndicators, surveyAgeMonths } from './indicators';
-import type { ModelRunner } from './model-info';
+import { childrenAsOf } from './indicators';
+import type { ModelOutput, ModelRunner } from './model-info';
 import type { SurveyAge } from './prioritise';
 import { topReasons, ventileOf } from './prioritise';
+import type { ChildGroups, ScoredChild } from './shadow';
+import { groupsOf, shadowReport } from './shadow';
+import { compareOnOutcomes } from './shadow-outcomes';
 
 /**
  * Sources that must be ingested for a cut before its rosters are computed: every source the model
@@ -34,12 +43,21 @@ export interface CuratedReader {
   records(cut: string, comuna: string): Promise<CuratedRecords>;
 }
 
+/** The candidate scored in shadow, and where its reports go. */
+export interface ShadowDeps {
+  readonly model: ModelRunner;
+  hasReport(version: string, cut: string, comuna: string): Promise<boolean>;
+  writeReport(report: ShadowReport): Promise<void>;
+}
+
 export interface ScoreDeps {
   readonly curated: CuratedReader;
   readonly model: ModelRunner;
   readonly roster: RosterStore;
   /** Where each scored cut's drift report goes; without it no drift is monitored. */
   readonly drift?: DriftStore;
+  /** The version in shadow; without it only the deployed version scores. */
+  readonly shadow?: ShadowDeps;
   readonly batchSize?: number;
   readonly now?: () => Date;
 }
@@ -55,15 +73,26 @@ export type ScoreOutcome =
       readonly unscored: number;
       /** Children of the registry left out of this cut, by reason. */
       readonly excluded: Excluded;
+      /** The drift report's levels, when drift is monitored. */
+      readonly drift?: DriftSummary;
+      /** The candidate scored in shadow, if any. */
+      readonly shadowVersion?: string;
     }
   | { readonly status: 'waiting'; readonly missingSources: readonly string[] }
-  | { readonly status: 'unchanged'; readonly inputs: string }
+  | { readonly status: 'unchanged'; readonly inputs: string; readonly shadowVersion?: string }
   /** A run that started later is already current; this one's leftovers are invisible to readers. */
   | { readonly status: 'superseded'; readonly inputs: string };
 
 /** The id a scoring run stamps on its entries: the same inputs always give the same id. */
 export function scoringRunId(inputs: string): string {
   return createHash('sha256').update(inputs).digest('hex').slice(0, 20);
+}
+
+/** What a drift report flagged: its worst level (the score's or a feature's) and the features at `vigilar` or above. */
+export interface DriftSummary {
+  readonly level: 'estable' | 'vigilar' | 'actuar';
+  readonly flagged: readonly string[];
+  readonly message: string;
 }
 
 export class InvalidCutError extends Error {
@@ -85,9 +114,18 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   if (missing.length > 0) return { status: 'waiting', missingSources: missing };
   // The roster of a comuna depends only on the model, its reasons and the runs of the sources it reads.
   const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${runs.join('|')}`;
-  if ((await deps.roster.lastInputs(comuna, cut)) === inputs) return { status: 'unchanged', inputs };
+  const unchanged = (await deps.roster.lastInputs(comuna, cut)) === inputs;
+  const shadow = deps.shadow;
+  const shadowVersion = shadow?.model.info.version;
+  const needsShadow =
+    shadow !== undefined &&
+    shadowVersion !== deps.model.info.version &&
+    (!unchanged || !(await shadow.hasReport(shadow.model.info.version, cut, comuna)));
+  if (unchanged && !needsShadow)
+    return { status: 'unchanged', inputs, ...(shadowVersion ? { shadowVersion } : {}) };
 
-  const joined = childrenAsOf(await deps.curated.records(cut, comuna), asOf);
+  const records = await deps.curated.records(cut, comuna);
+  const joined = childrenAsOf(records, asOf);
   const { excluded } = joined;
   const children = [...joined.children.entries()];
   const batchSize = deps.batchSize ?? 2048;
@@ -98,52 +136,111 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   let skipped = 0;
   const scoredInputs: Float32Array[] = [];
   const probabilities: number[] = [];
-  for (let start = 0; start < children.length; start += batchSize) {
-    const slice = children.slice(start, start + batchSize);
-    const features = new Float32Array(slice.length * FEATURE_COUNT);
-    const ids: string[] = [];
-    const surveys: SurveyAge[] = [];
-    for (const [childId, sources] of slice) {
-      if (!computeIndicators(sources, asOf, row)) {
-        skipped++;
-        continue;
-      }
-      features.set(row, ids.length * FEATURE_COUNT);
-      ids.push(childId);
-      surveys.push({ surveyDate: sources.rsh.surveyDate, months: surveyAgeMonths(sources.rsh, asOf) });
-    }
-    if (ids.length === 0) continue;
-    const input = features.subarray(0, ids.length * FEATURE_COUNT);
+  const deployedScores: ScoredChild[] = [];
+  const shadowScores: ScoredChild[] = [];
+  const groups = new Map<string, ChildGroups>();
+  for (const batch of featureBatches(children, asOf, batchSize, row)) {
+    skipped += batch.skipped;
+    if (batch.ids.length === 0) continue;
+    const { ids, input, surveys } = batch;
     const output = await deps.model.run(input, ids.length);
     scoredInputs.push(input.slice());
+    const updates = scoresOf(deps.model, output, ids, input, surveys, cut);
     for (let i = 0; i < ids.length; i++) probabilities.push(output.probability[i] as number);
-    const updates: ScoreUpdate[] = ids.map((childId, i) => {
-      const probability = output.probability[i] as number;
-      const offset = i * FEATURE_COUNT;
-      return {
-        childId,
-        probability: Math.round(probability * 1e6) / 1e6,
-        ventile: ventileOf(probability, deps.model.info.ventileCutPoints),
-        reasons: topReasons(
-          output.contributions.subarray(offset, offset + FEATURE_COUNT),
-          input.subarray(offset, offset + FEATURE_COUNT),
-          cut,
-          surveys[i],
-        ),
-      };
-    });
-    await deps.roster.writeScores({ comuna, cut, runId, modelVersion, scoredAt }, updates);
+    if (needsShadow && shadow) {
+      const shadowUpdates = scoresOf(
+        shadow.model,
+        await shadow.model.run(input, ids.length),
+        ids,
+        input,
+        surveys,
+        cut,
+      );
+      for (const [i, u] of updates.entries()) {
+        deployedScores.push(scoredChild(u));
+        shadowScores.push(scoredChild(shadowUpdates[i] as ScoreUpdate));
+        const sources = joined.children.get(u.childId);
+        if (sources) groups.set(u.childId, groupsOf(sources.rsh, asOf));
+      }
+    }
+    if (!unchanged) await deps.roster.writeScores({ comuna, cut, runId, modelVersion, scoredAt }, updates);
     scored += updates.length;
   }
+  if (needsShadow && shadow) {
+    await shadow.writeReport(
+      shadowReport({
+        comuna,
+        cut,
+        generatedAt: scoredAt,
+        deployed: { version: modelVersion, metrics: deps.model.info.metrics },
+        shadow: { version: shadow.model.info.version, metrics: shadow.model.info.metrics },
+        deployedScores,
+        shadowScores,
+        groups,
+        outcomes: await compareOnOutcomes(deps.curated, deps.model, shadow.model, cut, comuna),
+      }),
+    );
+  }
+  if (unchanged) return { status: 'unchanged', inputs, ...(shadowVersion ? { shadowVersion } : {}) };
+  let drift: DriftSummary | undefined;
   if (deps.drift) {
     const values = { comuna, cut, modelVersion, features: featureColumns(scoredInputs), probabilities };
     const previous = await deps.drift.previousProfile(comuna, cut);
-    await deps.drift.write(profileOf(values), driftReport(values, previous));
+    const report = driftReport(values, previous);
+    await deps.drift.write(profileOf(values), report);
+    const levels = [report.score?.level ?? 'estable', ...report.features.map((f) => f.level)];
+    const level = levels.includes('actuar') ? 'actuar' : levels.includes('vigilar') ? 'vigilar' : 'estable';
+    drift = { level, flagged: report.flagged, message: report.message };
   }
   const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs, excluded };
   if (!(await deps.roster.completeRun(run))) return { status: 'superseded', inputs };
   const { removed, unscored } = await deps.roster.removeStale(run);
-  return { status: 'scored', scored, skipped, modelVersion, removed, unscored, excluded };
+  return {
+    status: 'scored',
+    scored,
+    skipped,
+    modelVersion,
+    removed,
+    unscored,
+    excluded,
+    ...(drift ? { drift } : {}),
+    ...(needsShadow && shadowVersion ? { shadowVersion } : {}),
+  };
+}
+
+/** What a model's output gives each child of a batch: probability, ventile and reasons. */
+function scoresOf(
+  model: ModelRunner,
+  output: ModelOutput,
+  ids: readonly string[],
+  input: Float32Array,
+  surveys: readonly SurveyAge[],
+  cut: string,
+): ScoreUpdate[] {
+  return ids.map((childId, i) => {
+    const probability = output.probability[i] as number;
+    const offset = i * FEATURE_COUNT;
+    return {
+      childId,
+      probability: Math.round(probability * 1e6) / 1e6,
+      ventile: ventileOf(probability, model.info.ventileCutPoints),
+      reasons: topReasons(
+        output.contributions.subarray(offset, offset + FEATURE_COUNT),
+        input.subarray(offset, offset + FEATURE_COUNT),
+        cut,
+        surveys[i],
+      ),
+    };
+  });
+}
+
+function scoredChild(u: ScoreUpdate): ScoredChild {
+  return {
+    childId: u.childId,
+    probability: u.probability,
+    ventile: u.ventile,
+    reasons: u.reasons.map((r) => r.feature),
+  };
 }
 
 /** Each feature's values over the scored children, by name, from the model's row-major inputs. */

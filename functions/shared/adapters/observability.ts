@@ -24,6 +24,8 @@ export const METRIC = {
   alertsFiled: { name: 'AlertsFiled', dimension: 'comuna' },
   comunasScored: { name: 'ComunasScored', dimension: 'comuna' },
   identityReads: { name: 'IdentityReads', dimension: 'comuna' },
+  /** A comuna's drift report flagged at `vigilar` or `actuar` (its worst level); the stack alarms on it. */
+  driftFlagged: { name: 'DriftFlagged', dimension: 'level' },
 } as const;
 export type MetricId = keyof typeof METRIC;
 

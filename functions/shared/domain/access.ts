@@ -55,6 +55,8 @@ export type Action =
   | 'alert:read'
   | 'quality:read'
   | 'drift:read'
+  | 'model:read'
+  | 'model:govern'
   | 'ingest:read'
   | 'identity:read';
 
@@ -66,6 +68,10 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   // The model's monitoring per comuna and cut: aggregate figures, no child's data.
   'drift:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
+  // The model registry: versions, states and their history; shadow reports per comuna are `drift:read`.
+  'model:read': ['coordinador_regional', 'administrador_central'],
+  // Registering, shadowing, approving, promoting and rolling back a model version.
+  'model:govern': ['administrador_central'],
   'ingest:read': ['administrador_central'],
   // Personal data: only the roles that work with the family, in their own comunas.
   'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],

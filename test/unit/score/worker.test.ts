@@ -1,12 +1,14 @@
 /**
- * The score function with a model the loader refuses: the invocation fails with the loader's error
- * before any record is processed, so Lambda returns every message of the batch to the queue.
+ * The score function with a model the loader refuses: the layer's model that would bootstrap an
+ * empty registry fails its integrity check, so the invocation fails with the loader's error before
+ * any record is processed (Lambda returns every message of the batch to the queue) and nothing is
+ * stored or registered.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -44,22 +46,25 @@ const request = (id: string): SQSEvent['Records'][number] => ({
 
 describe('score function with a swapped model', () => {
   it('fails its first invocation with the integrity error, leaving the messages on the queue', async () => {
-    // Nothing may be read or written: the refusal comes before any record is processed.
+    // Only the registry is read (empty); nothing is stored: the refusal comes before any record.
     const s3 = mockClient(S3Client).rejects(new Error('no S3 in this test'));
-    const ddb = mockClient(DynamoDBDocumentClient).rejects(new Error('no DynamoDB in this test'));
+    const ddb = mockClient(DynamoDBDocumentClient).rejects(new Error('no write in this test'));
+    ddb.on(GetCommand).resolves({});
     try {
       const handler = createHandler({
         AWS_REGION: 'us-east-1',
         CURATED_BUCKET: 'curated',
         ROSTER_TABLE: 'roster',
         MODEL_PATH: swappedModelFile(),
+        MODELS_BUCKET: 'models',
+        MODELS_TABLE: 'models',
       });
       // A thrown invocation, not a partial-batch response: Lambda returns every message to the queue.
       await expect(handler({ Records: [request('m-1'), request('m-2')] }, context)).rejects.toThrow(
         /the model fails its weights hash check: expected weights with SHA-256 [0-9a-f]{64} \(metadata\), found [0-9a-f]{64} in the graph/,
       );
       expect(s3.calls()).toHaveLength(0);
-      expect(ddb.calls()).toHaveLength(0);
+      expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetCommand', 'GetCommand']);
     } finally {
       s3.restore();
       ddb.restore();
