@@ -10,6 +10,7 @@ const entry = {
   probability: 0.4,
   ventile: 18,
   reasons: [],
+  demotion: null,
   modelVersion: 'm',
   scoredAt: null,
   alerts: [],

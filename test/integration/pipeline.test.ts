@@ -32,6 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../functions/ingest/domain/contracts';
 import { ingestExtract } from '../../functions/ingest/domain/ingest-extract';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
+import { PRIORITISATION } from '../../functions/shared/domain/prioritisation';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import { parseRun } from '../../functions/shared/domain/run';
 import { signToken } from '../../local/auth';
@@ -53,9 +54,15 @@ interface RosterBody {
     provisional: boolean;
     probability: number | null;
     ventile: number | null;
-    reasons: { feature: string; text: string }[];
+    reasons: { feature: string; text: string; concerns: string }[];
+    demotion: { rule: string; text: string } | null;
     alerts: { alertId: string; urgent: boolean; repeatReports: number }[];
   }[];
+}
+
+/** Roster order: the model's head, then the children the head rule ranks after it, each by probability. */
+function orderKeys(entries: RosterBody['entries']): [number, number][] {
+  return entries.map((e) => [e.demotion ? 1 : 0, -(e.probability ?? -1)]);
 }
 
 /** Small ingest chunks, so that even a test file fans out over several chunk and reduce tasks. */
@@ -278,8 +285,14 @@ describe('from S3 upload to the roster over HTTP', () => {
     expect(body.currentCut).toBe('2026-10');
     expect(body.modelVersion).toBe(model.info.version);
     expect(body.entries.length).toBe(50);
-    const probabilities = body.entries.map((e) => e.probability ?? -1);
-    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    const keys = orderKeys(body.entries);
+    expect(keys).toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    // The head rule (functions/shared/config/prioritisation.json): demoted exactly when no shown reason concerns the child.
+    for (const e of body.entries) {
+      expect(e.demotion !== null).toBe(
+        PRIORITISATION.requireChildSignal && !e.reasons.some((r) => r.concerns === 'niño'),
+      );
+    }
     expect(body.entries.map((e) => e.rank)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     for (const e of body.entries) {
       expect(e.ventile).toBeGreaterThanOrEqual(1);
@@ -292,7 +305,9 @@ describe('from S3 upload to the roster over HTTP', () => {
 
     const next = await roster('13101', `limit=50&cursor=${body.nextCursor}`);
     expect(next.entries[0]?.rank).toBe(51);
-    expect(next.entries[0]?.probability).toBeLessThanOrEqual(probabilities[49] as number);
+    const [lastTier, lastKey] = keys[49] ?? [0, 0];
+    const [nextTier, nextKey] = orderKeys(next.entries)[0] ?? [0, 0];
+    expect(nextTier > lastTier || (nextTier === lastTier && nextKey >= lastKey)).toBe(true);
   });
 
   it("writes the comuna's drift report per scored cut; the first says it has no previous cut", async () => {

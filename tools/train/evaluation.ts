@@ -22,11 +22,20 @@ export function rowsByComuna(comunas: readonly string[]): Map<string, number[]> 
 }
 
 /**
- * The rows of one comuna in roster order: highest score first, ties broken by row (the training
- * sets sort rows by pseudonym, as the roster breaks ties by child id).
+ * The rows of one comuna in roster order: rows the head rule ranks after the model's head
+ * (`demoted`, see `functions/roster/domain/head-rule.ts`) after every other, then highest score
+ * first, ties broken by row (the training sets sort rows by pseudonym, as the roster breaks ties by
+ * child id).
  */
-export function rosterOrder(scores: ArrayLike<number>, rows: readonly number[]): Uint32Array {
-  return Uint32Array.from(rows).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+export function rosterOrder(
+  scores: ArrayLike<number>,
+  rows: readonly number[],
+  demoted?: ArrayLike<boolean>,
+): Uint32Array {
+  const tier = (r: number): number => (demoted?.[r] ? 1 : 0);
+  return Uint32Array.from(rows).sort(
+    (a, b) => tier(a) - tier(b) || (scores[b] as number) - (scores[a] as number) || a - b,
+  );
 }
 
 /**
@@ -38,12 +47,13 @@ export function selectAtCapacity(
   scores: ArrayLike<number>,
   comunas: readonly string[],
   capacity: CapacityRule = capacityFor,
+  demoted?: ArrayLike<boolean>,
 ): Uint8Array {
   if (scores.length !== comunas.length)
     throw new Error(`${scores.length} scores for ${comunas.length} comunas: one comuna per row`);
   const selected = new Uint8Array(scores.length);
   for (const [comuna, rows] of rowsByComuna(comunas)) {
-    const order = rosterOrder(scores, rows);
+    const order = rosterOrder(scores, rows, demoted);
     const k = capacity(comuna, rows.length);
     for (let i = 0; i < k; i++) selected[order[i] as number] = 1;
   }

@@ -20,10 +20,12 @@ import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runne
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
 import { capacityFor } from '../../functions/shared/domain/oln-capacity';
+import { PRIORITISATION } from '../../functions/shared/domain/prioritisation';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
+import { measureAssociation } from './association';
 import { BOOTSTRAP_RESAMPLES } from './bootstrap';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
@@ -143,11 +145,18 @@ function concat(sets: readonly Dataset[]): Dataset {
  * The test cohorts' selection at capacity, concatenated in the order `concat` pools them: each
  * cohort is its own roster, its comunas' heads taken within it.
  */
-function pooledSelection(probabilities: Float64Array, sets: readonly Dataset[]): Uint8Array {
+function pooledSelection(
+  probabilities: ArrayLike<number>,
+  sets: readonly Dataset[],
+  demoted?: ArrayLike<boolean>,
+): Uint8Array {
   const out = new Uint8Array(sets.reduce((s, d) => s + d.rows, 0));
   let at = 0;
   for (const set of sets) {
-    out.set(selectAtCapacity(probabilities.subarray(at, at + set.rows), set.comunas), at);
+    const start = at;
+    const part = <T>(all: ArrayLike<T>): T[] =>
+      Array.from({ length: set.rows }, (_, i) => all[start + i] as T);
+    out.set(selectAtCapacity(part(probabilities), set.comunas, capacityFor, demoted && part(demoted)), at);
     at += set.rows;
   }
   return out;
@@ -305,6 +314,25 @@ export async function train(options: {
     testCohorts.map(({ set }) => ({ model: probabilityOf(set), set })),
     capacityFor,
   );
+  // Household share of the selection per candidate, and the head rule measured off and on.
+  const association = measureAssociation({
+    set: testSet,
+    cut: testCohorts[0]?.cohort.cut ?? '',
+    cohorts: testCohorts.length,
+    candidates: summaries.map(({ fitted: f, scaling }) => ({
+      name: f.name,
+      probabilities: f === chosen.fitted ? testScores : applyPlatt(scaling, f.logOdds(testSet)),
+      contributions: (row, out) => {
+        f.contributions(testSet, row, out);
+        for (let j = 0; j < FEATURE_COUNT; j++) out[j] = (out[j] as number) * scaling.slope;
+      },
+    })),
+    selected: chosen.fitted.name,
+    configured: PRIORITISATION,
+    seed: options.seed,
+    resamples: BOOTSTRAP_RESAMPLES,
+    select: (p, demoted) => pooledSelection(p, testSets, demoted),
+  });
   const evaluation: Evaluation = {
     testRows: testSet.rows,
     baseRate: baseRate(testSet),
@@ -327,6 +355,7 @@ export async function train(options: {
     ),
     features: importance,
     logisticWeights: chosen.fitted.candidate.kind === 'logistic' ? Array.from(logistic.weights) : undefined,
+    association,
   };
   const round = (v: number): number => Math.round(v * 10_000) / 10_000;
   const metrics = {

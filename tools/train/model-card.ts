@@ -8,13 +8,14 @@
 
 import { FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
+import type { AssociationReport } from './association';
+import { associationSection } from './association-card';
 import type { PlattScaling } from './calibrate';
 import { f3, label, pct, rateWithInterval, withInterval } from './card-format';
 import type { HeadlineEvaluation, Scores } from './card-performance';
 import { capacitySection, performanceSection } from './card-performance';
 import type { AttributeAudit, CalibrationBin, GroupDisparity } from './evaluation';
 import { DISPARITY_RANGE, MIN_GROUP_REPORT, MIN_RATE_DENOMINATOR } from './evaluation';
-import type { RateInterval } from './metrics';
 import type { TemporalValidation } from './temporal';
 import { temporalSection } from './temporal-card';
 
@@ -64,6 +65,8 @@ export interface Evaluation extends HeadlineEvaluation {
   readonly features: readonly FeatureImportance[];
   /** Standardised weights, when the logistic regression is selected. */
   readonly logisticWeights?: readonly number[];
+  /** How much of the selection rests on the household, and the head rule's effect. */
+  readonly association?: AssociationReport;
 }
 
 /** The calibration plot: observed rate against mean predicted probability, model and oracle. */
@@ -169,6 +172,7 @@ export function modelCard(info: ModelInfo, e: Evaluation): string {
       return `| ${f.name} | ${f.meanAbsolute.toFixed(3)} | ${f.meanSelected.toFixed(3)} |${w === undefined ? '' : ` ${w.toFixed(3)} | ${Math.exp(w).toFixed(2)} |`}`;
     }),
     '',
+    ...(e.association ? associationSection(e.association) : []),
     '## Bias audit',
     '',
     `Over the ${cohorts.length} test cohorts pooled (${e.testRows.toLocaleString('en')} children), the selection is each cohort's roster at each comuna's capacity. For each group: false-negative rate (at-risk children`,

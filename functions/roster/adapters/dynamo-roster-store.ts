@@ -16,6 +16,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type {
   AlertSummary,
   CurrentScoring,
+  Demotion,
   RosterEntry,
   RosterPage,
   RosterPlacement,
@@ -70,7 +71,7 @@ export class DynamoRosterStore implements RosterStore {
             Key: { comuna: run.comuna, childId: u.childId },
             UpdateExpression:
               'SET probability = :p, ventile = :v, reasons = :r, modelVersion = :mv, scoredAt = :at, #cut = :cut, ' +
-              'runId = :run, scoreKey = :sk, provisional = :false, origin = if_not_exists(origin, :origin)',
+              `runId = :run, scoreKey = :sk, provisional = :false, origin = if_not_exists(origin, :origin)${u.demotion ? ', demotion = :d' : ' REMOVE demotion'}`,
             // An entry a later-started run wrote is its, not this run's.
             ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
             ExpressionAttributeNames: { '#cut': 'cut' },
@@ -82,7 +83,8 @@ export class DynamoRosterStore implements RosterStore {
               ':at': run.scoredAt,
               ':cut': run.cut,
               ':run': run.runId,
-              ':sk': scoreKey(u.probability, u.childId),
+              ':sk': scoreKey(u.probability, u.childId, u.demotion !== undefined),
+              ...(u.demotion ? { ':d': u.demotion } : {}),
               ':false': false,
               ':origin': 'predictivo',
             },
@@ -178,7 +180,7 @@ export class DynamoRosterStore implements RosterStore {
                 Key,
                 UpdateExpression:
                   'SET origin = :origin, provisional = :true ' +
-                  'REMOVE probability, ventile, reasons, modelVersion, scoredAt, #cut, scoreKey, runId',
+                  'REMOVE probability, ventile, reasons, demotion, modelVersion, scoredAt, #cut, scoreKey, runId',
                 ConditionExpression: `${STALE} AND size(alerts) > :zero`,
                 ExpressionAttributeNames: { '#cut': 'cut' },
                 ExpressionAttributeValues: {
@@ -431,11 +433,21 @@ function toEntry(item: Item): StoredEntry {
     ...(typeof item.probability === 'number' ? { probability: item.probability } : {}),
     ...(typeof item.ventile === 'number' ? { ventile: item.ventile } : {}),
     ...(Array.isArray(item.reasons) ? { reasons: item.reasons as RosterEntry['reasons'] } : {}),
+    ...(isDemotion(item.demotion) ? { demotion: item.demotion } : {}),
     ...(typeof item.modelVersion === 'string' ? { modelVersion: item.modelVersion } : {}),
     ...(typeof item.scoredAt === 'string' ? { scoredAt: item.scoredAt } : {}),
     ...(Array.isArray(item.alerts) ? { alerts: item.alerts as AlertSummary[] } : {}),
     ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
   };
+}
+
+function isDemotion(value: unknown): value is Demotion {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Demotion).rule === 'child-signal' &&
+    typeof (value as Demotion).text === 'string'
+  );
 }
 
 function encodeCursor(cursor: Cursor): string {

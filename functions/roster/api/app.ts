@@ -110,6 +110,7 @@ function present(entry: RosterEntry) {
     probability: entry.probability ?? null,
     ventile: entry.ventile ?? null,
     reasons: entry.reasons ?? [],
+    demotion: entry.demotion ?? null,
     modelVersion: entry.modelVersion ?? null,
     scoredAt: entry.scoredAt ?? null,
     alerts: (entry.alerts ?? []).map((a) => ({

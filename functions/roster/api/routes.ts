@@ -49,6 +49,19 @@ export const rosterEntrySchema = z.object({
   probability: z.number().nullable(),
   ventile: z.number().int().min(1).max(20).nullable(),
   reasons: z.array(reasonSchema),
+  demotion: z
+    .object({
+      rule: z.enum(['child-signal']).meta({
+        description:
+          'La regla aplicada: al menos una señal propia del niño para estar en la cabeza del modelo',
+      }),
+      text: z.string().meta({ description: 'Por qué, en palabras para la OLN' }),
+    })
+    .nullable()
+    .meta({
+      description:
+        'Presente cuando el modelo ubica al niño después de su cabeza: sigue en la nómina con su puntaje y sus razones, tras todos los niños con una señal propia (functions/shared/config/prioritisation.json)',
+    }),
   modelVersion: z.string().nullable(),
   scoredAt: z.string().nullable(),
   alerts: z.array(rosterAlertSchema),
@@ -74,6 +87,7 @@ const entryExample = {
       window: 'últimos 3 meses',
     },
   ],
+  demotion: null,
   modelVersion: 'gbt-2026-10',
   scoredAt: '2026-11-02T10:00:00.000Z',
   alerts: [],

@@ -44,6 +44,17 @@ export interface Reason {
   readonly window: ReasonWindow;
 }
 
+/**
+ * Why the model leaves a scored child after its head (`head-rule.ts`): it stays on the roster with
+ * its score and reasons, ranked after every child the model prioritises.
+ */
+export interface Demotion {
+  /** The rule that applied: at least one child-level reason to be in the model's head. */
+  readonly rule: 'child-signal';
+  /** Why, in words for the OLN. */
+  readonly text: string;
+}
+
 export type Origin = 'predictivo' | 'manual' | 'experto';
 
 export interface AlertSummary {
@@ -66,6 +77,8 @@ export interface RosterEntry {
   readonly probability?: number;
   readonly ventile?: number;
   readonly reasons?: readonly Reason[];
+  /** Present when the model ranks the child after its head (see `Demotion`). */
+  readonly demotion?: Demotion;
   readonly modelVersion?: string;
   readonly scoredAt?: string;
   readonly alerts?: readonly AlertSummary[];
@@ -77,6 +90,8 @@ export interface ScoreUpdate {
   readonly probability: number;
   readonly ventile: number;
   readonly reasons: readonly Reason[];
+  /** Set when the model ranks the child after its head; absent, the child ranks by probability alone. */
+  readonly demotion?: Demotion;
 }
 
 export interface ScoringRun {
@@ -181,13 +196,16 @@ export function alertKey(alerts: readonly AlertSummary[]): string | undefined {
   return `${tier}#${oldest}`;
 }
 
-/** Alert states of the SAN platform that keep a child at the top of the roster. */
-/** Sorts ascending with the highest probability first; ties broken by child id for a stable order. */
-export function scoreKey(probability: number, childId: string): string {
+/**
+ * Sorts ascending: the model's head first, then the children it ranks after its head (`demoted`),
+ * each by highest probability first; ties broken by child id for a stable order.
+ */
+export function scoreKey(probability: number, childId: string, demoted = false): string {
   const inverted = Math.round((1 - Math.min(1, Math.max(0, probability))) * 1e7);
-  return `${String(inverted).padStart(8, '0')}#${childId}`;
+  return `${demoted ? 1 : 0}#${String(inverted).padStart(8, '0')}#${childId}`;
 }
 
+/** Alert states of the SAN platform that keep a child at the top of the roster. */
 export const OPEN_ALERT_STATES: ReadonlySet<string> = new Set([
   'sin gestionar',
   'en espera de atención',
@@ -240,6 +258,7 @@ function withoutScores(entry: RosterEntry): RosterEntry {
     probability: _p,
     ventile: _v,
     reasons: _r,
+    demotion: _d,
     modelVersion: _mv,
     scoredAt: _at,
     ...rest

@@ -360,7 +360,7 @@ export function toldContributions(contributions: ArrayLike<number>): Float64Arra
  */
 export function reasonHolds(i: number, values: ArrayLike<number>): boolean {
   const f = FEATURES[i];
-  if (!f?.reason || !f.reason.holds(values[i] ?? 0)) return false;
+  if (!f?.reason?.holds(values[i] ?? 0)) return false;
   return f.typical === undefined || values[STALE_SURVEY] !== 1;
 }
 

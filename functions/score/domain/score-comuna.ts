@@ -1,9 +1,10 @@
 /**
  * The scoring use case for one comuna and cut: once every required source of the cut has been
  * ingested, read the comuna's curated records, compute indicators, run the model in batches, and
- * write each child's probability, ventile and top reasons to the roster. Once the run is current,
- * what earlier runs left of children no longer in the data is removed, so that the roster holds
- * exactly the children of the current inputs (a corrected re-delivery of a cut included). Before
+ * write each child's probability, ventile and top reasons to the roster; under the head rule
+ * (`functions/shared/config/prioritisation.json`), a child without a child-level reason is marked to rank after the
+ * model's head. Once the run is current, what earlier runs left of children no longer in the data
+ * is removed, so that the roster holds exactly the children of the current inputs (a corrected re-delivery of a cut included). Before
  * the run becomes current, the drift of its inputs and scores against the comuna's previous scored
  * cut is written (`drift.ts`), so that a failure to write it retries the whole run.
  *
@@ -13,8 +14,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ShadowReport } from '../../models/domain/shadow-report';
+import { demotionOf } from '../../roster/domain/head-rule';
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
+import type { PrioritisationConfig } from '../../shared/domain/prioritisation';
+import { PRIORITISATION } from '../../shared/domain/prioritisation';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
 import { driftReport, profileOf } from './drift';
@@ -58,6 +62,8 @@ export interface ScoreDeps {
   readonly drift?: DriftStore;
   /** The version in shadow; without it only the deployed version scores. */
   readonly shadow?: ShadowDeps;
+  /** How the model's head is ordered; `functions/shared/config/prioritisation.json` unless given. */
+  readonly prioritisation?: PrioritisationConfig;
   readonly batchSize?: number;
   readonly now?: () => Date;
 }
@@ -112,8 +118,11 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     else missing.push(source);
   }
   if (missing.length > 0) return { status: 'waiting', missingSources: missing };
-  // The roster of a comuna depends only on the model, its reasons and the runs of the sources it reads.
-  const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${runs.join('|')}`;
+  // The roster of a comuna depends only on the model, its reasons, the order of its head and the
+  // runs of the sources it reads: changing the head rule rescores.
+  const prioritisation = deps.prioritisation ?? PRIORITISATION;
+  const headRule = `child-signal-${prioritisation.requireChildSignal ? 'on' : 'off'}`;
+  const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${headRule}|${runs.join('|')}`;
   const unchanged = (await deps.roster.lastInputs(comuna, cut)) === inputs;
   const shadow = deps.shadow;
   const shadowVersion = shadow?.model.info.version;
@@ -145,7 +154,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     const { ids, input, surveys } = batch;
     const output = await deps.model.run(input, ids.length);
     scoredInputs.push(input.slice());
-    const updates = scoresOf(deps.model, output, ids, input, surveys, cut);
+    const updates = scoresOf(deps.model, output, ids, input, surveys, cut, prioritisation);
     for (let i = 0; i < ids.length; i++) probabilities.push(output.probability[i] as number);
     if (needsShadow && shadow) {
       const shadowUpdates = scoresOf(
@@ -155,6 +164,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
         input,
         surveys,
         cut,
+        prioritisation,
       );
       for (const [i, u] of updates.entries()) {
         deployedScores.push(scoredChild(u));
@@ -216,20 +226,24 @@ function scoresOf(
   input: Float32Array,
   surveys: readonly SurveyAge[],
   cut: string,
+  prioritisation: PrioritisationConfig,
 ): ScoreUpdate[] {
   return ids.map((childId, i) => {
     const probability = output.probability[i] as number;
     const offset = i * FEATURE_COUNT;
+    const reasons = topReasons(
+      output.contributions.subarray(offset, offset + FEATURE_COUNT),
+      input.subarray(offset, offset + FEATURE_COUNT),
+      cut,
+      surveys[i],
+    );
+    const demotion = demotionOf(reasons, prioritisation);
     return {
       childId,
       probability: Math.round(probability * 1e6) / 1e6,
       ventile: ventileOf(probability, model.info.ventileCutPoints),
-      reasons: topReasons(
-        output.contributions.subarray(offset, offset + FEATURE_COUNT),
-        input.subarray(offset, offset + FEATURE_COUNT),
-        cut,
-        surveys[i],
-      ),
+      reasons,
+      ...(demotion ? { demotion } : {}),
     };
   });
 }
@@ -240,6 +254,7 @@ function scoredChild(u: ScoreUpdate): ScoredChild {
     probability: u.probability,
     ventile: u.ventile,
     reasons: u.reasons.map((r) => r.feature),
+    ...(u.demotion ? { demoted: true } : {}),
   };
 }
 

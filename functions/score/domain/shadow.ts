@@ -24,6 +24,8 @@ export interface ScoredChild {
   readonly ventile: number;
   /** Features of the reasons shown, largest first. */
   readonly reasons: readonly string[];
+  /** True when the head rule ranks the child after the model's head (`head-rule.ts`). */
+  readonly demoted?: boolean;
 }
 
 /** A child's group memberships, from its registry record at the cut. */
@@ -44,10 +46,17 @@ export function groupsOf(rsh: RshRecord, asOf: IsoDate): ChildGroups {
   };
 }
 
-/** The ids of the `capacity` highest probabilities (ties by id, so the selection is deterministic). */
+/**
+ * The ids of the first `capacity` children in roster order: the model's head before the children
+ * the head rule ranks after it, each by highest probability (ties by id, so the selection is
+ * deterministic).
+ */
 export function selectionAt(children: readonly ScoredChild[], capacity: number): Set<string> {
   const ranked = [...children].sort(
-    (a, b) => b.probability - a.probability || (a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : 0),
+    (a, b) =>
+      Number(a.demoted ?? false) - Number(b.demoted ?? false) ||
+      b.probability - a.probability ||
+      (a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : 0),
   );
   return new Set(ranked.slice(0, capacity).map((c) => c.childId));
 }

@@ -32,6 +32,11 @@ const entry = (childId: string, probability: number, extra: Record<string, unkno
   ...extra,
 });
 
+const demotion = {
+  rule: 'child-signal',
+  text: 'Priorizado solo por datos del hogar: el modelo no lo pone en la cabeza de la nómina sin una señal propia del niño',
+};
+
 describe('GET /v1/comunas/{comuna}/roster', () => {
   beforeEach(() => {
     ddb.reset();
@@ -53,7 +58,7 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
       .on(QueryCommand, { IndexName: 'byAlert' })
       .resolves({ Items: [entry('n-alerted000000000000000', 0.1, { alerts: [alert] })] });
     ddb.on(QueryCommand, { IndexName: 'byScore' }).resolves({
-      Items: [entry('n-top000000000000000000', 0.7)],
+      Items: [entry('n-top000000000000000000', 0.7, { demotion })],
       LastEvaluatedKey: { comuna: '13101', childId: 'n-top' },
     });
     const response = await call(fixture<Event>('http-get-roster.json'));
@@ -64,6 +69,9 @@ describe('GET /v1/comunas/{comuna}/roster', () => {
       [2, 'n-top000000000000000000'],
     ]);
     expect(body.entries[0].alerts[0].repeatReports).toBe(1);
+    // A child the model ranks after its head says why; one that it does not, says nothing.
+    expect(body.entries[1].demotion).toEqual(demotion);
+    expect(body.entries[0].demotion).toBeNull();
     // A risk factor carries its words for the OLN beside the code programs keep.
     expect(body.entries[0].alerts[0].riskFactor).toEqual({
       code: 'situacion_de_calle',

@@ -15,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRosterStore } from '../../../functions/roster/adapters/dynamo-roster-store';
+import { HOUSEHOLD_ONLY_TEXT } from '../../../functions/roster/domain/head-rule';
 import type { StoredEntry } from '../../../functions/roster/domain/roster';
 import { entryForReaders, scoreKey, scoreStateOf } from '../../../functions/roster/domain/roster';
 
@@ -226,6 +227,54 @@ describe('a scoring run', () => {
 describe('roster order', () => {
   it('orders score keys with the highest probability first', () => {
     const keys = [scoreKey(0.2, 'n-b'), scoreKey(0.9, 'n-c'), scoreKey(0.2, 'n-a')].sort();
-    expect(keys.map((k) => k.split('#')[1])).toEqual(['n-c', 'n-a', 'n-b']);
+    expect(keys.map((k) => k.split('#')[2])).toEqual(['n-c', 'n-a', 'n-b']);
+  });
+
+  it('ranks a child the model leaves after its head below every child of the head, by probability within each', () => {
+    const keys = [
+      scoreKey(0.95, 'n-demoted-high', true),
+      scoreKey(0.1, 'n-head-low'),
+      scoreKey(0.5, 'n-demoted-mid', true),
+      scoreKey(0.6, 'n-head-high'),
+      scoreKey(0, 'n-head-zero'),
+    ].sort();
+    expect(keys.map((k) => k.split('#')[2])).toEqual([
+      'n-head-high',
+      'n-head-low',
+      'n-head-zero',
+      'n-demoted-high',
+      'n-demoted-mid',
+    ]);
+  });
+
+  it('writes a demoted child under the lower score key with its demotion, and clears it when it has a child-level reason', async () => {
+    ddb.reset();
+    ddb.on(UpdateCommand).resolves({});
+    const run = { comuna: '13101', cut: '2026-10', runId: 'run-2', modelVersion: 'm-1', scoredAt: CURRENT };
+    const demotion = { rule: 'child-signal' as const, text: HOUSEHOLD_ONLY_TEXT };
+    await store.writeScores(run, [
+      { childId: 'n-hogar', probability: 0.9, ventile: 20, reasons: [], demotion },
+      { childId: 'n-propio', probability: 0.2, ventile: 12, reasons: [] },
+    ]);
+    const inputs = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    const of = (id: string) => inputs.find((i) => i.Key?.childId === id);
+    expect(of('n-hogar')?.ExpressionAttributeValues?.[':d']).toEqual(demotion);
+    expect(of('n-hogar')?.ExpressionAttributeValues?.[':sk']).toBe(scoreKey(0.9, 'n-hogar', true));
+    expect(of('n-hogar')?.UpdateExpression).toMatch(/demotion = :d/);
+    expect(of('n-propio')?.UpdateExpression).toMatch(/REMOVE demotion$/);
+    expect(of('n-propio')?.ExpressionAttributeValues?.[':sk']).toBe(scoreKey(0.2, 'n-propio'));
+    expect(
+      [of('n-hogar'), of('n-propio')].map((i) => i?.ExpressionAttributeValues?.[':sk'] as string).sort(),
+    ).toEqual([scoreKey(0.2, 'n-propio'), scoreKey(0.9, 'n-hogar', true)]);
+  });
+
+  it("reads an entry's demotion back for readers", async () => {
+    ddb.reset();
+    ddb.on(GetCommand, { Key: { comuna: '13101', childId: '#meta' } }).resolves({ Item: meta });
+    const demotion = { rule: 'child-signal', text: HOUSEHOLD_ONLY_TEXT };
+    ddb
+      .on(GetCommand, { Key: { comuna: '13101', childId: 'n-hogar' } })
+      .resolves({ Item: scored('n-hogar', 'run-2', CURRENT, { demotion }) });
+    expect((await store.get('13101', 'n-hogar'))?.demotion).toEqual(demotion);
   });
 });

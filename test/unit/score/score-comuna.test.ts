@@ -7,7 +7,11 @@ import type { CuratedReader } from '../../../functions/score/domain/score-comuna
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
 import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
+import { PRIORITISATION } from '../../../functions/shared/domain/prioritisation';
 import { MemoryStore } from '../ingest/memory-ports';
+
+/** The head rule's part of the run inputs under the configured default. */
+const HEAD_RULE = `child-signal-${PRIORITISATION.requireChildSignal ? 'on' : 'off'}`;
 
 const child = (id: string): RshRecord => ({
   childId: id,
@@ -125,11 +129,11 @@ describe('scoreComuna', () => {
     expect(f.written.flat().map((u) => u.ventile)).toEqual([7, 14]);
     expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({
       status: 'unchanged',
-      inputs: `m-1|reasons-${REASONS_VERSION}|r1|e1|s1|x1|p1|c1|d1`,
+      inputs: `m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
     });
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
-    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|r1|e2|s1|x1|p1|c1|d1`);
+    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e2|s1|x1|p1|c1|d1`);
   });
 
   it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
@@ -188,7 +192,7 @@ describe('scoreComuna', () => {
     const outcome = await scoreComuna({ curated: f.curated, model, roster: f.roster }, '2026-10', '13101');
     expect(outcome).toEqual({
       status: 'superseded',
-      inputs: `m-1|reasons-${REASONS_VERSION}|r1|e1|s1|x1|p1|c1|d1`,
+      inputs: `m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
     });
     expect(f.swept).toEqual([]);
   });

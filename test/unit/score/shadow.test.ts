@@ -218,6 +218,12 @@ describe('shadow comparison', () => {
     expect(cohortMetrics(scores, new Set(), 1).auc).toBeNull();
     expect([...selectionAt(scores, 2)]).toEqual(['a', 'b']);
   });
+
+  it('selects in roster order: a child the head rule demotes comes after every other', () => {
+    const scores = [{ ...child('a', 0.9, 1), demoted: true }, child('b', 0.8, 1), child('c', 0.7, 1)];
+    expect([...selectionAt(scores, 2)].sort()).toEqual(['b', 'c']);
+    expect([...selectionAt(scores, 3)].sort()).toEqual(['a', 'b', 'c']);
+  });
 });
 
 describe('scoreComuna with a version in shadow', () => {
