@@ -45,7 +45,13 @@ import { calibrationSvg, modelCard } from './model-card';
 import type { Candidate } from './onnx-export';
 import { exportModelToOnnx } from './onnx-export';
 import { temporalValidation } from './temporal';
-import { comunaPrecision, evaluateTestCohort, scoresAt, scoresAtCapacity } from './test-cohorts';
+import {
+  comunaPrecision,
+  evaluatePooled,
+  evaluateTestCohort,
+  scoresAt,
+  scoresAtCapacity,
+} from './test-cohorts';
 
 export const DEFAULT_MODEL_PATH = 'layers/model/risk-model.onnx';
 
@@ -310,6 +316,12 @@ export async function train(options: {
     // Seeded with the cohort's own seed, so the card is reproduced byte for byte.
     evaluateTestCohort(cohort, set, probabilityOf(set), cohort.seed, BOOTSTRAP_RESAMPLES),
   );
+  // The targets' sample: the cohorts together, seeded with the training seed.
+  const pooledEvaluation = evaluatePooled(
+    testCohorts.map(({ set }) => ({ probabilities: probabilityOf(set), set })),
+    options.seed,
+    BOOTSTRAP_RESAMPLES,
+  );
   const perComuna = comunaPrecision(
     testCohorts.map(({ set }) => ({ model: probabilityOf(set), set })),
     capacityFor,
@@ -341,6 +353,7 @@ export async function train(options: {
     modelCalibration: modelCalibration.bins,
     oracleCalibration: oracleCalibration.bins,
     testCohorts: testEvaluations,
+    pooled: pooledEvaluation,
     comunas: perComuna.comunas,
     comunasSuppressed: perComuna.suppressed,
     audits: (Object.keys(testSet.groups) as AuditAttribute[]).map((attribute) =>

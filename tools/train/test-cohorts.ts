@@ -4,9 +4,9 @@
  * and precision at capacity per comuna over the cohorts pooled. A cohort is one roster: its comunas'
  * heads are selected within it, never across cohorts.
  */
-import { capacityShare } from '../../functions/shared/domain/oln-capacity';
+import { capacityFor, capacityShare } from '../../functions/shared/domain/oln-capacity';
 import { bootstrapHeadline, calibrationFit } from './bootstrap';
-import type { ComunaPrecision, Scores, TestCohortEvaluation } from './card-performance';
+import type { ComunaPrecision, PooledEvaluation, Scores, TestCohortEvaluation } from './card-performance';
 import type { Dataset } from './dataset';
 import type { CapacityRule } from './evaluation';
 import {
@@ -58,6 +58,46 @@ export function evaluateTestCohort(
     calibrationFit: calibrationFit(probabilities, set.y),
     intervals: bootstrapHeadline(probabilities, set.oracle, set.y, set.comunas, bootstrapSeed, resamples),
     capacities: comunaCapacities(set.comunas),
+  };
+}
+
+/**
+ * The test cohorts pooled, each still its own roster: the bootstrap is stratified by cohort and
+ * comuna (a stratum is one comuna of one cohort, with that comuna's capacity at its size there), so
+ * every resample selects each cohort's comuna heads as production would, for the model and the
+ * oracle on the same children.
+ */
+export function evaluatePooled(
+  rosters: readonly { readonly probabilities: ArrayLike<number>; readonly set: Dataset }[],
+  bootstrapSeed: number,
+  resamples: number,
+  capacity: CapacityRule = capacityFor,
+): PooledEvaluation {
+  const rows = rosters.reduce((s, r) => s + r.set.rows, 0);
+  const model = new Float64Array(rows);
+  const oracle = new Float64Array(rows);
+  const labels = new Uint8Array(rows);
+  const strata: string[] = [];
+  let at = 0;
+  let selected = 0;
+  rosters.forEach(({ probabilities, set }, r) => {
+    for (let i = 0; i < set.rows; i++) {
+      model[at + i] = probabilities[i] as number;
+      oracle[at + i] = set.oracle[i] as number;
+      labels[at + i] = set.y[i] as number;
+      strata.push(`${r}:${set.comunas[i]}`);
+    }
+    selected += selectionScores(selectAtCapacity(probabilities, set.comunas, capacity), set.y).selected;
+    at += set.rows;
+  });
+  const comunaOf = (stratum: string): string => stratum.slice(stratum.indexOf(':') + 1);
+  return {
+    rows,
+    selected,
+    calibrationFit: calibrationFit(model, labels),
+    intervals: bootstrapHeadline(model, oracle, labels, strata, bootstrapSeed, resamples, (stratum, n) =>
+      capacity(comunaOf(stratum), n),
+    ),
   };
 }
 

@@ -7,7 +7,7 @@ import {
   selectionScores,
   stratifiedPrecisionError,
 } from '../../../tools/train/evaluation';
-import { comunaPrecision } from '../../../tools/train/test-cohorts';
+import { comunaPrecision, evaluatePooled } from '../../../tools/train/test-cohorts';
 
 const config = parseOlnCapacity({ comunas: { '01101': { share: 0.04 }, '13101': { share: 0.01 } } }, 'test');
 const rule = (comuna: string, children: number): number => capacityFor(comuna, children, config);
@@ -128,5 +128,55 @@ describe('comunaPrecision', () => {
     });
     expect(c?.interval?.low).toBeLessThan(0.5);
     expect(c?.interval?.high).toBeGreaterThan(0.5);
+  });
+});
+
+describe('evaluatePooled', () => {
+  const roster = (comunas: string[], y: number[], oracle: number[]): Dataset =>
+    ({
+      rows: comunas.length,
+      y: Uint8Array.from(y),
+      oracle: Float64Array.from(oracle),
+      comunas,
+    }) as unknown as Dataset;
+
+  it("keeps each cohort its own roster: every resample takes each cohort's comuna heads at their capacity", () => {
+    // Two cohorts of 100 children of one comuna, 10 at capacity in each, 20 at risk in each. In the
+    // first the model's head is all at risk; in the second every score is below the first cohort's
+    // and its head holds no child at risk. The oracle's heads are all at risk in both.
+    const cohort = (modelFindsThem: boolean) => {
+      const y = Array.from({ length: 100 }, (_, i) => (i < 20 ? 1 : 0));
+      const oracle = y.map((v, i) => (v ? 0.9 - i / 1000 : 0.1));
+      const probabilities = y.map((v, i) =>
+        modelFindsThem ? (v ? 0.9 : 0.5) - i / 1000 : v ? 0.1 : 0.3 - i / 1000,
+      );
+      return { probabilities, set: roster(Array(100).fill('01101'), y, oracle) };
+    };
+    const pooled = evaluatePooled([cohort(true), cohort(false)], 7, 200, () => 10);
+    expect(pooled.rows).toBe(200);
+    expect(pooled.selected).toBe(20);
+    // Half the oracle's hits, whatever the resample: one head of 20 over both cohorts would take
+    // the first cohort's children at risk only, and match the oracle.
+    expect(pooled.intervals.precisionRatio.low).toBeGreaterThan(0.3);
+    expect(pooled.intervals.precisionRatio.high).toBeLessThan(0.7);
+  });
+
+  it('narrows the interval as the pooled sample grows', () => {
+    const cohort = (seed: number) => {
+      const n = 2000;
+      const comunas = Array<string>(n).fill('01101');
+      const oracle = Array.from({ length: n }, (_, i) => ((i * 7919 + seed) % n) / n / 2);
+      const y = oracle.map((p, i) => (((i * 104729 + seed * 31) % 1000) / 1000 < p ? 1 : 0));
+      const probabilities = oracle.map((p, i) =>
+        Math.min(0.99, Math.max(0.01, p + (((i * 31 + seed) % 11) - 5) / 100)),
+      );
+      return { probabilities, set: roster(comunas, y, oracle) };
+    };
+    const width = (e: ReturnType<typeof evaluatePooled>) =>
+      e.intervals.precisionRatio.high - e.intervals.precisionRatio.low;
+    const one = evaluatePooled([cohort(1)], 3, 300, () => 100);
+    const three = evaluatePooled([cohort(1), cohort(2), cohort(3)], 3, 300, () => 100);
+    expect(three.selected).toBe(300);
+    expect(width(three)).toBeLessThan(width(one));
   });
 });
