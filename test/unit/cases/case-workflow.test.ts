@@ -15,6 +15,7 @@ import {
   transition,
 } from '../../../functions/cases/domain/case-workflow';
 import { ROLES } from '../../../functions/shared/domain/access';
+import { thrownBy } from '../thrown';
 
 const AT = '2026-12-07T12:00:00.000Z';
 const coordinador: CaseActor = { subject: 'coord-1', role: 'coordinador' };
@@ -32,16 +33,6 @@ const ready = (state: CaseState, overrides: Partial<CaseFacts> = {}): CaseFacts 
   pafGoals: 2,
   ...overrides,
 });
-
-function refusal(run: () => unknown): CaseWorkflowError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof CaseWorkflowError) return e;
-    throw e;
-  }
-  throw new Error('expected a CaseWorkflowError');
-}
 
 describe('the case workflow', () => {
   it('walks a case from pre-diagnóstico to egreso through the documented states', () => {
@@ -87,7 +78,7 @@ describe('the case workflow', () => {
         it(`${allowed ? 'lets' : 'refuses'} ${role} ${action} from ${from}`, () => {
           const run = () => transition(ready(from), action, actor, 'motivo', AT);
           if (allowed) expect(run().to).toBe(def.to);
-          else expect(refusal(run).problem).toBe('forbidden');
+          else expect(thrownBy(CaseWorkflowError, run).problem).toBe('forbidden');
         });
       }
     }
@@ -95,16 +86,20 @@ describe('the case workflow', () => {
 
   it('lets a gestor or terapeuta act only on a case assigned to them, and says so', () => {
     const other = ready('diagnostico', { gestor: 'gestor-2', terapeuta: 'terapeuta-2' });
-    const e = refusal(() => transition(other, 'elaborar_paf', gestor, null, AT));
+    const e = thrownBy(CaseWorkflowError, () => transition(other, 'elaborar_paf', gestor, null, AT));
     expect(e.problem).toBe('forbidden');
     expect(e.message).toContain('solo en casos asignados a usted');
-    expect(refusal(() => transition(other, 'elaborar_paf', terapeuta, null, AT)).problem).toBe('forbidden');
+    expect(
+      thrownBy(CaseWorkflowError, () => transition(other, 'elaborar_paf', terapeuta, null, AT)).problem,
+    ).toBe('forbidden');
     expect(transition(other, 'elaborar_paf', coordinador, null, AT).to).toBe('elaboracion_paf');
     expect(actionsFor(other, gestor)).toEqual([]);
   });
 
   it('refuses an action from a state it does not leave, naming the actions that are allowed there', () => {
-    const e = refusal(() => transition(ready('pre_diagnostico'), 'egresar', coordinador, 'fin', AT));
+    const e = thrownBy(CaseWorkflowError, () =>
+      transition(ready('pre_diagnostico'), 'egresar', coordinador, 'fin', AT),
+    );
     expect(e.problem).toBe('not_allowed_from_state');
     expect(e.allowed).toEqual(['iniciar_diagnostico', 'rechazar_por_gestor', 'rechazar_por_familia']);
     expect(e.message).toContain('no se puede egresar desde pre-diagnóstico');
@@ -114,7 +109,9 @@ describe('the case workflow', () => {
   it('leaves a closed case closed', () => {
     for (const state of FINAL_STATES) {
       for (const action of CASE_ACTIONS) {
-        const e = refusal(() => transition(ready(state), action, coordinador, 'motivo', AT));
+        const e = thrownBy(CaseWorkflowError, () =>
+          transition(ready(state), action, coordinador, 'motivo', AT),
+        );
         expect(e.problem).toBe('not_allowed_from_state');
         expect(e.allowed).toEqual([]);
       }
@@ -128,7 +125,7 @@ describe('the case workflow', () => {
     for (const action of required) {
       const from = CASE_TRANSITIONS[action].from[0] as CaseState;
       for (const reason of [null, '', '   ']) {
-        const e = refusal(() => transition(ready(from), action, coordinador, reason, AT));
+        const e = thrownBy(CaseWorkflowError, () => transition(ready(from), action, coordinador, reason, AT));
         expect(e.problem).toBe('reason_required');
         expect(e.message).toContain('debe indicar el motivo');
       }
@@ -137,7 +134,7 @@ describe('the case workflow', () => {
   });
 
   it('needs consent and an assigned gestor before diagnóstico, naming every precondition missing', () => {
-    const e = refusal(() =>
+    const e = thrownBy(CaseWorkflowError, () =>
       transition(
         ready('pre_diagnostico', { gestor: undefined, consentInForce: false }),
         'iniciar_diagnostico',
@@ -161,7 +158,9 @@ describe('the case workflow', () => {
       ['seguimiento', 'egresar', { ncfasClosing: false }, 'ncfas_cierre'],
     ];
     for (const [state, action, missing, name] of cases) {
-      const e = refusal(() => transition(ready(state, missing), action, coordinador, 'motivo', AT));
+      const e = thrownBy(CaseWorkflowError, () =>
+        transition(ready(state, missing), action, coordinador, 'motivo', AT),
+      );
       expect(e.problem).toBe('precondition');
       expect(e.missing).toEqual([name]);
     }
@@ -172,7 +171,9 @@ describe('the case workflow', () => {
     expect(from).toEqual(['pre_diagnostico', 'diagnostico', 'elaboracion_paf', 'ejecucion_paf']);
     for (const state of CASE_STATES.filter((s) => !from.includes(s))) {
       expect(
-        refusal(() => transition(ready(state), 'rechazar_por_familia', coordinador, 'no desea', AT)).problem,
+        thrownBy(CaseWorkflowError, () =>
+          transition(ready(state), 'rechazar_por_familia', coordinador, 'no desea', AT),
+        ).problem,
       ).toBe('not_allowed_from_state');
     }
   });

@@ -9,6 +9,7 @@ import {
 } from '../../../functions/cases/domain/caseload';
 import type { WaitingCase } from '../../../functions/cases/domain/waiting-list';
 import { nextOnList, waitingOrder } from '../../../functions/cases/domain/waiting-list';
+import { thrownBy } from '../thrown';
 
 const item = (i: number, over: Partial<CaseLoadItem> = {}): CaseLoadItem => ({
   caseId: `c-${i}`,
@@ -16,16 +17,6 @@ const item = (i: number, over: Partial<CaseLoadItem> = {}): CaseLoadItem => ({
   family: `h-${i}`,
   ...over,
 });
-
-function capError(run: () => void): CaseloadCapError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof CaseloadCapError) return e;
-    throw e;
-  }
-  throw new Error('expected a CaseloadCapError');
-}
 
 describe('caseload caps', () => {
   it('are the platform defaults: 40 cases per gestor, 25 families per terapeuta', () => {
@@ -36,7 +27,9 @@ describe('caseload caps', () => {
     const cases = Array.from({ length: 39 }, (_, i) => item(i, { gestor: 'g-1' }));
     expect(() => checkAssignment(cases, item(100), { gestor: 'g-1' }, DEFAULT_CASELOAD_CAPS)).not.toThrow();
     const full = [...cases, item(39, { gestor: 'g-1' })];
-    const e = capError(() => checkAssignment(full, item(100), { gestor: 'g-1' }, DEFAULT_CASELOAD_CAPS));
+    const e = thrownBy(CaseloadCapError, () =>
+      checkAssignment(full, item(100), { gestor: 'g-1' }, DEFAULT_CASELOAD_CAPS),
+    );
     expect(e).toMatchObject({ role: 'gestor_casos', worker: 'g-1', cap: 40, load: 40 });
     expect(e.message).toContain('ya tiene 40 casos activos y el tope es 40');
   });
@@ -64,7 +57,7 @@ describe('caseload caps', () => {
     expect(() =>
       checkAssignment(cases, { caseId: 'c-99', family: 'h-3' }, { terapeuta: 't-1' }, DEFAULT_CASELOAD_CAPS),
     ).not.toThrow();
-    const e = capError(() =>
+    const e = thrownBy(CaseloadCapError, () =>
       checkAssignment(
         cases,
         { caseId: 'c-99', family: 'h-new' },

@@ -8,6 +8,7 @@ import {
   intakeRates,
   overdueEntries,
 } from '../../../functions/cases/domain/intake';
+import { thrownBy } from '../thrown';
 
 const coordinador = { subject: 'coord-1', role: 'coordinador' } as const;
 const entry = (over: Partial<IntakeEntry> = {}): IntakeEntry => ({
@@ -20,16 +21,6 @@ const entry = (over: Partial<IntakeEntry> = {}): IntakeEntry => ({
   modelVersion: 'logistic-2024-b6b69222',
   ...over,
 });
-
-function intakeError(run: () => unknown): IntakeError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof IntakeError) return e;
-    throw e;
-  }
-  throw new Error('expected an IntakeError');
-}
 
 describe('intake from the nómina', () => {
   it('records an acceptance against the score, ventile and model the child had', () => {
@@ -54,7 +45,9 @@ describe('intake from the nómina', () => {
       note: 'tres visitas sin respuesta',
     } as const;
     expect(decideIntake(entry(), input, coordinador, '2026-11-21T10:00:00.000Z').kind).toBe('descartar');
-    const e = intakeError(() => decideIntake(entry(), input, coordinador, '2026-11-21T10:00:00.001Z'));
+    const e = thrownBy(IntakeError, () =>
+      decideIntake(entry(), input, coordinador, '2026-11-21T10:00:00.001Z'),
+    );
     expect(e.problem).toBe('discard_window_closed');
     expect(e.message).toContain('2026-11-21');
     // Accepting stays possible after the window.
@@ -66,7 +59,7 @@ describe('intake from the nómina', () => {
   it('asks for a note with every discard, and marks the one that obliges a referral', () => {
     for (const note of ['', '   ']) {
       expect(
-        intakeError(() =>
+        thrownBy(IntakeError, () =>
           decideIntake(
             entry(),
             { kind: 'descartar', reason: 'no_corresponde', note },
@@ -97,7 +90,7 @@ describe('intake from the nómina', () => {
       'administrador_central',
     ] as const) {
       expect(
-        intakeError(() =>
+        thrownBy(IntakeError, () =>
           decideIntake(entry(), { kind: 'aceptar' }, { subject: 'x', role }, '2026-11-02T00:00:00Z'),
         ).problem,
       ).toBe('forbidden');
@@ -116,7 +109,7 @@ describe('intake from the nómina', () => {
 
   it('refuses a date it cannot read', () => {
     expect(
-      intakeError(() =>
+      thrownBy(IntakeError, () =>
         decideIntake(entry({ enteredAt: 'ayer' }), { kind: 'aceptar' }, coordinador, '2026-11-02T00:00:00Z'),
       ).problem,
     ).toBe('invalid_date');

@@ -22,6 +22,7 @@ import {
   TRANSITIONS,
   toShadow,
 } from '../../../functions/models/domain/lifecycle';
+import { thrownBy } from '../thrown';
 
 const admin: Actor = { subject: 'ana', role: 'administrador_central' };
 const coordinador: Actor = { subject: 'carlos', role: 'coordinador' };
@@ -47,16 +48,6 @@ const EVIDENCE = {
 const A = 'logistic-1-aaaaaaaa';
 const B = 'logistic-2-bbbbbbbb';
 const C = 'logistic-3-cccccccc';
-
-function refusal(action: () => unknown): ModelRegistryError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ModelRegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** A deployed by the bootstrap, B registered, in shadow and approved. */
 function withApprovedB(): Registry {
@@ -86,7 +77,9 @@ describe('model life cycle', () => {
         reason: null,
       },
     ]);
-    expect(refusal(() => addVersion(r, 'bootstrap', version(B), req(1))).problem).toBe('conflict');
+    expect(thrownBy(ModelRegistryError, () => addVersion(r, 'bootstrap', version(B), req(1))).problem).toBe(
+      'conflict',
+    );
   });
 
   it('registers a version, takes the same file again as it is, and refuses the version with other bytes', () => {
@@ -94,7 +87,9 @@ describe('model life cycle', () => {
     expect(r.versions[B]?.state).toBe('registered');
     expect(r.versions[B]?.registeredAt).toBe(at(1));
     expect(addVersion(r, 'register', version(B), req(2))).toBe(r);
-    const other = refusal(() => addVersion(r, 'register', version(B, 'f'.repeat(64)), req(2)));
+    const other = thrownBy(ModelRegistryError, () =>
+      addVersion(r, 'register', version(B, 'f'.repeat(64)), req(2)),
+    );
     expect(other.problem).toBe('conflict');
     expect(other.message).toMatch(/la versión logistic-2-bbbbbbbb ya está registrada con otro archivo/);
   });
@@ -151,7 +146,7 @@ describe('model life cycle', () => {
       reason: 'la nómina cambió demasiado',
     });
     // Nothing further back: a second rollback is refused.
-    const again = refusal(() => rollback(r, req(6, 'otra vez atrás')));
+    const again = thrownBy(ModelRegistryError, () => rollback(r, req(6, 'otra vez atrás')));
     expect(again.problem).toBe('conflict');
     expect(again.message).toMatch(/no hay una versión anterior/);
   });
@@ -175,23 +170,25 @@ describe('model life cycle', () => {
       at: at(0),
     });
     r = addVersion(r, 'register', version(B), req(1));
-    const early = refusal(() => promote(r, B, req(2, 'sin aprobación'), EVIDENCE));
+    const early = thrownBy(ModelRegistryError, () => promote(r, B, req(2, 'sin aprobación'), EVIDENCE));
     expect(early.problem).toBe('conflict');
     expect(early.message).toBe(
       'no se puede promover la versión logistic-2-bbbbbbbb: está registrado, y para promover debe estar aprobado',
     );
-    expect(refusal(() => approve(r, B, req(2, 'sin sombra'))).message).toMatch(
+    expect(thrownBy(ModelRegistryError, () => approve(r, B, req(2, 'sin sombra'))).message).toMatch(
       /está registrado, y para aprobar debe estar en sombra/,
     );
-    expect(refusal(() => toShadow(r, A, req(2))).message).toMatch(
+    expect(thrownBy(ModelRegistryError, () => toShadow(r, A, req(2))).message).toMatch(
       /está desplegado, y para poner en sombra debe estar registrado o retirado/,
     );
-    expect(refusal(() => approve(r, C, req(2, 'no existe'))).problem).toBe('not_found');
+    expect(thrownBy(ModelRegistryError, () => approve(r, C, req(2, 'no existe'))).problem).toBe('not_found');
   });
 
   it('lets only an administrador_central make a transition, and requires a reason for approve, promote and rollback', () => {
     const r = withApprovedB();
-    const forbidden = refusal(() => promote(r, B, req(4, 'lo decido yo', coordinador), EVIDENCE));
+    const forbidden = thrownBy(ModelRegistryError, () =>
+      promote(r, B, req(4, 'lo decido yo', coordinador), EVIDENCE),
+    );
     expect(forbidden.problem).toBe('forbidden');
     expect(forbidden.message).toBe(
       'el rol coordinador no puede promover una versión del modelo: solo administrador_central',
@@ -203,7 +200,7 @@ describe('model life cycle', () => {
       () =>
         approve(toShadow(addVersion(EMPTY_REGISTRY, 'register', version(C), req(4)), C, req(5)), C, req(6)),
     ]) {
-      const missing = refusal(action);
+      const missing = thrownBy(ModelRegistryError, action);
       expect(missing.problem).toBe('invalid');
       expect(missing.message).toMatch(/hay que indicar el motivo/);
     }
@@ -216,11 +213,11 @@ describe('model life cycle', () => {
 
   it('promotes only with a shadow report on the current cut in every comuna scored on it', () => {
     const r = withApprovedB();
-    const none = refusal(() =>
+    const none = thrownBy(ModelRegistryError, () =>
       promote(r, B, req(4, 'sin cortes'), { currentCut: undefined, scoredComunas: [], reportedComunas: [] }),
     );
     expect(none.message).toMatch(/aún no se ha puntuado ningún corte/);
-    const partial = refusal(() =>
+    const partial = thrownBy(ModelRegistryError, () =>
       promote(r, B, req(4, 'faltan comunas'), { ...EVIDENCE, reportedComunas: ['13101'] }),
     );
     expect(partial.problem).toBe('conflict');

@@ -12,11 +12,9 @@ import {
   NO_REASON_TEXT,
 } from '../../../functions/roster/domain/head-rule';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURES } from '../../../functions/score/domain/features';
-import type { ModelRunner } from '../../../functions/score/domain/model-info';
-import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
+import { FEATURES } from '../../../functions/score/domain/features';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
-import type { RshRecord } from '../../../functions/shared/domain/curated-records';
+import { allSourceRuns, fixedModel, registryOnly, rshRecord } from './score-fixtures';
 
 const ON = { requireChildSignal: true };
 const OFF = { requireChildSignal: false };
@@ -42,47 +40,8 @@ describe('the head rule on shown reasons', () => {
   });
 });
 
-const child = (id: string, birthDate: string): RshRecord => ({
-  childId: id,
-  comuna: '13101',
-  birthDate,
-  sex: 'F',
-  householdId: `h-${id}`,
-  rshBracket: 40,
-  householdSize: 6,
-  bedrooms: 2,
-  incomePerCapita: 50_000,
-  headSchoolingYears: 8,
-  singleParent: true,
-  disabilityInHousehold: false,
-  indigenous: false,
-  migrant: false,
-  surveyDate: '2026-01-01',
-});
-
 /** A model that raises the log-odds through each feature by `raises(name)`, and by nothing else. */
-function modelRaising(raises: (name: string) => number): ModelRunner {
-  return {
-    info: {
-      version: 'm-1',
-      features: [...FEATURE_NAMES],
-      ventileCutPoints: Array.from({ length: 19 }, (_, i) => (i + 1) / 20),
-      trainingDataSha256: 'a'.repeat(64),
-      weightsSha256: 'b'.repeat(64),
-      metrics: {},
-      trainedOn: 'test',
-    },
-    async run(_features, rows) {
-      const probability = Float32Array.from({ length: rows }, (_, i) => 0.9 - i * 0.1);
-      const contributions = new Float32Array(rows * FEATURE_COUNT);
-      for (let r = 0; r < rows; r++)
-        FEATURE_NAMES.forEach((name, j) => {
-          contributions[r * FEATURE_COUNT + j] = raises(name);
-        });
-      return { probability, contributions };
-    },
-  };
-}
+const modelRaising = (raises: (name: string) => number) => fixedModel((i) => 0.9 - i * 0.1, raises);
 
 const concernsOf = (name: string): string | undefined =>
   FEATURES.find((f) => f.name === name)?.reason?.concerns;
@@ -90,28 +49,22 @@ const concernsOf = (name: string): string | undefined =>
 function fakes() {
   const written: ScoreUpdate[] = [];
   let last: ScoringRun | undefined;
-  const runs: Record<string, string> = {
-    rsh: 'r1',
-    educacion: 'e1',
-    salud: 's1',
-    policia: 'x1',
-    proteccion: 'p1',
-    registro_civil: 'c1',
-    privacion_libertad: 'd1',
-  };
-  const curated: CuratedReader = {
-    currentRun: async (_cut, source) => runs[source],
-    records: async () => ({
-      // A 12-year-old without enrolment (a child-level school signal) and a 3-year-old.
-      rsh: [child('n-escolar', '2014-01-01'), child('n-pequeno', '2023-01-01')],
-      educacion: [],
-      salud: [],
-      policia: [],
-      proteccion: [],
-      registro_civil: [],
-      privacion_libertad: [],
+  // A 12-year-old without enrolment (a child-level school signal) and a 3-year-old.
+  const curated = registryOnly(allSourceRuns(), [
+    rshRecord('n-escolar', {
+      householdSize: 6,
+      incomePerCapita: 50_000,
+      headSchoolingYears: 8,
+      singleParent: true,
     }),
-  };
+    rshRecord('n-pequeno', {
+      birthDate: '2023-01-01',
+      householdSize: 6,
+      incomePerCapita: 50_000,
+      headSchoolingYears: 8,
+      singleParent: true,
+    }),
+  ]);
   const roster = {
     writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => {
       written.push(...updates);

@@ -210,7 +210,12 @@ describe('training', () => {
     expect(a.info.metrics.test_cohorts).toBe(3);
     expect(a.card.markdown).toContain(`| AUC | ${a.evaluation.model.auc.toFixed(3)} |`);
     expect(a.card.markdown).toContain(
-      `| figure | ${a.evaluation.testCohorts.map((t) => `seed ${t.seed}`).join(' | ')} | spread | SD |`,
+      `| figure | ${a.evaluation.testCohorts.map((t) => `seed ${t.seed}`).join(' | ')} | pooled | spread | SD |`,
+    );
+    // The pooled evaluation covers every test child, each cohort's heads selected within it.
+    expect(a.evaluation.pooled.rows).toBe(a.evaluation.testRows);
+    expect(a.evaluation.pooled.selected).toBe(
+      a.evaluation.testCohorts.reduce((s, t) => s + t.capacities.reduce((k, c) => k + c.capacity, 0), 0),
     );
   }, 240_000);
 });

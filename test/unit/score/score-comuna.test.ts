@@ -1,53 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/roster/domain/roster';
 import { ObjectDriftStore } from '../../../functions/score/domain/drift-store';
-import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from '../../../functions/score/domain/features';
-import type { ModelRunner } from '../../../functions/score/domain/model-info';
+import { FEATURE_NAMES, REASONS_VERSION } from '../../../functions/score/domain/features';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
 import { scoreComuna } from '../../../functions/score/domain/score-comuna';
 import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { PRIORITISATION } from '../../../functions/shared/domain/prioritisation';
 import { MemoryStore } from '../ingest/memory-ports';
+import { fixedModel, registryOnly, rshRecord } from './score-fixtures';
 
 /** The head rule's part of the run inputs under the configured default. */
 const HEAD_RULE = `child-signal-${PRIORITISATION.requireChildSignal ? 'on' : 'off'}`;
 
-const child = (id: string): RshRecord => ({
-  childId: id,
-  comuna: '13101',
-  birthDate: '2014-01-01',
-  sex: 'F',
-  householdId: 'h-1',
-  rshBracket: 40,
-  householdSize: 4,
-  bedrooms: 2,
-  incomePerCapita: 100_000,
-  headSchoolingYears: 10,
-  singleParent: false,
-  disabilityInHousehold: false,
-  indigenous: false,
-  migrant: false,
-  surveyDate: '2026-01-01',
-});
+const child = (id: string): RshRecord => rshRecord(id, { householdId: 'h-1' });
 
 /** A model whose probability is the child's position, so ranking is predictable. */
-const model: ModelRunner = {
-  info: {
-    version: 'm-1',
-    features: [...FEATURE_NAMES],
-    ventileCutPoints: Array.from({ length: 19 }, (_, i) => (i + 1) / 20),
-    trainingDataSha256: 'a'.repeat(64),
-    weightsSha256: 'b'.repeat(64),
-    metrics: {},
-    trainedOn: 'test',
-  },
-  async run(_features, rows) {
-    const probability = Float32Array.from({ length: rows }, (_, i) => (i + 1) / (rows + 1));
-    const contributions = new Float32Array(rows * FEATURE_COUNT).fill(0.1);
-    return { probability, contributions };
-  },
-};
+const model = fixedModel(
+  (i, rows) => (i + 1) / (rows + 1),
+  () => 0.1,
+);
 
 function fakes(runs: Record<string, string | undefined>) {
   const written: ScoreUpdate[][] = [];
@@ -57,21 +29,7 @@ function fakes(runs: Record<string, string | undefined>) {
   let last: ScoringRun | undefined;
   let settled = false;
   let current = true;
-  const curated: CuratedReader = {
-    currentRun: async (_cut, source) => {
-      calls.push(`read ${source}`);
-      return runs[source];
-    },
-    records: async () => ({
-      rsh: [child('n-a'), child('n-b')],
-      educacion: [],
-      salud: [],
-      policia: [],
-      proteccion: [],
-      registro_civil: [],
-      privacion_libertad: [],
-    }),
-  };
+  const curated = registryOnly(runs, [child('n-a'), child('n-b')], (source) => calls.push(`read ${source}`));
   const roster = {
     writeScores: async (run: { runId: string; scoredAt: string }, updates: readonly ScoreUpdate[]) => {
       stamps.push({ runId: run.runId, scoredAt: run.scoredAt });

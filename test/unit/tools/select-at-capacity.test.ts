@@ -94,15 +94,16 @@ describe('stratifiedPrecisionError', () => {
   });
 });
 
-describe('comunaPrecision', () => {
-  const roster = (comunas: string[], y: number[], oracle: number[]): Dataset =>
-    ({
-      rows: comunas.length,
-      y: Uint8Array.from(y),
-      oracle: Float64Array.from(oracle),
-      comunas,
-    }) as unknown as Dataset;
+/** A roster of the fields the evaluation reads: each child's comuna, outcome and oracle probability. */
+const roster = (comunas: string[], y: number[], oracle: number[]): Dataset =>
+  ({
+    rows: comunas.length,
+    y: Uint8Array.from(y),
+    oracle: Float64Array.from(oracle),
+    comunas,
+  }) as unknown as Dataset;
 
+describe('comunaPrecision', () => {
   it('pools the heads each roster takes within itself, and leaves out comunas too small to report', () => {
     // Roster 1: 40 children of 01101 and 10 of 13101; roster 2: 60 of 01101 and 10 of 13101.
     const make = (n: number, small: number) => {
@@ -132,14 +133,6 @@ describe('comunaPrecision', () => {
 });
 
 describe('evaluatePooled', () => {
-  const roster = (comunas: string[], y: number[], oracle: number[]): Dataset =>
-    ({
-      rows: comunas.length,
-      y: Uint8Array.from(y),
-      oracle: Float64Array.from(oracle),
-      comunas,
-    }) as unknown as Dataset;
-
   it("keeps each cohort its own roster: every resample takes each cohort's comuna heads at their capacity", () => {
     // Two cohorts of 100 children of one comuna, 10 at capacity in each, 20 at risk in each. In the
     // first the model's head is all at risk; in the second every score is below the first cohort's
