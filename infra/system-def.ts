@@ -15,7 +15,9 @@ export type TableId =
   | 'accessLog'
   | 'ingestRuns'
   | 'idempotency'
-  | 'models';
+  | 'models'
+  | 'cases'
+  | 'caseloads';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =

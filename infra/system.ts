@@ -228,6 +228,31 @@ export const system: SystemDef = {
       partitionKey: { name: 'id', type: 'S' },
       indexes: [],
     },
+    cases: {
+      description:
+        'OLN cases: one item per case with its workflow state and history, workers, consents, NCFAS, PAF, sessions, agreements and referrals, written over the version it read',
+      partitionKey: { name: 'caseId', type: 'S' },
+      indexes: [
+        {
+          name: 'byComuna',
+          partitionKey: { name: 'comuna', type: 'S' },
+          sortKey: { name: 'openedAt', type: 'S' },
+        },
+        {
+          name: 'byChild',
+          partitionKey: { name: 'childId', type: 'S' },
+          sortKey: { name: 'openedAt', type: 'S' },
+          nonKeyAttributes: ['comuna', 'state'],
+        },
+      ],
+    },
+    caseloads: {
+      description:
+        "Each gestor's and terapeuta's caseload per comuna (cases and families), whose places are taken and given back by conditional writes so the caps hold",
+      partitionKey: { name: 'comuna', type: 'S' },
+      sortKey: { name: 'worker', type: 'S' },
+      indexes: [],
+    },
   },
   queues: {
     ingestTasks: INGEST_TASKS_QUEUE,

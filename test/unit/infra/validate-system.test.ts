@@ -58,11 +58,11 @@ describe('validateSystem', () => {
   describe('environment references declared', () => {
     it('refuses a reference to a table the system does not declare', () => {
       const broken = withFunction('rosterApi', (fn) => ({
-        environment: env(fn, { CASES_TABLE: { table: 'cases' } }),
-        access: { tables: { ...fn.access.tables, cases: 'read' } as never },
+        environment: env(fn, { AGENDA_TABLE: { table: 'agenda' } }),
+        access: { tables: { ...fn.access.tables, agenda: 'read' } as never },
       }));
       expect(referencesDeclared(broken)).toContain(
-        'function rosterApi: environment CASES_TABLE names table cases, which the system does not declare',
+        'function rosterApi: environment AGENDA_TABLE names table agenda, which the system does not declare',
       );
     });
 
