@@ -30,6 +30,7 @@ export type FunctionId =
   | 'alertsApi'
   | 'rosterApi'
   | 'identityApi'
+  | 'accessLogApi'
   | 'rosterSnapshot'
   | 'qualityApi'
   | 'driftApi'

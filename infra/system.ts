@@ -6,7 +6,7 @@
  * method, path and who may call them along with their schemas.
  */
 import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
-import { getIdentityRoute } from '../functions/identity/api/routes';
+import { getAccessLogRoute, getIdentityRoute } from '../functions/identity/api/routes';
 import { cutStatusRoute } from '../functions/ingest/api/routes';
 import { MODELS_ROUTES } from '../functions/models/api/routes';
 import { openApiRoute } from '../functions/openapi/api/routes';
@@ -408,6 +408,17 @@ export const system: SystemDef = {
       },
       access: { tables: { roster: 'read', identities: 'read', accessLog: 'write' } },
       triggers: [{ type: 'http', routes: [getIdentityRoute] }],
+    },
+    accessLogApi: {
+      description:
+        "Reads the access log of personal data, one child's or one user's, for an audit or a family's data-subject request (administrador_central)",
+      dir: 'functions/identity/audit',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      layers: [],
+      environment: { ACCESS_LOG_TABLE: { table: 'accessLog' } },
+      access: { tables: { accessLog: 'read' } },
+      triggers: [{ type: 'http', routes: [getAccessLogRoute] }],
     },
     qualityApi: {
       description: 'Serves the data-quality index (ICI) of each cut and source, monthly and cumulative',

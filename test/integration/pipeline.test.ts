@@ -771,6 +771,31 @@ describe('bad input', () => {
       'gestor_casos:denied',
       'administrador_central:denied',
     ]);
+    // The administrador central reads the same trail through the API, by child and by user; nobody else may.
+    const trail = await api(`/v1/access-log?childId=${top?.childId}`);
+    expect(trail.status).toBe(200);
+    const entries = trail.body.entries as {
+      subject: string;
+      role: string;
+      outcome: string;
+      purpose: string | null;
+    }[];
+    expect(entries.map((e) => `${e.role}:${e.outcome}:${e.purpose}`)).toEqual([
+      'gestor_casos:granted:contacto_familia',
+      'gestor_casos:denied:contacto_familia',
+      'administrador_central:denied:contacto_familia',
+    ]);
+    expect(JSON.stringify(trail.body)).not.toMatch(/\d{1,2}\.?\d{3}\.?\d{3}-[\dK]/);
+    const byUser = await api('/v1/access-log?subject=gestor_casos-x&limit=1');
+    expect((byUser.body.entries as unknown[]).length).toBe(1);
+    const today = new Date().toISOString().slice(0, 10);
+    const next = await api(
+      `/v1/access-log?subject=gestor_casos-x&from=${today}&to=${today}&limit=1&cursor=${byUser.body.nextCursor}`,
+    );
+    expect((next.body.entries as { outcome: string }[]).map((e) => e.outcome)).toEqual(['denied']);
+    expect((await api(`/v1/access-log?childId=${top?.childId}`, as('coordinador', '13101'))).status).toBe(
+      403,
+    );
     // Each source that named the child keeps its own record, so none erases another's.
     const records = await local.clients.dynamodb.send(
       new QueryCommand({

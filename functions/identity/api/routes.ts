@@ -4,6 +4,9 @@ import { defineRoute, errorResponses, permission } from '../../shared/api/route'
 import { childIdParam, comunaParam, comunaRefSchema } from '../../shared/api/schemas';
 import { ACCESS_PURPOSES } from '../domain/access';
 
+const OUTCOMES = ['granted', 'denied', 'not_found', 'invalid_request'] as const;
+const dayParam = z.iso.date({ error: 'debe ser una fecha aaaa-mm-dd' });
+
 export const getIdentityRoute = defineRoute({
   method: 'GET',
   path: '/v1/comunas/{comuna}/children/{childId}/identity',
@@ -49,5 +52,87 @@ export const getIdentityRoute = defineRoute({
       },
     },
     ...errorResponses(400, 403, 404),
+  },
+});
+
+const accessEntrySchema = z.object({
+  childId: z
+    .string()
+    .meta({ description: 'Seudónimo del niño consultado; `#none` si la solicitud no nombró uno válido' }),
+  at: z.string().meta({ description: 'Cuándo (ISO 8601, UTC)' }),
+  subject: z.string().nullable().meta({ description: 'Quién: el usuario del token' }),
+  role: z.string().nullable(),
+  comuna: z.string().nullable().meta({ description: 'Código CUT de la comuna consultada' }),
+  purpose: z.enum(ACCESS_PURPOSES).nullable().meta({ description: 'Para qué' }),
+  outcome: z.enum(OUTCOMES).meta({
+    description:
+      'granted (se entregaron los datos), denied, not_found o invalid_request (no se entregó nada)',
+  }),
+  reason: z.string().nullable().meta({ description: 'Código del rechazo, si lo hubo' }),
+  invalid: z
+    .array(z.string())
+    .meta({ description: 'Parámetros no válidos (sus nombres, nunca sus valores)' }),
+  requestId: z.string(),
+});
+
+export const getAccessLogRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/access-log',
+  operationId: 'getAccessLog',
+  tag: 'identidad',
+  summary: 'El registro de accesos a datos personales, de un niño o de un usuario',
+  description:
+    'Para auditar y para responder la solicitud de una familia (Ley 21.719): qué se consultó, quién, cuándo, para qué y con qué resultado. Indique `childId` o `subject` (uno de los dos) y, si quiere, los días `from` y `to` (incluidos). El registro no guarda datos personales: solo seudónimos.',
+  access: permission('accesslog:read', 'administrador_central'),
+  query: z
+    .object({
+      childId: childIdParam.optional(),
+      subject: z.string().trim().min(1).max(200).optional().meta({ description: 'Usuario (sub del token)' }),
+      from: dayParam.optional().meta({ description: 'Primer día, aaaa-mm-dd (UTC)' }),
+      to: dayParam.optional().meta({ description: 'Último día, aaaa-mm-dd (UTC)' }),
+      limit: z.coerce
+        .number({ error: 'debe ser un número entero entre 1 y 500' })
+        .int('debe ser un número entero entre 1 y 500')
+        .min(1, 'debe ser un número entero entre 1 y 500')
+        .max(500, 'debe ser un número entero entre 1 y 500')
+        .default(100),
+      cursor: z
+        .string()
+        .min(1)
+        .max(2000)
+        .optional()
+        .meta({ description: 'El nextCursor de la página anterior' }),
+    })
+    .refine((q) => (q.childId === undefined) !== (q.subject === undefined), {
+      message: 'indique childId o subject, uno de los dos',
+      path: ['childId'],
+    })
+    .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+      message: 'from no puede ser posterior a to',
+      path: ['from'],
+    }),
+  responses: {
+    200: {
+      description: 'Las entradas, de la más antigua a la más reciente',
+      schema: z.object({ entries: z.array(accessEntrySchema), nextCursor: z.string().nullable() }),
+      example: {
+        entries: [
+          {
+            childId: 'n-abcdefghijklmnopqrstuv',
+            at: '2026-12-07T15:04:05.000Z',
+            subject: 'gestor-13101-07',
+            role: 'gestor_casos',
+            comuna: '13101',
+            purpose: 'contacto_familia',
+            outcome: 'granted',
+            reason: null,
+            invalid: [],
+            requestId: 'c0ffee00-0000-4000-8000-000000000000',
+          },
+        ],
+        nextCursor: null,
+      },
+    },
+    ...errorResponses(400, 403),
   },
 });

@@ -98,6 +98,35 @@ export interface AccessLog {
   record(entry: AccessLogEntry): Promise<void>;
 }
 
+/** Which entries of the access log to read: one child's, or one user's, within days. */
+export interface AccessLogQuery {
+  readonly by: { readonly childId: string } | { readonly subject: string };
+  /** First and last day (yyyy-mm-dd, UTC), both included; absent: from the first, up to the last. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface AccessLogPage {
+  /** Oldest first. */
+  readonly entries: readonly AccessLogEntry[];
+  readonly nextCursor?: string;
+}
+
+/** Reads the access log for an audit or a data-subject request (Ley 21.719). */
+export interface AccessLogReader {
+  query(query: AccessLogQuery): Promise<AccessLogPage>;
+}
+
+/** The bounds of `at` (ISO time, then `#` and the request id) for days `from` to `to`, both included. */
+export function accessLogRange(
+  from: string | undefined,
+  to: string | undefined,
+): { low: string; high: string } {
+  return { low: from ?? '0000-01-01', high: `${to ?? '9999-12-31'}T\uffff` };
+}
+
 export interface IdentityAccessDeps {
   readonly roster: Pick<RosterStore, 'get'>;
   readonly identities: Pick<IdentityStore, 'recordsOf'>;

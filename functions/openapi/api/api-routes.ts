@@ -4,7 +4,7 @@
  * gives its functions, so that no route is deployed undocumented or documented undeployed.
  */
 import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
-import { getIdentityRoute } from '../../identity/api/routes';
+import { getAccessLogRoute, getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
 import { MODELS_ROUTES } from '../../models/api/routes';
 import { QUALITY_ROUTES } from '../../quality/api/routes';
@@ -16,6 +16,7 @@ import { openApiRoute } from './routes';
 export const API_ROUTES: readonly RouteDef[] = [
   ...ROSTER_ROUTES,
   getIdentityRoute,
+  getAccessLogRoute,
   createAlertRoute,
   getAlertRoute,
   ...QUALITY_ROUTES,

@@ -58,7 +58,8 @@ export type Action =
   | 'model:read'
   | 'model:govern'
   | 'ingest:read'
-  | 'identity:read';
+  | 'identity:read'
+  | 'accesslog:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
@@ -75,6 +76,8 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'ingest:read': ['administrador_central'],
   // Personal data: only the roles that work with the family, in their own comunas.
   'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],
+  // The audit trail of those reads, for an audit or a family's data-subject request: the ministry.
+  'accesslog:read': ['administrador_central'],
 };
 
 /** The roles that hold `action` (each still limited to the comunas of its token). */

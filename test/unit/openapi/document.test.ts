@@ -41,6 +41,7 @@ describe('the OpenAPI document', () => {
         "GET /v1/comunas/{comuna}/roster 200 400 401 403 500",
         "GET /v1/comunas/{comuna}/roster/{childId} 200 400 401 403 404 500",
         "GET /v1/comunas/{comuna}/children/{childId}/identity 200 400 401 403 404 500",
+        "GET /v1/access-log 200 400 401 403 500",
         "POST /v1/alerts 202 400 401 403 409 415 500",
         "GET /v1/alerts/{alertId} 200 400 401 403 404 500",
         "GET /v1/quality/{cut} 200 400 401 403 500",
