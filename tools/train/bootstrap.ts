@@ -225,7 +225,8 @@ export function percentileInterval(values: ArrayLike<number>): Interval {
 
 /**
  * Bootstrap intervals of the headline metrics of `model` beside `oracle` on the same children, each
- * selecting per comuna the head of the comuna's own ranking at `capacity(comuna, its children)`,
+ * selecting per comuna the head of the comuna's own roster at `capacity(comuna, its children)` (for
+ * the model, in roster order: rows `demoted` by the head rule after the others),
  * over `resamples` resamples stratified by comuna and drawn from `seed`. `comunas[i]` is row i's.
  */
 export function bootstrapHeadline(
@@ -236,6 +237,8 @@ export function bootstrapHeadline(
   seed: number,
   resamples = 1000,
   capacity: CapacityRule = capacityFor,
+  /** Rows the head rule ranks after the model's head (production's roster order); the oracle has no such rule. */
+  demoted?: ArrayLike<boolean>,
 ): HeadlineIntervals {
   const n = labels.length;
   if (model.length !== n || oracle.length !== n || comunas.length !== n)
@@ -246,7 +249,7 @@ export function bootstrapHeadline(
   const heads = [...rowsByComuna(comunas)].map(([comuna, rows]) => ({
     rows: Uint32Array.from(rows),
     k: capacity(comuna, rows.length),
-    model: rosterOrder(model, rows),
+    model: rosterOrder(model, rows, demoted),
     oracle: rosterOrder(oracle, rows),
   }));
   const strata = heads.map((h) => h.rows);

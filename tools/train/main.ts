@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { demotionOf } from '../../functions/roster/domain/head-rule';
 import { OnnxModelRunner } from '../../functions/score/adapters/onnx-model-runner';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../functions/score/domain/features';
 import type { ModelInfo } from '../../functions/score/domain/model-info';
@@ -25,7 +26,7 @@ import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { GeneratedCut } from '../generate/generator';
 import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
-import { measureAssociation } from './association';
+import { measureAssociation, reasonsOfRows } from './association';
 import { BOOTSTRAP_RESAMPLES } from './bootstrap';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
@@ -275,9 +276,27 @@ export async function train(options: {
   const probabilityOf = (set: Dataset): Float64Array =>
     applyPlatt(chosen.scaling, chosen.fitted.logOdds(set));
   const testScores = probabilityOf(testSet);
+  // The roster's order under the configured head rule: a child without a child-level reason ranks
+  // after the model's head, so every figure at capacity is taken at the rule production uses.
+  const testCut = built.find((b) => b.cohort.role === 'test')?.cohort.cut ?? '';
+  const demotedOf = (set: Dataset): boolean[] =>
+    reasonsOfRows(
+      set,
+      {
+        name: chosen.fitted.name,
+        probabilities: [],
+        contributions: (row, out) => {
+          chosen.fitted.contributions(set, row, out);
+          for (let j = 0; j < FEATURE_COUNT; j++) out[j] = (out[j] as number) * chosen.scaling.slope;
+        },
+      },
+      testCut,
+    ).map((reasons) => demotionOf(reasons, PRIORITISATION) !== undefined);
+  const testDemoted = testSets.map(demotedOf);
+  const pooledDemoted = testDemoted.flat();
   const modelCalibration = calibration(testScores, testSet.y);
   const oracleCalibration = calibration(testSet.oracle, testSet.y);
-  const selected = pooledSelection(testScores, testSets);
+  const selected = pooledSelection(testScores, testSets, pooledDemoted);
   const selectedCount = selectionScores(selected, testSet.y).selected;
   const cohortSummaries: CohortSummary[] = built.map(({ cohort, set }) => ({
     ...cohort,
@@ -312,18 +331,18 @@ export async function train(options: {
     });
   }
   const testCohorts = built.filter((b) => b.cohort.role === 'test');
-  const testEvaluations = testCohorts.map(({ cohort, set }) =>
+  const testEvaluations = testCohorts.map(({ cohort, set }, i) =>
     // Seeded with the cohort's own seed, so the card is reproduced byte for byte.
-    evaluateTestCohort(cohort, set, probabilityOf(set), cohort.seed, BOOTSTRAP_RESAMPLES),
+    evaluateTestCohort(cohort, set, probabilityOf(set), cohort.seed, BOOTSTRAP_RESAMPLES, testDemoted[i]),
   );
   // The targets' sample: the cohorts together, seeded with the training seed.
   const pooledEvaluation = evaluatePooled(
-    testCohorts.map(({ set }) => ({ probabilities: probabilityOf(set), set })),
+    testCohorts.map(({ set }, i) => ({ probabilities: probabilityOf(set), set, demoted: testDemoted[i] })),
     options.seed,
     BOOTSTRAP_RESAMPLES,
   );
   const perComuna = comunaPrecision(
-    testCohorts.map(({ set }) => ({ model: probabilityOf(set), set })),
+    testCohorts.map(({ set }, i) => ({ model: probabilityOf(set), set, demoted: testDemoted[i] })),
     capacityFor,
   );
   // Household share of the selection per candidate, and the head rule measured off and on.

@@ -32,9 +32,16 @@ export function scoresAt(probabilities: Float64Array, set: Dataset, selected: Ui
   };
 }
 
-/** The headline scores of one roster (one cohort) at each comuna's capacity. */
-export function scoresAtCapacity(probabilities: Float64Array, set: Dataset): Scores {
-  return scoresAt(probabilities, set, selectAtCapacity(probabilities, set.comunas));
+/**
+ * The headline scores of one roster (one cohort) at each comuna's capacity; rows `demoted` by the
+ * head rule rank after the others, as on the roster.
+ */
+export function scoresAtCapacity(
+  probabilities: Float64Array,
+  set: Dataset,
+  demoted?: ArrayLike<boolean>,
+): Scores {
+  return scoresAt(probabilities, set, selectAtCapacity(probabilities, set.comunas, capacityFor, demoted));
 }
 
 /**
@@ -47,16 +54,26 @@ export function evaluateTestCohort(
   probabilities: Float64Array,
   bootstrapSeed: number,
   resamples: number,
+  demoted?: ArrayLike<boolean>,
 ): TestCohortEvaluation {
   return {
     cut: cohort.cut,
     seed: cohort.seed,
     rows: set.rows,
     baseRate: set.y.reduce((s, v) => s + v, 0) / set.rows,
-    model: scoresAtCapacity(probabilities, set),
+    model: scoresAtCapacity(probabilities, set, demoted),
     oracle: scoresAtCapacity(set.oracle, set),
     calibrationFit: calibrationFit(probabilities, set.y),
-    intervals: bootstrapHeadline(probabilities, set.oracle, set.y, set.comunas, bootstrapSeed, resamples),
+    intervals: bootstrapHeadline(
+      probabilities,
+      set.oracle,
+      set.y,
+      set.comunas,
+      bootstrapSeed,
+      resamples,
+      capacityFor,
+      demoted,
+    ),
     capacities: comunaCapacities(set.comunas),
   };
 }
@@ -68,7 +85,12 @@ export function evaluateTestCohort(
  * oracle on the same children.
  */
 export function evaluatePooled(
-  rosters: readonly { readonly probabilities: ArrayLike<number>; readonly set: Dataset }[],
+  rosters: readonly {
+    readonly probabilities: ArrayLike<number>;
+    readonly set: Dataset;
+    /** Rows the head rule ranks after the model's head. */
+    readonly demoted?: ArrayLike<boolean>;
+  }[],
   bootstrapSeed: number,
   resamples: number,
   capacity: CapacityRule = capacityFor,
@@ -78,16 +100,18 @@ export function evaluatePooled(
   const oracle = new Float64Array(rows);
   const labels = new Uint8Array(rows);
   const strata: string[] = [];
+  const demoted: boolean[] = [];
   let at = 0;
   let selected = 0;
-  rosters.forEach(({ probabilities, set }, r) => {
+  rosters.forEach(({ probabilities, set, demoted: own }, r) => {
     for (let i = 0; i < set.rows; i++) {
       model[at + i] = probabilities[i] as number;
       oracle[at + i] = set.oracle[i] as number;
       labels[at + i] = set.y[i] as number;
       strata.push(`${r}:${set.comunas[i]}`);
+      demoted.push(own?.[i] ?? false);
     }
-    selected += selectionScores(selectAtCapacity(probabilities, set.comunas, capacity), set.y).selected;
+    selected += selectionScores(selectAtCapacity(probabilities, set.comunas, capacity, own), set.y).selected;
     at += set.rows;
   });
   const comunaOf = (stratum: string): string => stratum.slice(stratum.indexOf(':') + 1);
@@ -95,8 +119,15 @@ export function evaluatePooled(
     rows,
     selected,
     calibrationFit: calibrationFit(model, labels),
-    intervals: bootstrapHeadline(model, oracle, labels, strata, bootstrapSeed, resamples, (stratum, n) =>
-      capacity(comunaOf(stratum), n),
+    intervals: bootstrapHeadline(
+      model,
+      oracle,
+      labels,
+      strata,
+      bootstrapSeed,
+      resamples,
+      (stratum, n) => capacity(comunaOf(stratum), n),
+      demoted,
     ),
   };
 }
@@ -108,7 +139,11 @@ export function evaluatePooled(
  * that sets each comuna's capacity is `capacity`.
  */
 export function comunaPrecision(
-  rosters: readonly { readonly model: ArrayLike<number>; readonly set: Dataset }[],
+  rosters: readonly {
+    readonly model: ArrayLike<number>;
+    readonly set: Dataset;
+    readonly demoted?: ArrayLike<boolean>;
+  }[],
   capacity: CapacityRule,
   share: (comuna: string) => number = capacityShare,
 ): { comunas: ComunaPrecision[]; suppressed: { comuna: string; children: number }[] } {
@@ -116,8 +151,8 @@ export function comunaPrecision(
     string,
     { children: number; capacities: number[]; selected: number; hits: number; oracleHits: number }
   >();
-  rosters.forEach(({ model, set }, r) => {
-    const modelSelected = selectAtCapacity(model, set.comunas, capacity);
+  rosters.forEach(({ model, set, demoted }, r) => {
+    const modelSelected = selectAtCapacity(model, set.comunas, capacity, demoted);
     const oracleSelected = selectAtCapacity(set.oracle, set.comunas, capacity);
     for (const [comuna, rows] of rowsByComuna(set.comunas)) {
       const c = byComuna.get(comuna) ?? {

@@ -96,6 +96,17 @@ describe('bootstrapHeadline', () => {
     expect(noisy.aucGap.high - noisy.aucGap.low).toBeLessThan(noisy.auc.high - noisy.auc.low);
   });
 
+  it("takes the model's head in roster order: children the head rule demotes come after every other", () => {
+    // Demote exactly the positives: the model's head then holds none of them, in every resample,
+    // while the oracle, which has no such rule, still takes its own head.
+    const demoted = Array.from(y, (v) => v === 1);
+    const iv = bootstrapHeadline(truth, truth, y, comunas, 5, 100, rule, demoted);
+    expect(iv.precisionAtCapacity).toEqual({ low: 0, high: 0 });
+    expect(iv.precisionRatio).toEqual({ low: 0, high: 0 });
+    const none = bootstrapHeadline(truth, truth, y, comunas, 5, 100, rule, Array.from(y, () => false));
+    expect(none.precisionRatio).toEqual({ low: 1, high: 1 });
+  });
+
   it('recomputes the per-comuna head in every resample: a larger share in a comuna raises recall', () => {
     const small = bootstrapHeadline(model, truth, y, comunas, 4, 200, () => 1);
     const large = bootstrapHeadline(model, truth, y, comunas, 4, 200, rule);
