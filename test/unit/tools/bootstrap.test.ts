@@ -103,7 +103,16 @@ describe('bootstrapHeadline', () => {
     const iv = bootstrapHeadline(truth, truth, y, comunas, 5, 100, rule, demoted);
     expect(iv.precisionAtCapacity).toEqual({ low: 0, high: 0 });
     expect(iv.precisionRatio).toEqual({ low: 0, high: 0 });
-    const none = bootstrapHeadline(truth, truth, y, comunas, 5, 100, rule, Array.from(y, () => false));
+    const none = bootstrapHeadline(
+      truth,
+      truth,
+      y,
+      comunas,
+      5,
+      100,
+      rule,
+      Array.from(y, () => false),
+    );
     expect(none.precisionRatio).toEqual({ low: 1, high: 1 });
   });
 
