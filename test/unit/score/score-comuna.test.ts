@@ -8,7 +8,7 @@ import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { PRIORITISATION } from '../../../functions/shared/domain/prioritisation';
 import { MemoryStore } from '../ingest/memory-ports';
-import { fixedModel, registryOnly, rshRecord } from './score-fixtures';
+import { allSourceRuns, fixedModel, registryOnly, rshRecord } from './score-fixtures';
 
 /** The head rule's part of the run inputs under the configured default. */
 const HEAD_RULE = `child-signal-${PRIORITISATION.requireChildSignal ? 'on' : 'off'}`;
@@ -95,15 +95,7 @@ describe('scoreComuna', () => {
   });
 
   it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
-    const runs = {
-      rsh: 'r1',
-      educacion: 'e1',
-      salud: 's1',
-      policia: 'x1',
-      proteccion: 'p1',
-      registro_civil: 'c1',
-      privacion_libertad: 'd1',
-    };
+    const runs = allSourceRuns();
     const f = fakes(runs);
     let clock = Date.parse('2026-11-20T10:00:00Z');
     const now = (): Date => {
@@ -137,15 +129,7 @@ describe('scoreComuna', () => {
   });
 
   it('leaves the roster to a run that started later and is already current', async () => {
-    const f = fakes({
-      rsh: 'r1',
-      educacion: 'e1',
-      salud: 's1',
-      policia: 'x1',
-      proteccion: 'p1',
-      registro_civil: 'c1',
-      privacion_libertad: 'd1',
-    });
+    const f = fakes(allSourceRuns());
     f.supersede();
     const outcome = await scoreComuna({ curated: f.curated, model, roster: f.roster }, '2026-10', '13101');
     expect(outcome).toEqual({
@@ -156,15 +140,7 @@ describe('scoreComuna', () => {
   });
 
   it("writes each cut's drift against the comuna's previous scored cut, and says the first has none", async () => {
-    const runs = {
-      rsh: 'r1',
-      educacion: 'e1',
-      salud: 's1',
-      policia: 'x1',
-      proteccion: 'p1',
-      registro_civil: 'c1',
-      privacion_libertad: 'd1',
-    };
+    const runs = allSourceRuns();
     const store = new MemoryStore();
     const drift = new ObjectDriftStore(store);
     const f = fakes(runs);
@@ -191,15 +167,7 @@ describe('scoreComuna', () => {
 });
 
 describe('scoreComuna with registry surveys dated after the cut', () => {
-  const runs = {
-    rsh: 'r1',
-    educacion: 'e1',
-    salud: 's1',
-    policia: 'x1',
-    proteccion: 'p1',
-    registro_civil: 'c1',
-    privacion_libertad: 'd1',
-  };
+  const runs = allSourceRuns();
   const records = {
     rsh: [
       // Surveyed before the cut and again after it: the earlier survey is the one known at the cut.

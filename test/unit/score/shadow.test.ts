@@ -17,25 +17,10 @@ import { cohortMetrics, selectionAt, shadowReport } from '../../../functions/sco
 import { compareOnOutcomes, findOutcomeCohort } from '../../../functions/score/domain/shadow-outcomes';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { capacityFor } from '../../../functions/shared/domain/oln-capacity';
+import { rshRecord } from './score-fixtures';
 
-const rsh = (id: string, over: Partial<RshRecord> = {}): RshRecord => ({
-  childId: id,
-  comuna: '13101',
-  birthDate: '2014-01-01',
-  sex: 'F',
-  householdId: `h-${id}`,
-  rshBracket: 40,
-  householdSize: 4,
-  bedrooms: 2,
-  incomePerCapita: 100_000,
-  headSchoolingYears: 10,
-  singleParent: false,
-  disabilityInHousehold: false,
-  indigenous: false,
-  migrant: false,
-  surveyDate: '2024-01-01',
-  ...over,
-});
+const rsh = (id: string, over: Partial<RshRecord> = {}): RshRecord =>
+  rshRecord(id, { surveyDate: '2024-01-01', ...over });
 
 const IDS = Array.from({ length: 120 }, (_, i) => `n-${String(i).padStart(3, '0')}`);
 const records = (proteccion: CuratedRecords['proteccion'] = []): CuratedRecords => ({
