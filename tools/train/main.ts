@@ -28,6 +28,7 @@ import { generateCut } from '../generate/generator';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { measureAssociation, reasonsOfRows } from './association';
 import { BOOTSTRAP_RESAMPLES } from './bootstrap';
+import type { PlattScaling } from './calibrate';
 import { applyPlatt, fitPlatt } from './calibrate';
 import type { AuditAttribute, Dataset } from './dataset';
 import { buildDataset, MODEL_SOURCES } from './dataset';
@@ -169,6 +170,17 @@ function pooledSelection(
   return out;
 }
 
+/** Each feature's contribution to the calibrated log-odds of a row of `set`, written into `out`. */
+function calibratedContributions(
+  model: { readonly fitted: Fitted; readonly scaling: PlattScaling },
+  set: Dataset,
+): (row: number, out: Float64Array) => void {
+  return (row, out) => {
+    model.fitted.contributions(set, row, out);
+    for (let j = 0; j < FEATURE_COUNT; j++) out[j] = (out[j] as number) * model.scaling.slope;
+  };
+}
+
 const baseRate = (set: Dataset): number => set.y.reduce((s, v) => s + v, 0) / set.rows;
 
 /** One value per row of the set, from the row's features at `offset` in `x`. */
@@ -282,14 +294,7 @@ export async function train(options: {
   const demotedOf = (set: Dataset): boolean[] =>
     reasonsOfRows(
       set,
-      {
-        name: chosen.fitted.name,
-        probabilities: [],
-        contributions: (row, out) => {
-          chosen.fitted.contributions(set, row, out);
-          for (let j = 0; j < FEATURE_COUNT; j++) out[j] = (out[j] as number) * chosen.scaling.slope;
-        },
-      },
+      { name: chosen.fitted.name, probabilities: [], contributions: calibratedContributions(chosen, set) },
       testCut,
     ).map((reasons) => demotionOf(reasons, PRIORITISATION) !== undefined);
   const testDemoted = testSets.map(demotedOf);
@@ -353,10 +358,7 @@ export async function train(options: {
     candidates: summaries.map(({ fitted: f, scaling }) => ({
       name: f.name,
       probabilities: f === chosen.fitted ? testScores : applyPlatt(scaling, f.logOdds(testSet)),
-      contributions: (row, out) => {
-        f.contributions(testSet, row, out);
-        for (let j = 0; j < FEATURE_COUNT; j++) out[j] = (out[j] as number) * scaling.slope;
-      },
+      contributions: calibratedContributions({ fitted: f, scaling }, testSet),
     })),
     selected: chosen.fitted.name,
     configured: PRIORITISATION,
