@@ -10,6 +10,7 @@ import type { ChildSources } from '../../../functions/score/domain/indicators';
 import { childrenAsOf, computeIndicators, groupByChild } from '../../../functions/score/domain/indicators';
 import { MIN_REASON_WEIGHT, topReasons, ventileOf } from '../../../functions/score/domain/prioritise';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
+import { registryRecords } from './score-fixtures';
 
 const rsh: RshRecord = {
   childId: 'n-a',
@@ -28,15 +29,7 @@ const rsh: RshRecord = {
   migrant: false,
   surveyDate: '2025-01-10',
 };
-const noRecords: CuratedRecords = {
-  rsh: [],
-  educacion: [],
-  salud: [],
-  policia: [],
-  proteccion: [],
-  registro_civil: [],
-  privacion_libertad: [],
-};
+const noRecords: CuratedRecords = registryRecords([]);
 const at = (name: string, v: Float32Array): number => v[FEATURE_NAMES.indexOf(name)] as number;
 const month = (
   m: string,

@@ -8,7 +8,7 @@ import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { PRIORITISATION } from '../../../functions/shared/domain/prioritisation';
 import { MemoryStore } from '../ingest/memory-ports';
-import { allSourceRuns, fixedModel, registryOnly, rshRecord } from './score-fixtures';
+import { allSourceRuns, fixedModel, registryOnly, registryRecords, rshRecord } from './score-fixtures';
 
 /** The head rule's part of the run inputs under the configured default. */
 const HEAD_RULE = `child-signal-${PRIORITISATION.requireChildSignal ? 'on' : 'off'}`;
@@ -168,22 +168,14 @@ describe('scoreComuna', () => {
 
 describe('scoreComuna with registry surveys dated after the cut', () => {
   const runs = allSourceRuns();
-  const records = {
-    rsh: [
-      // Surveyed before the cut and again after it: the earlier survey is the one known at the cut.
-      { ...child('n-both'), surveyDate: '2024-12-15', rshBracket: 40 },
-      { ...child('n-both'), surveyDate: '2026-11-20', rshBracket: 90 },
-      // Surveyed only after the cut: nothing about the household was known at the cut.
-      { ...child('n-later'), surveyDate: '2026-11-05' },
-      child('n-before'),
-    ],
-    educacion: [],
-    salud: [],
-    policia: [],
-    proteccion: [],
-    registro_civil: [],
-    privacion_libertad: [],
-  };
+  const records = registryRecords([
+    // Surveyed before the cut and again after it: the earlier survey is the one known at the cut.
+    { ...child('n-both'), surveyDate: '2024-12-15', rshBracket: 40 },
+    { ...child('n-both'), surveyDate: '2026-11-20', rshBracket: 90 },
+    // Surveyed only after the cut: nothing about the household was known at the cut.
+    { ...child('n-later'), surveyDate: '2026-11-05' },
+    child('n-before'),
+  ]);
 
   it('keeps the latest survey dated on or before the cut, and counts the children with only later ones', async () => {
     const f = fakes(runs);

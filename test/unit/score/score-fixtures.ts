@@ -3,6 +3,8 @@
  * answers with given probabilities and contributions, and a curated reader over one comuna's
  * registry records with every other source empty.
  */
+
+import type { CuratedRecords } from '../../../functions/score/domain/curated-records';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../../functions/score/domain/features';
 import type { ModelRunner } from '../../../functions/score/domain/model-info';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
@@ -80,14 +82,17 @@ export function registryOnly(
       read(source);
       return runs[source];
     },
-    records: async () => ({
-      rsh: [...rsh],
-      educacion: [],
-      salud: [],
-      policia: [],
-      proteccion: [],
-      registro_civil: [],
-      privacion_libertad: [],
-    }),
+    records: async () => registryRecords(rsh),
   };
 }
+
+/** A comuna's curated records with `rsh` as its registry and every other source empty. */
+export const registryRecords = (rsh: readonly RshRecord[]): CuratedRecords => ({
+  rsh: [...rsh],
+  educacion: [],
+  salud: [],
+  policia: [],
+  proteccion: [],
+  registro_civil: [],
+  privacion_libertad: [],
+});

@@ -17,7 +17,7 @@ import { cohortMetrics, selectionAt, shadowReport } from '../../../functions/sco
 import { compareOnOutcomes, findOutcomeCohort } from '../../../functions/score/domain/shadow-outcomes';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { capacityFor } from '../../../functions/shared/domain/oln-capacity';
-import { rshRecord } from './score-fixtures';
+import { allSourceRuns, rshRecord } from './score-fixtures';
 
 const rsh = (id: string, over: Partial<RshRecord> = {}): RshRecord =>
   rshRecord(id, { surveyDate: '2024-01-01', ...over });
@@ -53,15 +53,7 @@ function model(version: string, up: boolean): ModelRunner {
   };
 }
 
-const RUNS = {
-  rsh: 'r1',
-  educacion: 'e1',
-  salud: 's1',
-  policia: 'x1',
-  proteccion: 'p1',
-  registro_civil: 'c1',
-  privacion_libertad: 'd1',
-};
+const RUNS = allSourceRuns();
 
 function fakeRoster() {
   const written: { modelVersion: string; updates: ScoreUpdate[] }[] = [];
