@@ -15,6 +15,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   AlertSummary,
+  ChildFacts,
   CurrentScoring,
   Demotion,
   RosterEntry,
@@ -70,7 +71,7 @@ export class DynamoRosterStore implements RosterStore {
             TableName: this.tableName,
             Key: { comuna: run.comuna, childId: u.childId },
             UpdateExpression:
-              'SET probability = :p, ventile = :v, reasons = :r, modelVersion = :mv, scoredAt = :at, #cut = :cut, ' +
+              'SET probability = :p, ventile = :v, reasons = :r, modelVersion = :mv, scoredAt = :at, #cut = :cut, household = :h, facts = :f, ' +
               `runId = :run, scoreKey = :sk, provisional = :false, origin = if_not_exists(origin, :origin)${u.demotion ? ', demotion = :d' : ' REMOVE demotion'}`,
             // An entry a later-started run wrote is its, not this run's.
             ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
@@ -79,6 +80,8 @@ export class DynamoRosterStore implements RosterStore {
               ':p': u.probability,
               ':v': u.ventile,
               ':r': u.reasons,
+              ':h': u.family,
+              ':f': u.facts,
               ':mv': run.modelVersion,
               ':at': run.scoredAt,
               ':cut': run.cut,
@@ -88,6 +91,41 @@ export class DynamoRosterStore implements RosterStore {
               ':false': false,
               ':origin': 'predictivo',
             },
+          }),
+        ),
+      );
+    });
+  }
+
+  async markHead(
+    run: Pick<ScoringRun, 'comuna' | 'runId' | 'scoredAt'>,
+    childIds: readonly string[],
+  ): Promise<void> {
+    const previous = currentOf(await this.meta(run.comuna))?.runId ?? '';
+    await eachConcurrently(childIds, async (childId) => {
+      const Key = { comuna: run.comuna, childId };
+      // In the current run's head already (or this run's, on a retry): the child keeps its date.
+      const kept = await ignoringConditionFailure(
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET headRun = :run',
+            ConditionExpression:
+              'runId = :run AND attribute_exists(headSince) AND (headRun = :run OR headRun = :prev)',
+            ExpressionAttributeValues: { ':run': run.runId, ':prev': previous },
+          }),
+        ),
+      );
+      if (kept) return;
+      await ignoringConditionFailure(
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET headRun = :run, headSince = :at',
+            ConditionExpression: 'runId = :run',
+            ExpressionAttributeValues: { ':run': run.runId, ':at': run.scoredAt },
           }),
         ),
       );
@@ -438,6 +476,10 @@ function toEntry(item: Item): StoredEntry {
     ...(typeof item.scoredAt === 'string' ? { scoredAt: item.scoredAt } : {}),
     ...(Array.isArray(item.alerts) ? { alerts: item.alerts as AlertSummary[] } : {}),
     ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
+    ...(typeof item.household === 'string' ? { family: item.household } : {}),
+    ...(typeof item.facts === 'object' && item.facts !== null ? { facts: item.facts as ChildFacts } : {}),
+    ...(typeof item.headSince === 'string' ? { headSince: item.headSince } : {}),
+    ...(typeof item.headRun === 'string' ? { headRun: item.headRun } : {}),
   };
 }
 

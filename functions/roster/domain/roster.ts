@@ -57,6 +57,25 @@ export interface Demotion {
 
 export type Origin = 'predictivo' | 'manual' | 'experto';
 
+/**
+ * What the cut's data says of the child, in the terms of the social protection offer's target
+ * populations: the facts the case feature matches against its program catalogue to suggest
+ * referrals (a suggestion for the worker, never a decision). Indicators only, no personal data.
+ */
+export interface ChildFacts {
+  readonly ageYears: number;
+  /** The household is in the registry's 40 % bracket (the most vulnerable). */
+  readonly rsh40: boolean;
+  /** A significant adult (a parent) is deprived of liberty at the cut. */
+  readonly adultDeprivedOfLiberty: boolean;
+  /** Offender in the police 24-hour program in the last 12 months. */
+  readonly offender12m: boolean;
+  /** School-age without enrolment, withdrawn in the last 12 months, or attendance below 85 %. */
+  readonly schoolDisengaged: boolean;
+  readonly drugTreatment12m: boolean;
+  readonly mentalHealth12m: boolean;
+}
+
 export interface AlertSummary {
   readonly alertId: string;
   readonly riskFactor: string;
@@ -82,6 +101,24 @@ export interface RosterEntry {
   readonly modelVersion?: string;
   readonly scoredAt?: string;
   readonly alerts?: readonly AlertSummary[];
+  /** The registry household's pseudonym: the children of one household are one family to the OLN. */
+  readonly family?: string;
+  readonly facts?: ChildFacts;
+  /**
+   * Since when the child has been in the model's head at the comuna's OLN capacity without a break
+   * (the scoring run that wrote it is current); absent when the current run leaves the child out.
+   */
+  readonly headSince?: string;
+}
+
+/**
+ * When the child entered the nómina the OLN works from: the model's head at capacity (since
+ * `headSince`) or an open field alert (since the oldest one); undefined when neither holds.
+ */
+export function enteredPriorityAt(entry: Pick<RosterEntry, 'headSince' | 'alerts'>): string | undefined {
+  const open = (entry.alerts ?? []).filter((a) => OPEN_ALERT_STATES.has(a.state)).map((a) => a.receivedAt);
+  const times = [...open, ...(entry.headSince !== undefined ? [entry.headSince] : [])].sort();
+  return times[0];
 }
 
 /** What scoring writes for one child; alert fields are never touched by scoring. */
@@ -92,6 +129,9 @@ export interface ScoreUpdate {
   readonly reasons: readonly Reason[];
   /** Set when the model ranks the child after its head; absent, the child ranks by probability alone. */
   readonly demotion?: Demotion;
+  /** The registry household's pseudonym. */
+  readonly family: string;
+  readonly facts: ChildFacts;
 }
 
 export interface ScoringRun {
@@ -126,6 +166,8 @@ export interface CurrentScoring {
 /** An entry as stored: the run that wrote its scores is kept beside them. */
 export interface StoredEntry extends RosterEntry {
   readonly runId?: string;
+  /** The run whose head last held the child; `headSince` counts only while that run is current. */
+  readonly headRun?: string;
 }
 
 /** What a sweep did to the entries earlier runs left. */
@@ -178,6 +220,15 @@ export interface RosterStore {
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
   /** Every comuna whose roster holds the child (eventually consistent: a write may take a moment). */
   placementsOf(childId: string): Promise<readonly RosterPlacement[]>;
+  /**
+   * Marks `childIds` (the model's head at the comuna's capacity under `run`) as in the head: a child
+   * that was in the head of the comuna's current run keeps its `headSince`, one newly in it starts
+   * at `run.scoredAt`. Call before `completeRun`; entries a later run wrote are left alone.
+   */
+  markHead(
+    run: Pick<ScoringRun, 'comuna' | 'runId' | 'scoredAt'>,
+    childIds: readonly string[],
+  ): Promise<void>;
   /** Every entry of a comuna in roster order (for snapshots). */
   all(comuna: string): AsyncIterable<RosterEntry>;
 }
@@ -261,6 +312,8 @@ function withoutScores(entry: RosterEntry): RosterEntry {
     demotion: _d,
     modelVersion: _mv,
     scoredAt: _at,
+    facts: _f,
+    headSince: _h,
     ...rest
   } = entry;
   return rest;
@@ -276,7 +329,10 @@ export function entryForReaders(
   stored: StoredEntry,
   current: CurrentScoring | undefined,
 ): RosterEntry | undefined {
-  const { runId: _runId, ...entry } = stored;
+  const { runId: _runId, headRun, headSince, ...rest } = stored;
+  // In the head only while the run that put the child there is the comuna's current one.
+  const inHead = headSince !== undefined && headRun !== undefined && headRun === current?.runId;
+  const entry: RosterEntry = inHead ? { ...rest, headSince } : rest;
   switch (scoreStateOf(stored, current)) {
     case 'current':
     case 'unscored':

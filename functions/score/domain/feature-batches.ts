@@ -14,6 +14,8 @@ export interface FeatureBatch {
   readonly ids: readonly string[];
   readonly input: Float32Array;
   readonly surveys: readonly SurveyAge[];
+  /** Each child's registry household (its pseudonym), in the order of `ids`. */
+  readonly families: readonly string[];
   /** Children of the slice whose indicators cannot be computed (not 0–17, deceased). */
   readonly skipped: number;
 }
@@ -30,6 +32,7 @@ export function* featureBatches(
     const features = new Float32Array(slice.length * FEATURE_COUNT);
     const ids: string[] = [];
     const surveys: SurveyAge[] = [];
+    const families: string[] = [];
     let skipped = 0;
     for (const [childId, sources] of slice) {
       if (!computeIndicators(sources, asOf, row)) {
@@ -39,7 +42,8 @@ export function* featureBatches(
       features.set(row, ids.length * FEATURE_COUNT);
       ids.push(childId);
       surveys.push({ surveyDate: sources.rsh.surveyDate, months: surveyAgeMonths(sources.rsh, asOf) });
+      families.push(sources.rsh.householdId);
     }
-    yield { ids, input: features.subarray(0, ids.length * FEATURE_COUNT), surveys, skipped };
+    yield { ids, input: features.subarray(0, ids.length * FEATURE_COUNT), surveys, families, skipped };
   }
 }

@@ -16,19 +16,22 @@ import { createHash } from 'node:crypto';
 import type { ShadowReport } from '../../models/domain/shadow-report';
 import { demotionOf } from '../../roster/domain/head-rule';
 import type { RosterStore, ScoreUpdate } from '../../roster/domain/roster';
+import { scoreKey } from '../../roster/domain/roster';
 import { cutKnowledgeDate } from '../../shared/domain/dates';
+import { capacityFor } from '../../shared/domain/oln-capacity';
 import type { PrioritisationConfig } from '../../shared/domain/prioritisation';
 import { PRIORITISATION } from '../../shared/domain/prioritisation';
+import { childFactsOf } from './child-facts';
 import type { CuratedRecords, ModelSource } from './curated-records';
 import { MODEL_SOURCES } from './curated-records';
 import { driftReport, profileOf } from './drift';
 import type { DriftStore } from './drift-store';
+import type { FeatureBatch } from './feature-batches';
 import { featureBatches } from './feature-batches';
 import { FEATURE_COUNT, FEATURE_NAMES, REASONS_VERSION } from './features';
 import type { Excluded } from './indicators';
 import { childrenAsOf } from './indicators';
 import type { ModelOutput, ModelRunner } from './model-info';
-import type { SurveyAge } from './prioritise';
 import { topReasons, ventileOf } from './prioritise';
 import type { ChildGroups, ScoredChild } from './shadow';
 import { groupsOf, shadowReport } from './shadow';
@@ -148,21 +151,22 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   const deployedScores: ScoredChild[] = [];
   const shadowScores: ScoredChild[] = [];
   const groups = new Map<string, ChildGroups>();
+  // Every scored child's place in roster order, to mark the model's head at the OLN's capacity.
+  const ranking: string[] = [];
   for (const batch of featureBatches(children, asOf, batchSize, row)) {
     skipped += batch.skipped;
     if (batch.ids.length === 0) continue;
-    const { ids, input, surveys } = batch;
+    const { ids, input, surveys, families } = batch;
     const output = await deps.model.run(input, ids.length);
     scoredInputs.push(input.slice());
-    const updates = scoresOf(deps.model, output, ids, input, surveys, cut, prioritisation);
+    const updates = scoresOf(deps.model, output, batch, cut, prioritisation);
+    for (const u of updates) ranking.push(scoreKey(u.probability, u.childId, u.demotion !== undefined));
     for (let i = 0; i < ids.length; i++) probabilities.push(output.probability[i] as number);
     if (needsShadow && shadow) {
       const shadowUpdates = scoresOf(
         shadow.model,
         await shadow.model.run(input, ids.length),
-        ids,
-        input,
-        surveys,
+        { ids, input, surveys, families },
         cut,
         prioritisation,
       );
@@ -203,6 +207,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
     drift = { level, flagged: report.flagged, message: report.message };
   }
   const run = { comuna, cut, runId, modelVersion, scoredAt, scored, inputs, excluded };
+  await deps.roster.markHead(run, headOf(ranking, capacityFor(comuna, ranking.length)));
   if (!(await deps.roster.completeRun(run))) return { status: 'superseded', inputs };
   const { removed, unscored } = await deps.roster.removeStale(run);
   return {
@@ -218,16 +223,24 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   };
 }
 
-/** What a model's output gives each child of a batch: probability, ventile and reasons. */
+/** The child ids of the first `capacity` roster sort keys (`scoreKey` ends with the child id). */
+function headOf(ranking: string[], capacity: number): string[] {
+  ranking.sort();
+  return ranking.slice(0, capacity).map((key) => key.slice(key.lastIndexOf('#') + 1));
+}
+
+/**
+ * What a model's output gives each child of a batch: probability, ventile and reasons, with the
+ * household and the facts the program catalogue reads.
+ */
 function scoresOf(
   model: ModelRunner,
   output: ModelOutput,
-  ids: readonly string[],
-  input: Float32Array,
-  surveys: readonly SurveyAge[],
+  batch: Pick<FeatureBatch, 'ids' | 'input' | 'surveys' | 'families'>,
   cut: string,
   prioritisation: PrioritisationConfig,
 ): ScoreUpdate[] {
+  const { ids, input, surveys, families } = batch;
   return ids.map((childId, i) => {
     const probability = output.probability[i] as number;
     const offset = i * FEATURE_COUNT;
@@ -244,6 +257,8 @@ function scoresOf(
       ventile: ventileOf(probability, model.info.ventileCutPoints),
       reasons,
       ...(demotion ? { demotion } : {}),
+      family: families[i] as string,
+      facts: childFactsOf(input.subarray(offset, offset + FEATURE_COUNT)),
     };
   });
 }

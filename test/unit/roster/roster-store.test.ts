@@ -17,7 +17,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRosterStore } from '../../../functions/roster/adapters/dynamo-roster-store';
 import { HOUSEHOLD_ONLY_TEXT } from '../../../functions/roster/domain/head-rule';
 import type { StoredEntry } from '../../../functions/roster/domain/roster';
-import { entryForReaders, scoreKey, scoreStateOf } from '../../../functions/roster/domain/roster';
+import {
+  enteredPriorityAt,
+  entryForReaders,
+  scoreKey,
+  scoreStateOf,
+} from '../../../functions/roster/domain/roster';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoRosterStore(ddb as unknown as DynamoDBDocumentClient, 'roster');
@@ -60,6 +65,20 @@ const scored = (childId: string, runId: string, scoredAt: string, extra: Record<
   ...extra,
 });
 const meta = { comuna: '13101', childId: '#meta', currentCut: '2026-10', runId: 'run-2', scoredAt: CURRENT };
+
+/** What scoring writes beside the score: the household and the facts the program catalogue reads. */
+const HOUSEHOLD = {
+  family: 'h-1',
+  facts: {
+    ageYears: 9,
+    rsh40: true,
+    adultDeprivedOfLiberty: false,
+    offender12m: false,
+    schoolDisengaged: false,
+    drugTreatment12m: false,
+    mentalHealth12m: false,
+  },
+};
 
 describe('what readers see of scoring runs', () => {
   beforeEach(() => {
@@ -197,8 +216,8 @@ describe('a scoring run', () => {
     ddb.on(UpdateCommand, { Key: { comuna: '13101', childId: 'n-b' } }).rejects(failed());
     const run = { comuna: '13101', cut: '2026-10', runId: 'run-2', modelVersion: 'm-1', scoredAt: CURRENT };
     await store.writeScores(run, [
-      { childId: 'n-a', probability: 0.3, ventile: 12, reasons: [] },
-      { childId: 'n-b', probability: 0.4, ventile: 14, reasons: [] },
+      { childId: 'n-a', probability: 0.3, ventile: 12, reasons: [], ...HOUSEHOLD },
+      { childId: 'n-b', probability: 0.4, ventile: 14, reasons: [], ...HOUSEHOLD },
     ]);
     const write = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(write?.ConditionExpression).toBe('attribute_not_exists(scoredAt) OR scoredAt <= :at');
@@ -253,8 +272,8 @@ describe('roster order', () => {
     const run = { comuna: '13101', cut: '2026-10', runId: 'run-2', modelVersion: 'm-1', scoredAt: CURRENT };
     const demotion = { rule: 'child-signal' as const, text: HOUSEHOLD_ONLY_TEXT };
     await store.writeScores(run, [
-      { childId: 'n-hogar', probability: 0.9, ventile: 20, reasons: [], demotion },
-      { childId: 'n-propio', probability: 0.2, ventile: 12, reasons: [] },
+      { childId: 'n-hogar', probability: 0.9, ventile: 20, reasons: [], demotion, ...HOUSEHOLD },
+      { childId: 'n-propio', probability: 0.2, ventile: 12, reasons: [], ...HOUSEHOLD },
     ]);
     const inputs = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     const of = (id: string) => inputs.find((i) => i.Key?.childId === id);
@@ -276,5 +295,68 @@ describe('roster order', () => {
       .on(GetCommand, { Key: { comuna: '13101', childId: 'n-hogar' } })
       .resolves({ Item: scored('n-hogar', 'run-2', CURRENT, { demotion }) });
     expect((await store.get('13101', 'n-hogar'))?.demotion).toEqual(demotion);
+  });
+});
+
+describe('entering the nómina the OLN works from', () => {
+  const current = { cut: '2026-10', runId: 'run-2', scoredAt: CURRENT };
+  const base: StoredEntry = {
+    comuna: '13101',
+    childId: 'n-1',
+    origin: 'predictivo',
+    provisional: false,
+    cut: '2026-10',
+    probability: 0.5,
+    ventile: 20,
+    runId: 'run-2',
+    scoredAt: CURRENT,
+  };
+
+  it('counts the head date only while the run whose head held the child is current', () => {
+    const inHead = { ...base, headRun: 'run-2', headSince: '2026-09-01T00:00:00.000Z' };
+    expect(entryForReaders(inHead, current)?.headSince).toBe('2026-09-01T00:00:00.000Z');
+    // Left out of the current run's head: the old date no longer says anything.
+    expect(entryForReaders({ ...inHead, headRun: 'run-1' }, current)?.headSince).toBeUndefined();
+  });
+
+  it('enters at the earliest of its head date and its oldest open alert; closed alerts do not count', () => {
+    const alert = (receivedAt: string, state: string) => ({
+      alertId: receivedAt,
+      riskFactor: 'x',
+      urgent: false,
+      state,
+      receivedAt,
+      repeatAlertIds: [],
+    });
+    expect(enteredPriorityAt({})).toBeUndefined();
+    expect(enteredPriorityAt({ headSince: '2026-10-05T00:00:00Z' })).toBe('2026-10-05T00:00:00Z');
+    expect(
+      enteredPriorityAt({
+        headSince: '2026-10-05T00:00:00Z',
+        alerts: [alert('2026-10-01T00:00:00Z', 'resuelta'), alert('2026-10-03T00:00:00Z', 'sin gestionar')],
+      }),
+    ).toBe('2026-10-03T00:00:00Z');
+  });
+
+  it('keeps the head date of a child still in the head and starts it for one newly in it', async () => {
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: { ...meta, runId: 'run-1' } });
+    ddb.on(UpdateCommand).resolves({});
+    ddb
+      .on(UpdateCommand, {
+        Key: { comuna: '13101', childId: 'n-new' },
+        UpdateExpression: 'SET headRun = :run',
+      })
+      .rejects(failed());
+    await store.markHead({ comuna: '13101', runId: 'run-2', scoredAt: CURRENT }, ['n-kept', 'n-new']);
+    const inputs = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    const of = (id: string) => inputs.filter((i) => i.Key?.childId === id);
+    expect(of('n-kept')).toHaveLength(1);
+    expect(of('n-kept')[0]?.ExpressionAttributeValues).toEqual({ ':run': 'run-2', ':prev': 'run-1' });
+    expect(of('n-new').map((i) => i.UpdateExpression)).toEqual([
+      'SET headRun = :run',
+      'SET headRun = :run, headSince = :at',
+    ]);
+    expect(of('n-new')[1]?.ExpressionAttributeValues?.[':at']).toBe(CURRENT);
   });
 });

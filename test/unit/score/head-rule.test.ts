@@ -69,6 +69,7 @@ function fakes() {
     writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => {
       written.push(...updates);
     },
+    markHead: async () => {},
     completeRun: async (run: ScoringRun) => {
       last = run;
       return true;

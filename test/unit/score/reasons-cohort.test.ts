@@ -94,6 +94,7 @@ describe('the reasons of a scored cohort', () => {
       writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => {
         written.push(...updates);
       },
+      markHead: async () => {},
       completeRun: async () => true,
       removeStale: async () => ({ removed: 0, unscored: 0 }),
     } as unknown as RosterStore;

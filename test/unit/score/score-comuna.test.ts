@@ -35,6 +35,7 @@ function fakes(runs: Record<string, string | undefined>) {
       stamps.push({ runId: run.runId, scoredAt: run.scoredAt });
       written.push([...updates]);
     },
+    markHead: async () => {},
     completeRun: async (run: ScoringRun) => {
       calls.push('complete');
       if (!current) return false;
@@ -198,5 +199,41 @@ describe('scoreComuna with registry surveys dated after the cut', () => {
     const fromRegistry = both?.reasons.filter((r) => r.source === 'rsh' && r.concerns === 'hogar') ?? [];
     expect(fromRegistry.length).toBeGreaterThan(0);
     for (const r of fromRegistry) expect(r.text).toMatch(/\(ficha de 2024-12, hace 22 meses\)$/);
+  });
+});
+
+describe('the model head and what the case feature reads', () => {
+  it('marks the first children in roster order at the OLN capacity as the head, before the run becomes current, and writes each child’s household and facts', async () => {
+    // 118 children at Santiago's 1.7 % make a head of two; probability rises with the position.
+    const children = Array.from({ length: 118 }, (_, i) =>
+      rshRecord(`n-${String(i).padStart(3, '0')}`, { householdId: `h-${i % 50}`, rshBracket: 40 }),
+    );
+    const written: ScoreUpdate[] = [];
+    const calls: string[] = [];
+    let head: readonly string[] = [];
+    const roster = {
+      writeScores: async (_run: unknown, updates: readonly ScoreUpdate[]) => {
+        written.push(...updates);
+      },
+      markHead: async (_run: unknown, ids: readonly string[]) => {
+        calls.push('head');
+        head = ids;
+      },
+      completeRun: async () => {
+        calls.push('complete');
+        return true;
+      },
+      removeStale: async () => ({ removed: 0, unscored: 0 }),
+      lastInputs: async () => undefined,
+    } as unknown as RosterStore;
+    const deps = { curated: registryOnly(allSourceRuns(), children), model, roster, batchSize: 7 };
+    expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored', scored: 118 });
+    const byProbability = [...written].sort((a, b) => b.probability - a.probability).map((u) => u.childId);
+    expect(head).toEqual(byProbability.slice(0, 2));
+    expect(calls).toEqual(['head', 'complete']);
+    const first = written.find((u) => u.childId === 'n-051');
+    expect(first?.family).toBe('h-1');
+    expect(first?.facts).toMatchObject({ rsh40: true, adultDeprivedOfLiberty: false, offender12m: false });
+    expect(first?.facts.ageYears).toBeGreaterThanOrEqual(0);
   });
 });

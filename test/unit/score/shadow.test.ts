@@ -62,6 +62,7 @@ function fakeRoster() {
     writeScores: async (run: { modelVersion: string }, updates: readonly ScoreUpdate[]) => {
       written.push({ modelVersion: run.modelVersion, updates: [...updates] });
     },
+    markHead: async () => {},
     completeRun: async (run: ScoringRun) => {
       last = run.inputs;
       return true;
