@@ -17,6 +17,7 @@ export type TableId =
   | 'idempotency'
   | 'models'
   | 'cases'
+  | 'intakeDecisions'
   | 'caseloads';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type LayerId = 'onnxruntime' | 'model';
@@ -29,6 +30,7 @@ export type FunctionId =
   | 'alertsConsumer'
   | 'alertsApi'
   | 'rosterApi'
+  | 'casesApi'
   | 'identityApi'
   | 'accessLogApi'
   | 'rosterSnapshot'

@@ -6,6 +6,7 @@
  * method, path and who may call them along with their schemas.
  */
 import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
+import { CASE_ROUTES } from '../functions/cases/api/routes';
 import { getAccessLogRoute, getIdentityRoute } from '../functions/identity/api/routes';
 import { cutStatusRoute } from '../functions/ingest/api/routes';
 import { MODELS_ROUTES } from '../functions/models/api/routes';
@@ -242,9 +243,22 @@ export const system: SystemDef = {
           name: 'byChild',
           partitionKey: { name: 'childId', type: 'S' },
           sortKey: { name: 'openedAt', type: 'S' },
-          nonKeyAttributes: ['comuna', 'state'],
+          nonKeyAttributes: ['comuna', 'state', 'gestor', 'terapeuta'],
+        },
+        // Sparse: only cases on a waiting list of their comuna carry `waitingComuna`.
+        {
+          name: 'byWaiting',
+          partitionKey: { name: 'waitingComuna', type: 'S' },
+          sortKey: { name: 'openedAt', type: 'S' },
         },
       ],
+    },
+    intakeDecisions: {
+      description:
+        "The coordinador's decisions on nómina entries (accept or discard, with reason and note), each recorded against the score, ventile and model the child had; one per child and entry into the nómina",
+      partitionKey: { name: 'comuna', type: 'S' },
+      sortKey: { name: 'entryKey', type: 'S' },
+      indexes: [],
     },
     caseloads: {
       description:
@@ -393,6 +407,24 @@ export const system: SystemDef = {
       environment: { ROSTER_TABLE: { table: 'roster' } },
       access: { tables: { roster: 'read' } },
       triggers: [{ type: 'http', routes: ROSTER_ROUTES }],
+    },
+    casesApi: {
+      description:
+        "The OLN's case management: the intake queue and decisions, cases through their workflow, assignment under the caseload caps with the waiting list, consent, NCFAS, PAF, sessions, mesa de casos agreements and referrals",
+      dir: 'functions/cases/api',
+      memoryMb: 1024,
+      timeoutSeconds: 15,
+      layers: [],
+      environment: {
+        ROSTER_TABLE: { table: 'roster' },
+        CASES_TABLE: { table: 'cases' },
+        CASELOADS_TABLE: { table: 'caseloads' },
+        INTAKE_TABLE: { table: 'intakeDecisions' },
+      },
+      access: {
+        tables: { roster: 'read', cases: 'readWrite', caseloads: 'readWrite', intakeDecisions: 'readWrite' },
+      },
+      triggers: [{ type: 'http', routes: CASE_ROUTES }],
     },
     identityApi: {
       description:

@@ -16,8 +16,11 @@ import type {
   CasePage,
   CaseStore,
   CaseWorker,
+  ChildCase,
   ClaimOutcome,
+  IntakeStore,
 } from '../domain/case-store';
+import type { IntakeDecision } from '../domain/intake';
 
 /** A stored item that is not what this code writes. */
 export class StoredCaseError extends Error {
@@ -73,6 +76,49 @@ export class DynamoCaseStore implements CaseStore {
     };
   }
 
+  async casesOfChild(childId: string): Promise<readonly ChildCase[]> {
+    const items = await this.queryAll({
+      IndexName: 'byChild',
+      KeyConditionExpression: 'childId = :c',
+      ExpressionAttributeValues: { ':c': childId },
+    });
+    return items.map((i) => ({
+      caseId: String(i.caseId),
+      comuna: String(i.comuna),
+      state: i.state as ChildCase['state'],
+      ...(typeof i.gestor === 'string' ? { gestor: i.gestor } : {}),
+      ...(typeof i.terapeuta === 'string' ? { terapeuta: i.terapeuta } : {}),
+    }));
+  }
+
+  async waiting(comuna: string): Promise<readonly VersionedCase[]> {
+    const items = await this.queryAll({
+      IndexName: 'byWaiting',
+      KeyConditionExpression: 'waitingComuna = :c',
+      ExpressionAttributeValues: { ':c': comuna },
+    });
+    return items.map((i) => versioned(i, this.tableName) as VersionedCase);
+  }
+
+  private async queryAll(
+    query: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...query,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
   private async put(
     record: CaseRecord,
     version: number,
@@ -89,6 +135,9 @@ export class DynamoCaseStore implements CaseStore {
             childId: record.childId,
             openedAt: record.openedAt,
             state: record.state,
+            ...(record.gestor !== undefined ? { gestor: record.gestor } : {}),
+            ...(record.terapeuta !== undefined ? { terapeuta: record.terapeuta } : {}),
+            ...(record.waiting.length > 0 ? { waitingComuna: record.comuna } : {}),
             version,
             record,
           },
@@ -222,3 +271,62 @@ export class DynamoCaseloadStore implements CaseloadStore {
     return { cases: asSet(out.Item?.cases), families: asSet(out.Item?.families) };
   }
 }
+
+/** The intake decisions on DynamoDB: one item per comuna and `<childId>#<enteredAt>`. */
+export class DynamoIntakeStore implements IntakeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(decision: IntakeDecision): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            comuna: decision.comuna,
+            entryKey: entryKey(decision.childId, decision.enteredAt),
+            decision,
+          },
+          ConditionExpression: 'attribute_not_exists(entryKey)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(comuna: string, childId: string, enteredAt: string): Promise<IntakeDecision | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { comuna, entryKey: entryKey(childId, enteredAt) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item?.decision as IntakeDecision | undefined;
+  }
+
+  async all(comuna: string): Promise<readonly IntakeDecision[]> {
+    const decisions: IntakeDecision[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'comuna = :c',
+          ExpressionAttributeValues: { ':c': comuna },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) decisions.push(item.decision as IntakeDecision);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return decisions;
+  }
+}
+
+const entryKey = (childId: string, enteredAt: string): string => `${childId}#${enteredAt}`;

@@ -6,6 +6,7 @@
  * transactions, and none is needed).
  */
 import type { CaseRecord, VersionedCase } from './case';
+import type { IntakeDecision } from './intake';
 
 export interface CasePage {
   readonly cases: readonly VersionedCase[];
@@ -21,6 +22,33 @@ export interface CaseStore {
   update(record: CaseRecord, version: number): Promise<boolean>;
   /** A comuna's cases, oldest first. */
   listByComuna(comuna: string, page: { readonly limit: number; readonly cursor?: string }): Promise<CasePage>;
+  /** The child's cases in every comuna, oldest first (their state and workers only). */
+  casesOfChild(childId: string): Promise<readonly ChildCase[]>;
+  /** The cases of the comuna that are on one of its waiting lists, oldest first. */
+  waiting(comuna: string): Promise<readonly VersionedCase[]>;
+}
+
+/** What the store gives of a child's case without reading the whole record. */
+export interface ChildCase {
+  readonly caseId: string;
+  readonly comuna: string;
+  readonly state: CaseRecord['state'];
+  readonly gestor?: string;
+  readonly terapeuta?: string;
+}
+
+/**
+ * Where the coordinador's intake decisions are kept: one per child and entry into the nómina (the
+ * moment it entered), so that a child is accepted or discarded once per entry, whoever decides it
+ * first.
+ */
+export interface IntakeStore {
+  /** Records the decision unless one exists for the same child and entry; false when one does. */
+  record(decision: IntakeDecision): Promise<boolean>;
+  /** The decision on the child's entry that began at `enteredAt`, if any. */
+  get(comuna: string, childId: string, enteredAt: string): Promise<IntakeDecision | undefined>;
+  /** Every decision of the comuna (for its rates and the entries still waiting for one). */
+  all(comuna: string): Promise<readonly IntakeDecision[]>;
 }
 
 /** A worker whose caseload is capped. */

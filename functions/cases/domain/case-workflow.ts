@@ -161,9 +161,9 @@ export interface CaseActor {
   readonly role: Role;
 }
 
-/** One recorded transition. */
+/** One recorded transition, or an assignment (`asignar`, which leaves the state as it is). */
 export interface CaseHistoryEntry {
-  readonly action: CaseAction | 'abrir';
+  readonly action: CaseAction | 'abrir' | 'asignar';
   readonly from: CaseState | null;
   readonly to: CaseState;
   readonly by: CaseActor;

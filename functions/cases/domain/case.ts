@@ -52,6 +52,11 @@ export interface CaseRecord {
   readonly agreements: readonly Agreement[];
   readonly referrals: readonly Referral[];
   readonly history: readonly CaseHistoryEntry[];
+  /** The waiting lists of its comuna the case is on: for a gestor de casos, a terapeuta familiar. */
+  readonly waiting: readonly {
+    readonly role: 'gestor_casos' | 'terapeuta_familiar';
+    readonly since: string;
+  }[];
 }
 
 /** A case as stored: its record and the version it was written at (1 for a new case). */
@@ -78,6 +83,7 @@ export function openCase(decision: IntakeDecision, caseId: string, family: strin
     sessions: [],
     agreements: [],
     referrals: [],
+    waiting: [],
     history: [
       { action: 'abrir', from: null, to: 'pre_diagnostico', by: decision.by, at: decision.at, reason: null },
     ],

@@ -3,7 +3,9 @@
  * describes. `test/unit/openapi/api-routes.test.ts` holds it equal to the routes `infra/system.ts`
  * gives its functions, so that no route is deployed undocumented or documented undeployed.
  */
+
 import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
+import { CASE_ROUTES } from '../../cases/api/routes';
 import { getAccessLogRoute, getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
 import { MODELS_ROUTES } from '../../models/api/routes';
@@ -17,6 +19,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...ROSTER_ROUTES,
   getIdentityRoute,
   getAccessLogRoute,
+  ...CASE_ROUTES,
   createAlertRoute,
   getAlertRoute,
   ...QUALITY_ROUTES,

@@ -30,6 +30,10 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: readonly ProblemDetail[],
+    /** Further fields of the error body (`allowed`, `missing`, `currentVersion`, …). */
+    readonly extra: Readonly<Record<string, unknown>> = {},
+    /** Headers of the answer (an `ETag` when the refusal changed the resource). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -207,13 +211,18 @@ export function httpHandler(
     } catch (error) {
       if (error instanceof HttpError) {
         if (error.status >= 500) logger.error('request failed', { error });
-        return json(error.status, {
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error.details ? { details: error.details } : {}),
+        return json(
+          error.status,
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.details ? { details: error.details } : {}),
+              ...error.extra,
+            },
           },
-        });
+          { ...error.headers },
+        );
       }
       logger.error('unhandled error', { error: error as Error });
       return json(500, {

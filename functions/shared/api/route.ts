@@ -67,6 +67,41 @@ export const errorBodySchema = z
       code: z.string().meta({ description: 'Código estable del error, para los programas' }),
       message: z.string().meta({ description: 'Qué ocurrió, en español, para las personas' }),
       details: z.array(problemDetailSchema).optional(),
+      allowed: z.array(z.string()).optional().meta({
+        description: 'Lo que sí se puede hacer desde el estado actual (p. ej. las acciones del caso)',
+      }),
+      missing: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'Las condiciones previas que faltan registrar' }),
+      cap: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'El tope de carga del profesional (409 `caseload_cap_reached`)' }),
+      load: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'Su carga actual: casos activos (gestor) o familias (terapeuta)' }),
+      waitingPosition: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'El lugar del caso en la lista de espera de la comuna, donde quedó' }),
+      offeredTo: z
+        .string()
+        .optional()
+        .meta({ description: 'El caso al que se ofrece el próximo lugar que se libere' }),
+      caseId: z
+        .string()
+        .optional()
+        .meta({ description: 'El caso abierto por la decisión anterior (409 `already_decided`)' }),
+      currentVersion: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'La versión vigente, cuando se escribió sobre una versión anterior (412)' }),
       requestId: z.string().optional().meta({ description: 'Solo en un error interno (500)' }),
     }),
   })
@@ -84,7 +119,10 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Solicitud inválida: `details` nombra cada parámetro o campo con problemas',
   403: 'El rol o las comunas del token no permiten esta operación, o el token trae un rol desconocido o comunas que su rol no puede tener',
   404: 'No existe, o quien consulta no puede verlo (se responde igual en ambos casos)',
-  409: 'En conflicto con una solicitud anterior: `code` dice cuál (p. ej. `idempotency_key_reused`, `request_in_progress`)',
+  409: 'En conflicto con una solicitud anterior o con el estado de lo que se quiere cambiar: `code` dice cuál (p. ej. `idempotency_key_reused`, `transition_not_allowed` con `allowed`)',
+  412: 'Se escribió sobre una versión que ya no es la vigente (`If-Match`): vuelva a leer y repita el cambio; `currentVersion` dice la vigente',
+  422: 'La solicitud es válida en su forma pero no se puede aplicar como viene: `details` nombra el campo',
+  428: 'Falta la cabecera `If-Match` con la versión (ETag) leída',
   415: 'El cuerpo no está declarado como JSON en UTF-8',
   500: 'Error interno: solo lleva el identificador de la solicitud',
 };
@@ -108,7 +146,28 @@ const ERROR_EXAMPLES: Readonly<Record<number, unknown>> = {
         'esta clave de idempotencia ya se usó con otro contenido: para una solicitud distinta use una clave nueva; para reintentar, repita el contenido original',
     },
   },
+  412: {
+    error: {
+      code: 'stale_version',
+      message:
+        'el caso cambió desde que lo leyó (versión actual 4): vuelva a leerlo y repita el cambio sobre la versión actual',
+      currentVersion: 4,
+    },
+  },
   415: { error: { code: 'unsupported_media_type', message: 'el cuerpo no está declarado como JSON' } },
+  422: {
+    error: {
+      code: 'reason_required',
+      message: 'para cerrar el PAF debe indicar el motivo',
+      details: [{ path: 'body.reason', message: 'para cerrar el PAF debe indicar el motivo' }],
+    },
+  },
+  428: {
+    error: {
+      code: 'precondition_required',
+      message: 'indique en If-Match la versión del caso que leyó (su ETag)',
+    },
+  },
   500: {
     error: {
       code: 'internal_error',
@@ -123,7 +182,9 @@ const ERROR_EXAMPLES: Readonly<Record<number, unknown>> = {
  * authorizer or the function), 403 (a token's role or scope) and 500, which any authenticated
  * route may answer.
  */
-export function errorResponses(...statuses: (400 | 403 | 404 | 409 | 415)[]): Record<number, ResponseDef> {
+export function errorResponses(
+  ...statuses: (400 | 403 | 404 | 409 | 412 | 415 | 422 | 428)[]
+): Record<number, ResponseDef> {
   const out: Record<number, ResponseDef> = {};
   // 403 too: any route refuses a token whose role is unknown or whose comunas its role may not hold.
   for (const status of [...new Set([...statuses, 403, 500])].sort((a, b) => a - b)) {

@@ -59,7 +59,12 @@ export type Action =
   | 'model:govern'
   | 'ingest:read'
   | 'identity:read'
-  | 'accesslog:read';
+  | 'accesslog:read'
+  | 'case:read'
+  | 'case:intake'
+  | 'case:assign'
+  | 'case:work'
+  | 'intake:read';
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'roster:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
@@ -78,6 +83,17 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'identity:read': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],
   // The audit trail of those reads, for an audit or a family's data-subject request: the ministry.
   'accesslog:read': ['administrador_central'],
+  // Cases of the comuna. Who sees a case's whole record, and who only its summary (pseudonyms and
+  // counts), is decided per case: the coordinador and the workers assigned to it see it whole.
+  'case:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
+  // Accepting or discarding a child of the nómina, or entering one manually: the coordinador.
+  'case:intake': ['coordinador'],
+  'case:assign': ['coordinador'],
+  // Moving a case and recording its work; which of these roles may do what is the case feature's
+  // own table (`case-workflow.ts`, `case-operations.ts`), and a gestor or terapeuta only on their cases.
+  'case:work': ['coordinador', 'gestor_casos', 'terapeuta_familiar'],
+  // The intake queue (overdue entries included) and the comuna's override and discard rates.
+  'intake:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
 };
 
 /** The roles that hold `action` (each still limited to the comunas of its token). */

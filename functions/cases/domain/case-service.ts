@@ -1,0 +1,458 @@
+/**
+ * The case feature's use cases over its ports: intake from the nómina (the queue, accepting and
+ * discarding), reading and changing a case over the version the caller read (optimistic
+ * concurrency: a stale version is refused, never merged), assigning workers under the caseload caps
+ * with the comuna's waiting list, and the lists a coordinador works from (waiting list, overdue
+ * agreements). No AWS here: the stores are ports (`case-store.ts`, the roster's `RosterStore`).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { RosterEntry, RosterStore } from '../../roster/domain/roster';
+import { enteredPriorityAt, OPEN_ALERT_STATES } from '../../roster/domain/roster';
+import type { OlnTeam } from '../../shared/domain/oln-teams';
+import type { Agreement } from './agreements';
+import { overdueAgreements } from './agreements';
+import type { CaseRecord, VersionedCase } from './case';
+import { applyAction, openCase } from './case';
+import type { WorkerRole } from './case-operations';
+import { assignWorker, CaseError, checkOperation, putOnWaitingList } from './case-operations';
+import type { CaseloadStore, CaseStore, IntakeStore } from './case-store';
+import type { CaseAction, CaseActor } from './case-workflow';
+import { CaseWorkflowError, FINAL_STATES } from './case-workflow';
+import type { DiscardReason, IntakeDecision } from './intake';
+import { decideIntake, discardDeadline, IntakeError } from './intake';
+import type { WaitingCase } from './waiting-list';
+import { waitingOrder } from './waiting-list';
+
+export interface CaseDeps {
+  readonly roster: Pick<RosterStore, 'get' | 'page'>;
+  readonly cases: CaseStore;
+  readonly caseloads: CaseloadStore;
+  readonly intake: IntakeStore;
+  /** The comuna's OLN team (caps, staff, program places); undefined when it has none. */
+  readonly team: (comuna: string) => OlnTeam | undefined;
+  readonly now: () => Date;
+}
+
+/** The case opened by accepting a child's entry that began at `enteredAt`: one id, whoever accepts. */
+export function caseIdOf(comuna: string, childId: string, enteredAt: string): string {
+  const digest = createHash('sha256').update(`${comuna}|${childId}|${enteredAt}`).digest('base64url');
+  return `c-${digest.slice(0, 22)}`;
+}
+
+/** A short id for an item of a case (a consent, an agreement, a referral). */
+export function itemId(prefix: string): string {
+  return `${prefix}-${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}
+
+const hasUrgentAlert = (entry: RosterEntry | undefined): boolean =>
+  (entry?.alerts ?? []).some((a) => a.urgent && OPEN_ALERT_STATES.has(a.state));
+
+// ---------------------------------------------------------------------------------------------
+// Intake
+
+/** One entry of the comuna's intake queue: a child in the nómina the OLN works from. */
+export interface IntakeQueueItem {
+  readonly entry: RosterEntry;
+  readonly enteredAt: string;
+  readonly discardDeadline: string;
+  readonly overdue: boolean;
+  readonly urgent: boolean;
+  readonly decision?: IntakeDecision;
+}
+
+/** Roster entries read per page while walking the head of the nómina. */
+const QUEUE_PAGE = 200;
+
+/**
+ * The comuna's intake queue: every child with an open alert or in the model's head at the OLN's
+ * capacity, in roster order, each with when it entered, its discard deadline, whether it is overdue
+ * (no decision past the deadline) and the decision taken, if any.
+ */
+export async function intakeQueue(deps: CaseDeps, comuna: string): Promise<IntakeQueueItem[]> {
+  const now = deps.now().toISOString();
+  const decisions = new Map(
+    (await deps.intake.all(comuna)).map((d) => [`${d.childId}#${d.enteredAt}`, d] as const),
+  );
+  const items: IntakeQueueItem[] = [];
+  let cursor: string | undefined;
+  walk: do {
+    const page = await deps.roster.page(comuna, QUEUE_PAGE, cursor);
+    for (const entry of page.entries) {
+      const enteredAt = enteredPriorityAt(entry);
+      // The head is contiguous after the alerted entries: the first entry past it ends the queue.
+      if (enteredAt === undefined) {
+        if ((entry.alerts ?? []).length === 0) break walk;
+        continue;
+      }
+      const decision = decisions.get(`${entry.childId}#${enteredAt}`);
+      const deadline = discardDeadline(enteredAt);
+      items.push({
+        entry,
+        enteredAt,
+        discardDeadline: deadline,
+        overdue: decision === undefined && now > deadline,
+        urgent: hasUrgentAlert(entry),
+        ...(decision ? { decision } : {}),
+      });
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+export type IntakeInput =
+  | { readonly decision: 'aceptar'; readonly origin?: 'manual' | 'experto'; readonly note?: string }
+  | { readonly decision: 'descartar'; readonly reason: DiscardReason; readonly note: string };
+
+export interface IntakeResult {
+  readonly decision: IntakeDecision;
+  readonly case?: VersionedCase;
+}
+
+/**
+ * The coordinador's decision on a child of the comuna's roster. A child in the nómina (head or open
+ * alert) is accepted or discarded as its entry stands; a child of the roster outside it may be
+ * accepted as a manual entry (`manual`, or `experto` when a mesa de casos referred it), recorded
+ * against its score like any other decision. One decision per entry: a second answers
+ * `already_decided` with the first.
+ */
+export async function decide(
+  deps: CaseDeps,
+  comuna: string,
+  childId: string,
+  input: IntakeInput,
+  actor: CaseActor,
+): Promise<IntakeResult> {
+  const at = deps.now().toISOString();
+  const entry = await deps.roster.get(comuna, childId);
+  if (!entry) {
+    throw new CaseError(
+      'not_found',
+      'not_found',
+      `el niño ${childId} no está en la nómina de la comuna ${comuna}`,
+    );
+  }
+  const inNomina = enteredPriorityAt(entry);
+  if (inNomina === undefined && input.decision === 'descartar') {
+    throw new CaseError(
+      'state',
+      'not_in_nomina',
+      'el niño no está en la nómina priorizada (ni en la cabeza del modelo ni con una alerta abierta): no hay nada que descartar',
+    );
+  }
+  if (inNomina === undefined && input.decision === 'aceptar' && input.origin === undefined) {
+    throw new CaseError(
+      'invalid',
+      'origin_required',
+      'el niño no está en la nómina priorizada: para ingresarlo indique el origen (manual o experto) y una nota',
+      { field: 'body.origin' },
+    );
+  }
+  const manual = input.decision === 'aceptar' && input.origin !== undefined;
+  if (manual && (input.note ?? '').trim().length === 0) {
+    throw new CaseError(
+      'invalid',
+      'note_required',
+      'un ingreso manual o experto requiere una nota que lo explique',
+      {
+        field: 'body.note',
+      },
+    );
+  }
+  const enteredAt = inNomina ?? at;
+  let decision: IntakeDecision;
+  try {
+    decision = decideIntake(
+      {
+        childId,
+        comuna,
+        origin: manual && input.decision === 'aceptar' && input.origin ? input.origin : entry.origin,
+        enteredAt,
+        ...(entry.probability !== undefined ? { probability: entry.probability } : {}),
+        ...(entry.ventile !== undefined ? { ventile: entry.ventile } : {}),
+        ...(entry.modelVersion !== undefined ? { modelVersion: entry.modelVersion } : {}),
+      },
+      input.decision === 'aceptar'
+        ? { kind: 'aceptar' }
+        : { kind: 'descartar', reason: input.reason, note: input.note },
+      actor,
+      at,
+    );
+  } catch (error) {
+    if (error instanceof IntakeError) {
+      if (error.problem === 'forbidden') throw new CaseError('forbidden', 'forbidden', error.message);
+      if (error.problem === 'discard_window_closed') {
+        throw new CaseError('state', 'discard_window_closed', error.message, {
+          deadline: discardDeadline(enteredAt),
+        });
+      }
+      throw new CaseError('invalid', error.problem, error.message, { field: 'body.note' });
+    }
+    throw error;
+  }
+  if (manual && input.decision === 'aceptar' && input.note)
+    decision = { ...decision, note: input.note.trim() };
+  const family = entry.family ?? `sin-hogar-${childId}`;
+  if (!(await deps.intake.record(decision))) {
+    const first = await deps.intake.get(comuna, childId, enteredAt);
+    // The first decision was an acceptance whose case may not be written yet: write it (same id).
+    const opened = first?.kind === 'aceptar' ? await ensureCase(deps, first, family) : undefined;
+    throw new CaseError(
+      'state',
+      'already_decided',
+      `esta entrada de la nómina ya fue ${first?.kind === 'aceptar' ? 'aceptada' : 'descartada'} el ${first?.at.slice(0, 10) ?? '?'} por ${first?.by.subject ?? '?'}`,
+      { ...(opened ? { caseId: opened.record.caseId } : {}) },
+    );
+  }
+  if (decision.kind === 'descartar') return { decision };
+  return { decision, case: await ensureCase(deps, decision, family) };
+}
+
+/** The case of an accepted decision, created if it is not stored yet. */
+async function ensureCase(deps: CaseDeps, decision: IntakeDecision, family: string): Promise<VersionedCase> {
+  const record = openCase(decision, caseIdOf(decision.comuna, decision.childId, decision.enteredAt), family);
+  if (await deps.cases.create(record)) return { record, version: 1 };
+  const stored = await deps.cases.get(record.caseId);
+  if (!stored) throw new Error(`case ${record.caseId} exists and cannot be read`);
+  return stored;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and changing a case
+
+/** The comuna's case, or `not_found` (also for a case of another comuna: answered the same). */
+export async function caseOf(deps: CaseDeps, comuna: string, caseId: string): Promise<VersionedCase> {
+  const found = await deps.cases.get(caseId);
+  if (!found || found.record.comuna !== comuna) {
+    throw new CaseError('not_found', 'not_found', `no existe el caso ${caseId} en la comuna ${comuna}`);
+  }
+  return found;
+}
+
+/** The version a caller read does not match the stored one. */
+export class StaleVersionError extends Error {
+  override readonly name = 'StaleVersionError';
+  constructor(readonly current: number) {
+    super(
+      `el caso cambió desde que lo leyó (versión actual ${current}): vuelva a leerlo y repita el cambio sobre la versión actual`,
+    );
+  }
+}
+
+/** Applies `change` to the case over the version the caller read; refuses a stale one. */
+export async function changeCase(
+  deps: CaseDeps,
+  comuna: string,
+  caseId: string,
+  readVersion: number,
+  change: (c: CaseRecord) => CaseRecord,
+): Promise<VersionedCase> {
+  const stored = await caseOf(deps, comuna, caseId);
+  if (stored.version !== readVersion) throw new StaleVersionError(stored.version);
+  const record = change(stored.record);
+  if (!(await deps.cases.update(record, stored.version))) {
+    const now = await deps.cases.get(caseId);
+    throw new StaleVersionError(now?.version ?? stored.version + 1);
+  }
+  return { record, version: stored.version + 1 };
+}
+
+/** A worker's place given back, and the case the comuna's waiting list offers it to first. */
+export interface FreedPlace {
+  readonly role: WorkerRole;
+  readonly worker: string;
+  readonly offeredTo: string | null;
+}
+
+/**
+ * Moves the case through its workflow. A case that reaches egreso or is rejected gives back its
+ * workers' places and leaves the waiting lists; each freed place names the case it is offered to.
+ */
+export async function transitionCase(
+  deps: CaseDeps,
+  comuna: string,
+  caseId: string,
+  readVersion: number,
+  action: CaseAction,
+  reason: string | null,
+  actor: CaseActor,
+): Promise<{ readonly case: VersionedCase; readonly freed: readonly FreedPlace[] }> {
+  const at = deps.now().toISOString();
+  const changed = await changeCase(deps, comuna, caseId, readVersion, (c) => {
+    try {
+      const moved = applyAction(c, action, actor, reason, at);
+      return FINAL_STATES.has(moved.state) ? { ...moved, waiting: [] } : moved;
+    } catch (error) {
+      if (error instanceof CaseWorkflowError) throw fromWorkflow(error);
+      throw error;
+    }
+  });
+  const c = changed.record;
+  if (!FINAL_STATES.has(c.state)) return { case: changed, freed: [] };
+  const freed: FreedPlace[] = [];
+  for (const [role, worker] of [
+    ['gestor_casos', c.gestor],
+    ['terapeuta_familiar', c.terapeuta],
+  ] as const) {
+    if (worker === undefined) continue;
+    await deps.caseloads.release(comuna, { role, subject: worker }, c.caseId, c.family);
+    const next = (await waitingList(deps, comuna))[role][0];
+    freed.push({ role, worker, offeredTo: next?.caseId ?? null });
+  }
+  return { case: changed, freed };
+}
+
+function fromWorkflow(error: CaseWorkflowError): CaseError {
+  switch (error.problem) {
+    case 'forbidden':
+      return new CaseError('forbidden', 'forbidden', error.message);
+    case 'not_allowed_from_state':
+      return new CaseError('state', 'transition_not_allowed', error.message, { allowed: error.allowed });
+    case 'reason_required':
+      return new CaseError('invalid', 'reason_required', error.message, { field: 'body.reason' });
+    case 'precondition':
+      return new CaseError('precondition', 'precondition_failed', error.message, { missing: error.missing });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment under the caps, and the waiting list
+
+export interface WaitingItem extends WaitingCase {
+  readonly childId: string;
+  readonly role: WorkerRole;
+  readonly version: number;
+}
+
+/** The comuna's waiting lists, each in the order places are offered (urgency, ventile, time waited). */
+export async function waitingList(
+  deps: CaseDeps,
+  comuna: string,
+): Promise<Record<WorkerRole, WaitingItem[]>> {
+  const cases = await deps.cases.waiting(comuna);
+  const entries = await Promise.all(cases.map((c) => deps.roster.get(comuna, c.record.childId)));
+  const lists: Record<WorkerRole, WaitingItem[]> = { gestor_casos: [], terapeuta_familiar: [] };
+  cases.forEach(({ record, version }, i) => {
+    for (const w of record.waiting) {
+      lists[w.role].push({
+        caseId: record.caseId,
+        childId: record.childId,
+        role: w.role,
+        version,
+        urgent: hasUrgentAlert(entries[i]),
+        ...(record.intake.ventile !== null ? { ventile: record.intake.ventile } : {}),
+        waitingSince: w.since,
+      });
+    }
+  });
+  lists.gestor_casos.sort(waitingOrder);
+  lists.terapeuta_familiar.sort(waitingOrder);
+  return lists;
+}
+
+/** Why a case went on the waiting list instead of being assigned. */
+export type OnHold =
+  | { readonly because: 'cap'; readonly cap: number; readonly load: number }
+  /** Other cases wait for a place first: the next free place is `offeredTo`'s. */
+  | { readonly because: 'waiting_list'; readonly offeredTo: string };
+
+export type AssignmentResult =
+  | { readonly assigned: true; readonly case: VersionedCase }
+  | {
+      readonly assigned: false;
+      readonly case: VersionedCase;
+      readonly hold: OnHold;
+      /** Its place on the role's waiting list (1 is offered the next free place). */
+      readonly position: number;
+    };
+
+/**
+ * Assigns a gestor de casos or a terapeuta familiar of the comuna's team to the case. Refuses a
+ * worker not on the team. A case that cannot be assigned goes on the role's waiting list, and the
+ * answer says why and its place there: over the cap (with the cap and the worker's load), or
+ * because other cases wait (a freed place goes to the list's first case). A worker's place is taken before the
+ * case is written and given back if the write fails, so the caps hold when assignments arrive at once.
+ */
+export async function assign(
+  deps: CaseDeps,
+  comuna: string,
+  caseId: string,
+  readVersion: number,
+  role: WorkerRole,
+  worker: string,
+  actor: CaseActor,
+): Promise<AssignmentResult> {
+  const team = deps.team(comuna);
+  if (!team) {
+    throw new CaseError('state', 'no_team', `la comuna ${comuna} no tiene un equipo OLN configurado`);
+  }
+  const staff = role === 'gestor_casos' ? team.gestores : team.terapeutas;
+  if (!staff.includes(worker)) {
+    throw new CaseError(
+      'invalid',
+      'unknown_worker',
+      `${worker} no es ${role === 'gestor_casos' ? 'gestor de casos' : 'terapeuta familiar'} del equipo OLN de la comuna ${comuna}`,
+      { field: 'body.worker' },
+    );
+  }
+  const stored = await caseOf(deps, comuna, caseId);
+  checkOperation(stored.record, 'asignar', actor);
+  if (stored.version !== readVersion) throw new StaleVersionError(stored.version);
+  const c = stored.record;
+  const current = role === 'gestor_casos' ? c.gestor : c.terapeuta;
+  if (current === worker) return { assigned: true, case: stored };
+  const cap = role === 'gestor_casos' ? team.caps.gestorCases : team.caps.terapeutaFamilies;
+  const at = deps.now().toISOString();
+  const onHold = async (hold: OnHold): Promise<AssignmentResult> => {
+    const waiting = await changeCase(deps, comuna, caseId, readVersion, (r) => putOnWaitingList(r, role, at));
+    const after = (await waitingList(deps, comuna))[role];
+    return {
+      assigned: false,
+      case: waiting,
+      hold,
+      position: after.findIndex((w) => w.caseId === caseId) + 1,
+    };
+  };
+  const first = (await waitingList(deps, comuna))[role][0];
+  if (first !== undefined && first.caseId !== caseId) {
+    return onHold({ because: 'waiting_list', offeredTo: first.caseId });
+  }
+  const claim = await deps.caseloads.claim(comuna, { role, subject: worker }, caseId, c.family, cap);
+  if (!claim.claimed) {
+    return onHold({
+      because: 'cap',
+      cap,
+      load: role === 'gestor_casos' ? claim.load.cases : claim.load.families,
+    });
+  }
+  let changed: VersionedCase;
+  try {
+    changed = await changeCase(deps, comuna, caseId, readVersion, (r) =>
+      assignWorker(r, role, worker, actor, at),
+    );
+  } catch (error) {
+    await deps.caseloads.release(comuna, { role, subject: worker }, caseId, c.family);
+    throw error;
+  }
+  if (current !== undefined)
+    await deps.caseloads.release(comuna, { role, subject: current }, caseId, c.family);
+  return { assigned: true, case: changed };
+}
+
+/** Every open agreement of the comuna's cases past its due date, the longest overdue first. */
+export async function comunaOverdueAgreements(
+  deps: CaseDeps,
+  comuna: string,
+): Promise<(Agreement & { readonly childId: string })[]> {
+  const today = deps.now().toISOString().slice(0, 10);
+  const all: (Agreement & { childId: string })[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.cases.listByComuna(comuna, { limit: 200, ...(cursor ? { cursor } : {}) });
+    for (const { record } of page.cases) {
+      for (const a of record.agreements) all.push({ ...a, childId: record.childId });
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return overdueAgreements(all, today);
+}
