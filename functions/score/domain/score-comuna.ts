@@ -92,6 +92,13 @@ export type ScoreOutcome =
   /** A run that started later is already current; this one's leftovers are invisible to readers. */
   | { readonly status: 'superseded'; readonly inputs: string };
 
+/**
+ * The version of what a run writes on each entry besides its score (2: the household, the program
+ * facts and the head mark). Part of a run's inputs, so that entries written before a new field
+ * are rewritten by the next scoring even when the model and its sources did not change.
+ */
+export const ENTRY_FIELDS_VERSION = 2;
+
 /** The id a scoring run stamps on its entries: the same inputs always give the same id. */
 export function scoringRunId(inputs: string): string {
   return createHash('sha256').update(inputs).digest('hex').slice(0, 20);
@@ -125,7 +132,7 @@ export async function scoreComuna(deps: ScoreDeps, cut: string, comuna: string):
   // runs of the sources it reads: changing the head rule rescores.
   const prioritisation = deps.prioritisation ?? PRIORITISATION;
   const headRule = `child-signal-${prioritisation.requireChildSignal ? 'on' : 'off'}`;
-  const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|${headRule}|${runs.join('|')}`;
+  const inputs = `${deps.model.info.version}|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${headRule}|${runs.join('|')}`;
   const unchanged = (await deps.roster.lastInputs(comuna, cut)) === inputs;
   const shadow = deps.shadow;
   const shadowVersion = shadow?.model.info.version;

@@ -3,7 +3,7 @@ import type { RosterStore, ScoreUpdate, ScoringRun } from '../../../functions/ro
 import { ObjectDriftStore } from '../../../functions/score/domain/drift-store';
 import { FEATURE_NAMES, REASONS_VERSION } from '../../../functions/score/domain/features';
 import type { CuratedReader } from '../../../functions/score/domain/score-comuna';
-import { scoreComuna } from '../../../functions/score/domain/score-comuna';
+import { ENTRY_FIELDS_VERSION, scoreComuna } from '../../../functions/score/domain/score-comuna';
 import { driftKeys } from '../../../functions/shared/domain/curated';
 import type { RshRecord } from '../../../functions/shared/domain/curated-records';
 import { PRIORITISATION } from '../../../functions/shared/domain/prioritisation';
@@ -88,11 +88,11 @@ describe('scoreComuna', () => {
     expect(f.written.flat().map((u) => u.ventile)).toEqual([7, 14]);
     expect(await scoreComuna(deps, '2026-10', '13101')).toEqual({
       status: 'unchanged',
-      inputs: `m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
+      inputs: `m-1|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
     });
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
-    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e2|s1|x1|p1|c1|d1`);
+    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${HEAD_RULE}|r1|e2|s1|x1|p1|c1|d1`);
   });
 
   it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
@@ -135,7 +135,7 @@ describe('scoreComuna', () => {
     const outcome = await scoreComuna({ curated: f.curated, model, roster: f.roster }, '2026-10', '13101');
     expect(outcome).toEqual({
       status: 'superseded',
-      inputs: `m-1|reasons-${REASONS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
+      inputs: `m-1|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${HEAD_RULE}|r1|e1|s1|x1|p1|c1|d1`,
     });
     expect(f.swept).toEqual([]);
   });
