@@ -92,7 +92,9 @@ describe('scoreComuna', () => {
     });
     runs.educacion = 'e2';
     expect(await scoreComuna(deps, '2026-10', '13101')).toMatchObject({ status: 'scored' });
-    expect(f.last()?.inputs).toBe(`m-1|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${HEAD_RULE}|r1|e2|s1|x1|p1|c1|d1`);
+    expect(f.last()?.inputs).toBe(
+      `m-1|reasons-${REASONS_VERSION}|entries-${ENTRY_FIELDS_VERSION}|${HEAD_RULE}|r1|e2|s1|x1|p1|c1|d1`,
+    );
   });
 
   it('stamps every entry with an id of its inputs, then removes what earlier runs left once current', async () => {
