@@ -428,7 +428,7 @@ export const system: SystemDef = {
     },
     identityApi: {
       description:
-        "Answers a child's RUN, names and address to an OLN role of its comuna, logging every request",
+        "Answers a child's RUN, names and address to an OLN role of its comuna (a gestor or terapeuta only for a child of a case assigned to them), logging every request",
       dir: 'functions/identity/api',
       memoryMb: 512,
       timeoutSeconds: 10,
@@ -437,8 +437,9 @@ export const system: SystemDef = {
         ROSTER_TABLE: { table: 'roster' },
         IDENTITIES_TABLE: { table: 'identities' },
         ACCESS_LOG_TABLE: { table: 'accessLog' },
+        CASES_TABLE: { table: 'cases' },
       },
-      access: { tables: { roster: 'read', identities: 'read', accessLog: 'write' } },
+      access: { tables: { roster: 'read', identities: 'read', accessLog: 'write', cases: 'read' } },
       triggers: [{ type: 'http', routes: [getIdentityRoute] }],
     },
     accessLogApi: {

@@ -749,7 +749,7 @@ describe('bad input', () => {
         authorization: `Bearer ${signToken(local.jwtKey, { sub: `${role}-x`, 'custom:role': role, 'custom:comunas': comunas })}`,
       },
     });
-    const granted = await api(path, as('gestor_casos', '13101'));
+    const granted = await api(path, as('coordinador', '13101'));
     expect(granted.status).toBe(200);
     expect(granted.body.run).toMatch(/^\d{1,2}\.\d{3}\.\d{3}-[\dK]$/);
     // The registry's names survive the sources ingested after it, which carry the RUN alone.
@@ -757,6 +757,8 @@ describe('bad input', () => {
     expect(granted.body.paternalSurname).toMatch(/\S/);
     expect(granted.body.source).toBe('rsh');
     expect(granted.body.childId).toBe(top?.childId);
+    // A gestor of the comuna with no case of the child assigned, and one of another comuna.
+    expect((await api(path, as('gestor_casos', '13101'))).status).toBe(403);
     expect((await api(path, as('gestor_casos', '13110'))).status).toBe(403);
     expect((await api(path)).status).toBe(403); // the demo identity is a national role
     const log = await local.clients.dynamodb.send(
@@ -767,7 +769,8 @@ describe('bad input', () => {
       }),
     );
     expect(log.Items?.map((i) => `${i.role?.S}:${i.outcome?.S}`)).toEqual([
-      'gestor_casos:granted',
+      'coordinador:granted',
+      'gestor_casos:denied',
       'gestor_casos:denied',
       'administrador_central:denied',
     ]);
@@ -781,7 +784,8 @@ describe('bad input', () => {
       purpose: string | null;
     }[];
     expect(entries.map((e) => `${e.role}:${e.outcome}:${e.purpose}`)).toEqual([
-      'gestor_casos:granted:contacto_familia',
+      'coordinador:granted:contacto_familia',
+      'gestor_casos:denied:contacto_familia',
       'gestor_casos:denied:contacto_familia',
       'administrador_central:denied:contacto_familia',
     ]);
@@ -1146,7 +1150,7 @@ describe('identities across cuts', () => {
     const [header, ...lines] = rsh.bytes.toString('latin1').split('\n');
     const as = {
       headers: {
-        authorization: `Bearer ${signToken(local.jwtKey, { sub: 't', 'custom:role': 'terapeuta_familiar', 'custom:comunas': '13101' })}`,
+        authorization: `Bearer ${signToken(local.jwtKey, { sub: 't', 'custom:role': 'coordinador', 'custom:comunas': '13101' })}`,
       },
     };
     const identityOf = async (childId: string) =>

@@ -1,12 +1,15 @@
 /**
  * Identity API: `GET /v1/comunas/{comuna}/children/{childId}/identity?purpose=…` answers a child's
- * RUN, names and address to an OLN role of the child's own comuna (coordinador, gestor de casos,
- * terapeuta familiar), for one of the stated purposes. Every request is written to the access log
+ * RUN, names and address to an OLN role of the child's own comuna (the coordinador; a gestor de
+ * casos or terapeuta familiar only for a child of an open case assigned to them), for one of the
+ * stated purposes. Every request is written to the access log
  * first; see `domain/access.ts`.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { DynamoCaseStore } from '../../cases/adapters/dynamo-case-store';
+import { FINAL_STATES } from '../../cases/domain/case-workflow';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
@@ -35,6 +38,7 @@ const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
   IDENTITIES_TABLE: z.string().min(1),
   ACCESS_LOG_TABLE: z.string().min(1),
+  CASES_TABLE: z.string().min(1),
 });
 
 const pathSchema = getIdentityRoute.params;
@@ -67,8 +71,18 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-identity-api');
   const db = dynamoDocumentClient(env);
+  const caseStore = new DynamoCaseStore(db, env.CASES_TABLE);
   const deps = {
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
+    cases: {
+      casesOfChild: async (childId: string) =>
+        (await caseStore.casesOfChild(childId)).map((c) => ({
+          comuna: c.comuna,
+          active: !FINAL_STATES.has(c.state),
+          ...(c.gestor !== undefined ? { gestor: c.gestor } : {}),
+          ...(c.terapeuta !== undefined ? { terapeuta: c.terapeuta } : {}),
+        })),
+    },
     identities: new DynamoIdentityStore(db, env.IDENTITIES_TABLE),
     log: new DynamoAccessLog(db, env.ACCESS_LOG_TABLE),
   };

@@ -1,7 +1,8 @@
 /**
  * Reading a child's personal data (RUN, names, address): the one place where it leaves the identity
  * store. Only an OLN role of the child's own comuna may read it, for a stated purpose, and only for
- * a child on that comuna's roster. Every request is written to the access log before anything is
+ * a child on that comuna's roster: the coordinador for any such child, a gestor de casos or a
+ * terapeuta familiar only for a child of an open case assigned to them. Every request is written to the access log before anything is
  * answered — granted, denied, not found or refused for bad input — so that no look at personal
  * data goes unrecorded; if the log cannot be written, nothing is returned.
  */
@@ -127,8 +128,40 @@ export function accessLogRange(
   return { low: from ?? '0000-01-01', high: `${to ?? '9999-12-31'}T\uffff` };
 }
 
+/** A case of the child as identity needs it: where, whether it is still open, and its workers. */
+export interface ChildCaseWorkers {
+  readonly comuna: string;
+  readonly active: boolean;
+  readonly gestor?: string;
+  readonly terapeuta?: string;
+}
+
+/** The child's cases, from the case feature's store. */
+export interface CaseAssignments {
+  casesOfChild(childId: string): Promise<readonly ChildCaseWorkers[]>;
+}
+
+/** Roles that read a family's personal data only when one of the child's open cases is theirs. */
+const CASE_WORKER_ROLES = new Set(['gestor_casos', 'terapeuta_familiar']);
+
+/** Whether `subject` works an open case of the child in `comuna` (as its gestor or its terapeuta). */
+export function assignedToChild(
+  cases: readonly ChildCaseWorkers[],
+  principal: Pick<Principal, 'subject' | 'role'>,
+  comuna: string,
+): boolean {
+  return cases.some(
+    (c) =>
+      c.active &&
+      c.comuna === comuna &&
+      ((principal.role === 'gestor_casos' && c.gestor === principal.subject) ||
+        (principal.role === 'terapeuta_familiar' && c.terapeuta === principal.subject)),
+  );
+}
+
 export interface IdentityAccessDeps {
   readonly roster: Pick<RosterStore, 'get'>;
+  readonly cases: CaseAssignments;
   readonly identities: Pick<IdentityStore, 'recordsOf'>;
   readonly log: AccessLog;
   readonly now?: () => Date;
@@ -207,6 +240,17 @@ export async function readIdentity(
       outcome: 'denied',
       message: `el rol ${principal.role} no puede leer datos personales de niños de la comuna ${comuna}`,
     };
+  }
+  // A gestor or terapeuta reads only the families of the cases assigned to them.
+  if (CASE_WORKER_ROLES.has(principal.role)) {
+    const cases = await deps.cases.casesOfChild(childId);
+    if (!assignedToChild(cases, principal, comuna)) {
+      await record('denied');
+      return {
+        outcome: 'denied',
+        message: `el rol ${principal.role} lee datos personales solo de los niños de casos abiertos asignados a usted`,
+      };
+    }
   }
   const [onRoster, records] = await Promise.all([
     deps.roster.get(comuna, childId),

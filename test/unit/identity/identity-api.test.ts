@@ -12,6 +12,7 @@ const handler = createHandler({
   ROSTER_TABLE: 'roster',
   IDENTITIES_TABLE: 'identities',
   ACCESS_LOG_TABLE: 'access-log',
+  CASES_TABLE: 'cases',
 });
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const call = async (event: Event) => (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
@@ -225,6 +226,12 @@ describe('readIdentity', () => {
             return [];
           },
         },
+        cases: {
+          casesOfChild: async () => {
+            order.push('cases');
+            return [{ comuna: '13101', active: true, terapeuta: 's' }];
+          },
+        },
         log: { record: async (e) => void order.push(`log:${e.outcome}`) },
         now: () => new Date('2026-11-02T10:00:00Z'),
       },
@@ -237,7 +244,7 @@ describe('readIdentity', () => {
       },
     );
     expect(answer.outcome).toBe('not_found');
-    expect(order).toEqual(['roster', 'identity', 'log:not_found']);
+    expect(order).toEqual(['cases', 'roster', 'identity', 'log:not_found']);
   });
 });
 
@@ -292,5 +299,65 @@ describe('identityIn', () => {
     ];
     expect(identityIn(records, '13101')).toEqual({ ...base, source: 'salud', cut: '2026-10' });
     expect(identityIn(records, '05701')).toBeUndefined();
+  });
+});
+
+describe('a gestor or terapeuta reads only the families of their own open cases', () => {
+  const deps = (cases: { comuna: string; active: boolean; gestor?: string; terapeuta?: string }[]) => {
+    const outcomes: string[] = [];
+    return {
+      outcomes,
+      deps: {
+        roster: {
+          get: async () => ({
+            comuna: '13101',
+            childId: CHILD,
+            origin: 'predictivo' as const,
+            provisional: false,
+          }),
+        },
+        identities: { recordsOf: async () => [identity] },
+        cases: { casesOfChild: async () => cases },
+        log: { record: async (e: { outcome: string }) => void outcomes.push(e.outcome) },
+      },
+    };
+  };
+  const ask = (role: 'gestor_casos' | 'terapeuta_familiar' | 'coordinador', subject = 'w-1') => ({
+    principal: { subject, role, comunas: ['13101'] },
+    comuna: '13101',
+    childId: CHILD,
+    purpose: 'contacto_familia' as const,
+    requestId: 'r-1',
+  });
+
+  it.each([
+    ['assigned gestor', [{ comuna: '13101', active: true, gestor: 'w-1' }], 'gestor_casos', 'granted'],
+    [
+      'assigned terapeuta',
+      [{ comuna: '13101', active: true, terapeuta: 'w-1' }],
+      'terapeuta_familiar',
+      'granted',
+    ],
+    ['another gestor', [{ comuna: '13101', active: true, gestor: 'w-2' }], 'gestor_casos', 'denied'],
+    ['a closed case', [{ comuna: '13101', active: false, gestor: 'w-1' }], 'gestor_casos', 'denied'],
+    [
+      'a case of another comuna',
+      [{ comuna: '13110', active: true, gestor: 'w-1' }],
+      'gestor_casos',
+      'denied',
+    ],
+    [
+      'the gestor as terapeuta',
+      [{ comuna: '13101', active: true, gestor: 'w-1' }],
+      'terapeuta_familiar',
+      'denied',
+    ],
+    ['no case at all', [], 'gestor_casos', 'denied'],
+    ['the coordinador, without a case', [], 'coordinador', 'granted'],
+  ] as const)('%s: %s', async (_name, cases, role, outcome) => {
+    const { deps: d, outcomes } = deps([...cases]);
+    const answer = await readIdentity(d, ask(role));
+    expect(answer.outcome).toBe(outcome);
+    expect(outcomes).toEqual([outcome]);
   });
 });
