@@ -86,6 +86,8 @@ export interface LocalSystem {
   /** Resolves when no invocation is running and every queue is empty, twice in a row. */
   whenIdle(timeoutMs?: number): Promise<void>;
   runSchedule(functionId: FunctionId): Promise<unknown>;
+  /** DynamoDB requests the local stand-in has served since start. */
+  dynamodbRequests(): number;
   onInvocation(listener: (record: InvocationRecord) => void): void;
   stop(): Promise<void>;
 }
@@ -491,6 +493,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       }
     },
     runSchedule: (id) => invoke(id, scheduledEvent(id), 'schedule'),
+    dynamodbRequests: () => standIns.dynamodbRequests(),
     onInvocation(listener) {
       listeners.push(listener);
     },

@@ -19,6 +19,8 @@ export interface StandIns {
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
   /** Subscribes to the S3 event records s3rver emits for every object written or deleted. */
   onS3Event(listener: (event: S3Event) => void): void;
+  /** DynamoDB requests served since start (what a benchmark counts per API request). */
+  dynamodbRequests(): number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
     dynamo.listen(0, '127.0.0.1', () => resolve());
   });
   const dynamoPort = (dynamo.address() as AddressInfo).port;
+  let dynamoRequests = 0;
+  dynamo.on('request', () => {
+    dynamoRequests++;
+  });
 
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3') });
   const s3Address = (await s3.run()) as AddressInfo;
@@ -49,6 +55,7 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
       s3: `http://127.0.0.1:${s3Address.port}`,
       sqs: sqs.address,
     },
+    dynamodbRequests: () => dynamoRequests,
     onS3Event(listener) {
       // s3rver is a Koa application and emits its S3 event records on the application emitter.
       (s3 as unknown as NodeJS.EventEmitter).on('event', listener);

@@ -1,0 +1,275 @@
+/**
+ * `npm run bench:api`: requests per second and p50/p99 latency of the local API (the real gateway,
+ * functions and DynamoDB stand-in of `npm start`) for a nómina page of 50, a child's roster entry,
+ * a case read and a case transition, each beside the same server's not-found route measured in the
+ * same run (the stack's own floor), on a generated comuna of 20,000 children and 2,000 cases, with
+ * the DynamoDB requests each route makes. The comuna is written through the roster's and the cases'
+ * own stores, as scoring and intake write it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { DynamoCaseStore } from '../../functions/cases/adapters/dynamo-case-store';
+import { openCase } from '../../functions/cases/domain/case';
+import { caseIdOf } from '../../functions/cases/domain/case-service';
+import { DynamoRosterStore } from '../../functions/roster/adapters/dynamo-roster-store';
+import type { Reason, ScoreUpdate } from '../../functions/roster/domain/roster';
+import { capacityFor } from '../../functions/shared/domain/oln-capacity';
+import { signToken } from '../../local/auth';
+import { startLocalSystem } from '../../local/runtime';
+import { parseFlags, runMain } from '../lib/cli-args';
+
+const schema = z.object({
+  children: z.coerce.number().int().min(1_000).max(500_000).default(20_000),
+  cases: z.coerce.number().int().min(100).max(50_000).default(2_000),
+  clients: z.coerce.number().int().min(1).max(200).default(10),
+  seconds: z.coerce.number().min(1).max(120).default(8),
+});
+
+const COMUNA = '13101';
+const id = (n: number): string => `n-${String(n).padStart(22, '0')}`;
+
+const REASONS: Reason[] = [
+  {
+    feature: 'asistencia_critica_3m',
+    text: 'Asistencia escolar bajo 85 % en los últimos 3 meses',
+    weight: 0.62,
+    concerns: 'niño',
+    source: 'educacion',
+    cut: '2026-10',
+    window: 'últimos 3 meses',
+  },
+  {
+    feature: 'victima_24h_12m',
+    text: 'Víctima en el programa 24 Horas en los últimos 12 meses',
+    weight: 0.41,
+    concerns: 'niño',
+    source: 'policia',
+    cut: '2026-10',
+    window: 'últimos 12 meses',
+  },
+  {
+    feature: 'hacinamiento_critico',
+    text: 'Hacinamiento en el hogar (2,5 o más personas por dormitorio)',
+    weight: 0.2,
+    concerns: 'hogar',
+    source: 'rsh',
+    cut: '2026-10',
+    window: 'ficha vigente',
+  },
+];
+
+function child(n: number, children: number): ScoreUpdate {
+  const probability = Math.round((1 - (n + 0.5) / children) * 1e6) / 1e6;
+  return {
+    childId: id(n),
+    probability,
+    ventile: Math.min(20, 1 + Math.floor(probability * 20)),
+    reasons: REASONS,
+    family: `h-${Math.floor(n / 2)}`,
+    facts: {
+      ageYears: n % 18,
+      rsh40: n % 3 === 0,
+      adultDeprivedOfLiberty: n % 50 === 0,
+      offender12m: n % 40 === 0,
+      schoolDisengaged: n % 7 === 0,
+      drugTreatment12m: false,
+      mentalHealth12m: n % 11 === 0,
+    },
+  };
+}
+
+interface Measured {
+  readonly requests: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly storeRequests: number;
+}
+
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/** `clients` loops sending `next()`'s request for `seconds` (or until it returns undefined). */
+async function measure(
+  clients: number,
+  seconds: number,
+  next: () => { url: string; init?: RequestInit; ok: number } | undefined,
+  storeRequests: () => number,
+): Promise<Measured> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const before = storeRequests();
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const request = next();
+        if (!request) return;
+        const t = performance.now();
+        const response = await fetch(request.url, request.init);
+        await response.arrayBuffer();
+        latencies.push(performance.now() - t);
+        if (response.status !== request.ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+    storeRequests: (storeRequests() - before) / Math.max(1, latencies.length),
+  };
+}
+
+runMain(async () => {
+  const flags = parseFlags(
+    process.argv.slice(2),
+    {
+      children: { type: 'string', description: 'children on the comuna roster (default 20000)' },
+      cases: {
+        type: 'string',
+        description: 'cases of the comuna, one per child from the top (default 2000)',
+      },
+      clients: { type: 'string', description: 'concurrent clients (default 10)' },
+      seconds: { type: 'string', description: 'seconds per route (default 8)' },
+    },
+    schema,
+    'npm run bench:api -- [--children 20000] [--cases 2000] [--clients 10] [--seconds 8]',
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'san-bench-api-'));
+  const local = await startLocalSystem({ dataDir, port: 0, reset: true, log: () => {} });
+  try {
+    const db = DynamoDBDocumentClient.from(local.clients.dynamodb);
+    const roster = new DynamoRosterStore(db, local.names.tables.roster);
+    const cases = new DynamoCaseStore(db, local.names.tables.cases);
+    const seedStart = performance.now();
+    const run = {
+      comuna: COMUNA,
+      cut: '2026-10',
+      runId: 'bench-run',
+      modelVersion: 'bench',
+      scoredAt: new Date().toISOString(),
+    };
+    const updates = Array.from({ length: flags.children }, (_, n) => child(n, flags.children));
+    for (let i = 0; i < updates.length; i += 1000) await roster.writeScores(run, updates.slice(i, i + 1000));
+    await roster.markHead(
+      run,
+      updates.slice(0, capacityFor(COMUNA, flags.children)).map((u) => u.childId),
+    );
+    await roster.completeRun({ ...run, scored: flags.children, inputs: 'bench' });
+    await roster.removeStale(run);
+    const caseIds: string[] = [];
+    const by = { subject: 'bench-coordinador', role: 'coordinador' as const };
+    for (let n = 0; n < flags.cases; n++) {
+      const u = updates[n] as ScoreUpdate;
+      const at = new Date().toISOString();
+      const decision = {
+        childId: u.childId,
+        comuna: COMUNA,
+        kind: 'aceptar' as const,
+        reason: null,
+        note: null,
+        referralRequired: false,
+        origin: 'predictivo' as const,
+        probability: u.probability,
+        ventile: u.ventile,
+        modelVersion: 'bench',
+        enteredAt: run.scoredAt,
+        daysOnRoster: 0,
+        by,
+        at,
+      };
+      const caseId = caseIdOf(COMUNA, u.childId, run.scoredAt);
+      await cases.create(openCase(decision, caseId, u.family));
+      caseIds.push(caseId);
+    }
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    const auth = {
+      authorization: `Bearer ${signToken(local.jwtKey, { sub: 'bench-coordinador', 'custom:role': 'coordinador', 'custom:comunas': COMUNA })}`,
+    };
+    const base = `${local.apiUrl}/v1/comunas/${COMUNA}`;
+    const random = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+    const get = (url: string) => ({ url, init: { headers: auth }, ok: 200 });
+    // A cursor deep in the roster, as a client paging the nómina holds it.
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const body = (await (
+        await fetch(`${base}/roster?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })
+      ).json()) as {
+        nextCursor: string | null;
+      };
+      cursor = body.nextCursor ?? undefined;
+    }
+    let nextCase = 0;
+    const routes: [string, () => { url: string; init?: RequestInit; ok: number } | undefined][] = [
+      ['not-found route (floor)', () => ({ url: `${local.apiUrl}/v1/no-such-route`, ok: 404 })],
+      ['nómina, first page of 50', () => get(`${base}/roster?limit=50`)],
+      ['nómina, 21st page of 50', () => get(`${base}/roster?limit=50&cursor=${cursor}`)],
+      [
+        'roster entry of a child',
+        () => get(`${base}/roster/${id(Math.floor(Math.random() * flags.children))}`),
+      ],
+      ['case read', () => get(`${base}/cases/${random(caseIds)}`)],
+      [
+        'case transition',
+        () => {
+          const caseId = caseIds[nextCase++];
+          if (!caseId) return undefined;
+          return {
+            url: `${base}/cases/${caseId}/transitions`,
+            init: {
+              method: 'POST',
+              headers: { ...auth, 'content-type': 'application/json', 'if-match': '"1"' },
+              body: JSON.stringify({
+                action: 'rechazar_por_familia',
+                reason: 'la familia no acepta la intervención',
+              }),
+            },
+            ok: 200,
+          };
+        },
+      ],
+    ];
+    const results: [string, Measured][] = [];
+    for (const [name, next] of routes) {
+      // A short warm-up: the first invocation loads the function.
+      for (let i = 0; i < 5 && name !== 'case transition'; i++) {
+        const r = next();
+        if (r) await (await fetch(r.url, r.init)).arrayBuffer();
+      }
+      results.push([name, await measure(flags.clients, flags.seconds, next, () => local.dynamodbRequests())]);
+    }
+    const floor = results[0]?.[1] as Measured;
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    console.log(
+      `bench:api: ${flags.children.toLocaleString('en')} children, ${flags.cases.toLocaleString('en')} cases in comuna ${COMUNA} (seeded in ${seedSeconds.toFixed(0)} s); ` +
+        `${flags.clients} concurrent clients, ${flags.seconds} s per route; ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0]?.toFixed(1)}; node ${process.version}`,
+    );
+    console.log(
+      '| route | requests/s | p50 ms | p99 ms | DynamoDB requests per request | requests/s vs floor | errors |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [name, m] of results) {
+      console.log(
+        `| ${name} | ${m.perSecond.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.storeRequests.toFixed(2)} | ${(m.perSecond / floor.perSecond).toFixed(3)} | ${m.errors} |`,
+      );
+    }
+    const failed = results.filter(([, m]) => m.errors > 0);
+    if (failed.length > 0)
+      throw new Error(`answers other than expected on: ${failed.map(([n]) => n).join(', ')}`);
+  } finally {
+    await local.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
