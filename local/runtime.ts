@@ -87,7 +87,7 @@ export interface LocalSystem {
   whenIdle(timeoutMs?: number): Promise<void>;
   runSchedule(functionId: FunctionId): Promise<unknown>;
   /** DynamoDB requests the local stand-in has served since start. */
-  dynamodbRequests(): number;
+  dynamodbRequests(): Promise<number>;
   onInvocation(listener: (record: InvocationRecord) => void): void;
   stop(): Promise<void>;
 }

@@ -6,12 +6,12 @@
  * runs from their records instead).
  */
 
+import { fork } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { S3Event } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
 
@@ -20,7 +20,7 @@ export interface StandIns {
   /** Subscribes to the S3 event records s3rver emits for every object written or deleted. */
   onS3Event(listener: (event: S3Event) => void): void;
   /** DynamoDB requests served since start (what a benchmark counts per API request). */
-  dynamodbRequests(): number;
+  dynamodbRequests(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -28,21 +28,7 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
   await mkdir(join(dataDir, 's3'), { recursive: true });
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
 
-  const dynamo: Server = dynalite({
-    path: join(dataDir, 'dynamodb'),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(0, '127.0.0.1', () => resolve());
-  });
-  const dynamoPort = (dynamo.address() as AddressInfo).port;
-  let dynamoRequests = 0;
-  dynamo.on('request', () => {
-    dynamoRequests++;
-  });
+  const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
 
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3') });
   const s3Address = (await s3.run()) as AddressInfo;
@@ -51,11 +37,11 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
 
   return {
     endpoints: {
-      dynamodb: `http://127.0.0.1:${dynamoPort}`,
+      dynamodb: `http://127.0.0.1:${dynamo.port}`,
       s3: `http://127.0.0.1:${s3Address.port}`,
       sqs: sqs.address,
     },
-    dynamodbRequests: () => dynamoRequests,
+    dynamodbRequests: () => dynamo.requests(),
     onS3Event(listener) {
       // s3rver is a Koa application and emits its S3 event records on the application emitter.
       (s3 as unknown as NodeJS.EventEmitter).on('event', listener);
@@ -63,7 +49,47 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
     async stop() {
       await sqs.stop();
       await s3.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.stop();
     },
+  };
+}
+
+interface Dynalite {
+  readonly port: number;
+  requests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * dynalite in a child process (`dynalite-server.mjs`): the stand-in answers on a core of its own
+ * rather than sharing the event loop with the gateway and the functions it serves.
+ */
+async function startDynalite(path: string): Promise<Dynalite> {
+  const child = fork(fileURLToPath(new URL('./dynalite-server.mjs', import.meta.url)), [path], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting: ((requests: number) => void)[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the local DynamoDB stand-in exited (code ${code})`)));
+    child.on('message', (message: { port?: number; requests?: number; error?: string }) => {
+      if (message.error) reject(new Error(`the local DynamoDB stand-in failed: ${message.error}`));
+      if (message.port !== undefined) resolve(message.port);
+      if (message.requests !== undefined) waiting.shift()?.(message.requests);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    port,
+    requests: () =>
+      new Promise<number>((resolve) => {
+        waiting.push(resolve);
+        child.send('count');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || !child.connected) return resolve();
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
   };
 }

@@ -99,11 +99,11 @@ async function measure(
   clients: number,
   seconds: number,
   next: () => { url: string; init?: RequestInit; ok: number } | undefined,
-  storeRequests: () => number,
+  storeRequests: () => Promise<number>,
 ): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
-  const before = storeRequests();
+  const before = await storeRequests();
   const start = performance.now();
   const until = start + seconds * 1000;
   await Promise.all(
@@ -127,7 +127,7 @@ async function measure(
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     errors,
-    storeRequests: (storeRequests() - before) / Math.max(1, latencies.length),
+    storeRequests: ((await storeRequests()) - before) / Math.max(1, latencies.length),
   };
 }
 
