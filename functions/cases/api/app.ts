@@ -48,7 +48,7 @@ import type { IntakeDecision } from '../domain/intake';
 import { DISCARD_REASON_LABELS, intakeRates } from '../domain/intake';
 import { PROGRAM_CATALOGUE, PROGRAMS } from '../domain/referrals';
 import * as r from './routes';
-import { summaryOf, viewOf } from './views';
+import { seesWholeCase, summaryOf, viewOf } from './views';
 
 const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
@@ -126,8 +126,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-cases-api');
   const db = dynamoDocumentClient(env);
+  const roster = new DynamoRosterStore(db, env.ROSTER_TABLE);
   const deps: CaseDeps = {
-    roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
+    roster,
     cases: new DynamoCaseStore(db, env.CASES_TABLE),
     caseloads: new DynamoCaseloadStore(db, env.CASELOADS_TABLE),
     intake: new DynamoIntakeStore(db, env.INTAKE_TABLE),
@@ -153,13 +154,15 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     return { ...request, principal, comuna, actor };
   };
 
-  /** The case as the actor may see it, with what the roster knows of the child for suggestions. */
+  /**
+   * The case as the actor may see it; the whole view suggests programs from the facts the child's
+   * last scoring wrote (one read of the roster entry), the summary reads nothing more.
+   */
   const present = async (stored: VersionedCase, actor: CaseActor) => {
-    const entry = await deps.roster.get(stored.record.comuna, stored.record.childId);
-    return viewOf(stored, actor, today(), {
-      ...(entry?.facts ? { facts: entry.facts } : {}),
-      ...(teamOf(stored.record.comuna) ? { team: teamOf(stored.record.comuna) } : {}),
-    });
+    const { comuna, childId } = stored.record;
+    const facts = seesWholeCase(actor, stored.record) ? await roster.factsOf(comuna, childId) : undefined;
+    const team = teamOf(comuna);
+    return viewOf(stored, actor, today(), { ...(facts ? { facts } : {}), ...(team ? { team } : {}) });
   };
 
   /** A change of a case over the version in `If-Match`, answered with the case and its ETag. */

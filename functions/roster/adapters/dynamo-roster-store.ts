@@ -1,7 +1,9 @@
 /**
  * RosterStore on DynamoDB. One item per (comuna, child) plus a `#meta` item per comuna with its
- * current scoring run. Two sparse indexes give the order: `byAlert` (children with an open alert)
- * and `byScore` (scored children); a third, `byChild`, finds the comunas whose rosters hold a child.
+ * current scoring run. Two sparse indexes give the order: `byAlert` (children with an open alert,
+ * after the `#meta` item, so that a first page reads its run and its alerts in one query) and
+ * `byScore` (scored children); later pages carry the run in their cursor, so a page of the nómina
+ * costs at most two queries. A third index, `byChild`, finds the comunas whose rosters hold a child.
  * Scoring and alerts update disjoint attributes, so neither can undo the other's write; alert
  * updates use an optimistic version check.
  *
@@ -52,7 +54,22 @@ type Item = Record<string, unknown>;
 interface Cursor {
   readonly phase: 'alert' | 'score';
   readonly key?: Item;
+  /** The comuna's current run as the first page read it: later pages read the same run. */
+  readonly run?: MetaView;
 }
+
+/** What readers need of the `#meta` item. */
+interface MetaView {
+  readonly current?: CurrentScoring;
+  readonly currentCut?: string;
+  readonly modelVersion?: string;
+}
+
+/**
+ * The `#meta` item's sort key in the alert index: before every alert key (`0#…`, `1#…`), so the
+ * first page's one query of that index reads the comuna's current run with its alerted entries.
+ */
+const META_ALERT_KEY = '#meta';
 
 export class DynamoRosterStore implements RosterStore {
   constructor(
@@ -146,6 +163,7 @@ export class DynamoRosterStore implements RosterStore {
             scoredAt: run.scoredAt,
             scored: run.scored,
             inputs: run.inputs,
+            alertKey: META_ALERT_KEY,
             ...(run.excluded ? { excluded: run.excluded } : {}),
           },
           ConditionExpression: 'attribute_not_exists(scoredAt) OR scoredAt <= :at',
@@ -313,38 +331,61 @@ export class DynamoRosterStore implements RosterStore {
   }
 
   async page(comuna: string, limit: number, cursor?: string): Promise<RosterPage> {
-    const meta = await this.meta(comuna);
-    const current = currentOf(meta);
     let state: Cursor = cursor ? decodeCursor(cursor, comuna) : { phase: 'alert' };
+    // A later page reads the run its first page read; the first page finds it as the first item of
+    // its alert query (one request for both), or reads it apart for a `#meta` item written before.
+    let run: MetaView | undefined = state.run;
+    let first = cursor === undefined;
     const entries: RosterEntry[] = [];
-    while (entries.length < limit) {
+    for (;;) {
+      const wanted = limit - entries.length;
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: state.phase === 'alert' ? 'byAlert' : 'byScore',
           KeyConditionExpression: 'comuna = :c',
-          ...(state.phase === 'score' ? currentRunFilter(current) : {}),
+          ...(state.phase === 'score' ? currentRunFilter(run?.current) : {}),
           ExpressionAttributeValues: {
             ':c': comuna,
-            ...(state.phase === 'score' ? { ':cur': current?.runId ?? current?.cut ?? '' } : {}),
+            ...(state.phase === 'score' ? { ':cur': run?.current?.runId ?? run?.current?.cut ?? '' } : {}),
           },
-          Limit: limit - entries.length,
+          Limit: wanted + (first ? 1 : 0),
           ...(state.key ? { ExclusiveStartKey: state.key } : {}),
         }),
       );
-      for (const item of out.Items ?? []) {
+      let items = out.Items ?? [];
+      if (first && items[0]?.childId === META) {
+        run = metaView(items[0]);
+        items = items.slice(1);
+      }
+      run ??= metaView(await this.meta(comuna));
+      const current = run.current;
+      // The extra item asked for the `#meta` on the first page is an entry when `#meta` was not there.
+      let last = out.LastEvaluatedKey;
+      if (items.length > wanted) {
+        const kept = items.slice(0, wanted);
+        const end = kept[kept.length - 1] as Item;
+        last = Object.fromEntries(
+          ['comuna', 'childId', state.phase === 'alert' ? 'alertKey' : 'scoreKey'].map((k) => [k, end[k]]),
+        );
+        items = kept;
+      }
+      first = false;
+      for (const item of items) {
+        if (item.childId === META) continue;
         const entry = entryForReaders(toEntry(item), current);
         if (entry) entries.push(entry);
       }
-      if (out.LastEvaluatedKey) {
-        state = { phase: state.phase, key: out.LastEvaluatedKey };
+      if (last) {
+        state = { phase: state.phase, key: last };
       } else if (state.phase === 'alert') {
         state = { phase: 'score' };
       } else {
-        return { entries, ...metaFields(meta) };
+        return { entries, ...metaFieldsOf(run) };
       }
+      if (entries.length >= limit) break;
     }
-    return { entries, nextCursor: encodeCursor(state), ...metaFields(meta) };
+    return { entries, nextCursor: encodeCursor({ ...state, ...(run ? { run } : {}) }), ...metaFieldsOf(run) };
   }
 
   async get(comuna: string, childId: string): Promise<RosterEntry | undefined> {
@@ -354,6 +395,15 @@ export class DynamoRosterStore implements RosterStore {
       this.meta(comuna),
     ]);
     return out.Item ? entryForReaders(toEntry(out.Item), currentOf(meta)) : undefined;
+  }
+
+  async factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined> {
+    if (childId === META) return undefined;
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { comuna, childId }, ProjectionExpression: 'facts' }),
+    );
+    const facts = out.Item?.facts;
+    return typeof facts === 'object' && facts !== null ? (facts as ChildFacts) : undefined;
   }
 
   async placementsOf(childId: string): Promise<readonly RosterPlacement[]> {
@@ -454,6 +504,21 @@ async function ignoringConditionFailure(write: Promise<unknown>): Promise<boolea
   }
 }
 
+function metaView(meta: Item | undefined): MetaView {
+  const current = currentOf(meta);
+  return {
+    ...(current ? { current } : {}),
+    ...metaFields(meta),
+  };
+}
+
+function metaFieldsOf(run: MetaView | undefined): { currentCut?: string; modelVersion?: string } {
+  return {
+    ...(run?.currentCut !== undefined ? { currentCut: run.currentCut } : {}),
+    ...(run?.modelVersion !== undefined ? { modelVersion: run.modelVersion } : {}),
+  };
+}
+
 function metaFields(meta: Item | undefined): { currentCut?: string; modelVersion?: string } {
   return {
     ...(typeof meta?.currentCut === 'string' ? { currentCut: meta.currentCut } : {}),
@@ -512,8 +577,9 @@ function decodeCursor(text: string, comuna: string): Cursor {
   const phase = (value as { phase: unknown }).phase;
   if (phase !== 'alert' && phase !== 'score')
     throw new InvalidCursorError('the cursor is not one this API issued');
+  const run = runOfCursor((value as { run?: unknown }).run);
   const key = (value as { key?: unknown }).key;
-  if (key === undefined) return { phase };
+  if (key === undefined) return { phase, ...(run ? { run } : {}) };
   const valid =
     typeof key === 'object' &&
     key !== null &&
@@ -522,5 +588,25 @@ function decodeCursor(text: string, comuna: string): Cursor {
     (key as Item).comuna === comuna &&
     typeof (key as Item).childId === 'string';
   if (!valid) throw new InvalidCursorError('the cursor is not one this API issued for this comuna');
-  return { phase, key: key as Item };
+  return { phase, key: key as Item, ...(run ? { run } : {}) };
+}
+
+/** The run a cursor carries: only string fields of the shapes this store writes. */
+function runOfCursor(value: unknown): MetaView | undefined {
+  if (value === undefined) return undefined;
+  const strings = (o: unknown, names: readonly string[]): o is Record<string, string | undefined> =>
+    typeof o === 'object' &&
+    o !== null &&
+    !Array.isArray(o) &&
+    Object.entries(o).every(
+      ([k, v]) => names.includes(k) && (typeof v === 'string' || (k === 'current' && typeof v === 'object')),
+    );
+  if (!strings(value, ['current', 'currentCut', 'modelVersion'])) {
+    throw new InvalidCursorError('the cursor is not one this API issued');
+  }
+  const current = (value as { current?: unknown }).current;
+  if (current !== undefined && !strings(current, ['cut', 'runId', 'scoredAt'])) {
+    throw new InvalidCursorError('the cursor is not one this API issued');
+  }
+  return value as MetaView;
 }

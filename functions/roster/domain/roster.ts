@@ -218,6 +218,8 @@ export interface RosterStore {
   recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void>;
   page(comuna: string, limit: number, cursor?: string): Promise<RosterPage>;
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
+  /** The facts the last scoring of the child wrote (one read of the entry alone), if any. */
+  factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined>;
   /** Every comuna whose roster holds the child (eventually consistent: a write may take a moment). */
   placementsOf(childId: string): Promise<readonly RosterPlacement[]>;
   /**

@@ -360,3 +360,67 @@ describe('entering the nómina the OLN works from', () => {
     expect(of('n-new')[1]?.ExpressionAttributeValues?.[':at']).toBe(CURRENT);
   });
 });
+
+describe('a page of the nómina', () => {
+  const scoredItem = (n: number) => ({
+    comuna: '13101',
+    childId: `n-${n}`,
+    scoreKey: scoreKey(0.9 - n / 100, `n-${n}`),
+    probability: 0.9 - n / 100,
+    ventile: 20,
+    runId: 'run-2',
+    scoredAt: CURRENT,
+    cut: '2026-10',
+  });
+
+  it('costs two queries: the alert index gives the run with the alerted entries, and later pages carry the run', async () => {
+    ddb.reset();
+    ddb
+      .on(QueryCommand, { IndexName: 'byAlert' })
+      .resolves({ Items: [{ ...meta, alertKey: '#meta', modelVersion: 'm-1' }] });
+    ddb.on(QueryCommand, { IndexName: 'byScore' }).resolves({
+      Items: [scoredItem(1), scoredItem(2)],
+      LastEvaluatedKey: { comuna: '13101', childId: 'n-2', scoreKey: scoredItem(2).scoreKey },
+    });
+    const page = await store.page('13101', 2);
+    expect(page.entries.map((e) => e.childId)).toEqual(['n-1', 'n-2']);
+    expect(page).toMatchObject({ currentCut: '2026-10', modelVersion: 'm-1' });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+
+    ddb.resetHistory();
+    const next = await store.page('13101', 2, page.nextCursor);
+    expect(next).toMatchObject({ currentCut: '2026-10', modelVersion: 'm-1' });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':cur']).toBe(
+      'run-2',
+    );
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('reads the run apart when the `#meta` item predates its place in the alert index, and keeps the extra entry for the next page', async () => {
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: meta });
+    const alerted = (n: number) => ({ ...scoredItem(n), alertKey: `1#2026-11-0${n}`, alerts: [] });
+    ddb.on(QueryCommand, { IndexName: 'byAlert' }).resolves({ Items: [alerted(1), alerted(2), alerted(3)] });
+    const page = await store.page('13101', 2);
+    expect(page.entries.map((e) => e.childId)).toEqual(['n-1', 'n-2']);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input.Limit).toBe(3);
+    ddb.resetHistory();
+    ddb.on(QueryCommand, { IndexName: 'byAlert' }).resolves({ Items: [alerted(3)] });
+    ddb.on(QueryCommand, { IndexName: 'byScore' }).resolves({ Items: [] });
+    const next = await store.page('13101', 2, page.nextCursor);
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input.ExclusiveStartKey).toMatchObject({
+      childId: 'n-2',
+    });
+    expect(next.entries.map((e) => e.childId)).toEqual(['n-3']);
+  });
+
+  it('refuses a cursor whose run is not of the shape this store writes', async () => {
+    const forged = Buffer.from(JSON.stringify({ phase: 'score', run: { current: { runId: 7 } } })).toString(
+      'base64url',
+    );
+    await expect(store.page('13101', 2, forged)).rejects.toThrow(/not one this API issued/);
+  });
+});
