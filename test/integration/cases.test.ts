@@ -232,9 +232,10 @@ describe('a case from the nómina to egreso', () => {
     expect(noConsent.body.error).toMatchObject({ code: 'precondition_failed', missing: ['consentimiento'] });
 
     const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
     const consent = await put(gestor, '/consents', 'POST', {
       givenByRelation: 'madre',
-      givenOn: today,
+      givenOn: yesterday,
       purposes: ['intervencion', 'mesa_de_casos', 'derivacion'],
       signedDocumentRef: 'OLN-2026-0042',
     });
@@ -270,10 +271,19 @@ describe('a case from the nómina to egreso', () => {
     const agreement = await put(gestor, '/agreements', 'POST', {
       agreement: 'Matrícula en liceo cercano',
       institution: 'educacion',
-      dueOn: today,
-      sessionOn: today,
+      dueOn: yesterday,
+      sessionOn: yesterday,
     });
     expect(agreement.status).toBe(200);
+    // An open agreement past its due date shows on the case, on the nómina entry and in the comuna's list.
+    expect(agreement.body.agreementRows[0]).toMatchObject({ overdue: true });
+    const entry = await api(`/v1/comunas/${SANTIAGO}/roster/${id(1)}`, coordinador);
+    expect(entry.body.case).toEqual({ caseId, state: 'diagnostico', overdueAgreements: true });
+    const overdueList = await api(`/v1/comunas/${SANTIAGO}/agreements/overdue`, {
+      role: 'coordinador_regional',
+      comunas: SANTIAGO,
+    });
+    expect(overdueList.body.agreements).toEqual([expect.objectContaining({ caseId, daysOverdue: 1 })]);
     expect((await move(gestor, 'elaborar_paf')).status).toBe(200);
     expect(
       (

@@ -6,11 +6,11 @@
  * agreements). No AWS here: the stores are ports (`case-store.ts`, the roster's `RosterStore`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { RosterEntry, RosterStore } from '../../roster/domain/roster';
+import type { CaseProjection, RosterEntry, RosterStore } from '../../roster/domain/roster';
 import { enteredPriorityAt, OPEN_ALERT_STATES } from '../../roster/domain/roster';
 import type { OlnTeam } from '../../shared/domain/oln-teams';
 import type { Agreement } from './agreements';
-import { overdueAgreements } from './agreements';
+import { CLOSED_AGREEMENT, overdueAgreements } from './agreements';
 import type { CaseRecord, VersionedCase } from './case';
 import { applyAction, openCase } from './case';
 import type { WorkerRole } from './case-operations';
@@ -24,7 +24,7 @@ import type { WaitingCase } from './waiting-list';
 import { waitingOrder } from './waiting-list';
 
 export interface CaseDeps {
-  readonly roster: Pick<RosterStore, 'get' | 'page'>;
+  readonly roster: Pick<RosterStore, 'get' | 'page' | 'recordCase'>;
   readonly cases: CaseStore;
   readonly caseloads: CaseloadStore;
   readonly intake: IntakeStore;
@@ -211,7 +211,10 @@ export async function decide(
 /** The case of an accepted decision, created if it is not stored yet. */
 async function ensureCase(deps: CaseDeps, decision: IntakeDecision, family: string): Promise<VersionedCase> {
   const record = openCase(decision, caseIdOf(decision.comuna, decision.childId, decision.enteredAt), family);
-  if (await deps.cases.create(record)) return { record, version: 1 };
+  if (await deps.cases.create(record)) {
+    await project(deps, record, 1);
+    return { record, version: 1 };
+  }
   const stored = await deps.cases.get(record.caseId);
   if (!stored) throw new Error(`case ${record.caseId} exists and cannot be read`);
   return stored;
@@ -254,7 +257,26 @@ export async function changeCase(
     const now = await deps.cases.get(caseId);
     throw new StaleVersionError(now?.version ?? stored.version + 1);
   }
+  if (projectionOf(record, 0, stored.record) !== undefined) await project(deps, record, stored.version + 1);
   return { record, version: stored.version + 1 };
+}
+
+/** The case's projection onto its nómina entry; undefined when `before`'s is the same. */
+function projectionOf(c: CaseRecord, version: number, before?: CaseRecord): CaseProjection | undefined {
+  const due = (r: CaseRecord): string | null =>
+    r.agreements
+      .filter((a) => !CLOSED_AGREEMENT.has(a.status))
+      .map((a) => a.dueOn)
+      .sort()[0] ?? null;
+  const projection = { caseId: c.caseId, state: c.state, openAgreementsDue: due(c), version };
+  if (before && before.state === c.state && due(before) === projection.openAgreementsDue) return undefined;
+  return projection;
+}
+
+/** Writes the case's state and earliest open agreement onto the child's nómina entry. */
+async function project(deps: CaseDeps, c: CaseRecord, version: number): Promise<void> {
+  const projection = projectionOf(c, version);
+  if (projection) await deps.roster.recordCase(c.comuna, c.childId, projection);
 }
 
 /** A worker's place given back, and the case the comuna's waiting list offers it to first. */

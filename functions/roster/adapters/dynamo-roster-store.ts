@@ -17,6 +17,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   AlertSummary,
+  CaseProjection,
   ChildFacts,
   CurrentScoring,
   Demotion,
@@ -397,6 +398,25 @@ export class DynamoRosterStore implements RosterStore {
     return out.Item ? entryForReaders(toEntry(out.Item), currentOf(meta)) : undefined;
   }
 
+  async recordCase(comuna: string, childId: string, projection: CaseProjection): Promise<void> {
+    if (childId === META) return;
+    await ignoringConditionFailure(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { comuna, childId },
+          UpdateExpression: 'SET #case = :p',
+          // An entry the sweep removed is not brought back by its case; a late write of an older
+          // version of the case (or of another, older case of the child) does not replace a newer one.
+          ConditionExpression:
+            'attribute_exists(childId) AND (attribute_not_exists(#case) OR #case.caseId <> :id OR #case.version < :v)',
+          ExpressionAttributeNames: { '#case': 'case' },
+          ExpressionAttributeValues: { ':p': projection, ':id': projection.caseId, ':v': projection.version },
+        }),
+      ),
+    );
+  }
+
   async factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined> {
     if (childId === META) return undefined;
     const out = await this.db.send(
@@ -545,6 +565,7 @@ function toEntry(item: Item): StoredEntry {
     ...(typeof item.facts === 'object' && item.facts !== null ? { facts: item.facts as ChildFacts } : {}),
     ...(typeof item.headSince === 'string' ? { headSince: item.headSince } : {}),
     ...(typeof item.headRun === 'string' ? { headRun: item.headRun } : {}),
+    ...(typeof item.case === 'object' && item.case !== null ? { case: item.case as CaseProjection } : {}),
   };
 }
 

@@ -121,6 +121,15 @@ function present(entry: RosterEntry) {
       receivedAt: a.receivedAt,
       repeatReports: a.repeatAlertIds.length,
     })),
+    case: entry.case
+      ? {
+          caseId: entry.case.caseId,
+          state: entry.case.state,
+          overdueAgreements:
+            entry.case.openAgreementsDue !== null &&
+            entry.case.openAgreementsDue < new Date().toISOString().slice(0, 10),
+        }
+      : null,
   };
 }
 

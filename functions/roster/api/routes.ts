@@ -65,6 +65,16 @@ export const rosterEntrySchema = z.object({
   modelVersion: z.string().nullable(),
   scoredAt: z.string().nullable(),
   alerts: z.array(rosterAlertSchema),
+  case: z
+    .object({
+      caseId: z.string(),
+      state: z.string().meta({ description: 'El estado del caso (p. ej. `diagnostico`)' }),
+      overdueAgreements: z
+        .boolean()
+        .meta({ description: 'Tiene acuerdos de la mesa de casos abiertos con el plazo vencido' }),
+    })
+    .nullable()
+    .meta({ description: 'El caso OLN del niño, si fue aceptado' }),
 });
 
 const SCOPE = 'roles OLN de la comuna; roles regionales y central';
@@ -91,6 +101,7 @@ const entryExample = {
   modelVersion: 'gbt-2026-10',
   scoredAt: '2026-11-02T10:00:00.000Z',
   alerts: [],
+  case: null,
 };
 
 export const listRosterRoute = defineRoute({

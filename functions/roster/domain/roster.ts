@@ -109,6 +109,19 @@ export interface RosterEntry {
    * (the scoring run that wrote it is current); absent when the current run leaves the child out.
    */
   readonly headSince?: string;
+  /** The child's OLN case, as the case feature projects it onto the entry. */
+  readonly case?: CaseProjection;
+}
+
+/** What the nómina shows of a child's case: which, its state, and its earliest open agreement. */
+export interface CaseProjection {
+  readonly caseId: string;
+  /** The case's state (the case feature's code, e.g. `diagnostico`). */
+  readonly state: string;
+  /** The due date (yyyy-mm-dd) of its earliest open mesa de casos agreement; null when none is open. */
+  readonly openAgreementsDue: string | null;
+  /** The case version it shows: an older one never replaces a newer one. */
+  readonly version: number;
 }
 
 /**
@@ -218,6 +231,8 @@ export interface RosterStore {
   recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void>;
   page(comuna: string, limit: number, cursor?: string): Promise<RosterPage>;
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
+  /** Writes the child's case onto its entry (only an entry that exists, and never over a newer version). */
+  recordCase(comuna: string, childId: string, projection: CaseProjection): Promise<void>;
   /** The facts the last scoring of the child wrote (one read of the entry alone), if any. */
   factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined>;
   /** Every comuna whose roster holds the child (eventually consistent: a write may take a moment). */
