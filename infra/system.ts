@@ -420,9 +420,17 @@ export const system: SystemDef = {
         CASES_TABLE: { table: 'cases' },
         CASELOADS_TABLE: { table: 'caseloads' },
         INTAKE_TABLE: { table: 'intakeDecisions' },
+        CURATED_BUCKET: { bucket: 'curated' },
       },
+      // The roster: read, and each case projected onto its child's entry.
       access: {
-        tables: { roster: 'read', cases: 'readWrite', caseloads: 'readWrite', intakeDecisions: 'readWrite' },
+        tables: {
+          roster: 'readWrite',
+          cases: 'readWrite',
+          caseloads: 'readWrite',
+          intakeDecisions: 'readWrite',
+        },
+        buckets: { curated: 'read' },
       },
       triggers: [{ type: 'http', routes: CASE_ROUTES }],
     },

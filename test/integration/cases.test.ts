@@ -369,6 +369,16 @@ describe('a case from the nómina to egreso', () => {
       'iniciar_seguimiento',
       'egresar',
     ]);
+    // The comuna's outcomes: one leaver, its PAF at 70 %, its NCFAS better; re-entry not yet knowable.
+    const outcomes = await api(`/v1/comunas/${SANTIAGO}/outcomes`, coordinador);
+    expect(outcomes.body.all).toMatchObject({
+      leavers: 1,
+      pafAtLeast50: { count: 1, of: 1 },
+      ncfasImproved: { count: 1, of: 1 },
+      ncfasMeanChange: 3,
+      reEntryPending: 1,
+    });
+    expect(outcomes.body.programs).toEqual([expect.objectContaining({ program: 'abriendo_caminos', leavers: 1 })]);
     const closed = await move(gestor, 'rechazar_por_familia', 'x');
     expect(closed.status).toBe(409);
     expect(closed.body.error).toMatchObject({ code: 'transition_not_allowed', allowed: [] });

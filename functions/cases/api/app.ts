@@ -8,7 +8,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
-import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { S3CuratedReader } from '../../score/adapters/s3-curated-reader';
+import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import type { HttpEvent, HttpResult } from '../../shared/adapters/http';
 import {
@@ -25,6 +26,8 @@ import { routeKeyOf } from '../../shared/api/route';
 import type { Action } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { comunaRef } from '../../shared/domain/comunas';
+import type { ProtectionRecord } from '../../shared/domain/curated-records';
+import { cutKnowledgeDate } from '../../shared/domain/dates';
 import { teamOf } from '../../shared/domain/oln-teams';
 import { DynamoCaseloadStore, DynamoCaseStore, DynamoIntakeStore } from '../adapters/dynamo-case-store';
 import type { CaseRecord, VersionedCase } from '../domain/case';
@@ -46,6 +49,7 @@ import {
 import type { CaseActor } from '../domain/case-workflow';
 import type { IntakeDecision } from '../domain/intake';
 import { DISCARD_REASON_LABELS, intakeRates } from '../domain/intake';
+import { outcomesByProgram } from '../domain/outcomes';
 import { PROGRAM_CATALOGUE, PROGRAMS } from '../domain/referrals';
 import * as r from './routes';
 import { seesWholeCase, summaryOf, viewOf } from './views';
@@ -55,6 +59,7 @@ const envSchema = endpointEnvSchema.extend({
   CASES_TABLE: z.string().min(1),
   CASELOADS_TABLE: z.string().min(1),
   INTAKE_TABLE: z.string().min(1),
+  CURATED_BUCKET: z.string().min(3),
 });
 
 const STATUS: Readonly<Record<CaseError['problem'], number>> = {
@@ -136,6 +141,19 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     now: () => new Date(),
   };
   const today = (): string => deps.now().toISOString().slice(0, 10);
+  const curated = new S3CuratedReader(s3Client(env), env.CURATED_BUCKET);
+
+  /** Every case of the comuna, page by page. */
+  const allCases = async (comuna: string): Promise<CaseRecord[]> => {
+    const out: CaseRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.cases.listByComuna(comuna, { limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const { record } of page.cases) out.push(record);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  };
 
   /** The request, parsed, with the caller allowed `action` on the comuna of its path. */
   const authorised = <R extends RouteDef>(route: R, event: HttpEvent) => {
@@ -388,6 +406,28 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
           status: a.status,
           daysOverdue: Math.round((Date.parse(day) - Date.parse(a.dueOn)) / 86_400_000),
         })),
+      });
+    },
+
+    [routeKeyOf(r.getOutcomesRoute)]: async (event) => {
+      const { comuna } = authorised(r.getOutcomesRoute, event);
+      // The comuna's latest scored cut: its protection extract is the newest the system holds.
+      const page = await deps.roster.page(comuna, 1);
+      const cut = page.currentCut;
+      const entries = new Map<string, string[]>();
+      if (cut) {
+        for (const record of (await curated.sourceRecords(cut, 'proteccion', comuna)) as ProtectionRecord[]) {
+          entries.set(record.childId, [...(entries.get(record.childId) ?? []), record.entryDate]);
+        }
+      }
+      const coveredUntil = cut ? (cutKnowledgeDate(cut) ?? null) : null;
+      const outcomes = outcomesByProgram(await allCases(comuna), entries, coveredUntil ?? undefined);
+      return reply(r.getOutcomesRoute, 200, {
+        comuna: comunaRef(comuna),
+        protectionCut: cut ?? null,
+        coveredUntil,
+        all: outcomes.all,
+        programs: outcomes.programs.map((p) => ({ ...p })),
       });
     },
 

@@ -539,6 +539,61 @@ export const listProgramsRoute = defineRoute({
   },
 });
 
+const shareSchema = z.object({
+  count: z.number().int(),
+  of: z.number().int(),
+  share: z.number().nullable().meta({ description: 'count / of; null sin denominador' }),
+});
+const indicatorsSchema = z.object({
+  leavers: z.number().int().meta({ description: 'Casos egresados' }),
+  pafAtLeast50: shareSchema.meta({
+    description: 'Egresados con el PAF logrado al menos en 50 %, de los que tienen PAF',
+  }),
+  ncfasImproved: shareSchema.meta({
+    description: 'Egresados cuya NCFAS mejoró en promedio, de los que tienen ambas evaluaciones',
+  }),
+  ncfasMeanChange: z
+    .number()
+    .nullable()
+    .meta({ description: 'Cambio medio por dominio, de ingreso a cierre' }),
+  notReEntered: shareSchema.meta({
+    description:
+      'Egresados que no reingresaron a protección en 24 meses, de aquellos cuyos 24 meses cubren los datos',
+  }),
+  reEntryPending: z
+    .number()
+    .int()
+    .meta({ description: 'Egresados cuyos 24 meses los datos de protección aún no cubren' }),
+});
+
+export const getOutcomesRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/comunas/{comuna}/outcomes',
+  operationId: 'getOutcomes',
+  tag: 'casos',
+  summary: 'Indicadores de resultado de la OLN: PAF logrado, cambio NCFAS y no reingreso a protección',
+  description:
+    'Sobre los casos egresados de la comuna, en total y por programa al que fueron derivados (derivación aceptada o atendida). El reingreso se busca en el último extracto de protección de la comuna; un egresado cuenta solo cuando ese extracto cubre sus 24 meses.',
+  access: permission('intake:read', 'coordinador de la comuna; coordinador regional; administrador central'),
+  params: z.object({ comuna: comunaParam }),
+  responses: {
+    200: {
+      description: 'Los indicadores',
+      schema: z.object({
+        comuna: comunaRefSchema,
+        protectionCut: z
+          .string()
+          .nullable()
+          .meta({ description: 'El corte del extracto de protección consultado' }),
+        coveredUntil: z.string().nullable(),
+        all: indicatorsSchema,
+        programs: z.array(indicatorsSchema.extend({ program: z.enum(PROGRAMS), name: z.string() })),
+      }),
+    },
+    ...errorResponses(400, 403),
+  },
+});
+
 /** The routes the cases API function serves. */
 export const CASE_ROUTES = [
   listIntakeRoute,
@@ -560,4 +615,5 @@ export const CASE_ROUTES = [
   moveReferralRoute,
   listOverdueAgreementsRoute,
   listProgramsRoute,
+  getOutcomesRoute,
 ] as const;

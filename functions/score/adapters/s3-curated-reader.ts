@@ -24,12 +24,13 @@ export class S3CuratedReader implements CuratedReader {
 
   async records(cut: string, comuna: string): Promise<CuratedRecords> {
     const entries = await Promise.all(
-      MODEL_SOURCES.map(async (source) => [source, await this.read(cut, source, comuna)] as const),
+      MODEL_SOURCES.map(async (source) => [source, await this.sourceRecords(cut, source, comuna)] as const),
     );
     return Object.fromEntries(entries) as unknown as CuratedRecords;
   }
 
-  private async read(cut: string, source: ModelSource, comuna: string): Promise<unknown[]> {
+  /** One source's records of the comuna from the cut's current run (none when it has no run). */
+  async sourceRecords(cut: string, source: ModelSource, comuna: string): Promise<unknown[]> {
     const schema: z.ZodType<unknown> = MODEL_SOURCE_SCHEMAS[source];
     const runId = await currentRunId(this.store, cut, source);
     if (!runId) return [];
