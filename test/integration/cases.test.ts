@@ -378,7 +378,9 @@ describe('a case from the nómina to egreso', () => {
       ncfasMeanChange: 3,
       reEntryPending: 1,
     });
-    expect(outcomes.body.programs).toEqual([expect.objectContaining({ program: 'abriendo_caminos', leavers: 1 })]);
+    expect(outcomes.body.programs).toEqual([
+      expect.objectContaining({ program: 'abriendo_caminos', leavers: 1 }),
+    ]);
     const closed = await move(gestor, 'rechazar_por_familia', 'x');
     expect(closed.status).toBe(409);
     expect(closed.body.error).toMatchObject({ code: 'transition_not_allowed', allowed: [] });
