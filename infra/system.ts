@@ -7,7 +7,11 @@
  */
 import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
 import { CASE_ROUTES } from '../functions/cases/api/routes';
-import { getAccessLogRoute, getIdentityRoute } from '../functions/identity/api/routes';
+import {
+  familyAccessReportRoute,
+  getAccessLogRoute,
+  getIdentityRoute,
+} from '../functions/identity/api/routes';
 import { cutStatusRoute } from '../functions/ingest/api/routes';
 import { MODELS_ROUTES } from '../functions/models/api/routes';
 import { openApiRoute } from '../functions/openapi/api/routes';
@@ -457,9 +461,13 @@ export const system: SystemDef = {
       memoryMb: 512,
       timeoutSeconds: 10,
       layers: [],
-      environment: { ACCESS_LOG_TABLE: { table: 'accessLog' } },
-      access: { tables: { accessLog: 'read' } },
-      triggers: [{ type: 'http', routes: [getAccessLogRoute] }],
+      environment: {
+        ACCESS_LOG_TABLE: { table: 'accessLog' },
+        // To turn the family's RUNs into the pseudonyms the log is kept under.
+        PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
+      },
+      access: { tables: { accessLog: 'read' }, secrets: ['pseudonymKey'] },
+      triggers: [{ type: 'http', routes: [getAccessLogRoute, familyAccessReportRoute] }],
     },
     qualityApi: {
       description: 'Serves the data-quality index (ICI) of each cut and source, monthly and cumulative',

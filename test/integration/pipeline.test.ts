@@ -790,6 +790,16 @@ describe('bad input', () => {
       'administrador_central:denied:contacto_familia',
     ]);
     expect(JSON.stringify(trail.body)).not.toMatch(/\d{1,2}\.?\d{3}\.?\d{3}-[\dK]/);
+    // The family's report, asked with the child's RUN: the same trail under its pseudonym, RUN masked.
+    const report = await api('/v1/access-log/family-report', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runs: [granted.body.run] }),
+    });
+    expect(report.status).toBe(200);
+    const [family] = report.body.children as { childId: string; requests: number; granted: number }[];
+    expect(family).toMatchObject({ childId: top?.childId, requests: 4, granted: 1 });
+    expect(JSON.stringify(report.body)).not.toContain(String(granted.body.run));
     const byUser = await api('/v1/access-log?subject=gestor_casos-x&limit=1');
     expect((byUser.body.entries as unknown[]).length).toBe(1);
     const today = new Date().toISOString().slice(0, 10);

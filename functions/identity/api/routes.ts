@@ -136,3 +136,60 @@ export const getAccessLogRoute = defineRoute({
     ...errorResponses(400, 403),
   },
 });
+
+const reportEntrySchema = z.object({
+  at: z.string(),
+  subject: z.string().nullable(),
+  role: z.string().nullable(),
+  comuna: z.string().nullable(),
+  purpose: z.enum(ACCESS_PURPOSES).nullable(),
+  purposeLabel: z.string().nullable(),
+  outcome: z.enum(OUTCOMES),
+  outcomeLabel: z.string(),
+});
+
+export const familyAccessReportRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/access-log/family-report',
+  operationId: 'familyAccessReport',
+  tag: 'identidad',
+  summary: 'El informe de accesos de una familia, para su solicitud como titular de datos (Ley 21.719)',
+  description:
+    'Con los RUN de los niños de la familia (en el cuerpo, nunca en la URL), entrega cada solicitud de sus datos personales: quién, con qué rol, cuándo, en qué comuna, para qué y si se entregaron, más el texto del informe para la familia. La respuesta muestra de cada RUN solo sus últimos dígitos.',
+  access: permission('accesslog:read', 'administrador_central'),
+  body: z
+    .strictObject({
+      runs: z
+        .array(z.string().trim().min(3).max(20), { error: 'indique los RUN de los niños de la familia' })
+        .min(1, 'indique al menos un RUN')
+        .max(20, 'a lo más 20 RUN por informe'),
+      from: dayParam.optional(),
+      to: dayParam.optional(),
+    })
+    .refine((b) => b.from === undefined || b.to === undefined || b.from <= b.to, {
+      message: 'from no puede ser posterior a to',
+      path: ['from'],
+    }),
+  responses: {
+    200: {
+      description: 'El informe',
+      schema: z.object({
+        generatedAt: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        children: z.array(
+          z.object({
+            position: z.number().int(),
+            run: z.string().meta({ description: 'El RUN con todo oculto salvo sus últimos dígitos' }),
+            childId: z.string(),
+            requests: z.number().int(),
+            granted: z.number().int(),
+            entries: z.array(reportEntrySchema),
+          }),
+        ),
+        text: z.string().meta({ description: 'El informe en palabras, para enviar a la familia' }),
+      }),
+    },
+    ...errorResponses(400, 403, 415, 422),
+  },
+});

@@ -6,7 +6,7 @@
 
 import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
 import { CASE_ROUTES } from '../../cases/api/routes';
-import { getAccessLogRoute, getIdentityRoute } from '../../identity/api/routes';
+import { familyAccessReportRoute, getAccessLogRoute, getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
 import { MODELS_ROUTES } from '../../models/api/routes';
 import { QUALITY_ROUTES } from '../../quality/api/routes';
@@ -19,6 +19,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...ROSTER_ROUTES,
   getIdentityRoute,
   getAccessLogRoute,
+  familyAccessReportRoute,
   ...CASE_ROUTES,
   createAlertRoute,
   getAlertRoute,

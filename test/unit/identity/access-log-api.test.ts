@@ -4,10 +4,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/identity/audit/app';
 import { accessLogRange } from '../../../functions/identity/domain/access';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
+import { parseRun } from '../../../functions/shared/domain/run';
 import { context, fixture } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const handler = createHandler({ AWS_REGION: 'us-east-1', ACCESS_LOG_TABLE: 'access-log' });
+const KEY = 'k'.repeat(64);
+const handler = createHandler(
+  { AWS_REGION: 'us-east-1', ACCESS_LOG_TABLE: 'access-log', PSEUDONYM_KEY_SOURCE: 'file:/nonexistent' },
+  { pseudonymiser: createPseudonymiser(KEY) },
+);
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const CHILD = 'n-child00000000000000000';
 
@@ -133,5 +139,66 @@ describe('GET /v1/access-log', () => {
     expect('2026-12-06T23:59:59.999Z#req' < high).toBe(true);
     expect('2026-12-07T00:00:00.000Z#req' < high).toBe(false);
     expect('2026-11-30T23:59:59.999Z#req' < low).toBe(true);
+  });
+});
+
+describe('POST /v1/access-log/family-report', () => {
+  const post = (body: unknown, claims: Record<string, string> = {}): Event => {
+    const e = fixture<Event>('http-get-access-log.json');
+    Object.assign(e.requestContext.authorizer.jwt.claims, claims);
+    return {
+      ...e,
+      routeKey: 'POST /v1/access-log/family-report',
+      rawPath: '/v1/access-log/family-report',
+      queryStringParameters: {},
+      headers: { ...e.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    };
+  };
+  const run = parseRun('22.222.222-2');
+  if (!run.ok) throw new Error('test RUN');
+  const childId = createPseudonymiser(KEY).child(run.run);
+
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':key': childId } }).resolves({
+      Items: [
+        { ...granted, childId },
+        { ...refused, childId },
+      ],
+    });
+  });
+
+  it("reports each child's requests under the pseudonym of its RUN, with the RUN masked, and a text for the family", async () => {
+    const { status, body } = await call(post({ runs: ['22.222.222-2', '11.111.111-1'] }));
+    expect(status).toBe(200);
+    expect(body.children).toHaveLength(2);
+    expect(body.children[0]).toMatchObject({
+      position: 1,
+      run: '**.***.222-2',
+      childId,
+      requests: 2,
+      granted: 1,
+    });
+    expect(body.children[0].entries[0]).toMatchObject({
+      role: 'gestor_casos',
+      purposeLabel: 'contactar a la familia',
+      outcomeLabel: 'se entregaron los datos',
+    });
+    expect(body.children[1]).toMatchObject({ position: 2, requests: 0 });
+    expect(body.text).toContain('RUN **.***.222-2): 2 solicitud(es), 1 con entrega de datos');
+    expect(JSON.stringify(body)).not.toContain('22.222.222');
+  });
+
+  it('names a bad RUN by its place, without repeating it, and refuses every other role', async () => {
+    const bad = await call(post({ runs: ['22.222.222-2', '12.345.678-9'] }));
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([{ path: 'body.runs.1', message: expect.any(String) }]);
+    expect(JSON.stringify(bad.body)).not.toContain('12.345.678');
+    const coordinador = await call(
+      post({ runs: ['22.222.222-2'] }, { 'custom:role': 'coordinador', 'custom:comunas': '13101' }),
+    );
+    expect(coordinador.status).toBe(403);
   });
 });

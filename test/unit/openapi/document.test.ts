@@ -42,6 +42,7 @@ describe('the OpenAPI document', () => {
         "GET /v1/comunas/{comuna}/roster/{childId} 200 400 401 403 404 500",
         "GET /v1/comunas/{comuna}/children/{childId}/identity 200 400 401 403 404 500",
         "GET /v1/access-log 200 400 401 403 500",
+        "POST /v1/access-log/family-report 200 400 401 403 415 422 500",
         "GET /v1/comunas/{comuna}/intake 200 400 401 403 500",
         "POST /v1/comunas/{comuna}/intake/{childId} 201 400 401 403 404 409 415 422 500",
         "GET /v1/comunas/{comuna}/intake-rates 200 400 401 403 500",
