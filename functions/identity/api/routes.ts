@@ -189,6 +189,33 @@ export const familyAccessReportRoute = defineRoute({
         ),
         text: z.string().meta({ description: 'El informe en palabras, para enviar a la familia' }),
       }),
+      example: {
+        generatedAt: '2026-12-07T15:00:00.000Z',
+        from: null,
+        to: null,
+        children: [
+          {
+            position: 1,
+            run: '**.***.222-2',
+            childId: 'n-abcdefghijklmnopqrstuv',
+            requests: 1,
+            granted: 1,
+            entries: [
+              {
+                at: '2026-12-05T14:00:00.000Z',
+                subject: 'gestor-13101-01',
+                role: 'gestor_casos',
+                comuna: '13101',
+                purpose: 'contacto_familia',
+                purposeLabel: 'contactar a la familia',
+                outcome: 'granted',
+                outcomeLabel: 'se entregaron los datos',
+              },
+            ],
+          },
+        ],
+        text: 'Informe de accesos a datos personales (Ley 21.719), emitido el 2026-12-07.\n…',
+      },
     },
     ...errorResponses(400, 403, 415, 422),
   },
