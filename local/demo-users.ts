@@ -75,8 +75,14 @@ export function bannerExamples(auth: AuthMode): BannerExample[] {
     action: 'roster:read',
   } as const;
   const alert = { method: 'POST', path: '/v1/alerts', body: ALERT_BODY, action: 'alert:create' } as const;
+  const intake = {
+    method: 'GET',
+    path: `/v1/comunas/${SANTIAGO}/intake?status=pendiente`,
+    action: 'intake:read',
+  } as const;
   const withTokens: BannerExample[] = [
     { ...roster, user: userOf('coordinador'), comuna: SANTIAGO },
+    { ...intake, user: userOf('coordinador'), comuna: SANTIAGO },
     { ...alert, user: userOf('sectorialista'), comuna: SANTIAGO },
   ];
   return auth === 'token' ? withTokens : [{ ...roster, comuna: SANTIAGO }, ...withTokens];
