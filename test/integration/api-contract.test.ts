@@ -14,6 +14,7 @@ const entry = {
   modelVersion: 'm',
   scoredAt: null,
   alerts: [],
+  case: null,
 };
 
 describe('checkAgainstDocument', () => {

@@ -3,13 +3,15 @@
  * functions and DynamoDB stand-in of `npm start`) for a nómina page of 50, a child's roster entry,
  * a case read and a case transition, each beside the same server's not-found route measured in the
  * same run (the stack's own floor), on a generated comuna of 20,000 children and 2,000 cases, with
- * the DynamoDB requests each route makes. The comuna is written through the roster's and the cases'
+ * the DynamoDB requests each route makes. The clients run in a worker thread, off the event loop of
+ * the system they measure. The comuna is written through the roster's and the cases'
  * own stores, as scoring and intake write it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoCaseStore } from '../../functions/cases/adapters/dynamo-case-store';
@@ -94,32 +96,63 @@ interface Measured {
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-/** `clients` loops sending `next()`'s request for `seconds` (or until it returns undefined). */
+/** The requests of one route: its URLs (taken in turn, or at random), method, headers and body. */
+interface RouteLoad {
+  readonly urls: readonly string[];
+  /** Each URL once, in turn (a transition changes its case); otherwise at random, again and again. */
+  readonly once: boolean;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly ok: number;
+}
+
+/**
+ * The load generator, in a worker thread of its own so that the clients do not share the event loop
+ * of the system they measure: `clients` loops for `seconds`, each answer's latency kept.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const { load, clients, seconds } = workerData;
+(async () => {
+  const latencies = [];
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < until) {
+      let url;
+      if (load.once) { url = load.urls[next++]; if (url === undefined) return; }
+      else url = load.urls[Math.floor(Math.random() * load.urls.length)];
+      const t = performance.now();
+      const response = await fetch(url, { method: load.method, headers: load.headers, body: load.body });
+      await response.arrayBuffer();
+      latencies.push(performance.now() - t);
+      if (response.status !== load.ok) errors++;
+    }
+  }));
+  parentPort.postMessage({ latencies, errors, elapsed: (performance.now() - start) / 1000 });
+})();
+`;
+
 async function measure(
   clients: number,
   seconds: number,
-  next: () => { url: string; init?: RequestInit; ok: number } | undefined,
+  load: RouteLoad,
   storeRequests: () => Promise<number>,
 ): Promise<Measured> {
-  const latencies: number[] = [];
-  let errors = 0;
   const before = await storeRequests();
-  const start = performance.now();
-  const until = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        const request = next();
-        if (!request) return;
-        const t = performance.now();
-        const response = await fetch(request.url, request.init);
-        await response.arrayBuffer();
-        latencies.push(performance.now() - t);
-        if (response.status !== request.ok) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
+  const { latencies, errors, elapsed } = await new Promise<{
+    latencies: number[];
+    errors: number;
+    elapsed: number;
+  }>((resolve, reject) => {
+    const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { load, clients, seconds } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
@@ -199,56 +232,54 @@ runMain(async () => {
       authorization: `Bearer ${signToken(local.jwtKey, { sub: 'bench-coordinador', 'custom:role': 'coordinador', 'custom:comunas': COMUNA })}`,
     };
     const base = `${local.apiUrl}/v1/comunas/${COMUNA}`;
-    const random = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
-    const get = (url: string) => ({ url, init: { headers: auth }, ok: 200 });
+    const get = (urls: readonly string[]): RouteLoad => ({
+      urls,
+      once: false,
+      method: 'GET',
+      headers: auth,
+      ok: 200,
+    });
     // A cursor deep in the roster, as a client paging the nómina holds it.
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
       const body = (await (
         await fetch(`${base}/roster?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })
-      ).json()) as {
-        nextCursor: string | null;
-      };
+      ).json()) as { nextCursor: string | null };
       cursor = body.nextCursor ?? undefined;
     }
-    let nextCase = 0;
-    const routes: [string, () => { url: string; init?: RequestInit; ok: number } | undefined][] = [
-      ['not-found route (floor)', () => ({ url: `${local.apiUrl}/v1/no-such-route`, ok: 404 })],
-      ['nómina, first page of 50', () => get(`${base}/roster?limit=50`)],
-      ['nómina, 21st page of 50', () => get(`${base}/roster?limit=50&cursor=${cursor}`)],
+    const children = Array.from({ length: 2_000 }, () => id(Math.floor(Math.random() * flags.children)));
+    const routes: [string, RouteLoad][] = [
       [
-        'roster entry of a child',
-        () => get(`${base}/roster/${id(Math.floor(Math.random() * flags.children))}`),
+        'not-found route (floor)',
+        { urls: [`${local.apiUrl}/v1/no-such-route`], once: false, method: 'GET', headers: {}, ok: 404 },
       ],
-      ['case read', () => get(`${base}/cases/${random(caseIds)}`)],
+      ['nómina, first page of 50', get([`${base}/roster?limit=50`])],
+      ['nómina, 21st page of 50', get([`${base}/roster?limit=50&cursor=${cursor}`])],
+      ['roster entry of a child', get(children.map((c) => `${base}/roster/${c}`))],
+      ['case read', get(caseIds.map((c) => `${base}/cases/${c}`))],
       [
         'case transition',
-        () => {
-          const caseId = caseIds[nextCase++];
-          if (!caseId) return undefined;
-          return {
-            url: `${base}/cases/${caseId}/transitions`,
-            init: {
-              method: 'POST',
-              headers: { ...auth, 'content-type': 'application/json', 'if-match': '"1"' },
-              body: JSON.stringify({
-                action: 'rechazar_por_familia',
-                reason: 'la familia no acepta la intervención',
-              }),
-            },
-            ok: 200,
-          };
+        {
+          urls: caseIds.map((c) => `${base}/cases/${c}/transitions`),
+          once: true,
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', 'if-match': '"1"' },
+          body: JSON.stringify({
+            action: 'rechazar_por_familia',
+            reason: 'la familia no acepta la intervención',
+          }),
+          ok: 200,
         },
       ],
     ];
     const results: [string, Measured][] = [];
-    for (const [name, next] of routes) {
-      // A short warm-up: the first invocation loads the function.
-      for (let i = 0; i < 5 && name !== 'case transition'; i++) {
-        const r = next();
-        if (r) await (await fetch(r.url, r.init)).arrayBuffer();
+    for (const [name, load] of routes) {
+      // A short warm-up: the first invocation loads the function (a transition changes its case: none).
+      if (!load.once) {
+        for (const url of load.urls.slice(0, 5))
+          await (await fetch(url, { headers: load.headers })).arrayBuffer();
       }
-      results.push([name, await measure(flags.clients, flags.seconds, next, () => local.dynamodbRequests())]);
+      results.push([name, await measure(flags.clients, flags.seconds, load, () => local.dynamodbRequests())]);
     }
     const floor = results[0]?.[1] as Measured;
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
