@@ -1,5 +1,5 @@
 /** Lambda entry for the cuts (ingest progress) API function, traced and with its metrics. */
-import { instrument } from '../../shared/adapters/observability';
+import { instrument } from '../../shared/adapters/tracing';
 import { createHandler } from './app';
 
 export const handler = instrument(createHandler(process.env));

@@ -1,7 +1,8 @@
 /**
  * AWS SDK clients built once per function container from its environment. Endpoint overrides
  * (set only by the local runtime and the integration tests) point them at the local stand-ins.
- * Each client is captured by the function's tracer, so its calls are X-Ray subsegments.
+ * In a Lambda entry, each client is captured by the function's tracer (`tracing.ts` registers it),
+ * so its calls are X-Ray subsegments; elsewhere (the local runtime, the tests) clients are plain.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -9,12 +10,19 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EndpointEnv } from './env';
-import { tracer } from './observability';
 
 const cache = new Map<string, unknown>();
 
-/** The client with its calls traced (when tracing is on; otherwise the client as it is). */
-const traced = <C extends object>(client: C): C => tracer().captureAWSv3Client(client);
+type ClientWrapper = <C extends object>(client: C) => C;
+let wrap: ClientWrapper = (client) => client;
+
+/** Wraps every client built from now on (the tracer's capture, registered by `tracing.ts`). */
+export function traceClientsWith(wrapper: ClientWrapper): void {
+  wrap = wrapper;
+}
+
+/** The client as the registered wrapper makes it (traced in a Lambda entry; otherwise as it is). */
+const traced = <C extends object>(client: C): C => wrap(client);
 
 function memo<T>(key: string, build: () => T): T {
   const hit = cache.get(key);

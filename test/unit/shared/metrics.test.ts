@@ -9,7 +9,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../../functions/alerts/consumer/app';
-import { countMetric, instrument, METRICS_NAMESPACE } from '../../../functions/shared/adapters/observability';
+import { countMetric, METRICS_NAMESPACE } from '../../../functions/shared/adapters/observability';
+import { instrument } from '../../../functions/shared/adapters/tracing';
 import { context } from '../fixtures';
 
 interface Emf {
