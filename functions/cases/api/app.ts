@@ -85,7 +85,7 @@ function httpErrorOf(error: CaseError): HttpError {
   );
 }
 
-const ERROR_FIELDS = new Set(['allowed', 'missing', 'caseId']);
+const ERROR_FIELDS = new Set(['allowed', 'missing', 'caseId', 'cap', 'load', 'offeredTo']);
 
 const etag = (version: number): string => `"${version}"`;
 

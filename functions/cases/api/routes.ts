@@ -328,7 +328,7 @@ export const assignCaseRoute = defineRoute({
   tag: 'casos',
   summary: 'Asignar un gestor de casos o un terapeuta familiar, dentro de los topes',
   description:
-    'Tope: 40 casos activos por gestor, 25 familias por terapeuta (configurables por comuna). Sobre el tope responde 409 `caseload_cap_reached` con el tope y la carga, y el caso queda en la lista de espera de la comuna (`waitingPosition`); si otros casos esperan, 409 `waiting_list_first` con el caso al que se ofrece el próximo cupo.',
+    'Tope: 40 casos activos por gestor, 25 familias por terapeuta (configurables por comuna). Sobre el tope responde 409 `caseload_cap_reached` con el tope y la carga, y el caso queda en la lista de espera de la comuna (`waitingPosition`); si otros casos esperan, 409 `waiting_list_first` con el caso al que se ofrece el próximo cupo. Un caso que ya tiene profesional en ese rol (una reasignación) no entra a la lista: sigue con el suyo.',
   access: permission('case:assign', 'coordinador de la comuna'),
   params: caseParams,
   headers: ifMatch,

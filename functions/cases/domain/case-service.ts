@@ -426,6 +426,18 @@ export async function assign(
   const cap = role === 'gestor_casos' ? team.caps.gestorCases : team.caps.terapeutaFamilies;
   const at = deps.now().toISOString();
   const onHold = async (hold: OnHold): Promise<AssignmentResult> => {
+    // A case that already has a worker in the role is being reassigned: it keeps its worker and
+    // does not queue; the refusal says why.
+    if (current !== undefined) {
+      throw new CaseError(
+        'limit',
+        hold.because === 'cap' ? 'caseload_cap_reached' : 'waiting_list_first',
+        hold.because === 'cap'
+          ? `${worker} ya tiene ${hold.load} ${role === 'gestor_casos' ? 'casos activos' : 'familias'} y el tope es ${hold.cap}: el caso sigue con ${current}`
+          : `otros casos esperan un cupo y el próximo es para el caso ${hold.offeredTo}: el caso sigue con ${current}`,
+        hold.because === 'cap' ? { cap: hold.cap, load: hold.load } : { offeredTo: hold.offeredTo },
+      );
+    }
     const waiting = await changeCase(deps, comuna, caseId, readVersion, (r) => putOnWaitingList(r, role, at));
     const after = (await waitingList(deps, comuna))[role];
     return {

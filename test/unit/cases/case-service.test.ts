@@ -285,6 +285,20 @@ describe('assignment under the caps', () => {
     });
   });
 
+  it('refuses to reassign a case to a full gestor, leaving it with its own and off the waiting list', async () => {
+    const { deps } = memory([entry(1), entry(2), entry(3)]);
+    const [a, b, c] = [await accept(deps, 1), await accept(deps, 2), await accept(deps, 3)];
+    await assign(deps, COMUNA, a.record.caseId, 1, 'gestor_casos', 'g-1', coordinador);
+    await assign(deps, COMUNA, b.record.caseId, 1, 'gestor_casos', 'g-1', coordinador);
+    await assign(deps, COMUNA, c.record.caseId, 1, 'gestor_casos', 'g-2', coordinador);
+    const refused = await rejection(() =>
+      assign(deps, COMUNA, c.record.caseId, 2, 'gestor_casos', 'g-1', coordinador),
+    );
+    expect(refused).toMatchObject({ code: 'caseload_cap_reached', extra: { cap: 2, load: 2 } });
+    const stored = await deps.cases.get(c.record.caseId);
+    expect(stored?.record).toMatchObject({ gestor: 'g-2', waiting: [] });
+  });
+
   it('moves a reassigned case between gestores without keeping the old place', async () => {
     const { deps, loads } = memory([entry(1)]);
     const a = await accept(deps, 1);
