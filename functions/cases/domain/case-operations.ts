@@ -12,7 +12,7 @@ import type { Agreement, AgreementInput } from './agreements';
 import { AGREEMENT_STATUSES } from './agreements';
 import type { CaseRecord, Referral } from './case';
 import type { CaseActor, CaseState } from './case-workflow';
-import { CASE_STATE_LABELS, FINAL_STATES, worksTheCase } from './case-workflow';
+import { CASE_STATE_LABELS, CASE_STATES, FINAL_STATES, notYours, worksTheCase } from './case-workflow';
 import type { ConsentInput, ConsentPurpose } from './consent';
 import { CONSENT_PURPOSE_LABELS, ConsentError, consentInForce, withdraw } from './consent';
 import type { NcfasKind, NcfasRatings } from './ncfas';
@@ -52,6 +52,8 @@ export type CaseOperation =
   | 'derivacion';
 
 const CASE_TEAM: readonly Role[] = ['coordinador', 'gestor_casos', 'terapeuta_familiar'];
+/** Every state but the final ones. */
+const OPEN_STATES: readonly CaseState[] = CASE_STATES.filter((s) => !FINAL_STATES.has(s));
 const CASE_LEADS: readonly Role[] = ['coordinador', 'gestor_casos'];
 
 /** Who may make each operation, and in which states of the case. */
@@ -63,26 +65,12 @@ export const CASE_OPERATIONS: Readonly<
 > = {
   asignar: {
     roles: ['coordinador'],
-    states: [
-      'pre_diagnostico',
-      'diagnostico',
-      'elaboracion_paf',
-      'ejecucion_paf',
-      'cierre_paf',
-      'seguimiento',
-    ],
+    states: OPEN_STATES,
     label: 'asignar profesionales',
   },
   consentimiento: {
     roles: CASE_LEADS,
-    states: [
-      'pre_diagnostico',
-      'diagnostico',
-      'elaboracion_paf',
-      'ejecucion_paf',
-      'cierre_paf',
-      'seguimiento',
-    ],
+    states: OPEN_STATES,
     label: 'registrar o retirar el consentimiento',
   },
   ncfas: {
@@ -122,14 +110,7 @@ export const NCFAS_STATES: Readonly<Record<NcfasKind, readonly CaseState[]>> = {
 export function checkOperation(c: CaseRecord, operation: CaseOperation, actor: CaseActor): void {
   const op = CASE_OPERATIONS[operation];
   if (!op.roles.includes(actor.role) || !worksTheCase(actor, c)) {
-    throw new CaseError(
-      'forbidden',
-      'forbidden',
-      `el rol ${actor.role} no puede ${op.label} en este caso` +
-        (actor.role === 'gestor_casos' || actor.role === 'terapeuta_familiar'
-          ? ' (solo en casos asignados a usted)'
-          : ''),
-    );
+    throw new CaseError('forbidden', 'forbidden', notYours(actor, op.label));
   }
   if (!op.states.includes(c.state)) {
     throw new CaseError(

@@ -227,6 +227,16 @@ export function worksTheCase(actor: CaseActor, c: Pick<CaseFacts, 'gestor' | 'te
   return false;
 }
 
+/** Why `actor` may not do `what` on a case: its role, or (a gestor or terapeuta) not its case. */
+export function notYours(actor: CaseActor, what: string): string {
+  return (
+    `el rol ${actor.role} no puede ${what} en este caso` +
+    (actor.role === 'gestor_casos' || actor.role === 'terapeuta_familiar'
+      ? ' (solo en casos asignados a usted)'
+      : '')
+  );
+}
+
 /** The actions `actor` may take on the case in its current state (preconditions aside). */
 export function actionsFor(c: CaseFacts, actor: CaseActor): CaseAction[] {
   if (!worksTheCase(actor, c)) return [];
@@ -251,13 +261,7 @@ export function transition(
 ): CaseHistoryEntry {
   const t = CASE_TRANSITIONS[action];
   if (!worksTheCase(actor, c) || !t.roles.includes(actor.role)) {
-    throw new CaseWorkflowError(
-      'forbidden',
-      `el rol ${actor.role} no puede ${t.label} en este caso` +
-        (actor.role === 'gestor_casos' || actor.role === 'terapeuta_familiar'
-          ? ' (solo en casos asignados a usted)'
-          : ''),
-    );
+    throw new CaseWorkflowError('forbidden', notYours(actor, t.label));
   }
   if (!t.from.includes(c.state)) {
     const allowed = actionsFor(c, actor);

@@ -5,6 +5,7 @@
  * personal data out of the OLN only with the family's consent for referrals in force.
  * Plain functions over plain data.
  */
+import type { ChildFacts } from '../../roster/domain/roster';
 
 export const PROGRAMS = [
   'familias',
@@ -19,20 +20,11 @@ export const PROGRAMS = [
 ] as const;
 export type Program = (typeof PROGRAMS)[number];
 
-/** What the catalogue reads of a child to suggest programs: facts from its indicators at the cut. */
-export interface ReferralFacts {
-  readonly ageYears: number;
-  /** The household is in the registry's 40 % bracket (the most vulnerable). */
-  readonly rsh40: boolean;
-  /** A significant adult (a parent) is deprived of liberty now. */
-  readonly adultDeprivedOfLiberty: boolean;
-  /** Offender in the police 24-hour program in the last 12 months. */
-  readonly offender12m: boolean;
-  /** School-age and not enrolled, withdrawn in the last 12 months, or attendance below 85 %. */
-  readonly schoolDisengaged: boolean;
-  readonly drugTreatment12m: boolean;
-  readonly mentalHealth12m: boolean;
-}
+/**
+ * What the catalogue reads of a child to suggest programs: the facts scoring wrote from the child's
+ * indicators at the cut (`ChildFacts`, kept on its nómina entry).
+ */
+export type ReferralFacts = ChildFacts;
 
 export interface ProgramDef {
   readonly name: string;

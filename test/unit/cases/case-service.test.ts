@@ -24,6 +24,7 @@ import type {
   IntakeStore,
 } from '../../../functions/cases/domain/case-store';
 import type { IntakeDecision } from '../../../functions/cases/domain/intake';
+import { NCFAS_DOMAINS } from '../../../functions/cases/domain/ncfas';
 import type { CaseProjection, RosterEntry, RosterPage } from '../../../functions/roster/domain/roster';
 import type { OlnTeam } from '../../../functions/shared/domain/oln-teams';
 
@@ -344,20 +345,7 @@ describe('operations on a case', () => {
       NOW.toISOString(),
     );
     // NCFAS at intake belongs to diagnóstico, not pre-diagnóstico.
-    const ratings = Object.fromEntries(
-      [
-        'entorno',
-        'capacidades_parentales',
-        'interacciones_familiares',
-        'seguridad_familiar',
-        'bienestar_nino',
-        'vida_social_comunitaria',
-        'autosuficiencia',
-        'salud_familiar',
-        'ambivalencia_cuidador_nino',
-        'preparacion_reunificacion',
-      ].map((d) => [d, -1]),
-    ) as never;
+    const ratings = Object.fromEntries(NCFAS_DOMAINS.map((d) => [d, -1])) as never;
     expect(
       thrown(() => recordNcfas(c, 'ingreso', ratings, '2026-12-02', gestor, '2026-12-07')),
     ).toMatchObject({
