@@ -203,6 +203,58 @@ export const getShadowReportRoute = defineRoute({
     200: {
       description: 'El informe',
       schema: shadowReportSchema.omit({ comuna: true }).extend({ comuna: comunaRefSchema }),
+      example: {
+        comuna: { code: '13101', name: 'Santiago' },
+        cut: '2026-10',
+        deployedVersion: 'logistic-2024-b6b69222',
+        shadowVersion: 'gbt-2026-11',
+        generatedAt: '2026-11-02T10:00:00.000Z',
+        children: 19_830,
+        capacity: 337,
+        overlap: { both: 301, onlyDeployed: 36, onlyShadow: 36, share: 0.893 },
+        ventileShifts: {
+          same: 15_210,
+          up: 2_390,
+          down: 2_230,
+          meanAbsoluteShift: 0.27,
+          byShift: [
+            { shift: -1, children: 2_150 },
+            { shift: 0, children: 15_210 },
+            { shift: 1, children: 2_310 },
+          ],
+        },
+        score: { psi: 0.012, level: 'estable', deployedMean: 0.061, shadowMean: 0.063 },
+        reasons: {
+          comparedChildren: 301,
+          sameFirstReason: 262,
+          sameReasons: 214,
+          byFeature: [{ feature: 'asistencia_critica_3m', deployed: 144, shadow: 151 }],
+        },
+        groups: [
+          {
+            attribute: 'sexo',
+            group: 'F',
+            children: 9_790,
+            deployedSelected: 160,
+            shadowSelected: 158,
+            deployedRate: 0.0163,
+            shadowRate: 0.0161,
+          },
+        ],
+        cardMetrics: { deployed: { auc: 0.792 }, shadow: { auc: 0.801 } },
+        outcomes: {
+          cohortCut: null,
+          outcomeCut: null,
+          children: null,
+          withOutcome: null,
+          deployed: null,
+          shadow: null,
+          message:
+            'Aún no hay una cohorte con resultados conocidos en el sistema: solo se comparan los puntajes.',
+        },
+        message:
+          'La versión en sombra selecciona el 89 % de los mismos niños; sus puntajes no se desplazan (PSI 0,012).',
+      },
     },
     ...errorResponses(400, 403, 404),
   },
