@@ -456,6 +456,17 @@ describe('caps and the waiting list under parallel assignments', () => {
     });
     expect(taken.status).toBe(200);
     expect(taken.body.waiting).toEqual([]);
+    // The gestor's open caseload, as a worklist: exactly the cap.
+    const caseload = await api(
+      `/v1/comunas/${SANTIAGO}/cases?assignedTo=${worker}&state=pre_diagnostico&limit=200`,
+      coordinador,
+    );
+    expect(caseload.body.cases).toHaveLength(40);
+    const mine = await api(`/v1/comunas/${SANTIAGO}/cases?assignedTo=me&limit=200`, {
+      role: 'gestor_casos',
+      sub: worker,
+    });
+    expect(mine.body.cases).toHaveLength(41);
   });
 });
 

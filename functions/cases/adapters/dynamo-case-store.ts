@@ -11,6 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, VersionedCase } from '../domain/case';
 import type {
+  CaseListQuery,
   Caseload,
   CaseloadStore,
   CasePage,
@@ -59,13 +60,23 @@ export class DynamoCaseStore implements CaseStore {
     return this.put(record, version + 1, 'version = :read', { ':read': version });
   }
 
-  async listByComuna(comuna: string, page: { limit: number; cursor?: string }): Promise<CasePage> {
+  async listByComuna(comuna: string, page: CaseListQuery): Promise<CasePage> {
+    const filters = [
+      ...(page.state !== undefined ? ['#state = :state'] : []),
+      ...(page.worker !== undefined ? ['(gestor = :worker OR terapeuta = :worker)'] : []),
+    ];
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'byComuna',
         KeyConditionExpression: 'comuna = :c',
-        ExpressionAttributeValues: { ':c': comuna },
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(page.state !== undefined ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+        ExpressionAttributeValues: {
+          ':c': comuna,
+          ...(page.state !== undefined ? { ':state': page.state } : {}),
+          ...(page.worker !== undefined ? { ':worker': page.worker } : {}),
+        },
         Limit: page.limit,
         ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor) } : {}),
       }),

@@ -250,12 +250,15 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     },
 
     [routeKeyOf(r.listCasesRoute)]: async (event) => {
-      const { comuna, query } = authorised(r.listCasesRoute, event);
+      const { comuna, query, actor } = authorised(r.listCasesRoute, event);
+      const worker = query.assignedTo === 'me' ? actor.subject : query.assignedTo;
       let page: Awaited<ReturnType<typeof deps.cases.listByComuna>>;
       try {
         page = await deps.cases.listByComuna(comuna, {
           limit: query.limit,
           ...(query.cursor ? { cursor: query.cursor } : {}),
+          ...(query.state ? { state: query.state } : {}),
+          ...(worker !== undefined ? { worker } : {}),
         });
       } catch (error) {
         if (error instanceof Error && error.name === 'StoredCaseError') {
@@ -264,9 +267,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         throw error;
       }
       const day = today();
-      const cases = page.cases
-        .filter((c) => query.state === undefined || c.record.state === query.state)
-        .map((c) => summaryOf(c, day));
+      const cases = page.cases.map((c) => summaryOf(c, day));
       return reply(r.listCasesRoute, 200, { cases, nextCursor: page.nextCursor ?? null });
     },
 

@@ -249,10 +249,15 @@ export const listCasesRoute = defineRoute({
   operationId: 'listCases',
   tag: 'casos',
   summary: 'Los casos de una comuna (resumen), por páginas',
+  description:
+    'Del más antiguo al más reciente; con `state` o `assignedTo`, solo los que cumplen (una página puede traer menos casos que `limit` y seguir con `nextCursor`).',
   access: permission('case:read', OLN),
   params: z.object({ comuna: comunaParam }),
   query: z.object({
     state: z.enum(CASE_STATES, { error: `debe ser ${CASE_STATES.join(', ')}` }).optional(),
+    assignedTo: z.string().trim().min(1).max(128).optional().meta({
+      description: 'Solo los casos de este gestor o terapeuta (su usuario), o `me` para los propios',
+    }),
     ...pageQuery,
   }),
   responses: {

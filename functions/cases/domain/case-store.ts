@@ -20,12 +20,22 @@ export interface CaseStore {
   create(record: CaseRecord): Promise<boolean>;
   /** Writes the case at `version + 1` if its stored version is still `version`; false otherwise. */
   update(record: CaseRecord, version: number): Promise<boolean>;
-  /** A comuna's cases, oldest first. */
-  listByComuna(comuna: string, page: { readonly limit: number; readonly cursor?: string }): Promise<CasePage>;
+  /**
+   * A comuna's cases, oldest first; with `state`, only those in it; with `worker`, only those whose
+   * gestor or terapeuta it is. A page holds at most `limit` cases read (fewer once filtered).
+   */
+  listByComuna(comuna: string, page: CaseListQuery): Promise<CasePage>;
   /** The child's cases in every comuna, oldest first (their state and workers only). */
   casesOfChild(childId: string): Promise<readonly ChildCase[]>;
   /** The cases of the comuna that are on one of its waiting lists, oldest first. */
   waiting(comuna: string): Promise<readonly VersionedCase[]>;
+}
+
+export interface CaseListQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly state?: CaseRecord['state'];
+  readonly worker?: string;
 }
 
 /** What the store gives of a child's case without reading the whole record. */
