@@ -39,8 +39,6 @@ import {
   caseOf,
   changeCase,
   comunaOverdueAgreements,
-  decide,
-  intakeQueue,
   itemId,
   StaleVersionError,
   transitionCase,
@@ -49,6 +47,7 @@ import {
 import type { CaseActor } from '../domain/case-workflow';
 import type { IntakeDecision } from '../domain/intake';
 import { DISCARD_REASON_LABELS, intakeRates } from '../domain/intake';
+import { decide, intakeQueue } from '../domain/intake-service';
 import { outcomesByProgram } from '../domain/outcomes';
 import { PROGRAM_CATALOGUE, PROGRAMS } from '../domain/referrals';
 import * as r from './routes';

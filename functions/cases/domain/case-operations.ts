@@ -125,6 +125,13 @@ export function checkOperation(c: CaseRecord, operation: CaseOperation, actor: C
   }
 }
 
+/** Refuses a day (yyyy-mm-dd) after `today`: what is recorded has happened. */
+function notAfter(day: string, today: string, what: string, field: string): void {
+  if (day > today) {
+    throw new CaseError('invalid', 'date_in_future', `${what} (${day}) es posterior a hoy`, { field });
+  }
+}
+
 /** The caseload-capped roles and the case field each fills. */
 export type WorkerRole = 'gestor_casos' | 'terapeuta_familiar';
 
@@ -163,16 +170,7 @@ export function recordConsent(
   at: string,
 ): CaseRecord {
   checkOperation(c, 'consentimiento', actor);
-  if (input.givenOn > at.slice(0, 10)) {
-    throw new CaseError(
-      'invalid',
-      'date_in_future',
-      `la fecha del consentimiento (${input.givenOn}) es posterior a hoy`,
-      {
-        field: 'body.givenOn',
-      },
-    );
-  }
+  notAfter(input.givenOn, at.slice(0, 10), 'la fecha del consentimiento', 'body.givenOn');
   return {
     ...c,
     consents: [...c.consents, { ...input, consentId, recordedBy: actor.subject, recordedAt: at }],
@@ -220,16 +218,7 @@ export function recordNcfas(
       { states: NCFAS_STATES[kind] },
     );
   }
-  if (assessedOn > today) {
-    throw new CaseError(
-      'invalid',
-      'date_in_future',
-      `la fecha de la evaluación (${assessedOn}) es posterior a hoy`,
-      {
-        field: 'body.assessedOn',
-      },
-    );
-  }
+  notAfter(assessedOn, today, 'la fecha de la evaluación', 'body.assessedOn');
   const intake = c.ncfas.ingreso;
   if (kind === 'cierre' && intake && assessedOn < intake.assessedOn) {
     throw new CaseError(
@@ -251,11 +240,7 @@ export function setPaf(c: CaseRecord, goals: readonly PafGoal[], actor: CaseActo
 /** Adds a therapy session, within the platform's limits (8 individual, 4 group). */
 export function addSession(c: CaseRecord, session: Session, actor: CaseActor, today: string): CaseRecord {
   checkOperation(c, 'sesion', actor);
-  if (session.heldOn > today) {
-    throw new CaseError('invalid', 'date_in_future', `la sesión (${session.heldOn}) es posterior a hoy`, {
-      field: 'body.heldOn',
-    });
-  }
+  notAfter(session.heldOn, today, 'la sesión', 'body.heldOn');
   try {
     checkSession(c.sessions, session);
   } catch (error) {
@@ -286,16 +271,7 @@ export function addAgreement(
   today: string,
 ): CaseRecord {
   checkOperation(c, 'acuerdo', actor);
-  if (sessionOn > today) {
-    throw new CaseError(
-      'invalid',
-      'date_in_future',
-      `la sesión de la mesa (${sessionOn}) es posterior a hoy`,
-      {
-        field: 'body.sessionOn',
-      },
-    );
-  }
+  notAfter(sessionOn, today, 'la sesión de la mesa', 'body.sessionOn');
   requireConsent(c, 'mesa_de_casos', sessionOn, 'presentar el caso en la mesa de casos');
   const agreement: Agreement = { ...input, agreementId, caseId: c.caseId, sessionOn };
   return { ...c, agreements: [...c.agreements, agreement] };

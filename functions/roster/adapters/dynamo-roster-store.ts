@@ -19,8 +19,6 @@ import type {
   AlertSummary,
   CaseProjection,
   ChildFacts,
-  CurrentScoring,
-  Demotion,
   RosterEntry,
   RosterPage,
   RosterPlacement,
@@ -28,16 +26,18 @@ import type {
   ScoreUpdate,
   ScoringRun,
   StaleSweep,
-  StoredEntry,
 } from '../domain/roster';
+import { alertKey, asManualEntry, entryForReaders, scoreKey, staleAction } from '../domain/roster';
+import type { Cursor, Item, MetaView } from './roster-items';
 import {
-  alertKey,
-  asManualEntry,
-  entryForReaders,
-  InvalidCursorError,
-  scoreKey,
-  staleAction,
-} from '../domain/roster';
+  currentOf,
+  currentRunFilter,
+  decodeCursor,
+  encodeCursor,
+  metaFieldsOf,
+  metaView,
+  toEntry,
+} from './roster-items';
 
 const META = '#meta';
 const WRITE_CONCURRENCY = 16;
@@ -50,27 +50,11 @@ const STALE =
   'attribute_exists(scoreKey) AND (attribute_not_exists(runId) OR runId <> :run) AND scoredAt < :at';
 const WITHOUT_ALERTS = '(attribute_not_exists(alerts) OR size(alerts) = :zero)';
 
-type Item = Record<string, unknown>;
-
-interface Cursor {
-  readonly phase: 'alert' | 'score';
-  readonly key?: Item;
-  /** The comuna's current run as the first page read it: later pages read the same run. */
-  readonly run?: MetaView;
-}
-
-/** What readers need of the `#meta` item. */
-interface MetaView {
-  readonly current?: CurrentScoring;
-  readonly currentCut?: string;
-  readonly modelVersion?: string;
-}
-
 /**
  * The `#meta` item's sort key in the alert index: before every alert key (`0#…`, `1#…`), so the
  * first page's one query of that index reads the comuna's current run with its alerted entries.
  */
-const META_ALERT_KEY = '#meta';
+const META_ALERT_KEY = META;
 
 export class DynamoRosterStore implements RosterStore {
   constructor(
@@ -469,29 +453,6 @@ export class DynamoRosterStore implements RosterStore {
   }
 }
 
-function currentOf(meta: Item | undefined): CurrentScoring | undefined {
-  if (!meta) return undefined;
-  return {
-    ...(typeof meta.currentCut === 'string' ? { cut: meta.currentCut } : {}),
-    ...(typeof meta.runId === 'string' ? { runId: meta.runId } : {}),
-    ...(typeof meta.scoredAt === 'string' ? { scoredAt: meta.scoredAt } : {}),
-  };
-}
-
-/** The score index filtered to the current run's entries (`:cur`), without the alerted ones. */
-function currentRunFilter(current: CurrentScoring | undefined): {
-  FilterExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-} {
-  if (current?.runId !== undefined)
-    return { FilterExpression: 'attribute_not_exists(alertKey) AND runId = :cur' };
-  // A current run recorded before runs had ids: its entries are those of its cut.
-  return {
-    FilterExpression: 'attribute_not_exists(alertKey) AND attribute_not_exists(runId) AND #cut = :cur',
-    ExpressionAttributeNames: { '#cut': 'cut' },
-  };
-}
-
 function isStale(item: Item, run: Pick<ScoringRun, 'runId' | 'scoredAt'>): boolean {
   return (
     item.scoreKey !== undefined &&
@@ -522,112 +483,4 @@ async function ignoringConditionFailure(write: Promise<unknown>): Promise<boolea
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
-}
-
-function metaView(meta: Item | undefined): MetaView {
-  const current = currentOf(meta);
-  return {
-    ...(current ? { current } : {}),
-    ...metaFields(meta),
-  };
-}
-
-function metaFieldsOf(run: MetaView | undefined): { currentCut?: string; modelVersion?: string } {
-  return {
-    ...(run?.currentCut !== undefined ? { currentCut: run.currentCut } : {}),
-    ...(run?.modelVersion !== undefined ? { modelVersion: run.modelVersion } : {}),
-  };
-}
-
-function metaFields(meta: Item | undefined): { currentCut?: string; modelVersion?: string } {
-  return {
-    ...(typeof meta?.currentCut === 'string' ? { currentCut: meta.currentCut } : {}),
-    ...(typeof meta?.modelVersion === 'string' ? { modelVersion: meta.modelVersion } : {}),
-  };
-}
-
-function toEntry(item: Item): StoredEntry {
-  return {
-    comuna: String(item.comuna),
-    childId: String(item.childId),
-    origin: (item.origin as RosterEntry['origin']) ?? 'predictivo',
-    provisional: item.provisional === true,
-    ...(typeof item.cut === 'string' ? { cut: item.cut } : {}),
-    ...(typeof item.probability === 'number' ? { probability: item.probability } : {}),
-    ...(typeof item.ventile === 'number' ? { ventile: item.ventile } : {}),
-    ...(Array.isArray(item.reasons) ? { reasons: item.reasons as RosterEntry['reasons'] } : {}),
-    ...(isDemotion(item.demotion) ? { demotion: item.demotion } : {}),
-    ...(typeof item.modelVersion === 'string' ? { modelVersion: item.modelVersion } : {}),
-    ...(typeof item.scoredAt === 'string' ? { scoredAt: item.scoredAt } : {}),
-    ...(Array.isArray(item.alerts) ? { alerts: item.alerts as AlertSummary[] } : {}),
-    ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
-    ...(typeof item.household === 'string' ? { family: item.household } : {}),
-    ...(typeof item.facts === 'object' && item.facts !== null ? { facts: item.facts as ChildFacts } : {}),
-    ...(typeof item.headSince === 'string' ? { headSince: item.headSince } : {}),
-    ...(typeof item.headRun === 'string' ? { headRun: item.headRun } : {}),
-    ...(typeof item.case === 'object' && item.case !== null ? { case: item.case as CaseProjection } : {}),
-  };
-}
-
-function isDemotion(value: unknown): value is Demotion {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Demotion).rule === 'child-signal' &&
-    typeof (value as Demotion).text === 'string'
-  );
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-const CURSOR_KEY_ATTRIBUTES = new Set(['comuna', 'childId', 'scoreKey', 'alertKey']);
-
-/** A cursor this store issued for `comuna`: its key names only index attributes, as strings. */
-function decodeCursor(text: string, comuna: string): Cursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('the cursor is not one this API issued');
-  }
-  if (typeof value !== 'object' || value === null || !('phase' in value)) {
-    throw new InvalidCursorError('the cursor is not one this API issued');
-  }
-  const phase = (value as { phase: unknown }).phase;
-  if (phase !== 'alert' && phase !== 'score')
-    throw new InvalidCursorError('the cursor is not one this API issued');
-  const run = runOfCursor((value as { run?: unknown }).run);
-  const key = (value as { key?: unknown }).key;
-  if (key === undefined) return { phase, ...(run ? { run } : {}) };
-  const valid =
-    typeof key === 'object' &&
-    key !== null &&
-    !Array.isArray(key) &&
-    Object.entries(key).every(([k, v]) => CURSOR_KEY_ATTRIBUTES.has(k) && typeof v === 'string') &&
-    (key as Item).comuna === comuna &&
-    typeof (key as Item).childId === 'string';
-  if (!valid) throw new InvalidCursorError('the cursor is not one this API issued for this comuna');
-  return { phase, key: key as Item, ...(run ? { run } : {}) };
-}
-
-/** The run a cursor carries: only string fields of the shapes this store writes. */
-function runOfCursor(value: unknown): MetaView | undefined {
-  if (value === undefined) return undefined;
-  const strings = (o: unknown, names: readonly string[]): o is Record<string, string | undefined> =>
-    typeof o === 'object' &&
-    o !== null &&
-    !Array.isArray(o) &&
-    Object.entries(o).every(
-      ([k, v]) => names.includes(k) && (typeof v === 'string' || (k === 'current' && typeof v === 'object')),
-    );
-  if (!strings(value, ['current', 'currentCut', 'modelVersion'])) {
-    throw new InvalidCursorError('the cursor is not one this API issued');
-  }
-  const current = (value as { current?: unknown }).current;
-  if (current !== undefined && !strings(current, ['cut', 'runId', 'scoredAt'])) {
-    throw new InvalidCursorError('the cursor is not one this API issued');
-  }
-  return value as MetaView;
 }

@@ -11,8 +11,6 @@ import type { CaseDeps } from '../../../functions/cases/domain/case-service';
 import {
   assign,
   changeCase,
-  decide,
-  intakeQueue,
   StaleVersionError,
   transitionCase,
   waitingList,
@@ -24,6 +22,7 @@ import type {
   IntakeStore,
 } from '../../../functions/cases/domain/case-store';
 import type { IntakeDecision } from '../../../functions/cases/domain/intake';
+import { decide, intakeQueue } from '../../../functions/cases/domain/intake-service';
 import { NCFAS_DOMAINS } from '../../../functions/cases/domain/ncfas';
 import type { CaseProjection, RosterEntry, RosterPage } from '../../../functions/roster/domain/roster';
 import type { OlnTeam } from '../../../functions/shared/domain/oln-teams';
