@@ -1,7 +1,7 @@
 // The local DynamoDB stand-in (dynalite, persisted with LevelDB) in a process of its own, so that it
 // runs on a core of its own beside the gateway and the functions. Started by `stand-ins.ts` with
-// the data folder as its argument; answers its port, then the number of requests served when asked,
-// and exits when told to stop or when its parent goes away.
+// the data folder as its argument; answers its port, then, when asked, the requests served and the
+// CPU time spent (what a benchmark charges to the store), and exits when told to stop or when its parent goes away.
 import dynalite from 'dynalite';
 
 const path = process.argv[2];
@@ -20,7 +20,10 @@ server.once('error', (error) => {
 });
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (message) => {
-  if (message === 'count') process.send({ requests });
+  if (message === 'usage') {
+    const cpu = process.cpuUsage();
+    process.send({ usage: { requests, cpuMs: (cpu.user + cpu.system) / 1000 } });
+  }
   if (message === 'stop') server.close(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

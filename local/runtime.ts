@@ -33,7 +33,7 @@ import { loadOrCreateKey } from './auth';
 import { startHttpGateway } from './http-gateway';
 import { provisionTable } from './local-tables';
 import { recoverInterruptedIngest } from './recover-ingest';
-import type { StandIns } from './stand-ins';
+import type { StandIns, StoreUsage } from './stand-ins';
 import { startStandIns } from './stand-ins';
 import { assertStateFree, lockState } from './state-lock';
 
@@ -86,8 +86,8 @@ export interface LocalSystem {
   /** Resolves when no invocation is running and every queue is empty, twice in a row. */
   whenIdle(timeoutMs?: number): Promise<void>;
   runSchedule(functionId: FunctionId): Promise<unknown>;
-  /** DynamoDB requests the local stand-in has served since start. */
-  dynamodbRequests(): Promise<number>;
+  /** DynamoDB requests the local stand-in has served, and the CPU time it spent, since start. */
+  dynamodbUsage(): Promise<StoreUsage>;
   onInvocation(listener: (record: InvocationRecord) => void): void;
   stop(): Promise<void>;
 }
@@ -493,7 +493,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       }
     },
     runSchedule: (id) => invoke(id, scheduledEvent(id), 'schedule'),
-    dynamodbRequests: () => standIns.dynamodbRequests(),
+    dynamodbUsage: () => standIns.dynamodbUsage(),
     onInvocation(listener) {
       listeners.push(listener);
     },

@@ -15,12 +15,19 @@ import type { S3Event } from 'aws-lambda';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
 
+/** What the local DynamoDB stand-in has done since it started. */
+export interface StoreUsage {
+  readonly requests: number;
+  /** CPU time of the stand-in's process, user and system, in milliseconds. */
+  readonly cpuMs: number;
+}
+
 export interface StandIns {
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
   /** Subscribes to the S3 event records s3rver emits for every object written or deleted. */
   onS3Event(listener: (event: S3Event) => void): void;
-  /** DynamoDB requests served since start (what a benchmark counts per API request). */
-  dynamodbRequests(): Promise<number>;
+  /** DynamoDB requests served and CPU time spent by the stand-in since start (what a benchmark charges per API request). */
+  dynamodbUsage(): Promise<StoreUsage>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +48,7 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
       s3: `http://127.0.0.1:${s3Address.port}`,
       sqs: sqs.address,
     },
-    dynamodbRequests: () => dynamo.requests(),
+    dynamodbUsage: () => dynamo.usage(),
     onS3Event(listener) {
       // s3rver is a Koa application and emits its S3 event records on the application emitter.
       (s3 as unknown as NodeJS.EventEmitter).on('event', listener);
@@ -56,7 +63,7 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
 
 interface Dynalite {
   readonly port: number;
-  requests(): Promise<number>;
+  usage(): Promise<StoreUsage>;
   stop(): Promise<void>;
 }
 
@@ -68,22 +75,22 @@ async function startDynalite(path: string): Promise<Dynalite> {
   const child = fork(fileURLToPath(new URL('./dynalite-server.mjs', import.meta.url)), [path], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const waiting: ((requests: number) => void)[] = [];
+  const waiting: ((usage: StoreUsage) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the local DynamoDB stand-in exited (code ${code})`)));
-    child.on('message', (message: { port?: number; requests?: number; error?: string }) => {
+    child.on('message', (message: { port?: number; usage?: StoreUsage; error?: string }) => {
       if (message.error) reject(new Error(`the local DynamoDB stand-in failed: ${message.error}`));
       if (message.port !== undefined) resolve(message.port);
-      if (message.requests !== undefined) waiting.shift()?.(message.requests);
+      if (message.usage !== undefined) waiting.shift()?.(message.usage);
     });
   });
   child.removeAllListeners('exit');
   return {
     port,
-    requests: () =>
-      new Promise<number>((resolve) => {
+    usage: () =>
+      new Promise<StoreUsage>((resolve) => {
         waiting.push(resolve);
-        child.send('count');
+        child.send('usage');
       }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -3,15 +3,16 @@
  * functions and DynamoDB stand-in of `npm start`) for a nómina page of 50, a child's roster entry,
  * a case read and a case transition, each beside the same server's not-found route measured in the
  * same run (the stack's own floor), on a generated comuna of 20,000 children and 2,000 cases, with
- * the DynamoDB requests each route makes. The clients run in a worker thread, off the event loop of
- * the system they measure. The comuna is written through the roster's and the cases'
- * own stores, as scoring and intake write it.
+ * the DynamoDB requests each route makes and the CPU time each request costs in each process (the
+ * system's, the DynamoDB stand-in's and the clients'), from which the requests per second the
+ * machine's cores allow follow. The clients run in a process of their own. The comuna is written
+ * through the roster's and the cases' own stores, as scoring and intake write it.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoCaseStore } from '../../functions/cases/adapters/dynamo-case-store';
@@ -22,6 +23,7 @@ import type { Reason, ScoreUpdate } from '../../functions/roster/domain/roster';
 import { capacityFor } from '../../functions/shared/domain/oln-capacity';
 import { signToken } from '../../local/auth';
 import { startLocalSystem } from '../../local/runtime';
+import type { StoreUsage } from '../../local/stand-ins';
 import { parseFlags, runMain } from '../lib/cli-args';
 
 const schema = z.object({
@@ -91,6 +93,9 @@ interface Measured {
   readonly p99: number;
   readonly errors: number;
   readonly storeRequests: number;
+  /** CPU milliseconds per request: the system's process (gateway and functions), the DynamoDB
+   * stand-in's process, and the load generator's process. */
+  readonly cpuMs: { readonly system: number; readonly store: number; readonly clients: number };
 }
 
 const quantile = (sorted: number[], q: number): number =>
@@ -108,17 +113,28 @@ interface RouteLoad {
 }
 
 /**
- * The load generator, in a worker thread of its own so that the clients do not share the event loop
- * of the system they measure: `clients` loops for `seconds`, each answer's latency kept.
+ * The load generator, in a process of its own so that the clients neither share the event loop of
+ * the system they measure nor hide their CPU time in its process: `clients` loops over one keep-alive
+ * agent for `seconds`, each answer's latency kept, and the process's own CPU time answered with them.
  */
-const LOAD_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
+const LOAD_GENERATOR = `
+const http = require('node:http');
 const { performance } = require('node:perf_hooks');
-const { load, clients, seconds } = workerData;
-(async () => {
+process.once('message', async ({ load, clients, seconds }) => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const call = (url) => new Promise((resolve, reject) => {
+    const request = http.request(url, { method: load.method, headers: load.headers, agent }, (response) => {
+      response.on('data', () => {});
+      response.on('end', () => resolve(response.statusCode));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(load.body);
+  });
   const latencies = [];
   let errors = 0;
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const until = start + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -127,40 +143,64 @@ const { load, clients, seconds } = workerData;
       if (load.once) { url = load.urls[next++]; if (url === undefined) return; }
       else url = load.urls[Math.floor(Math.random() * load.urls.length)];
       const t = performance.now();
-      const response = await fetch(url, { method: load.method, headers: load.headers, body: load.body });
-      await response.arrayBuffer();
+      const status = await call(url);
       latencies.push(performance.now() - t);
-      if (response.status !== load.ok) errors++;
+      if (status !== load.ok) errors++;
     }
   }));
-  parentPort.postMessage({ latencies, errors, elapsed: (performance.now() - start) / 1000 });
-})();
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  agent.destroy();
+  process.send({ latencies, errors, elapsed, cpuMs: (cpu.user + cpu.system) / 1000 }, () => process.exit(0));
+});
 `;
+
+interface Generated {
+  readonly latencies: number[];
+  readonly errors: number;
+  readonly elapsed: number;
+  readonly cpuMs: number;
+}
+
+function generate(load: RouteLoad, clients: number, seconds: number): Promise<Generated> {
+  return new Promise((resolve, reject) => {
+    const generator = spawn(process.execPath, ['-e', LOAD_GENERATOR], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    generator.once('message', (answer) => resolve(answer as Generated));
+    generator.once('error', reject);
+    generator.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with code ${code}`));
+    });
+    generator.send({ load, clients, seconds });
+  });
+}
 
 async function measure(
   clients: number,
   seconds: number,
   load: RouteLoad,
-  storeRequests: () => Promise<number>,
+  storeUsage: () => Promise<StoreUsage>,
 ): Promise<Measured> {
-  const before = await storeRequests();
-  const { latencies, errors, elapsed } = await new Promise<{
-    latencies: number[];
-    errors: number;
-    elapsed: number;
-  }>((resolve, reject) => {
-    const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { load, clients, seconds } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const storeBefore = await storeUsage();
+  const cpuBefore = process.cpuUsage();
+  const { latencies, errors, elapsed, cpuMs } = await generate(load, clients, seconds);
+  const cpu = process.cpuUsage(cpuBefore);
+  const storeAfter = await storeUsage();
   latencies.sort((a, b) => a - b);
+  const count = Math.max(1, latencies.length);
   return {
     requests: latencies.length,
     perSecond: latencies.length / elapsed,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     errors,
-    storeRequests: ((await storeRequests()) - before) / Math.max(1, latencies.length),
+    storeRequests: (storeAfter.requests - storeBefore.requests) / count,
+    cpuMs: {
+      system: (cpu.user + cpu.system) / 1000 / count,
+      store: (storeAfter.cpuMs - storeBefore.cpuMs) / count,
+      clients: cpuMs / count,
+    },
   };
 }
 
@@ -279,7 +319,7 @@ runMain(async () => {
         for (const url of load.urls.slice(0, 5))
           await (await fetch(url, { headers: load.headers })).arrayBuffer();
       }
-      results.push([name, await measure(flags.clients, flags.seconds, load, () => local.dynamodbRequests())]);
+      results.push([name, await measure(flags.clients, flags.seconds, load, () => local.dynamodbUsage())]);
     }
     const floor = results[0]?.[1] as Measured;
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -288,12 +328,13 @@ runMain(async () => {
         `${flags.clients} concurrent clients, ${flags.seconds} s per route; ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0]?.toFixed(1)}; node ${process.version}`,
     );
     console.log(
-      '| route | requests/s | p50 ms | p99 ms | DynamoDB requests per request | requests/s vs floor | errors |',
+      '| route | requests/s | p50 ms | p99 ms | DynamoDB requests per request | CPU ms per request: gateway and functions / store / clients | requests/s the cores allow | requests/s vs floor | errors |',
     );
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const [name, m] of results) {
+      const cpu = m.cpuMs.system + m.cpuMs.store + m.cpuMs.clients;
       console.log(
-        `| ${name} | ${m.perSecond.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.storeRequests.toFixed(2)} | ${(m.perSecond / floor.perSecond).toFixed(3)} | ${m.errors} |`,
+        `| ${name} | ${m.perSecond.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.storeRequests.toFixed(2)} | ${m.cpuMs.system.toFixed(2)} / ${m.cpuMs.store.toFixed(2)} / ${m.cpuMs.clients.toFixed(2)} | ${((cpus().length * 1000) / cpu).toFixed(0)} | ${(m.perSecond / floor.perSecond).toFixed(3)} | ${m.errors} |`,
       );
     }
     const failed = results.filter(([, m]) => m.errors > 0);
