@@ -5,7 +5,7 @@
  * routes are the features' route tables (`functions/<feature>/api/routes.ts`), which carry their
  * method, path and who may call them along with their schemas.
  */
-import { createAlertRoute, getAlertRoute } from '../functions/alerts/api/routes';
+import { ALERT_ROUTES, createAlertRoute } from '../functions/alerts/api/routes';
 import { CASE_ROUTES } from '../functions/cases/api/routes';
 import {
   familyAccessReportRoute,
@@ -170,6 +170,12 @@ export const system: SystemDef = {
         {
           name: 'byChild',
           partitionKey: { name: 'childId', type: 'S' },
+          sortKey: { name: 'receivedAt', type: 'S' },
+        },
+        {
+          // The alerts a comuna's OLN handles, oldest first: its worklist by state, risk factor and age.
+          name: 'byComuna',
+          partitionKey: { name: 'comuna', type: 'S' },
           sortKey: { name: 'receivedAt', type: 'S' },
         },
       ],
@@ -393,14 +399,18 @@ export const system: SystemDef = {
     },
     alertsApi: {
       description:
-        'Tells the reporter of an alert, and the OLN, regional and central roles of its comunas, where it went and its state',
+        "Tells the reporter of an alert, and the OLN, regional and central roles of its comunas, where it went and its state; lists a comuna's alerts and moves them through their life cycle, projected onto the nómina",
       dir: 'functions/alerts/api',
       memoryMb: 512,
       timeoutSeconds: 10,
       layers: [],
-      environment: { ALERTS_TABLE: { table: 'alerts' } },
-      access: { tables: { alerts: 'read' } },
-      triggers: [{ type: 'http', routes: [getAlertRoute] }],
+      environment: {
+        ALERTS_TABLE: { table: 'alerts' },
+        ROSTER_TABLE: { table: 'roster' },
+        CASES_TABLE: { table: 'cases' },
+      },
+      access: { tables: { alerts: 'readWrite', roster: 'readWrite', cases: 'read' } },
+      triggers: [{ type: 'http', routes: ALERT_ROUTES }],
     },
     rosterApi: {
       description: 'Serves the nómina per comuna and the detail of a roster entry',

@@ -2,8 +2,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { decodePageKey, encodePageKey } from '../../shared/adapters/page-cursor';
 import type { StoredAlert } from '../domain/alert';
-import type { AlertStore } from '../domain/ports';
+import { OPEN_STATES } from '../domain/alert';
+import type { AlertListQuery, AlertPage, AlertStore } from '../domain/ports';
+
+/** Queries a listing may make to fill one page when the filters leave most items out. */
+const MAX_QUERIES_PER_PAGE = 8;
 
 export class DynamoAlertStore implements AlertStore {
   constructor(
@@ -23,6 +28,24 @@ export class DynamoAlertStore implements AlertStore {
       return 'created';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
+  }
+
+  async update(alert: StoredAlert, read: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...alert, version: read + 1 },
+          // An alert stored before alerts had versions is version 1.
+          ConditionExpression: 'version = :read OR (attribute_not_exists(version) AND :read = :one)',
+          ExpressionAttributeValues: { ':read': read, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
@@ -51,6 +74,75 @@ export class DynamoAlertStore implements AlertStore {
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  async listByComuna(comuna: string, query: AlertListQuery): Promise<AlertPage> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':c': comuna };
+    const filters: string[] = [];
+    if (query.state !== undefined) {
+      names['#state'] = 'state';
+      values[':state'] = query.state;
+      filters.push('#state = :state');
+    } else if (query.openOnly) {
+      names['#state'] = 'state';
+      const open = [...OPEN_STATES];
+      open.forEach((s, i) => {
+        values[`:open${i}`] = s;
+      });
+      filters.push(`#state IN (${open.map((_, i) => `:open${i}`).join(', ')})`);
+    }
+    if (query.riskFactor !== undefined) {
+      values[':risk'] = query.riskFactor;
+      filters.push('riskFactor = :risk');
+    }
+    if (query.urgent !== undefined) {
+      values[':urgent'] = query.urgent;
+      filters.push('urgent = :urgent');
+    }
+    if (!query.includeRepeats) filters.push('attribute_not_exists(repeatOf)');
+    // The age of an alert is a range of the index's sort key, read without filtering.
+    let keyCondition = 'comuna = :c';
+    if (query.receivedAfter !== undefined && query.receivedBefore !== undefined) {
+      keyCondition += ' AND receivedAt BETWEEN :after AND :before';
+    } else if (query.receivedBefore !== undefined) {
+      keyCondition += ' AND receivedAt <= :before';
+    } else if (query.receivedAfter !== undefined) {
+      keyCondition += ' AND receivedAt >= :after';
+    }
+    if (query.receivedAfter !== undefined) values[':after'] = query.receivedAfter;
+    if (query.receivedBefore !== undefined) values[':before'] = query.receivedBefore;
+
+    const listing = JSON.stringify([comuna, { ...query, limit: undefined, cursor: undefined }]);
+    let start = query.cursor ? decodePageKey(query.cursor, listing) : undefined;
+    const alerts: StoredAlert[] = [];
+    for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
+      const wanted = query.limit - alerts.length;
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byComuna',
+          KeyConditionExpression: keyCondition,
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          // A filter leaves items out after they are read: read ahead, so that a page takes fewer queries.
+          Limit: filters.length > 0 ? Math.min(200, wanted * 4) : wanted,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = out.Items ?? [];
+      const taken = items.slice(0, wanted);
+      alerts.push(...taken.map(storedAlertOf));
+      // Items read past the page: the next page starts after the last one taken.
+      const last = taken.at(-1);
+      start =
+        taken.length < items.length && last
+          ? { alertId: last.alertId, comuna: last.comuna, receivedAt: last.receivedAt }
+          : out.LastEvaluatedKey;
+      if (!start || alerts.length >= query.limit) break;
+    }
+    return { alerts, ...(start ? { nextCursor: encodePageKey(start, listing) } : {}) };
   }
 }
 

@@ -1,44 +1,207 @@
 /**
- * Alerts API: `GET /v1/alerts/{alertId}` tells where an alert went (the comuna whose OLN handles
- * it, which may not be the one it was raised in), its state and when it was received. Whoever
- * reported it and the roles of the handling comuna see the report too; see `domain/alert-view.ts`.
- * An alert the caller may not see answers exactly like one that does not exist.
+ * Alerts API:
+ * - `GET /v1/alerts/{alertId}` tells where an alert went (the comuna whose OLN handles it, which may
+ *   not be the one it was raised in), its state and when it was received; whoever reported it and
+ *   the roles of the handling comuna see the report, its history and what they may do to it too
+ *   (see `domain/alert-view.ts`). An alert the caller may not see answers exactly like one that
+ *   does not exist.
+ * - `GET /v1/comunas/{comuna}/alerts` lists the alerts a comuna handles, by state, risk factor and age.
+ * - `POST /v1/alerts/{alertId}/transitions` moves an alert through its life cycle
+ *   (`domain/alert-workflow.ts`) over the version read, and projects it onto the nómina.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { DynamoCaseStore } from '../../cases/adapters/dynamo-case-store';
+import { FINAL_STATES } from '../../cases/domain/case-workflow';
+import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
-import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
+import type { HttpEvent, HttpResult } from '../../shared/adapters/http';
+import {
+  etagOf,
+  HttpError,
+  httpHandler,
+  ifMatchVersion,
+  parseRequest,
+  principalOf,
+  reply,
+} from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
+import { CursorError } from '../../shared/adapters/page-cursor';
 import { routeKeyOf } from '../../shared/api/route';
+import { isAllowed } from '../../shared/domain/access';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
-import { alertViewFor } from '../domain/alert-view';
-import { getAlertRoute } from './routes';
+import type { StoredAlert } from '../domain/alert';
+import { alertViewFor, reportView } from '../domain/alert-view';
+import type { AlertWorkflowProblem } from '../domain/alert-workflow';
+import { AlertWorkflowError, transitionAlert } from '../domain/alert-workflow';
+import type { CaseLookup } from '../domain/ports';
+import { projectAlert } from '../domain/projection';
+import { getAlertRoute, listComunaAlertsRoute, transitionAlertRoute } from './routes';
 
-const envSchema = endpointEnvSchema.extend({ ALERTS_TABLE: z.string().min(1) });
+const envSchema = endpointEnvSchema.extend({
+  ALERTS_TABLE: z.string().min(1),
+  ROSTER_TABLE: z.string().min(1),
+  CASES_TABLE: z.string().min(1),
+});
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** How the API answers each refusal of the workflow: status and stable code (as the case routes do). */
+const WORKFLOW_ANSWER: Readonly<Record<AlertWorkflowProblem, readonly [number, string]>> = {
+  forbidden: [403, 'forbidden'],
+  not_allowed_from_state: [409, 'transition_not_allowed'],
+  is_repeat: [409, 'alert_is_repeat'],
+  case_required: [422, 'case_required'],
+  case_not_open: [409, 'case_not_open'],
+};
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-api');
-  const alerts = new DynamoAlertStore(dynamoDocumentClient(env), env.ALERTS_TABLE);
+  const db = dynamoDocumentClient(env);
+  const alerts = new DynamoAlertStore(db, env.ALERTS_TABLE);
+  const roster = new DynamoRosterStore(db, env.ROSTER_TABLE);
+  const caseStore = new DynamoCaseStore(db, env.CASES_TABLE);
+  const cases: CaseLookup = {
+    openCasesOf: async (childId, comuna) =>
+      (await caseStore.casesOfChild(childId))
+        .filter((c) => c.comuna === comuna && !FINAL_STATES.has(c.state))
+        .map((c) => c.caseId),
+  };
 
-  const route = httpHandler(logger, async (event) => {
-    if (event.routeKey !== routeKeyOf(getAlertRoute)) {
-      throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
-    }
+  const notFound = (alertId: string) =>
+    new HttpError(
+      404,
+      'not_found',
+      `no hay una alerta ${alertId} que usted pueda ver; si acaba de enviarla, espere unos segundos a que se procese`,
+    );
+
+  const getAlert = async (event: HttpEvent): Promise<HttpResult> => {
     const principal = principalOf(event);
     const { alertId } = parseRequest(getAlertRoute, event).params;
     const alert = await alerts.get(alertId);
-    const view = alert ? alertViewFor(principal, alert) : undefined;
-    if (!view) {
+    const primary = alert?.repeatOf !== undefined ? await alerts.get(alert.repeatOf) : undefined;
+    const view = alert ? alertViewFor(principal, alert, primary) : undefined;
+    if (!alert || !view) throw notFound(alertId);
+    return reply(getAlertRoute, 200, view, { etag: etagOf(alert.version ?? 1) });
+  };
+
+  const listAlerts = async (event: HttpEvent): Promise<HttpResult> => {
+    const principal = principalOf(event);
+    const { params, query } = parseRequest(listComunaAlertsRoute, event);
+    if (!isAllowed(principal, 'alert:read', params.comuna)) {
       throw new HttpError(
-        404,
-        'not_found',
-        `no hay una alerta ${alertId} que usted pueda ver; si acaba de enviarla, espere unos segundos a que se procese`,
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede ver las alertas de la comuna ${params.comuna}`,
       );
     }
-    return reply(getAlertRoute, 200, view);
+    if (
+      query.minAgeDays !== undefined &&
+      query.maxAgeDays !== undefined &&
+      query.minAgeDays > query.maxAgeDays
+    ) {
+      const message = 'minAgeDays no puede ser mayor que maxAgeDays';
+      throw new HttpError(400, 'validation_failed', message, [{ path: 'query.minAgeDays', message }]);
+    }
+    const now = Date.now();
+    const ago = (days: number) => new Date(now - days * DAY_MS).toISOString();
+    try {
+      const page = await alerts.listByComuna(params.comuna, {
+        ...(query.state !== undefined ? { state: query.state } : { openOnly: query.open === true }),
+        ...(query.riskFactor !== undefined ? { riskFactor: query.riskFactor } : {}),
+        ...(query.urgent !== undefined ? { urgent: query.urgent } : {}),
+        ...(query.minAgeDays !== undefined ? { receivedBefore: ago(query.minAgeDays) } : {}),
+        ...(query.maxAgeDays !== undefined ? { receivedAfter: ago(query.maxAgeDays) } : {}),
+        includeRepeats: query.includeRepeats === true,
+        limit: query.limit,
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      });
+      return reply(listComunaAlertsRoute, 200, {
+        alerts: page.alerts.map((a) => reportView(principal, a)),
+        nextCursor: page.nextCursor ?? null,
+      });
+    } catch (error) {
+      if (error instanceof CursorError) {
+        throw new HttpError(400, 'validation_failed', error.message, [
+          { path: 'query.cursor', message: error.message },
+        ]);
+      }
+      throw error;
+    }
+  };
+
+  const moveAlert = async (event: HttpEvent): Promise<HttpResult> => {
+    const principal = principalOf(event);
+    const { params, body } = parseRequest(transitionAlertRoute, event);
+    const read = ifMatchVersion(event, 'de la alerta');
+    const alert = await alerts.get(params.alertId);
+    // Who may not read the alert learns nothing of it; who may read it but not manage it is told so.
+    if (!alert || !alertViewFor(principal, alert)) throw notFound(params.alertId);
+    if (!isAllowed(principal, 'alert:manage', alert.comuna)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede gestionar alertas de la comuna ${alert.comuna}`,
+      );
+    }
+    const current = alert.version ?? 1;
+    if (current !== read) throw stale(current);
+    let changed: StoredAlert;
+    try {
+      const openCases = body.action === 'iniciar' ? await cases.openCasesOf(alert.childId, alert.comuna) : [];
+      changed = transitionAlert(alert, body, principal, new Date().toISOString(), openCases);
+    } catch (error) {
+      if (error instanceof AlertWorkflowError) {
+        const [status, code] = WORKFLOW_ANSWER[error.problem];
+        throw new HttpError(
+          status,
+          code,
+          error.message,
+          error.problem === 'case_required' ? [{ path: 'body.caseId', message: error.message }] : undefined,
+          error.problem === 'not_allowed_from_state' ? { allowed: [...error.allowed] } : {},
+        );
+      }
+      throw error;
+    }
+    if (!(await alerts.update(changed, read))) {
+      throw stale((await alerts.get(alert.alertId))?.version ?? read + 1);
+    }
+    const stored: StoredAlert = { ...changed, version: read + 1 };
+    await projectAlert(roster, stored);
+    logger.info('alert moved', {
+      alertId: stored.alertId,
+      comuna: stored.comuna,
+      action: body.action,
+      from: alert.state,
+      to: stored.state,
+    });
+    return reply(transitionAlertRoute, 200, reportView(principal, stored), { etag: etagOf(read + 1) });
+  };
+
+  const handlers: Readonly<Record<string, (event: HttpEvent) => Promise<HttpResult>>> = {
+    [routeKeyOf(getAlertRoute)]: getAlert,
+    [routeKeyOf(listComunaAlertsRoute)]: listAlerts,
+    [routeKeyOf(transitionAlertRoute)]: moveAlert,
+  };
+
+  const route = httpHandler(logger, async (event) => {
+    const handler = handlers[event.routeKey];
+    if (!handler) throw new HttpError(404, 'no_route', `no existe la ruta ${event.routeKey}`);
+    return handler(event);
   });
   return middy(route).use(injectLambdaContext(logger));
+}
+
+function stale(current: number): HttpError {
+  return new HttpError(
+    412,
+    'stale_version',
+    `la alerta cambió desde que la leyó (versión actual ${current}): vuelva a leerla y repita el cambio sobre la versión actual`,
+    undefined,
+    { currentVersion: current },
+    { etag: etagOf(current) },
+  );
 }

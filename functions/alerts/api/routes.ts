@@ -1,9 +1,11 @@
-/** The alerts feature's HTTP routes: raising an alert and following it. */
+/** The alerts feature's HTTP routes: raising an alert, following it, listing a comuna's alerts and moving one through its life cycle. */
 import { z } from 'zod';
 import { IDEMPOTENCY_HEADER_PATTERN } from '../../shared/api/idempotency-key';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
-import { comunaRefSchema } from '../../shared/api/schemas';
-import { ALERT_STATES, alertRequestSchema, RISK_FACTORS } from '../domain/alert';
+import { comunaParam, comunaRefSchema, ifMatchHeader, pageQuery } from '../../shared/api/schemas';
+import { ALERT_ACTIONS, ALERT_STATES, alertRequestSchema, RISK_FACTORS } from '../domain/alert';
+import { ALERT_TRANSITIONS } from '../domain/alert-workflow';
+import { containsRun } from '../domain/run-in-text';
 
 const riskFactorCodes = Object.keys(RISK_FACTORS) as [
   keyof typeof RISK_FACTORS,
@@ -69,6 +71,16 @@ const routingViewSchema = z.object({
   receivedAt: z.string(),
 });
 
+const historyEntrySchema = z.object({
+  action: z.enum(ALERT_ACTIONS),
+  from: z.enum(ALERT_STATES),
+  to: z.enum(ALERT_STATES),
+  by: z.object({ subject: z.string(), role: z.string() }),
+  at: z.string(),
+  reason: z.string(),
+  caseId: z.string().optional(),
+});
+
 const reportViewSchema = routingViewSchema.extend({
   childId: z.string(),
   riskFactor: riskFactorSchema,
@@ -77,7 +89,56 @@ const reportViewSchema = routingViewSchema.extend({
   description: z.string(),
   repeatOf: z.string().nullable(),
   reportedBy: z.object({ role: z.string(), institution: z.string() }),
+  caseId: z
+    .string()
+    .nullable()
+    .meta({ description: 'El caso que aborda la alerta, desde que está en ejecución' }),
+  acknowledgedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'Cuándo alguien de la OLN actuó sobre ella por primera vez' }),
+  closedAt: z.string().nullable(),
+  history: z.array(historyEntrySchema).meta({ description: 'Cada transición: quién, cuándo, por qué' }),
+  actions: z
+    .array(z.enum(ALERT_ACTIONS))
+    .meta({ description: 'Las acciones que quien consulta puede tomar desde el estado actual' }),
+  version: z.number().int().meta({ description: 'Versión de la alerta (también en la cabecera `ETag`)' }),
 });
+
+const actionList = ALERT_ACTIONS.map((a) => {
+  const t = ALERT_TRANSITIONS[a];
+  return `\`${a}\` (${t.from.join(', ')} → ${t.to}; ${t.roles.join(', ')})`;
+}).join('; ');
+
+const alertExample = {
+  alertId: '6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
+  state: 'en espera de atención',
+  comuna: { code: '13101', name: 'Santiago' },
+  raisedInComuna: { code: '13101', name: 'Santiago' },
+  receivedAt: '2026-11-02T10:00:00.000Z',
+  childId: 'n-abcdefghijklmnopqrstuv',
+  riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
+  urgent: true,
+  observedAt: '2026-11-01',
+  description: 'Niño visto pernoctando en la plaza',
+  repeatOf: null,
+  reportedBy: { role: 'sectorialista', institution: 'CESFAM Santiago' },
+  caseId: null,
+  acknowledgedAt: '2026-11-02T10:20:00.000Z',
+  closedAt: null,
+  history: [
+    {
+      action: 'tomar',
+      from: 'sin gestionar',
+      to: 'en espera de atención',
+      by: { subject: 'coordinador-13101', role: 'coordinador' },
+      at: '2026-11-02T10:20:00.000Z',
+      reason: 'Revisada por la coordinación; se contacta a la familia',
+    },
+  ],
+  actions: ['iniciar', 'no_corresponde'],
+  version: 2,
+};
 
 export const getAlertRoute = defineRoute({
   method: 'GET',
@@ -86,7 +147,7 @@ export const getAlertRoute = defineRoute({
   tag: 'alertas',
   summary: 'Dónde fue una alerta y cómo está',
   description:
-    'Quien la reportó y los roles de la comuna que la gestiona ven también el reporte; los roles de la comuna donde se levantó ven solo su destino y estado. Una alerta que no puede ver, o aún no procesada, responde 404 como una inexistente.',
+    'Quien la reportó y los roles de la comuna que la gestiona ven también el reporte, su historia y las acciones que pueden tomar; los roles de la comuna donde se levantó ven solo su destino y estado. Una alerta que no puede ver, o aún no procesada, responde 404 como una inexistente. La cabecera `ETag` trae su versión. Una alerta que repite otra muestra el estado de la que repite.',
   access: permission(
     'alert:read',
     'quien la reportó; roles OLN, regionales y central de la comuna que la gestiona o donde se levantó',
@@ -96,21 +157,91 @@ export const getAlertRoute = defineRoute({
     200: {
       description: 'La alerta: con su reporte, o solo su destino y estado',
       schema: z.union([reportViewSchema, routingViewSchema]),
-      example: {
-        alertId: '6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
-        state: 'sin gestionar',
-        comuna: { code: '13101', name: 'Santiago' },
-        raisedInComuna: { code: '13101', name: 'Santiago' },
-        receivedAt: '2026-11-02T10:00:00.000Z',
-        childId: 'n-abcdefghijklmnopqrstuv',
-        riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
-        urgent: true,
-        observedAt: '2026-11-01',
-        description: 'Niño visto pernoctando en la plaza',
-        repeatOf: null,
-        reportedBy: { role: 'sectorialista', institution: 'CESFAM Santiago' },
-      },
+      example: alertExample,
     },
     ...errorResponses(400, 404),
   },
 });
+
+const ageDays = (what: string) =>
+  z.coerce
+    .number({ error: 'debe ser un número entero de días, de 0 a 3650' })
+    .int('debe ser un número entero de días, de 0 a 3650')
+    .min(0, 'debe ser un número entero de días, de 0 a 3650')
+    .max(3650, 'debe ser un número entero de días, de 0 a 3650')
+    .optional()
+    .meta({ description: what });
+
+const booleanQuery = z
+  .enum(['true', 'false'], { error: 'debe ser true o false' })
+  .transform((v) => v === 'true');
+
+export const listComunaAlertsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/comunas/{comuna}/alerts',
+  operationId: 'listComunaAlerts',
+  tag: 'alertas',
+  summary: 'Las alertas que gestiona una comuna, por estado, factor de riesgo y antigüedad, por páginas',
+  description:
+    'De la más antigua a la más reciente. Sin `state`, todas (o solo las abiertas con `open=true`). Las alertas que repiten otra abierta van dentro de ella (`includeRepeats=true` las lista también). Una página puede traer menos alertas que `limit` y seguir con `nextCursor`.',
+  access: permission('alert:read', 'roles OLN, regionales y central de la comuna'),
+  params: z.object({ comuna: comunaParam }),
+  query: z.object({
+    state: z.enum(ALERT_STATES, { error: `debe ser uno de: ${ALERT_STATES.join(', ')}` }).optional(),
+    open: booleanQuery
+      .optional()
+      .meta({ description: 'Solo las abiertas (sin gestionar, en espera, en ejecución, en monitoreo)' }),
+    riskFactor: z
+      .enum(riskFactorCodes, { error: `debe ser uno de: ${riskFactorCodes.join(', ')}` })
+      .optional(),
+    urgent: booleanQuery.optional(),
+    minAgeDays: ageDays('Solo las recibidas hace al menos tantos días'),
+    maxAgeDays: ageDays('Solo las recibidas hace a lo más tantos días'),
+    includeRepeats: booleanQuery.optional(),
+    ...pageQuery,
+  }),
+  responses: {
+    200: {
+      description: 'Una página de alertas, de la más antigua a la más reciente',
+      schema: z.object({ alerts: z.array(reportViewSchema), nextCursor: z.string().nullable() }),
+      example: { alerts: [alertExample], nextCursor: null },
+    },
+    ...errorResponses(400, 403),
+  },
+});
+
+export const transitionAlertRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/alerts/{alertId}/transitions',
+  operationId: 'transitionAlert',
+  tag: 'alertas',
+  summary: 'Mover una alerta por su ciclo de vida',
+  description: `Acciones (desde → hacia; roles): ${actionList}. Cada una con su motivo; \`iniciar\` liga la alerta al caso abierto del niño que la aborda (\`caseId\`, que puede omitirse si el niño tiene un solo caso abierto en la comuna). Una acción que el estado no admite responde 409 con \`allowed\`. Se escribe sobre la versión leída (\`If-Match\`).`,
+  access: permission('alert:manage', 'roles OLN y coordinador regional de la comuna que gestiona la alerta'),
+  params: z.object({ alertId: z.uuid({ error: 'debe ser el identificador de una alerta (un UUID)' }) }),
+  headers: ifMatchHeader('de la alerta'),
+  body: z.strictObject({
+    action: z.enum(ALERT_ACTIONS, { error: `debe ser una de: ${ALERT_ACTIONS.join(', ')}` }),
+    reason: z
+      .string()
+      .trim()
+      .min(5, 'indique el motivo (al menos 5 caracteres)')
+      .max(1000)
+      .refine((v) => !containsRun(v), 'no escriba RUN en el motivo'),
+    caseId: z
+      .string()
+      .regex(/^c-[A-Za-z0-9_-]{22}$/, 'no es un identificador de caso (c-…)')
+      .optional(),
+  }),
+  responses: {
+    200: {
+      description: 'La alerta, ya movida; la cabecera `ETag` trae su nueva versión',
+      schema: reportViewSchema,
+      example: alertExample,
+    },
+    ...errorResponses(400, 403, 404, 409, 412, 415, 422, 428),
+  },
+});
+
+/** The routes the alerts API function serves (`POST /v1/alerts` is the intake's). */
+export const ALERT_ROUTES = [getAlertRoute, listComunaAlertsRoute, transitionAlertRoute] as const;

@@ -7,8 +7,9 @@
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { type ComunaRef, comunaRef } from '../../shared/domain/comunas';
-import type { AlertState, RiskFactorView, StoredAlert } from './alert';
+import type { AlertAction, AlertHistoryEntry, AlertState, RiskFactorView, StoredAlert } from './alert';
 import { riskFactorView } from './alert';
+import { alertActionsFor } from './alert-workflow';
 
 /** Where the alert went and how it stands: no personal data, nothing of the report itself. */
 export interface AlertRoutingView {
@@ -28,24 +29,51 @@ export interface AlertReportView extends AlertRoutingView {
   readonly description: string;
   readonly repeatOf: string | null;
   readonly reportedBy: { readonly role: string; readonly institution: string };
+  readonly caseId: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly closedAt: string | null;
+  readonly history: readonly AlertHistoryEntry[];
+  /** What the caller may do to it now (none for a repeat report, nor for whom may not manage it). */
+  readonly actions: readonly AlertAction[];
+  readonly version: number;
 }
 
-/** The view of `alert` that `principal` may see; undefined when it may see none. */
+/**
+ * The view of `alert` that `principal` may see; undefined when it may see none. A repeat report
+ * shows the state of `primary`, the alert it repeats, whose life cycle it follows.
+ */
 export function alertViewFor(
   principal: Principal,
   alert: StoredAlert,
+  primary?: StoredAlert,
 ): AlertRoutingView | AlertReportView | undefined {
   const reporter = principal.subject === alert.reportedBy.subject;
   const handling = isAllowed(principal, 'alert:read', alert.comuna);
   if (!reporter && !handling && !isAllowed(principal, 'alert:read', alert.raisedInComuna)) return undefined;
   const routing: AlertRoutingView = {
     alertId: alert.alertId,
-    state: alert.state,
+    state: alert.repeatOf !== undefined && primary ? primary.state : alert.state,
     comuna: comunaRef(alert.comuna),
     raisedInComuna: comunaRef(alert.raisedInComuna),
     receivedAt: alert.receivedAt,
   };
   if (!reporter && !handling) return routing;
+  return reportView(principal, alert, routing);
+}
+
+/** The whole report, for the roles of the comuna that handles it (a list) or its reporter. */
+export function reportView(
+  principal: Principal,
+  alert: StoredAlert,
+  routing: AlertRoutingView = {
+    alertId: alert.alertId,
+    state: alert.state,
+    comuna: comunaRef(alert.comuna),
+    raisedInComuna: comunaRef(alert.raisedInComuna),
+    receivedAt: alert.receivedAt,
+  },
+): AlertReportView {
+  const manages = isAllowed(principal, 'alert:manage', alert.comuna);
   return {
     ...routing,
     childId: alert.childId,
@@ -55,5 +83,11 @@ export function alertViewFor(
     description: alert.description,
     repeatOf: alert.repeatOf ?? null,
     reportedBy: { role: alert.reportedBy.role, institution: alert.reportedBy.institution },
+    caseId: alert.caseId ?? null,
+    acknowledgedAt: alert.acknowledgedAt ?? null,
+    closedAt: alert.closedAt ?? null,
+    history: alert.history ?? [],
+    actions: manages ? alertActionsFor(alert, principal) : [],
+    version: alert.version ?? 1,
   };
 }

@@ -5,6 +5,7 @@
  * the SAN platform, and how a repeat report of an open alert is recognised.
  */
 import { z } from 'zod';
+import type { Role } from '../../shared/domain/access';
 import { isPilotComuna } from '../../shared/domain/comunas';
 import { chileDate, parseDate } from '../../shared/domain/dates';
 import { parseRun } from '../../shared/domain/run';
@@ -52,6 +53,35 @@ export const ALERT_STATES = [
 ] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 export const INITIAL_ALERT_STATE: AlertState = 'sin gestionar';
+
+/** What OLN staff do to an alert; the transitions are in `alert-workflow.ts`. */
+export const ALERT_ACTIONS = [
+  'tomar',
+  'iniciar',
+  'monitorear',
+  'resolver',
+  'cerrar_no_resuelta',
+  'no_corresponde',
+] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+
+/** Who took an action on an alert. */
+export interface AlertActor {
+  readonly subject: string;
+  readonly role: Role;
+}
+
+/** One recorded transition. */
+export interface AlertHistoryEntry {
+  readonly action: AlertAction;
+  readonly from: AlertState;
+  readonly to: AlertState;
+  readonly by: AlertActor;
+  readonly at: string;
+  readonly reason: string;
+  /** The case the alert was linked to by this transition (`iniciar`). */
+  readonly caseId?: string;
+}
 
 const optionalName = z.string().trim().min(1).max(80).optional();
 
@@ -126,14 +156,27 @@ export interface StoredAlert extends Omit<AlertMessage, 'comuna'> {
   readonly state: AlertState;
   /** Set when this alert repeats an open alert of the same child and risk factor. */
   readonly repeatOf?: string;
+  /** Counts the alert's writes: a change is written only over the version it read (absent: 1). */
+  readonly version?: number;
+  /** Every transition, oldest first (`alert-workflow.ts`). */
+  readonly history?: readonly AlertHistoryEntry[];
+  /** The case that handles the alert, from the time it was put in ejecución. */
+  readonly caseId?: string;
+  /** When a person at the OLN first acted on it. */
+  readonly acknowledgedAt?: string;
+  /** When it reached a closing state. */
+  readonly closedAt?: string;
 }
 
-const OPEN: ReadonlySet<AlertState> = new Set([
+/** States an alert is worked in; the others close it. */
+export const OPEN_STATES: ReadonlySet<AlertState> = new Set([
   'sin gestionar',
   'en espera de atención',
   'en ejecución',
   'continúa en monitoreo',
 ]);
+
+export const isOpen = (state: AlertState): boolean => OPEN_STATES.has(state);
 
 /** The open alert that `incoming` repeats (same child, same risk factor), if any; the oldest wins. */
 export function findRepeatedAlert(
@@ -146,7 +189,7 @@ export function findRepeatedAlert(
         a.alertId !== incoming.alertId &&
         a.repeatOf === undefined &&
         a.riskFactor === incoming.riskFactor &&
-        OPEN.has(a.state) &&
+        OPEN_STATES.has(a.state) &&
         a.receivedAt <= incoming.receivedAt,
     )
     .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1))[0];

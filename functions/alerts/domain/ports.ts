@@ -1,5 +1,5 @@
 /** What the alert functions need; SQS and DynamoDB adapters implement these. */
-import type { AlertMessage, StoredAlert } from './alert';
+import type { AlertMessage, AlertState, RiskFactor, StoredAlert } from './alert';
 
 export interface AlertQueue {
   send(message: AlertMessage): Promise<void>;
@@ -10,4 +10,35 @@ export interface AlertStore {
   create(alert: StoredAlert): Promise<'created' | 'exists'>;
   get(alertId: string): Promise<StoredAlert | undefined>;
   ofChild(childId: string): Promise<StoredAlert[]>;
+  /** Writes `alert` over the version `read`; false when the stored alert is no longer that version. */
+  update(alert: StoredAlert, read: number): Promise<boolean>;
+  /** A page of the comuna's alerts, oldest first, with the filters applied in the store. */
+  listByComuna(comuna: string, query: AlertListQuery): Promise<AlertPage>;
+}
+
+export interface AlertListQuery {
+  readonly state?: AlertState;
+  /** Only the open states (all four), when no `state` is given. */
+  readonly openOnly?: boolean;
+  readonly riskFactor?: RiskFactor;
+  readonly urgent?: boolean;
+  /** Only alerts received at or before this instant (waiting at least so long). */
+  readonly receivedBefore?: string;
+  /** Only alerts received at or after this instant. */
+  readonly receivedAfter?: string;
+  /** Repeat reports are listed under the alert they repeat unless asked for. */
+  readonly includeRepeats?: boolean;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface AlertPage {
+  readonly alerts: readonly StoredAlert[];
+  readonly nextCursor?: string;
+}
+
+/** The child's open cases, for linking an alert to the case that handles it. */
+export interface CaseLookup {
+  /** Ids of the child's open cases in `comuna`. */
+  openCasesOf(childId: string, comuna: string): Promise<readonly string[]>;
 }

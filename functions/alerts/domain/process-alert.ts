@@ -8,6 +8,8 @@ import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
 import { findRepeatedAlert, INITIAL_ALERT_STATE } from './alert';
 import type { AlertStore } from './ports';
+import type { AlertProjectionTarget } from './projection';
+import { projectAlert } from './projection';
 import { routeAlert } from './routing';
 
 export type AlertOutcome = 'new' | 'repeat' | 'redelivered';
@@ -21,7 +23,7 @@ export interface ProcessedAlert {
 export async function processAlert(
   deps: {
     alerts: AlertStore;
-    roster: Pick<RosterStore, 'placementsOf' | 'recordAlert' | 'recordRepeatReport'>;
+    roster: Pick<RosterStore, 'placementsOf'> & AlertProjectionTarget;
   },
   message: AlertMessage,
 ): Promise<ProcessedAlert> {
@@ -44,24 +46,14 @@ export async function processAlert(
       comuna,
       raisedInComuna: message.comuna,
       state: INITIAL_ALERT_STATE,
+      version: 1,
       ...(repeated ? { repeatOf: repeated.alertId } : {}),
     };
     created = await deps.alerts.create(stored);
     record = created === 'exists' ? ((await deps.alerts.get(message.alertId)) ?? stored) : stored;
   }
-  // The roster update is idempotent, so it is (re)applied on redelivery too.
-  if (record.repeatOf) {
-    await deps.roster.recordRepeatReport(record.comuna, record.childId, record.repeatOf, record.alertId);
-  } else {
-    await deps.roster.recordAlert(record.comuna, record.childId, {
-      alertId: record.alertId,
-      riskFactor: record.riskFactor,
-      urgent: record.urgent,
-      state: record.state,
-      receivedAt: record.receivedAt,
-      repeatAlertIds: [],
-    });
-  }
+  // The projection is idempotent, so it is (re)applied on redelivery too.
+  await projectAlert(deps.roster, record);
   const outcome = created === 'exists' ? 'redelivered' : record.repeatOf ? 'repeat' : 'new';
   return { outcome, comuna: record.comuna };
 }

@@ -13,9 +13,10 @@ import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-client
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import type { HttpEvent, HttpResult } from '../../shared/adapters/http';
 import {
+  etagOf,
   HttpError,
-  headerOf,
   httpHandler,
+  ifMatchVersion,
   parseRequest,
   principalOf,
   reply,
@@ -86,26 +87,8 @@ function httpErrorOf(error: CaseError): HttpError {
 
 const ERROR_FIELDS = new Set(['allowed', 'missing', 'caseId', 'cap', 'load', 'offeredTo']);
 
-const etag = (version: number): string => `"${version}"`;
-
-/** The version named by `If-Match` (`"<version>"`, a weak `W/` prefix accepted); 428 without one. */
-function readVersion(event: HttpEvent): number {
-  const value = headerOf(event, 'if-match');
-  if (value === undefined || value.trim() === '') {
-    throw new HttpError(
-      428,
-      'precondition_required',
-      'indique en If-Match la versión del caso que leyó (su ETag); así ningún cambio pisa el de otra persona',
-    );
-  }
-  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(value.trim());
-  if (!match) {
-    throw new HttpError(400, 'validation_failed', 'If-Match debe ser el ETag del caso, p. ej. "3"', [
-      { path: 'header.if-match', message: 'debe ser el ETag del caso, p. ej. "3"' },
-    ]);
-  }
-  return Number(match[1]);
-}
+const etag = etagOf;
+const readVersion = (event: HttpEvent): number => ifMatchVersion(event, 'del caso');
 
 function decisionView(d: IntakeDecision) {
   return {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { errorResponses } from '../../shared/api/route';
-import { comunaParam } from '../../shared/api/schemas';
+import { comunaParam, ifMatchHeader, pageQuery } from '../../shared/api/schemas';
 import { caseViewSchema } from './views';
 export const OLN = 'roles OLN de la comuna; roles regionales y central (resumen)';
 export const isoDay = z.iso.date({ error: 'debe ser una fecha aaaa-mm-dd' });
@@ -14,20 +14,8 @@ export const caseIdParam = z
   .meta({ description: 'Identificador del caso', examples: ['c-AbCdEfGhIjKlMnOpQrStUv'] });
 export const itemIdParam = z.string().regex(/^[a-z]+-[0-9a-f]{16}$/, 'no es un identificador de este caso');
 export const caseParams = z.object({ comuna: comunaParam, caseId: caseIdParam });
-export const ifMatch = z.object({
-  'if-match': z.string().optional().meta({
-    description: 'El ETag del caso leído (`"<versión>"`): el cambio se escribe solo sobre esa versión',
-  }),
-});
-export const pageQuery = {
-  limit: z.coerce
-    .number({ error: 'debe ser un número entero de 1 a 200' })
-    .int('debe ser un número entero de 1 a 200')
-    .min(1, 'debe ser un número entero de 1 a 200')
-    .max(200, 'debe ser un número entero de 1 a 200')
-    .default(50),
-  cursor: z.string().max(2048).optional().meta({ description: 'El `nextCursor` de la página anterior' }),
-};
+export const ifMatch = ifMatchHeader('del caso');
+export { pageQuery };
 
 export const caseExample = {
   view: 'resumen',

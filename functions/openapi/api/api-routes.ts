@@ -4,7 +4,7 @@
  * gives its functions, so that no route is deployed undocumented or documented undeployed.
  */
 
-import { createAlertRoute, getAlertRoute } from '../../alerts/api/routes';
+import { ALERT_ROUTES, createAlertRoute } from '../../alerts/api/routes';
 import { CASE_ROUTES } from '../../cases/api/routes';
 import { familyAccessReportRoute, getAccessLogRoute, getIdentityRoute } from '../../identity/api/routes';
 import { cutStatusRoute } from '../../ingest/api/routes';
@@ -22,7 +22,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   familyAccessReportRoute,
   ...CASE_ROUTES,
   createAlertRoute,
-  getAlertRoute,
+  ...ALERT_ROUTES,
   ...QUALITY_ROUTES,
   ...SCORE_ROUTES,
   ...MODELS_ROUTES,

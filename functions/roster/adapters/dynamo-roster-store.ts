@@ -27,7 +27,7 @@ import type {
   ScoringRun,
   StaleSweep,
 } from '../domain/roster';
-import { alertKey, asManualEntry, entryForReaders, scoreKey, staleAction } from '../domain/roster';
+import { alertKey, asManualEntry, entryForReaders, scoreKey, staleAction, withAlert } from '../domain/roster';
 import type { Cursor, Item, MetaView } from './roster-items';
 import {
   currentOf,
@@ -249,9 +249,7 @@ export class DynamoRosterStore implements RosterStore {
   }
 
   async recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void> {
-    await this.updateAlerts(comuna, childId, (alerts) =>
-      alerts.some((a) => a.alertId === alert.alertId) ? undefined : [...alerts, alert],
-    );
+    await this.updateAlerts(comuna, childId, (alerts) => withAlert(alerts, alert));
   }
 
   async recordRepeatReport(

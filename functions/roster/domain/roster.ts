@@ -84,6 +84,8 @@ export interface AlertSummary {
   readonly receivedAt: string;
   /** Ids of further reports of the same risk factor received while this alert was open. */
   readonly repeatAlertIds: readonly string[];
+  /** The alert's version this summary was projected from (absent: 1); an older one never replaces it. */
+  readonly version?: number;
 }
 
 export interface RosterEntry {
@@ -226,6 +228,11 @@ export interface RosterStore {
   /** The inputs of the comuna's last scoring of `cut` that is complete and settled, if any. */
   lastInputs(comuna: string, cut: string): Promise<string | undefined>;
   /** Adds an alert to the child's entry, creating a provisional entry for an unknown child. */
+  /**
+   * Writes the summary of an alert onto the child's entry, creating a provisional entry if there is
+   * none: added if the entry does not have it, replaced if it has an older version of it (its repeat
+   * reports kept), left alone otherwise (idempotent).
+   */
   recordAlert(comuna: string, childId: string, alert: AlertSummary): Promise<void>;
   /** Adds `repeatAlertId` as a repeat report of `alertId` on the entry (idempotent). */
   recordRepeatReport(comuna: string, childId: string, alertId: string, repeatAlertId: string): Promise<void>;
@@ -359,4 +366,13 @@ export function entryForReaders(
     case 'pending':
       return withoutScores(entry);
   }
+}
+
+/** `alerts` with `alert` added or brought up to its version; undefined when nothing changes. */
+export function withAlert(alerts: readonly AlertSummary[], alert: AlertSummary): AlertSummary[] | undefined {
+  const held = alerts.find((a) => a.alertId === alert.alertId);
+  if (!held) return [...alerts, alert];
+  if ((alert.version ?? 1) <= (held.version ?? 1)) return undefined;
+  const repeats = [...new Set([...held.repeatAlertIds, ...alert.repeatAlertIds])];
+  return alerts.map((a) => (a === held ? { ...alert, repeatAlertIds: repeats } : a));
 }

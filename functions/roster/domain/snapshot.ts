@@ -3,6 +3,7 @@
  * aggregate figures a dashboard shows without opening individual entries.
  */
 import type { RosterEntry } from './roster';
+import { OPEN_ALERT_STATES } from './roster';
 
 export interface ComunaSnapshot {
   readonly comuna: string;
@@ -37,8 +38,10 @@ export function buildSnapshot(
   for (const e of entries) {
     if (e.ventile !== undefined && e.ventile >= 1 && e.ventile <= 20)
       ventiles[e.ventile - 1] = (ventiles[e.ventile - 1] ?? 0) + 1;
-    if ((e.alerts ?? []).length > 0) withOpenAlert++;
-    if ((e.alerts ?? []).some((a) => a.urgent)) urgent++;
+    // An entry keeps its closed alerts as history: only those still open count.
+    const open = (e.alerts ?? []).filter((a) => OPEN_ALERT_STATES.has(a.state));
+    if (open.length > 0) withOpenAlert++;
+    if (open.some((a) => a.urgent)) urgent++;
     if (e.provisional) provisional++;
     if (e.ventile === 20) {
       const text = e.reasons?.[0]?.text;

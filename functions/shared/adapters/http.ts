@@ -118,6 +118,31 @@ export function headerOf(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
+/** The ETag of a version: `"<version>"`. */
+export const etagOf = (version: number): string => `"${version}"`;
+
+/**
+ * The version named by `If-Match` (`"<version>"`, a weak `W/` prefix accepted) for a change of
+ * `what` (e.g. "del caso"): 428 without one, 400 for anything else, so that no change is written
+ * over a version its author did not read.
+ */
+export function ifMatchVersion(event: HttpEvent, what: string): number {
+  const value = headerOf(event, 'if-match');
+  if (value === undefined || value.trim() === '') {
+    throw new HttpError(
+      428,
+      'precondition_required',
+      `indique en If-Match la versión ${what} que leyó (su ETag); así ningún cambio pisa el de otra persona`,
+    );
+  }
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(value.trim());
+  if (!match) {
+    const message = `If-Match debe ser el ETag ${what}, p. ej. "3"`;
+    throw new HttpError(400, 'validation_failed', message, [{ path: 'header.if-match', message }]);
+  }
+  return Number(match[1]);
+}
+
 /** A media type or charset shown back only when it is a plain token, never arbitrary header text. */
 const TOKEN = /^[A-Za-z0-9!#$&^_.+-]{1,64}(?:\/[A-Za-z0-9!#$&^_.+-]{1,64})?$/;
 

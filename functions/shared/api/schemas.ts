@@ -26,3 +26,25 @@ export const childIdParam = z
 export const comunaRefSchema = z
   .object({ code: z.string(), name: z.string().nullable() })
   .meta({ description: 'Comuna: código CUT y nombre' });
+
+/** `limit` (1 to 200, default 50) and `cursor` (the previous page's `nextCursor`) of a paged listing. */
+export const pageQuery = {
+  limit: z.coerce
+    .number({ error: 'debe ser un número entero de 1 a 200' })
+    .int('debe ser un número entero de 1 a 200')
+    .min(1, 'debe ser un número entero de 1 a 200')
+    .max(200, 'debe ser un número entero de 1 a 200')
+    .default(50),
+  cursor: z.string().max(2048).optional().meta({ description: 'El `nextCursor` de la página anterior' }),
+};
+
+/** The `If-Match` header of a change written only over the version read (`what`: "del caso"). */
+export const ifMatchHeader = (what: string) =>
+  z.object({
+    'if-match': z
+      .string()
+      .optional()
+      .meta({
+        description: `El ETag ${what} leído (\`"<versión>"\`): el cambio se escribe solo sobre esa versión`,
+      }),
+  });

@@ -53,6 +53,7 @@ export type Action =
   | 'roster:read'
   | 'alert:create'
   | 'alert:read'
+  | 'alert:manage'
   | 'quality:read'
   | 'drift:read'
   | 'model:read'
@@ -71,6 +72,7 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'alert:create': [...OLN_ROLES, 'sectorialista', 'coordinador_regional', 'administrador_central'],
   // Of an alert handled in or raised in the comuna; whoever reported an alert may read it as well.
   'alert:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
+  'alert:manage': ['coordinador', 'gestor_casos', 'gestor_comunitario', 'coordinador_regional'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   // The model's monitoring per comuna and cut: aggregate figures, no child's data.
   'drift:read': ['coordinador', 'coordinador_regional', 'administrador_central'],

@@ -7,7 +7,12 @@ import type { StoredAlert } from '../../../functions/alerts/domain/alert';
 import { context, fixture } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const handler = createHandler({ AWS_REGION: 'us-east-1', ALERTS_TABLE: 'alerts' });
+const handler = createHandler({
+  AWS_REGION: 'us-east-1',
+  ALERTS_TABLE: 'alerts',
+  ROSTER_TABLE: 'roster',
+  CASES_TABLE: 'cases',
+});
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const call = async (event: Event) => (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
 const ALERT_ID = '0f8d2c1e-5b7a-4c3d-9e2f-1a2b3c4d5e6f';
