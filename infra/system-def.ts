@@ -1,5 +1,5 @@
 /**
- * The vocabulary of a system definition: what a bucket, table, queue, layer, function, trigger and
+ * The vocabulary of a system definition: what a bucket, table, queue, topic, layer, function, trigger and
  * grant are, in plain data. `infra/system.ts` is SAN's definition in these terms; the CDK stack,
  * the local runtime and `validate-system.ts` read both.
  */
@@ -18,8 +18,10 @@ export type TableId =
   | 'models'
   | 'cases'
   | 'intakeDecisions'
-  | 'caseloads';
+  | 'caseloads'
+  | 'notifications';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
+export type TopicId = 'notifications';
 export type LayerId = 'onnxruntime' | 'model';
 export type FunctionId =
   | 'ingest'
@@ -38,7 +40,8 @@ export type FunctionId =
   | 'driftApi'
   | 'modelsApi'
   | 'cutsApi'
-  | 'apiDocument';
+  | 'apiDocument'
+  | 'alertsEscalation';
 
 export interface BucketDef {
   readonly description: string;
@@ -86,6 +89,10 @@ export interface QueueDef {
   readonly maxReceiveCount: number;
 }
 
+export interface TopicDef {
+  readonly description: string;
+}
+
 export interface LayerDef {
   readonly description: string;
   /** `node-modules`: packages under /opt/nodejs/node_modules; `files`: plain files under /opt/<mount>. */
@@ -102,6 +109,7 @@ export type EnvValue =
   | { readonly bucket: BucketId }
   | { readonly table: TableId }
   | { readonly queue: QueueId }
+  | { readonly topic: TopicId }
   | { readonly layerFile: LayerId; readonly file: string }
   | { readonly secret: 'pseudonymKey' };
 
@@ -130,6 +138,7 @@ export interface AccessDef {
   readonly buckets?: Partial<Record<BucketId, 'read' | 'put' | 'readPut'>>;
   readonly tables?: Partial<Record<TableId, 'read' | 'write' | 'readWrite'>>;
   readonly queues?: Partial<Record<QueueId, 'send'>>;
+  readonly topics?: Partial<Record<TopicId, 'publish'>>;
   readonly secrets?: readonly 'pseudonymKey'[];
 }
 
@@ -168,6 +177,8 @@ export interface SystemDef {
   readonly buckets: Readonly<Record<BucketId, BucketDef>>;
   readonly tables: Readonly<Record<TableId, TableDef>>;
   readonly queues: Readonly<Record<QueueId, QueueDef>>;
+  /** Notification topics: SNS in the cloud, fauxqs's SNS locally (each published message is logged). */
+  readonly topics: Readonly<Record<TopicId, TopicDef>>;
   readonly layers: Readonly<Record<LayerId, LayerDef>>;
   readonly secrets: Readonly<Record<'pseudonymKey', SecretDef>>;
   readonly functions: Readonly<Record<FunctionId, FunctionDef>>;

@@ -37,6 +37,8 @@ import type {
   SystemDef,
   TableDef,
   TableId,
+  TopicDef,
+  TopicId,
   Trigger,
 } from './system-def';
 
@@ -60,6 +62,8 @@ export type {
   SystemDef,
   TableDef,
   TableId,
+  TopicDef,
+  TopicId,
   Trigger,
 };
 
@@ -178,7 +182,20 @@ export const system: SystemDef = {
           partitionKey: { name: 'comuna', type: 'S' },
           sortKey: { name: 'receivedAt', type: 'S' },
         },
+        {
+          // Sparse: only urgent alerts no one at the OLN has acted on yet, for their escalation.
+          name: 'byAwaitingAck',
+          partitionKey: { name: 'awaitingAck', type: 'S' },
+          sortKey: { name: 'receivedAt', type: 'S' },
+        },
       ],
+    },
+    notifications: {
+      description:
+        "Notices to people (an urgent alert for the comuna's coordinador, its escalation to the coordinador regional), newest first per comuna, as published to the notifications topic",
+      partitionKey: { name: 'comuna', type: 'S' },
+      sortKey: { name: 'sortKey', type: 'S' },
+      indexes: [],
     },
     identities: {
       description:
@@ -291,6 +308,12 @@ export const system: SystemDef = {
       maxReceiveCount: 3,
     },
   },
+  topics: {
+    notifications: {
+      description:
+        "Urgent alerts for the comuna's coordinador and their escalation to the coordinador regional; messages carry the attributes comuna, region, audience and kind for subscription filters",
+    },
+  },
   layers: {
     onnxruntime: {
       description: 'onnxruntime-node with its linux-x64 CPU binaries only',
@@ -393,9 +416,37 @@ export const system: SystemDef = {
       memoryMb: 512,
       timeoutSeconds: 30,
       layers: [],
-      environment: { ALERTS_TABLE: { table: 'alerts' }, ROSTER_TABLE: { table: 'roster' } },
-      access: { tables: { alerts: 'readWrite', roster: 'readWrite' } },
+      environment: {
+        ALERTS_TABLE: { table: 'alerts' },
+        ROSTER_TABLE: { table: 'roster' },
+        NOTIFICATIONS_TABLE: { table: 'notifications' },
+        NOTIFICATIONS_TOPIC_ARN: { topic: 'notifications' },
+      },
+      access: {
+        tables: { alerts: 'readWrite', roster: 'readWrite', notifications: 'readWrite' },
+        topics: { notifications: 'publish' },
+      },
       triggers: [{ type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    },
+    alertsEscalation: {
+      description:
+        'Escalates to the coordinador regional every urgent alert no one at the OLN has acted on within the configured hours',
+      dir: 'functions/alerts/escalation',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      layers: [],
+      environment: {
+        ALERTS_TABLE: { table: 'alerts' },
+        NOTIFICATIONS_TABLE: { table: 'notifications' },
+        NOTIFICATIONS_TOPIC_ARN: { topic: 'notifications' },
+        // Configuration, not code: hours an urgent alert may wait unacknowledged before it escalates.
+        ESCALATE_URGENT_AFTER_HOURS: '24',
+      },
+      access: {
+        tables: { alerts: 'readWrite', notifications: 'readWrite' },
+        topics: { notifications: 'publish' },
+      },
+      triggers: [{ type: 'schedule', everyMinutes: 15 }],
     },
     alertsApi: {
       description:
@@ -408,8 +459,11 @@ export const system: SystemDef = {
         ALERTS_TABLE: { table: 'alerts' },
         ROSTER_TABLE: { table: 'roster' },
         CASES_TABLE: { table: 'cases' },
+        NOTIFICATIONS_TABLE: { table: 'notifications' },
       },
-      access: { tables: { alerts: 'readWrite', roster: 'readWrite', cases: 'read' } },
+      access: {
+        tables: { alerts: 'readWrite', roster: 'readWrite', cases: 'read', notifications: 'read' },
+      },
       triggers: [{ type: 'http', routes: ALERT_ROUTES }],
     },
     rosterApi: {

@@ -44,7 +44,7 @@ export const visibilityCoversConsumers: Rule = (system) => {
 
 function declared(
   system: SystemDef,
-  kind: 'buckets' | 'tables' | 'queues' | 'layers' | 'secrets',
+  kind: 'buckets' | 'tables' | 'queues' | 'topics' | 'layers' | 'secrets',
   id: string,
 ): boolean {
   return Object.hasOwn(system[kind], id);
@@ -55,7 +55,7 @@ export const referencesDeclared: Rule = (system) => {
   const problems: string[] = [];
   for (const [id, fn] of entriesOf(system.functions)) {
     const check = (
-      kind: 'buckets' | 'tables' | 'queues' | 'layers' | 'secrets',
+      kind: 'buckets' | 'tables' | 'queues' | 'topics' | 'layers' | 'secrets',
       name: string,
       what: string,
     ): void => {
@@ -72,6 +72,7 @@ export const referencesDeclared: Rule = (system) => {
     for (const bucket of Object.keys(fn.access.buckets ?? {})) check('buckets', bucket, 'its access');
     for (const table of Object.keys(fn.access.tables ?? {})) check('tables', table, 'its access');
     for (const queue of Object.keys(fn.access.queues ?? {})) check('queues', queue, 'its access');
+    for (const topic of Object.keys(fn.access.topics ?? {})) check('topics', topic, 'its access');
     for (const secret of fn.access.secrets ?? []) check('secrets', secret, 'its access');
     for (const [name, value] of Object.entries(fn.environment)) {
       let ref: ReturnType<typeof envReference>;
@@ -88,6 +89,7 @@ export const referencesDeclared: Rule = (system) => {
       if (ref.kind === 'bucket') check('buckets', ref.id, what);
       else if (ref.kind === 'table') check('tables', ref.id, what);
       else if (ref.kind === 'queue') check('queues', ref.id, what);
+      else if (ref.kind === 'topic') check('topics', ref.id, what);
       else if (ref.kind === 'layerFile') check('layers', ref.id, what);
       else if (ref.kind === 'secret') check('secrets', ref.id, what);
     }
@@ -106,6 +108,8 @@ function ungranted(fn: FunctionDef, ref: ReturnType<typeof envReference>): strin
       return fn.access.tables?.[ref.id] ? undefined : `no access to table ${ref.id}`;
     case 'queue':
       return fn.access.queues?.[ref.id] ? undefined : `no access to queue ${ref.id}`;
+    case 'topic':
+      return fn.access.topics?.[ref.id] ? undefined : `no access to topic ${ref.id}`;
     case 'layerFile':
       return fn.layers.includes(ref.id) ? undefined : `layer ${ref.id} is not attached to it`;
     case 'secret':

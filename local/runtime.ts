@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import {
   ChangeMessageVisibilityCommand,
@@ -25,7 +26,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { envReference, unhandledEnvReference } from '../infra/env-value';
-import type { BucketId, EnvValue, FunctionDef, FunctionId, QueueId, TableId } from '../infra/system';
+import type { BucketId, EnvValue, FunctionDef, FunctionId, QueueId, TableId, TopicId } from '../infra/system';
 import { entriesOf, system } from '../infra/system';
 import { assertValidSystem } from '../infra/validate-system';
 import type { AuthMode } from './auth';
@@ -36,6 +37,8 @@ import { recoverInterruptedIngest } from './recover-ingest';
 import type { StandIns, StoreUsage } from './stand-ins';
 import { startStandIns } from './stand-ins';
 import { assertStateFree, lockState } from './state-lock';
+import type { DeliveredMessage } from './topics';
+import { startTopics } from './topics';
 
 export { LocalStateError } from './local-tables';
 
@@ -72,6 +75,7 @@ export interface LocalSystem {
     readonly buckets: Readonly<Record<BucketId, string>>;
     readonly tables: Readonly<Record<TableId, string>>;
     readonly queues: Readonly<Record<QueueId, { url: string; dlqUrl: string }>>;
+    readonly topics: Readonly<Record<TopicId, string>>;
   };
   readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient; readonly sqs: SQSClient };
   /** Environment each function receives, as its Lambda would. */
@@ -85,7 +89,10 @@ export interface LocalSystem {
   invoke(functionId: FunctionId, event: unknown, trigger?: string): Promise<unknown>;
   /** Resolves when no invocation is running and every queue is empty, twice in a row. */
   whenIdle(timeoutMs?: number): Promise<void>;
-  runSchedule(functionId: FunctionId): Promise<unknown>;
+  /** Runs a scheduled function now, with `at` as the scheduled event's time (default: now). */
+  runSchedule(functionId: FunctionId, at?: Date): Promise<unknown>;
+  /** What a topic delivered to its local subscriber (in place of the cloud's e-mail or SMS), oldest first. */
+  delivered(topic: TopicId): readonly DeliveredMessage[];
   /** DynamoDB requests the local stand-in has served, and the CPU time it spent, since start. */
   dynamodbUsage(): Promise<StoreUsage>;
   onInvocation(listener: (record: InvocationRecord) => void): void;
@@ -188,6 +195,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`queue ${id} was not created`);
     queues[id] = { url: queue.QueueUrl, dlqUrl: dlq.QueueUrl };
   }
+  const sns = new SNSClient({ region: REGION, endpoint: endpoints.sqs });
+  const topics = await startTopics({
+    sns,
+    sqs,
+    topics: entriesOf(system.topics).map(([id]) => id),
+    localName,
+    log,
+  });
   const pseudonymKeyPath = join(dataDir, 'pseudonym.key');
   await loadOrCreateKey(dataDir, 'pseudonym.key');
   const jwtKey = await loadOrCreateKey(dataDir, 'jwt.key');
@@ -204,6 +219,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         return tables[ref.id];
       case 'queue':
         return queues[ref.id].url;
+      case 'topic':
+        return topics.arns[ref.id];
       case 'layerFile': {
         const layer = system.layers[ref.id];
         if (!layer.sourceDir) throw new Error(`layer ${ref.id} has no source folder`);
@@ -224,6 +241,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AWS_ENDPOINT_URL_S3: endpoints.s3,
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_SNS: endpoints.sqs,
       S3_FORCE_PATH_STYLE: 'true',
     };
     for (const [name, value] of Object.entries(def.environment)) {
@@ -401,13 +419,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   // --- schedules -------------------------------------------------------------------------------------
   const timers: NodeJS.Timeout[] = [];
-  const scheduledEvent = (id: FunctionId) => ({
+  const scheduledEvent = (id: FunctionId, at = new Date()) => ({
     version: '0',
     id: randomUUID(),
     'detail-type': 'Scheduled Event',
     source: 'aws.events',
     account: ACCOUNT,
-    time: new Date().toISOString(),
+    time: at.toISOString(),
     region: REGION,
     resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${localName(id)}-schedule`],
     detail: {},
@@ -476,7 +494,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   return {
     apiUrl: gateway.url,
     endpoints,
-    names: { buckets, tables, queues },
+    names: { buckets, tables, queues, topics: topics.arns },
     clients: { s3, dynamodb, sqs },
     recovered,
     functionEnv,
@@ -488,11 +506,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       while (quietChecks < 2) {
         if (Date.now() > until) throw new Error(`the local system did not settle within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 250));
-        const busy = inFlight > 0 || pendingAsync.size > 0 || (await queueDepth()) > 0;
+        const busy =
+          inFlight > 0 || pendingAsync.size > 0 || (await queueDepth()) > 0 || (await topics.pending()) > 0;
         quietChecks = busy ? 0 : quietChecks + 1;
       }
     },
-    runSchedule: (id) => invoke(id, scheduledEvent(id), 'schedule'),
+    runSchedule: (id, at) => invoke(id, scheduledEvent(id, at), 'schedule'),
+    delivered: (topic) => topics.delivered(topic),
     dynamodbUsage: () => standIns.dynamodbUsage(),
     onInvocation(listener) {
       listeners.push(listener);
@@ -503,6 +523,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await gateway.close();
       await Promise.allSettled(pollers);
       await Promise.allSettled([...pendingAsync]);
+      await topics.stop();
       await standIns.stop();
       await unlockState();
     },

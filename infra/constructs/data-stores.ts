@@ -8,9 +8,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { BucketId, IndexDef, QueueId, SystemDef, TableId } from '../system';
+import type { BucketId, IndexDef, QueueId, SystemDef, TableId, TopicId } from '../system';
 import { entriesOf } from '../system';
 
 export interface DataStoresProps {
@@ -29,6 +30,7 @@ export class DataStores extends Construct {
   public readonly tables: Readonly<Record<TableId, dynamodb.Table>>;
   public readonly queues: Readonly<Record<QueueId, sqs.Queue>>;
   public readonly deadLetterQueues: Readonly<Record<QueueId, sqs.Queue>>;
+  public readonly topics: Readonly<Record<TopicId, sns.Topic>>;
   public readonly pseudonymKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DataStoresProps) {
@@ -135,6 +137,18 @@ export class DataStores extends Construct {
     }
     this.queues = queues;
     this.deadLetterQueues = dlqs;
+
+    // Subscribers (the coordinators' e-mail or SMS, an operations tool) are added per deployment,
+    // each with a filter policy on the message attributes `comuna`, `region` and `audience`.
+    const topics = {} as Record<TopicId, sns.Topic>;
+    for (const [topicId] of entriesOf(props.system.topics)) {
+      topics[topicId] = new sns.Topic(this, `${pascal(topicId)}Topic`, {
+        displayName: `SAN ${topicId}`,
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+    }
+    this.topics = topics;
 
     this.pseudonymKey = new secretsmanager.Secret(this, 'PseudonymKey', {
       description: props.system.secrets.pseudonymKey.description,

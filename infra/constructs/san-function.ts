@@ -129,6 +129,8 @@ export class SanFunction extends Construct {
         return stores.tables[ref.id].tableName;
       case 'queue':
         return stores.queues[ref.id].queueUrl;
+      case 'topic':
+        return stores.topics[ref.id].topicArn;
       case 'layerFile':
         return `/opt/${system.layers[ref.id].mount}/${ref.file}`;
       case 'secret':
@@ -155,6 +157,9 @@ export class SanFunction extends Construct {
     }
     for (const queueId of Object.keys(access.queues ?? {})) {
       stores.queues[queueId as keyof typeof stores.queues].grantSendMessages(fn);
+    }
+    for (const topicId of Object.keys(access.topics ?? {})) {
+      stores.topics[topicId as keyof typeof stores.topics].grantPublish(fn);
     }
     if ((access.secrets ?? []).includes('pseudonymKey')) stores.pseudonymKey.grantRead(fn);
   }

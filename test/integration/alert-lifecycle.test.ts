@@ -309,3 +309,80 @@ describe('the alert life cycle', () => {
     expect(regional.body.alerts[0].actions).toEqual(['tomar']);
   });
 });
+
+describe('urgency that reaches a person', () => {
+  it("notifies an urgent alert to the comuna's coordinador through the topic and escalates it once when no one acts", async () => {
+    const alertId = await raise(runOf(21_000_200), 'trabajo_infantil_o_explotacion', true);
+    const acted = await raise(runOf(21_000_201), 'trabajo_infantil_o_explotacion', true);
+    const calm = await raise(runOf(21_000_202), 'trabajo_infantil_o_explotacion', false);
+
+    // Published to the topic (what reaches a phone in the cloud), once per urgent alert.
+    const delivered = () =>
+      local
+        .delivered('notifications')
+        .map((d) => ({ ...d, notice: JSON.parse(d.body) as { alertId: string; kind: string } }));
+    const urgentNotices = delivered().filter((d) => d.notice.kind === 'alerta_urgente');
+    expect(urgentNotices.filter((d) => d.notice.alertId === alertId)).toHaveLength(1);
+    expect(urgentNotices.some((d) => d.notice.alertId === calm)).toBe(false);
+    expect(urgentNotices.find((d) => d.notice.alertId === alertId)?.attributes).toEqual({
+      comuna: SANTIAGO,
+      region: '13',
+      audience: 'coordinador',
+      kind: 'alerta_urgente',
+    });
+
+    // The same notices, listed to the coordinador; the regional coordinator is not its audience.
+    const mine = await api(`/v1/comunas/${SANTIAGO}/notifications`, coordinador);
+    expect(mine.status).toBe(200);
+    expect(mine.body.notifications.map((n: { alertId: string }) => n.alertId)).toEqual(
+      expect.arrayContaining([alertId, acted]),
+    );
+    expect(mine.body.notifications[0].text).toContain('Alerta urgente en Santiago (13101)');
+    const regional = { role: 'coordinador_regional', comunas: '13101,13110' };
+    expect((await api(`/v1/comunas/${SANTIAGO}/notifications`, regional)).body.notifications).toEqual([]);
+    expect((await api(`/v1/comunas/${SANTIAGO}/notifications`, gestor)).status).toBe(403);
+    expect(
+      (await api(`/v1/comunas/${SANTIAGO}/notifications`, { role: 'coordinador', comunas: '13110' })).status,
+    ).toBe(403);
+
+    // One of them is acted on in time; a day later the other escalates, once.
+    const read = await api(`/v1/alerts/${acted}`, coordinador);
+    expect(
+      (await move(acted, coordinador, read.etag, { action: 'tomar', reason: 'revisada a tiempo' })).status,
+    ).toBe(200);
+    expect(await local.runSchedule('alertsEscalation', new Date(Date.now() + 23 * 3_600_000))).toEqual({
+      escalated: [],
+    });
+    const later = new Date(Date.now() + 25 * 3_600_000);
+    const first = (await local.runSchedule('alertsEscalation', later)) as { escalated: string[] };
+    expect(first.escalated).toContain(alertId);
+    expect(first.escalated).not.toContain(acted);
+    expect(await local.runSchedule('alertsEscalation', later)).toEqual({ escalated: [] });
+    await local.whenIdle();
+    const escalations = delivered().filter(
+      (d) => d.notice.kind === 'escalamiento' && d.notice.alertId === alertId,
+    );
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]?.attributes.audience).toBe('coordinador_regional');
+    const regionalList = await api(`/v1/comunas/${SANTIAGO}/notifications`, regional);
+    expect(
+      regionalList.body.notifications.map((n: { alertId: string; kind: string }) => [n.kind, n.alertId]),
+    ).toContainEqual(['escalamiento', alertId]);
+    const central = await api(`/v1/comunas/${SANTIAGO}/notifications?limit=200`, {
+      role: 'administrador_central',
+      comunas: '*',
+    });
+    const kinds = new Set(central.body.notifications.map((n: { kind: string }) => n.kind));
+    expect(kinds).toEqual(new Set(['alerta_urgente', 'escalamiento']));
+
+    // The escalation is a change of the alert: it shows, and a change over the version before it is refused.
+    const escalated = await api(`/v1/alerts/${alertId}`, coordinador);
+    expect(escalated.etag).toBe('"2"');
+    expect(
+      (await move(alertId, coordinador, '"1"', { action: 'tomar', reason: 'revisada tarde' })).status,
+    ).toBe(412);
+    expect(
+      (await move(alertId, coordinador, '"2"', { action: 'tomar', reason: 'revisada tarde' })).status,
+    ).toBe(200);
+  });
+});

@@ -55,7 +55,7 @@ describe('npm run san -- validate', () => {
     );
     expect(result.stdout).toContain('índice de calidad');
     expect(result.stdout).toContain('todos los archivos se pueden ingerir');
-    expect(result.stdout).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(result.stdout).not.toMatch(/(?<![\w.-])\d{1,2}\.?\d{3}\.?\d{3}-[\dK](?![\w-])/);
     expect(result.stdout).not.toMatch(/se esperaba \d/);
   });
 

@@ -43,6 +43,12 @@ import { generateCut } from '../../tools/generate/generator';
 import { manifestOf } from '../unit/fixtures';
 import { fetchChecked } from './api-contract';
 
+/**
+ * A RUN standing as a value of its own (with or without dots), not a run of digits inside another
+ * token: a random UUID may well start with eight digits and a dash.
+ */
+const RUN_TOKEN = /(?<![\w.-])\d{1,2}\.?\d{3}\.?\d{3}-[\dK](?![\w-])/;
+
 interface RosterBody {
   currentCut: string | null;
   modelVersion: string | null;
@@ -301,7 +307,7 @@ describe('from S3 upload to the roster over HTTP', () => {
       expect(e.childId).toMatch(/^n-/);
     }
     expect(body.entries[0]?.reasons.length).toBeGreaterThan(0);
-    expect(JSON.stringify(body)).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(JSON.stringify(body)).not.toMatch(RUN_TOKEN);
 
     const next = await roster('13101', `limit=50&cursor=${body.nextCursor}`);
     expect(next.entries[0]?.rank).toBe(51);
@@ -424,7 +430,7 @@ describe('data-quality index', () => {
       ).counts.carried;
     const october = await openOf('2026-10');
     expect(october.length).toBeGreaterThan(0);
-    expect(JSON.stringify(october)).not.toMatch(/\d{7,8}-[\dK]/);
+    expect(JSON.stringify(october)).not.toMatch(RUN_TOKEN);
 
     // November's extract has no rows: no institution has corrected anything, so every October
     // inconsistency is still open and counts again; the file itself measures nothing.
@@ -789,7 +795,7 @@ describe('bad input', () => {
       'gestor_casos:denied:contacto_familia',
       'administrador_central:denied:contacto_familia',
     ]);
-    expect(JSON.stringify(trail.body)).not.toMatch(/\d{1,2}\.?\d{3}\.?\d{3}-[\dK]/);
+    expect(JSON.stringify(trail.body)).not.toMatch(RUN_TOKEN);
     // The family's report, asked with the child's RUN: the same trail under its pseudonym, RUN masked.
     const report = await api('/v1/access-log/family-report', {
       method: 'POST',

@@ -1,7 +1,7 @@
 /** AlertStore on DynamoDB. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodePageKey, encodePageKey } from '../../shared/adapters/page-cursor';
 import type { StoredAlert } from '../domain/alert';
 import { OPEN_STATES } from '../domain/alert';
@@ -50,6 +50,34 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
+  async awaitingAcknowledgement(before: string): Promise<StoredAlert[]> {
+    return this.queryAll({
+      IndexName: 'byAwaitingAck',
+      KeyConditionExpression: 'awaitingAck = :urgent AND receivedAt <= :before',
+      FilterExpression: 'attribute_not_exists(escalatedAt)',
+      ExpressionAttributeValues: { ':urgent': 'urgente', ':before': before },
+    });
+  }
+
+  async markEscalated(alertId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { alertId },
+          // A change like any other: a transition written over the version before it is refused.
+          UpdateExpression: 'SET escalatedAt = :at, version = if_not_exists(version, :one) + :one',
+          ConditionExpression: 'attribute_exists(awaitingAck) AND attribute_not_exists(escalatedAt)',
+          ExpressionAttributeValues: { ':at': at, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async get(alertId: string): Promise<StoredAlert | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
@@ -58,15 +86,24 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async ofChild(childId: string): Promise<StoredAlert[]> {
+    return this.queryAll({
+      IndexName: 'byChild',
+      KeyConditionExpression: 'childId = :c',
+      ExpressionAttributeValues: { ':c': childId },
+    });
+  }
+
+  /** Every item a query of the table answers, page after page. */
+  private async queryAll(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<StoredAlert[]> {
     const items: StoredAlert[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
+          ...input,
           TableName: this.tableName,
-          IndexName: 'byChild',
-          KeyConditionExpression: 'childId = :c',
-          ExpressionAttributeValues: { ':c': childId },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );

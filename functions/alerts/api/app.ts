@@ -6,6 +6,7 @@
  *   (see `domain/alert-view.ts`). An alert the caller may not see answers exactly like one that
  *   does not exist.
  * - `GET /v1/comunas/{comuna}/alerts` lists the alerts a comuna handles, by state, risk factor and age.
+ * - `GET /v1/comunas/{comuna}/notifications` lists the urgent-alert notices and escalations of a comuna.
  * - `POST /v1/alerts/{alertId}/transitions` moves an alert through its life cycle
  *   (`domain/alert-workflow.ts`) over the version read, and projects it onto the nómina.
  */
@@ -31,19 +32,24 @@ import { createLogger } from '../../shared/adapters/logger';
 import { CursorError } from '../../shared/adapters/page-cursor';
 import { routeKeyOf } from '../../shared/api/route';
 import { isAllowed } from '../../shared/domain/access';
+import { comunaRef } from '../../shared/domain/comunas';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
+import { DynamoNoticeStore } from '../adapters/notices';
 import type { StoredAlert } from '../domain/alert';
+import { riskFactorView } from '../domain/alert';
 import { alertViewFor, reportView } from '../domain/alert-view';
 import type { AlertWorkflowProblem } from '../domain/alert-workflow';
 import { AlertWorkflowError, transitionAlert } from '../domain/alert-workflow';
+import type { NoticeAudience } from '../domain/notifications';
 import type { CaseLookup } from '../domain/ports';
 import { projectAlert } from '../domain/projection';
-import { getAlertRoute, listComunaAlertsRoute, transitionAlertRoute } from './routes';
+import { getAlertRoute, listComunaAlertsRoute, listNotificationsRoute, transitionAlertRoute } from './routes';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
   CASES_TABLE: z.string().min(1),
+  NOTIFICATIONS_TABLE: z.string().min(1),
 });
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -64,6 +70,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const alerts = new DynamoAlertStore(db, env.ALERTS_TABLE);
   const roster = new DynamoRosterStore(db, env.ROSTER_TABLE);
   const caseStore = new DynamoCaseStore(db, env.CASES_TABLE);
+  const notices = new DynamoNoticeStore(db, env.NOTIFICATIONS_TABLE);
   const cases: CaseLookup = {
     openCasesOf: async (childId, comuna) =>
       (await caseStore.casesOfChild(childId))
@@ -108,8 +115,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     }
     const now = Date.now();
     const ago = (days: number) => new Date(now - days * DAY_MS).toISOString();
-    try {
-      const page = await alerts.listByComuna(params.comuna, {
+    const page = await withCursor(() =>
+      alerts.listByComuna(params.comuna, {
         ...(query.state !== undefined ? { state: query.state } : { openOnly: query.open === true }),
         ...(query.riskFactor !== undefined ? { riskFactor: query.riskFactor } : {}),
         ...(query.urgent !== undefined ? { urgent: query.urgent } : {}),
@@ -118,19 +125,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         includeRepeats: query.includeRepeats === true,
         limit: query.limit,
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-      });
-      return reply(listComunaAlertsRoute, 200, {
-        alerts: page.alerts.map((a) => reportView(principal, a)),
-        nextCursor: page.nextCursor ?? null,
-      });
-    } catch (error) {
-      if (error instanceof CursorError) {
-        throw new HttpError(400, 'validation_failed', error.message, [
-          { path: 'query.cursor', message: error.message },
-        ]);
-      }
-      throw error;
-    }
+      }),
+    );
+    return reply(listComunaAlertsRoute, 200, {
+      alerts: page.alerts.map((a) => reportView(principal, a)),
+      nextCursor: page.nextCursor ?? null,
+    });
   };
 
   const moveAlert = async (event: HttpEvent): Promise<HttpResult> => {
@@ -181,10 +181,50 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     return reply(transitionAlertRoute, 200, reportView(principal, stored), { etag: etagOf(read + 1) });
   };
 
+  const listNotices = async (event: HttpEvent): Promise<HttpResult> => {
+    const principal = principalOf(event);
+    const { params, query } = parseRequest(listNotificationsRoute, event);
+    if (!isAllowed(principal, 'notification:read', params.comuna)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede ver los avisos de la comuna ${params.comuna}`,
+      );
+    }
+    const audiences: NoticeAudience[] =
+      principal.role === 'coordinador'
+        ? ['coordinador']
+        : principal.role === 'coordinador_regional'
+          ? ['coordinador_regional']
+          : ['coordinador', 'coordinador_regional'];
+    const page = await withCursor(() =>
+      notices.listByComuna(params.comuna, {
+        audiences,
+        limit: query.limit,
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      }),
+    );
+    return reply(listNotificationsRoute, 200, {
+      notifications: page.notices.map((n) => ({
+        noticeId: n.noticeId,
+        kind: n.kind,
+        audience: n.audience,
+        comuna: comunaRef(n.comuna),
+        alertId: n.alertId,
+        childId: n.childId,
+        riskFactor: riskFactorView(n.riskFactor),
+        dueAt: n.dueAt,
+        text: n.text,
+      })),
+      nextCursor: page.nextCursor ?? null,
+    });
+  };
+
   const handlers: Readonly<Record<string, (event: HttpEvent) => Promise<HttpResult>>> = {
     [routeKeyOf(getAlertRoute)]: getAlert,
     [routeKeyOf(listComunaAlertsRoute)]: listAlerts,
     [routeKeyOf(transitionAlertRoute)]: moveAlert,
+    [routeKeyOf(listNotificationsRoute)]: listNotices,
   };
 
   const route = httpHandler(logger, async (event) => {
@@ -193,6 +233,20 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     return handler(event);
   });
   return middy(route).use(injectLambdaContext(logger));
+}
+
+/** Runs a listing, answering a cursor it does not recognise as a bad `query.cursor`. */
+async function withCursor<T>(list: () => Promise<T>): Promise<T> {
+  try {
+    return await list();
+  } catch (error) {
+    if (error instanceof CursorError) {
+      throw new HttpError(400, 'validation_failed', error.message, [
+        { path: 'query.cursor', message: error.message },
+      ]);
+    }
+    throw error;
+  }
 }
 
 function stale(current: number): HttpError {

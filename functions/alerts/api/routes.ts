@@ -5,6 +5,7 @@ import { defineRoute, errorResponses, permission } from '../../shared/api/route'
 import { comunaParam, comunaRefSchema, ifMatchHeader, pageQuery } from '../../shared/api/schemas';
 import { ALERT_ACTIONS, ALERT_STATES, alertRequestSchema, RISK_FACTORS } from '../domain/alert';
 import { ALERT_TRANSITIONS } from '../domain/alert-workflow';
+import { NOTICE_KINDS } from '../domain/notifications';
 import { containsRun } from '../domain/run-in-text';
 
 const riskFactorCodes = Object.keys(RISK_FACTORS) as [
@@ -243,5 +244,61 @@ export const transitionAlertRoute = defineRoute({
   },
 });
 
+export const listNotificationsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/comunas/{comuna}/notifications',
+  operationId: 'listNotifications',
+  tag: 'alertas',
+  summary: 'Los avisos de alertas urgentes de una comuna, del más reciente al más antiguo',
+  description:
+    'El coordinador de la comuna ve los avisos de alerta urgente; el coordinador regional, los escalamientos (alertas urgentes que nadie en la OLN atendió dentro del plazo configurado, 24 horas por omisión); el administrador central, ambos. En la nube los mismos avisos se publican en el tema de notificaciones (correo o SMS de los suscritos). Una página puede traer menos avisos que `limit` y seguir con `nextCursor`.',
+  access: permission('notification:read', 'coordinador de la comuna; roles regionales y central'),
+  params: z.object({ comuna: comunaParam }),
+  query: z.object({ ...pageQuery }),
+  responses: {
+    200: {
+      description: 'Una página de avisos, del más reciente al más antiguo',
+      schema: z.object({
+        notifications: z.array(
+          z.object({
+            noticeId: z.string(),
+            kind: z.enum(NOTICE_KINDS),
+            audience: z.enum(['coordinador', 'coordinador_regional']),
+            comuna: comunaRefSchema,
+            alertId: z.string(),
+            childId: z.string(),
+            riskFactor: riskFactorSchema,
+            dueAt: z.string().meta({ description: 'Cuándo correspondió el aviso' }),
+            text: z.string().meta({ description: 'El aviso, como llega a la persona' }),
+          }),
+        ),
+        nextCursor: z.string().nullable(),
+      }),
+      example: {
+        notifications: [
+          {
+            noticeId: 'alerta_urgente:6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
+            kind: 'alerta_urgente',
+            audience: 'coordinador',
+            comuna: { code: '13101', name: 'Santiago' },
+            alertId: '6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
+            childId: 'n-abcdefghijklmnopqrstuv',
+            riskFactor: { code: 'situacion_de_calle', label: 'Situación de calle' },
+            dueAt: '2026-11-02T10:00:00.000Z',
+            text: 'Alerta urgente en Santiago (13101): Situación de calle. Niño, niña o adolescente n-abcdefghijklmnopqrstuv, recibida el 02-11-26, 07:00. Tome conocimiento en SAN: /v1/alerts/6f1c2a4e-8d0b-4c1a-9e2f-3b4c5d6e7f80',
+          },
+        ],
+        nextCursor: null,
+      },
+    },
+    ...errorResponses(400, 403),
+  },
+});
+
 /** The routes the alerts API function serves (`POST /v1/alerts` is the intake's). */
-export const ALERT_ROUTES = [getAlertRoute, listComunaAlertsRoute, transitionAlertRoute] as const;
+export const ALERT_ROUTES = [
+  getAlertRoute,
+  listComunaAlertsRoute,
+  transitionAlertRoute,
+  listNotificationsRoute,
+] as const;

@@ -10,19 +10,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
-import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
+import { dynamoDocumentClient, snsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
 import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
 import { inTurnBy } from '../../shared/domain/in-turn';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
+import { DynamoNoticeStore, TopicNotifier } from '../adapters/notices';
 import { alertMessageSchema } from '../domain/alert';
 import { processAlert } from '../domain/process-alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
+  NOTIFICATIONS_TABLE: z.string().min(1),
+  NOTIFICATIONS_TOPIC_ARN: z.string().startsWith('arn:', 'debe ser el ARN del tema de notificaciones'),
 });
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
@@ -32,6 +35,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const deps = {
     alerts: new DynamoAlertStore(db, env.ALERTS_TABLE),
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
+    notifier: new TopicNotifier(
+      new DynamoNoticeStore(db, env.NOTIFICATIONS_TABLE),
+      snsClient(env),
+      env.NOTIFICATIONS_TOPIC_ARN,
+    ),
   };
   const sameChildInTurn = inTurnBy();
 

@@ -158,8 +158,10 @@ export function transitionAlert(
     reason: request.reason,
     ...(caseId !== undefined && caseId !== alert.caseId ? { caseId } : {}),
   };
+  // Acted on: no longer waiting for escalation.
+  const { awaitingAck: _acknowledged, ...rest } = alert;
   return {
-    ...alert,
+    ...rest,
     state: def.to,
     history: [...(alert.history ?? []), entry],
     ...(caseId !== undefined ? { caseId } : {}),

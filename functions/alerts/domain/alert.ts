@@ -166,6 +166,13 @@ export interface StoredAlert extends Omit<AlertMessage, 'comuna'> {
   readonly acknowledgedAt?: string;
   /** When it reached a closing state. */
   readonly closedAt?: string;
+  /**
+   * Set (to `urgente`) on an urgent alert until a person at the OLN first acts on it: the key of
+   * the alerts waiting for escalation, absent from every other alert.
+   */
+  readonly awaitingAck?: 'urgente';
+  /** When it was escalated to the coordinador regional. */
+  readonly escalatedAt?: string;
 }
 
 /** States an alert is worked in; the others close it. */

@@ -1,5 +1,6 @@
 /** What the alert functions need; SQS and DynamoDB adapters implement these. */
 import type { AlertMessage, AlertState, RiskFactor, StoredAlert } from './alert';
+import type { Notice, NoticeAudience } from './notifications';
 
 export interface AlertQueue {
   send(message: AlertMessage): Promise<void>;
@@ -10,6 +11,10 @@ export interface AlertStore {
   create(alert: StoredAlert): Promise<'created' | 'exists'>;
   get(alertId: string): Promise<StoredAlert | undefined>;
   ofChild(childId: string): Promise<StoredAlert[]>;
+  /** Urgent alerts received at or before `before` that no one has acted on, oldest first. */
+  awaitingAcknowledgement(before: string): Promise<StoredAlert[]>;
+  /** Marks the alert escalated at `at`, unless it was acknowledged or escalated meanwhile; says whether it did. */
+  markEscalated(alertId: string, at: string): Promise<boolean>;
   /** Writes `alert` over the version `read`; false when the stored alert is no longer that version. */
   update(alert: StoredAlert, read: number): Promise<boolean>;
   /** A page of the comuna's alerts, oldest first, with the filters applied in the store. */
@@ -35,6 +40,24 @@ export interface AlertListQuery {
 export interface AlertPage {
   readonly alerts: readonly StoredAlert[];
   readonly nextCursor?: string;
+}
+
+/** Files notices for people: kept for the notifications route and published to the notifications topic. */
+export interface Notifier {
+  /** Files `notice` once: a notice filed before is published again only if its publishing failed. */
+  notify(notice: Notice): Promise<void>;
+}
+
+/** The notices of a comuna, newest first. */
+export interface NoticeStore {
+  listByComuna(
+    comuna: string,
+    query: {
+      readonly audiences: readonly NoticeAudience[];
+      readonly limit: number;
+      readonly cursor?: string;
+    },
+  ): Promise<{ readonly notices: readonly Notice[]; readonly nextCursor?: string }>;
 }
 
 /** The child's open cases, for linking an alert to the case that handles it. */

@@ -2,12 +2,14 @@
  * The consumer's use case for one queued alert: store it once (redeliveries are no-ops), recognise a
  * repeat report of an open alert for the same child and risk factor, send it to the comuna whose
  * roster holds the child (the reporter's comuna is kept on the alert), and put the child at the top
- * of that roster, creating a provisional entry in the reporter's comuna if no roster holds the child.
+ * of that roster, creating a provisional entry in the reporter's comuna if no roster holds the child;
+ * an urgent alert is notified to the coordinador of the comuna that handles it.
  */
 import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
 import { findRepeatedAlert, INITIAL_ALERT_STATE } from './alert';
-import type { AlertStore } from './ports';
+import { urgentNotice } from './notifications';
+import type { AlertStore, Notifier } from './ports';
 import type { AlertProjectionTarget } from './projection';
 import { projectAlert } from './projection';
 import { routeAlert } from './routing';
@@ -24,6 +26,7 @@ export async function processAlert(
   deps: {
     alerts: AlertStore;
     roster: Pick<RosterStore, 'placementsOf'> & AlertProjectionTarget;
+    notifier: Notifier;
   },
   message: AlertMessage,
 ): Promise<ProcessedAlert> {
@@ -47,6 +50,8 @@ export async function processAlert(
       raisedInComuna: message.comuna,
       state: INITIAL_ALERT_STATE,
       version: 1,
+      // An urgent alert waits for a person's first action, or its escalation.
+      ...(message.urgent && !repeated ? { awaitingAck: 'urgente' as const } : {}),
       ...(repeated ? { repeatOf: repeated.alertId } : {}),
     };
     created = await deps.alerts.create(stored);
@@ -54,6 +59,8 @@ export async function processAlert(
   }
   // The projection is idempotent, so it is (re)applied on redelivery too.
   await projectAlert(deps.roster, record);
+  // Idempotent too: a notice filed before is not sent again.
+  if (record.urgent && record.repeatOf === undefined) await deps.notifier.notify(urgentNotice(record));
   const outcome = created === 'exists' ? 'redelivered' : record.repeatOf ? 'repeat' : 'new';
   return { outcome, comuna: record.comuna };
 }

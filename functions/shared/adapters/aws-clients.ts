@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EndpointEnv } from './env';
@@ -69,6 +70,17 @@ export function sqsClient(env: EndpointEnv): SQSClient {
       new SQSClient({
         region: env.AWS_REGION,
         ...(env.AWS_ENDPOINT_URL_SQS ? { endpoint: env.AWS_ENDPOINT_URL_SQS } : {}),
+      }),
+    ),
+  );
+}
+
+export function snsClient(env: EndpointEnv): SNSClient {
+  return memo(`sns|${env.AWS_REGION}|${env.AWS_ENDPOINT_URL_SNS}`, () =>
+    traced(
+      new SNSClient({
+        region: env.AWS_REGION,
+        ...(env.AWS_ENDPOINT_URL_SNS ? { endpoint: env.AWS_ENDPOINT_URL_SNS } : {}),
       }),
     ),
   );

@@ -14,6 +14,7 @@ export const endpointEnvSchema = z.object({
   AWS_ENDPOINT_URL_S3: z.url().optional(),
   AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
   AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  AWS_ENDPOINT_URL_SNS: z.url().optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });
 

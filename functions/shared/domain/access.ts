@@ -54,6 +54,7 @@ export type Action =
   | 'alert:create'
   | 'alert:read'
   | 'alert:manage'
+  | 'notification:read'
   | 'quality:read'
   | 'drift:read'
   | 'model:read'
@@ -73,6 +74,7 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   // Of an alert handled in or raised in the comuna; whoever reported an alert may read it as well.
   'alert:read': [...OLN_ROLES, 'coordinador_regional', 'administrador_central'],
   'alert:manage': ['coordinador', 'gestor_casos', 'gestor_comunitario', 'coordinador_regional'],
+  'notification:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   'quality:read': ['coordinador', 'coordinador_regional', 'administrador_central'],
   // The model's monitoring per comuna and cut: aggregate figures, no child's data.
   'drift:read': ['coordinador', 'coordinador_regional', 'administrador_central'],

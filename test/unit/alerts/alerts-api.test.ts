@@ -12,6 +12,7 @@ const handler = createHandler({
   ALERTS_TABLE: 'alerts',
   ROSTER_TABLE: 'roster',
   CASES_TABLE: 'cases',
+  NOTIFICATIONS_TABLE: 'notifications',
 });
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const call = async (event: Event) => (await handler(event, context)) as APIGatewayProxyStructuredResultV2;

@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -15,7 +16,15 @@ import { findRepeatedAlert } from '../../../functions/alerts/domain/alert';
 import { context } from '../fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const handler = createHandler({ AWS_REGION: 'us-east-1', ALERTS_TABLE: 'alerts', ROSTER_TABLE: 'roster' });
+const sns = mockClient(SNSClient);
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:notifications';
+const handler = createHandler({
+  AWS_REGION: 'us-east-1',
+  ALERTS_TABLE: 'alerts',
+  ROSTER_TABLE: 'roster',
+  NOTIFICATIONS_TABLE: 'notifications',
+  NOTIFICATIONS_TOPIC_ARN: TOPIC,
+});
 
 const message = (alertId: string, extra: Partial<AlertMessage> = {}): AlertMessage => ({
   alertId,
@@ -48,6 +57,8 @@ const record = (id: string, body: string): SQSRecord => ({
 describe('alert consumer', () => {
   beforeEach(() => {
     ddb.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(PutCommand).resolves({});
     ddb.on(GetCommand).resolves({});
@@ -83,7 +94,7 @@ describe('alert consumer', () => {
     expect(response.batchItemFailures).toEqual([]);
     const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
     expect(stored).toMatchObject({ alertId: id, comuna: '08101', raisedInComuna: '13101' });
-    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key);
+    const updates = ddb.commandCalls(UpdateCommand, { TableName: 'roster' }).map((c) => c.args[0].input.Key);
     expect(updates).toEqual([{ comuna: '08101', childId: 'n-abcdefghijklmnopqrstuv' }]);
   });
 
@@ -129,7 +140,49 @@ describe('alert consumer', () => {
     };
     const response = (await handler(event, context)) as SQSBatchResponse;
     expect(response.batchItemFailures).toEqual([]);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(UpdateCommand, { TableName: 'roster' })).toHaveLength(2);
+  });
+
+  it('notifies an urgent alert to the coordinador of the comuna that handles it, once', async () => {
+    const id = '77777777-7777-4777-8777-777777777777';
+    await handler({ Records: [record('m-1', JSON.stringify(message(id)))] }, context);
+    const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
+    expect(stored).toMatchObject({ awaitingAck: 'urgente' });
+    const kept = ddb.commandCalls(PutCommand, { TableName: 'notifications' })[0]?.args[0].input.Item;
+    expect(kept).toMatchObject({
+      noticeId: `alerta_urgente:${id}`,
+      audience: 'coordinador',
+      published: false,
+    });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.TopicArn).toBe(TOPIC);
+    expect(published[0]?.MessageAttributes).toMatchObject({
+      comuna: { StringValue: '13101' },
+      region: { StringValue: '13' },
+      audience: { StringValue: 'coordinador' },
+      kind: { StringValue: 'alerta_urgente' },
+    });
+    // The notice names the child by pseudonym only.
+    expect(JSON.parse(published[0]?.Message ?? '{}').text).toContain('n-abcdefghijklmnopqrstuv');
+    expect(ddb.commandCalls(UpdateCommand, { TableName: 'notifications' })).toHaveLength(1);
+
+    // Redelivered after its notice went out: nothing is sent again.
+    ddb
+      .on(PutCommand, { TableName: 'notifications' })
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    ddb.on(GetCommand, { TableName: 'notifications' }).resolves({ Item: { published: true } });
+    await handler({ Records: [record('m-2', JSON.stringify(message(id)))] }, context);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('notifies no one of an alert that is not urgent', async () => {
+    const id = '88888888-8888-4888-8888-888888888888';
+    await handler({ Records: [record('m-1', JSON.stringify(message(id, { urgent: false })))] }, context);
+    expect(ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item).not.toHaveProperty(
+      'awaitingAck',
+    );
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
 

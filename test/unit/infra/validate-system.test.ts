@@ -140,7 +140,7 @@ describe('validateSystem', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SystemDefinitionError);
-    expect((error as SystemDefinitionError).problems).toHaveLength(3);
+    expect((error as SystemDefinitionError).problems).toHaveLength(5);
     expect((error as Error).message).toMatch(
       /^the system definition \(infra\/system\.ts\) is not valid:\n {2}- queue alerts/,
     );

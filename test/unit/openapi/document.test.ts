@@ -67,6 +67,7 @@ describe('the OpenAPI document', () => {
         "GET /v1/alerts/{alertId} 200 400 401 403 404 500",
         "GET /v1/comunas/{comuna}/alerts 200 400 401 403 500",
         "POST /v1/alerts/{alertId}/transitions 200 400 401 403 404 409 412 415 422 428 500",
+        "GET /v1/comunas/{comuna}/notifications 200 400 401 403 500",
         "GET /v1/quality/{cut} 200 400 401 403 500",
         "GET /v1/quality/{cut}/{source} 200 400 401 403 404 500",
         "GET /v1/comunas/{comuna}/drift/{cut} 200 400 401 403 404 500",

@@ -80,7 +80,13 @@ describe('metrics', () => {
     ddb.on(GetCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
     const handler = instrument(
-      createHandler({ AWS_REGION: 'us-east-1', ALERTS_TABLE: 'alerts', ROSTER_TABLE: 'roster' }),
+      createHandler({
+        AWS_REGION: 'us-east-1',
+        ALERTS_TABLE: 'alerts',
+        ROSTER_TABLE: 'roster',
+        NOTIFICATIONS_TABLE: 'notifications',
+        NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
+      }),
     );
     const body = (alertId: string, comuna: string, childId: string) =>
       JSON.stringify({
