@@ -12,6 +12,7 @@ export type EnvReference =
   | { readonly kind: 'bucket'; readonly id: BucketId }
   | { readonly kind: 'table'; readonly id: TableId }
   | { readonly kind: 'queue'; readonly id: QueueId }
+  | { readonly kind: 'deadLetterQueue'; readonly id: QueueId }
   | { readonly kind: 'topic'; readonly id: TopicId }
   | { readonly kind: 'layerFile'; readonly id: LayerId; readonly file: string }
   | { readonly kind: 'secret'; readonly id: SecretId };
@@ -30,6 +31,8 @@ export function envReference(value: EnvValue, where = 'an environment value'): E
   if (keys === 'bucket' && typeof v.bucket === 'string') return { kind: 'bucket', id: v.bucket as BucketId };
   if (keys === 'table' && typeof v.table === 'string') return { kind: 'table', id: v.table as TableId };
   if (keys === 'queue' && typeof v.queue === 'string') return { kind: 'queue', id: v.queue as QueueId };
+  if (keys === 'deadLetterQueue' && typeof v.deadLetterQueue === 'string')
+    return { kind: 'deadLetterQueue', id: v.deadLetterQueue as QueueId };
   if (keys === 'topic' && typeof v.topic === 'string') return { kind: 'topic', id: v.topic as TopicId };
   if (keys === 'file,layerFile' && typeof v.layerFile === 'string' && typeof v.file === 'string') {
     return { kind: 'layerFile', id: v.layerFile as LayerId, file: v.file };
@@ -38,7 +41,7 @@ export function envReference(value: EnvValue, where = 'an environment value'): E
     return { kind: 'secret', id: v.secret as SecretId };
   throw new UnknownEnvValueError(
     `${where}: ${JSON.stringify(value)} is no kind of environment value this runtime knows ` +
-      '(a string, {bucket}, {table}, {queue}, {topic}, {layerFile, file} or {secret: "pseudonymKey"})',
+      '(a string, {bucket}, {table}, {queue}, {deadLetterQueue}, {topic}, {layerFile, file} or {secret: "pseudonymKey"})',
   );
 }
 

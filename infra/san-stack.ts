@@ -12,6 +12,7 @@ import { Monitoring } from './constructs/monitoring';
 import { SanFunction } from './constructs/san-function';
 import { acknowledgeNagFindings } from './nag';
 import type { SystemDef } from './system';
+import { entriesOf } from './system';
 import { assertValidSystem } from './validate-system';
 
 export interface SanStackProps extends StackProps {
@@ -62,6 +63,13 @@ export class SanStack extends Stack {
     new CfnOutput(this, 'ModelsBucket', { value: this.stores.buckets.models.bucketName });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    // For `npm run san -- redrive <queue> --queue-url … --dlq-url …`.
+    for (const [queueId, queue] of entriesOf(this.stores.queues)) {
+      const name = queueId.charAt(0).toUpperCase() + queueId.slice(1);
+      new CfnOutput(this, `${name}QueueUrl`, { value: queue.queueUrl });
+      new CfnOutput(this, `${name}DlqUrl`, { value: this.stores.deadLetterQueues[queueId].queueUrl });
+    }
+    new CfnOutput(this, 'NotificationsTopicArn', { value: this.stores.topics.notifications.topicArn });
     acknowledgeNagFindings(this, this.stores, this.api.publicRoutes);
   }
 }

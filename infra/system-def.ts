@@ -109,6 +109,8 @@ export type EnvValue =
   | { readonly bucket: BucketId }
   | { readonly table: TableId }
   | { readonly queue: QueueId }
+  /** The dead-letter queue of a queue, for a consumer that sets aside a message it can never process, with the reason. */
+  | { readonly deadLetterQueue: QueueId }
   | { readonly topic: TopicId }
   | { readonly layerFile: LayerId; readonly file: string }
   | { readonly secret: 'pseudonymKey' };
@@ -138,6 +140,7 @@ export interface AccessDef {
   readonly buckets?: Partial<Record<BucketId, 'read' | 'put' | 'readPut'>>;
   readonly tables?: Partial<Record<TableId, 'read' | 'write' | 'readWrite'>>;
   readonly queues?: Partial<Record<QueueId, 'send'>>;
+  readonly deadLetterQueues?: Partial<Record<QueueId, 'send'>>;
   readonly topics?: Partial<Record<TopicId, 'publish'>>;
   readonly secrets?: readonly 'pseudonymKey'[];
 }

@@ -70,6 +70,12 @@ export type {
 /** Extracts are uploaded under this prefix as `extracts/<cut>/<source>.csv[.gz]`. */
 export const EXTRACTS_PREFIX = 'extracts/';
 
+const ALERTS_QUEUE: QueueDef = {
+  description: 'Alerts accepted over HTTP, awaiting matching and prioritisation',
+  visibilityTimeoutSeconds: 6 * 30,
+  maxReceiveCount: 3,
+};
+
 const INGEST_TASKS_QUEUE: QueueDef = {
   description: 'Chunk, reduce, finalize and publish tasks of ingest runs',
   visibilityTimeoutSeconds: 6 * 300,
@@ -302,11 +308,7 @@ export const system: SystemDef = {
       visibilityTimeoutSeconds: 6 * 300,
       maxReceiveCount: 3,
     },
-    alerts: {
-      description: 'Alerts accepted over HTTP, awaiting matching and prioritisation',
-      visibilityTimeoutSeconds: 6 * 30,
-      maxReceiveCount: 3,
-    },
+    alerts: ALERTS_QUEUE,
   },
   topics: {
     notifications: {
@@ -421,10 +423,14 @@ export const system: SystemDef = {
         ROSTER_TABLE: { table: 'roster' },
         NOTIFICATIONS_TABLE: { table: 'notifications' },
         NOTIFICATIONS_TOPIC_ARN: { topic: 'notifications' },
+        // A message it can never process goes to the dead-letter queue with the reason.
+        ALERTS_DLQ_URL: { deadLetterQueue: 'alerts' },
+        ALERTS_MAX_RECEIVES: String(ALERTS_QUEUE.maxReceiveCount),
       },
       access: {
         tables: { alerts: 'readWrite', roster: 'readWrite', notifications: 'readWrite' },
         topics: { notifications: 'publish' },
+        deadLetterQueues: { alerts: 'send' },
       },
       triggers: [{ type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1 }],
     },

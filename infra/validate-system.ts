@@ -73,6 +73,7 @@ export const referencesDeclared: Rule = (system) => {
     for (const table of Object.keys(fn.access.tables ?? {})) check('tables', table, 'its access');
     for (const queue of Object.keys(fn.access.queues ?? {})) check('queues', queue, 'its access');
     for (const topic of Object.keys(fn.access.topics ?? {})) check('topics', topic, 'its access');
+    for (const queue of Object.keys(fn.access.deadLetterQueues ?? {})) check('queues', queue, 'its access');
     for (const secret of fn.access.secrets ?? []) check('secrets', secret, 'its access');
     for (const [name, value] of Object.entries(fn.environment)) {
       let ref: ReturnType<typeof envReference>;
@@ -89,6 +90,7 @@ export const referencesDeclared: Rule = (system) => {
       if (ref.kind === 'bucket') check('buckets', ref.id, what);
       else if (ref.kind === 'table') check('tables', ref.id, what);
       else if (ref.kind === 'queue') check('queues', ref.id, what);
+      else if (ref.kind === 'deadLetterQueue') check('queues', ref.id, what);
       else if (ref.kind === 'topic') check('topics', ref.id, what);
       else if (ref.kind === 'layerFile') check('layers', ref.id, what);
       else if (ref.kind === 'secret') check('secrets', ref.id, what);
@@ -108,6 +110,10 @@ function ungranted(fn: FunctionDef, ref: ReturnType<typeof envReference>): strin
       return fn.access.tables?.[ref.id] ? undefined : `no access to table ${ref.id}`;
     case 'queue':
       return fn.access.queues?.[ref.id] ? undefined : `no access to queue ${ref.id}`;
+    case 'deadLetterQueue':
+      return fn.access.deadLetterQueues?.[ref.id]
+        ? undefined
+        : `no access to the dead-letter queue of ${ref.id}`;
     case 'topic':
       return fn.access.topics?.[ref.id] ? undefined : `no access to topic ${ref.id}`;
     case 'layerFile':

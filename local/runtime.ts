@@ -35,6 +35,7 @@ import { startHttpGateway } from './http-gateway';
 import { provisionTable } from './local-tables';
 import { recoverInterruptedIngest } from './recover-ingest';
 import type { StandIns, StoreUsage } from './stand-ins';
+import { localName } from './names';
 import { startStandIns } from './stand-ins';
 import { assertStateFree, lockState } from './state-lock';
 import type { DeliveredMessage } from './topics';
@@ -122,8 +123,6 @@ async function resetStateFolder(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Local resource names: `san-<id>`; queues `san-<id>` with `san-<id>-dlq`. */
-const localName = (id: string): string => `san-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export class FunctionTimeoutError extends Error {
   override readonly name = 'FunctionTimeoutError';
@@ -219,6 +218,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         return tables[ref.id];
       case 'queue':
         return queues[ref.id].url;
+      case 'deadLetterQueue':
+        return queues[ref.id].dlqUrl;
       case 'topic':
         return topics.arns[ref.id];
       case 'layerFile': {

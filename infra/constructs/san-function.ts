@@ -129,6 +129,8 @@ export class SanFunction extends Construct {
         return stores.tables[ref.id].tableName;
       case 'queue':
         return stores.queues[ref.id].queueUrl;
+      case 'deadLetterQueue':
+        return stores.deadLetterQueues[ref.id].queueUrl;
       case 'topic':
         return stores.topics[ref.id].topicArn;
       case 'layerFile':
@@ -157,6 +159,9 @@ export class SanFunction extends Construct {
     }
     for (const queueId of Object.keys(access.queues ?? {})) {
       stores.queues[queueId as keyof typeof stores.queues].grantSendMessages(fn);
+    }
+    for (const queueId of Object.keys(access.deadLetterQueues ?? {})) {
+      stores.deadLetterQueues[queueId as keyof typeof stores.deadLetterQueues].grantSendMessages(fn);
     }
     for (const topicId of Object.keys(access.topics ?? {})) {
       stores.topics[topicId as keyof typeof stores.topics].grantPublish(fn);

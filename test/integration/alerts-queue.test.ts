@@ -1,13 +1,20 @@
 /**
  * The alerts queue on the local stand-ins: the consumer reads SQS batches through Powertools' batch
  * parser, two reports of one child in a batch become one alert and its repeat, and a message that
- * is not an alert ends in the dead-letter queue after its receives without stopping the others.
+ * is not an alert is set aside in the dead-letter queue with the reason, without stopping the others;
+ * `npm run san -- redrive alerts` counts the dead letters by reason and moves them back.
  */
+
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../functions/alerts/domain/alert';
 import { toMessageBody } from '../../functions/shared/adapters/sqs-message';
@@ -77,5 +84,74 @@ describe('alerts queue', () => {
       }),
     );
     expect(Number(dlq.Attributes?.ApproximateNumberOfMessages)).toBe(1);
+    const aside = await local.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: local.names.queues.alerts.dlqUrl,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 0,
+      }),
+    );
+    expect(aside.Messages?.[0]?.Body).toBe('{"not":"an alert"}');
+    expect(aside.Messages?.[0]?.MessageAttributes?.reason?.StringValue).toMatch(
+      /^the body is not an alert: /,
+    );
+    expect(aside.Messages?.[0]?.MessageAttributes?.sourceQueue?.StringValue).toBe('san-alerts');
+  });
+
+  it('redrives the dead letters to their queue through the CLI, after counting them by reason', async () => {
+    // A message that was set aside, once its cause is fixed: here, one filed by hand into the DLQ.
+    const fixed = toMessageBody(message('7a1c2e3f-0000-4000-8000-000000000003', '2026-11-21T10:00:00.000Z'));
+    await local.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: local.names.queues.alerts.dlqUrl,
+        Entries: [
+          {
+            Id: '1',
+            MessageBody: fixed,
+            MessageAttributes: { reason: { DataType: 'String', StringValue: 'TableUnavailable: throttled' } },
+          },
+        ],
+      }),
+    );
+    const dry = await san('redrive', 'alerts', '--endpoint', local.endpoints.sqs, '--dry-run');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('2 mensaje(s) en la cola de mensajes fallidos de alerts');
+    expect(dry.stdout).toMatch(/1 {2}TableUnavailable: throttled/);
+    expect(dry.stdout).toContain('sin mover nada');
+    const moved = await san('redrive', 'alerts', '--endpoint', local.endpoints.sqs);
+    expect(moved.status).toBe(0);
+    expect(moved.stdout).toContain('devueltos 2 mensaje(s) a alerts');
+    await local.whenIdle();
+    // The fixed alert is filed; the poison one is set aside again, with its reason.
+    const filed = await local.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: local.names.tables.alerts,
+        Key: { alertId: { S: '7a1c2e3f-0000-4000-8000-000000000003' } },
+      }),
+    );
+    expect(filed.Item?.state?.S).toBe('sin gestionar');
+    const again = await san('redrive', 'alerts', '--endpoint', local.endpoints.sqs, '--dry-run');
+    expect(again.stdout).toContain('1 mensaje(s)');
+    expect(again.stdout).toContain('the body is not an alert');
+
+    expect((await san('redrive', 'nope', '--endpoint', local.endpoints.sqs)).stderr).toContain(
+      'cola desconocida',
+    );
+    expect((await san('redrive', 'alerts')).stderr).toContain('indique --endpoint');
   });
 });
+
+/** The CLI in a child process, awaited (the stand-ins answer from this process's event loop). */
+function san(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'tools/cli/main.ts', ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+      },
+      (error, stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stdout, stderr }),
+    );
+  });
+}

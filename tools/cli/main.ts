@@ -15,6 +15,9 @@
  *                                              send again through ingest every file of the cut
  *                                              (or the source's) whose ingest failed in
  *                                              processing or never answered
+ *   redrive <cola> [--endpoint <url> | --queue-url <url> --dlq-url <url>] [--dry-run] [--max n]
+ *                                              move the messages of a queue's dead-letter queue
+ *                                              back to it, after counting them by reason (`redrive.ts`)
  *   token <rol> [comunas] [--data-dir <folder>]
  *                                              print a token for the local system (npm start)
  *   model <list|show|register|shadow|approve|promote|rollback|report> … --api <url> [--token <jwt>]
@@ -30,6 +33,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { cutStatusRoute, ingestReportSchema } from '../../functions/ingest/api/routes';
 import { CONTRACTS, isSourceId } from '../../functions/ingest/domain/contracts';
@@ -40,14 +44,17 @@ import { reasonKind } from '../../functions/ingest/domain/row-processor';
 import { isRole, ROLES, scopeProblem } from '../../functions/shared/domain/access';
 import { cutKnowledgeDate } from '../../functions/shared/domain/dates';
 import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
-import { EXTRACTS_PREFIX } from '../../infra/system';
+import type { QueueId } from '../../infra/system';
+import { EXTRACTS_PREFIX, system } from '../../infra/system';
 import { demoComunas, demoToken } from '../../local/demo-users';
+import { localName } from '../../local/names';
 import { parseFlags, runMain, UsageError } from '../lib/cli-args';
 import { extractsOfCut } from '../lib/cut-extracts';
 import { findCutFolder } from './cut-folder';
 import { explainS3Failure, unreachable } from './failures';
 import { model } from './model';
 import { ProgressBar } from './progress';
+import { redrive } from './redrive';
 import { hashFile, uploadFile } from './upload-file';
 
 const USAGE = `uso: npm run san -- <comando> [opciones]
@@ -57,6 +64,7 @@ Comandos:
   upload     sube el manifiesto y los extractos del corte al bucket raw
   status     muestra el avance y el resultado de la ingesta de cada archivo del corte
   retry      envía de nuevo a la ingesta los archivos cuya ingesta falló o no respondió
+  redrive    devuelve a su cola los mensajes de la cola de mensajes fallidos (DLQ), tras corregir la causa
   token      imprime un token para el sistema local (npm start)
   model      el ciclo de vida del modelo: registrar, sombra, aprobar, promover, volver atrás, informes
 
@@ -557,7 +565,103 @@ async function token(argv: string[]): Promise<void> {
   process.stdout.write(`${demoToken(key, { role, subject: `demo-${role}`, comunas })}\n`);
 }
 
-const COMMANDS = { validate, upload, status, retry, token, model } as const;
+const QUEUE_IDS = Object.keys(system.queues) as QueueId[];
+
+/** `redrive <cola>`: the dead-letter queue's messages back to their queue, counted by reason first. */
+async function redriveCommand(argv: string[]): Promise<void> {
+  const positionals: string[] = [];
+  while (argv[0] !== undefined && !argv[0].startsWith('-')) positionals.push(argv.shift() as string);
+  const usage = `uso: npm run san -- redrive <${QUEUE_IDS.join('|')}> [--endpoint <url> | --queue-url <url> --dlq-url <url>] [--dry-run] [--max n]`;
+  const flags = parseFlags(
+    argv,
+    {
+      endpoint: {
+        type: 'string',
+        value: 'url',
+        description: 'endpoint SQS del sistema local (npm start lo imprime)',
+      },
+      'queue-url': {
+        type: 'string',
+        value: 'url',
+        description: 'en AWS: la URL de la cola (salida <Cola>QueueUrl del stack)',
+      },
+      'dlq-url': {
+        type: 'string',
+        value: 'url',
+        description: 'en AWS: la URL de su DLQ (salida <Cola>DlqUrl del stack)',
+      },
+      'dry-run': { type: 'boolean', description: 'solo contar los mensajes por motivo, sin moverlos' },
+      max: { type: 'string', value: 'n', description: 'mover a lo más n mensajes (por omisión, todos)' },
+    },
+    z.object({
+      endpoint: urlFlag.optional(),
+      'queue-url': urlFlag.optional(),
+      'dlq-url': urlFlag.optional(),
+      'dry-run': z.boolean().default(false),
+      max: z.coerce
+        .number({ error: 'debe ser un número entero positivo' })
+        .int()
+        .positive()
+        .default(1_000_000),
+    }),
+    usage,
+  );
+  const [queue, ...extra] = positionals;
+  if (!queue || extra.length > 0) throw new UsageError(usage);
+  if (!(QUEUE_IDS as string[]).includes(queue)) {
+    throw new UsageError(`cola desconocida "${queue}" (colas: ${QUEUE_IDS.join(', ')})\n${usage}`);
+  }
+  const byUrl = flags['queue-url'] !== undefined || flags['dlq-url'] !== undefined;
+  if (byUrl === (flags.endpoint !== undefined) || (byUrl && (!flags['queue-url'] || !flags['dlq-url']))) {
+    throw new UsageError(`indique --endpoint (sistema local) o bien --queue-url y --dlq-url (AWS)\n${usage}`);
+  }
+  const sqs = new SQSClient(
+    flags.endpoint
+      ? {
+          endpoint: flags.endpoint,
+          region: 'us-east-1',
+          // The local stand-in takes any credentials.
+          credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+          },
+        }
+      : {},
+  );
+  let queueUrl = flags['queue-url'] ?? '';
+  let deadLetterUrl = flags['dlq-url'] ?? '';
+  if (flags.endpoint) {
+    const urlOf = async (name: string) => {
+      try {
+        return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+      } catch (error) {
+        throw new UsageError(
+          `no se encontró la cola ${name} en ${flags.endpoint}: ${(error as Error).message}`,
+        );
+      }
+    };
+    queueUrl = await urlOf(localName(queue));
+    deadLetterUrl = await urlOf(`${localName(queue)}-dlq`);
+  }
+  const result = await redrive({ sqs, queueUrl, deadLetterUrl, dryRun: flags['dry-run'], max: flags.max });
+  if (result.found === 0) {
+    process.stdout.write('la cola de mensajes fallidos está vacía: nada que devolver.\n');
+    return;
+  }
+  process.stdout.write(
+    `${result.found} mensaje(s) en la cola de mensajes fallidos de ${queue}, por motivo:\n`,
+  );
+  for (const [reason, count] of [...result.reasons].sort((a, b) => b[1] - a[1])) {
+    process.stdout.write(`  ${count}  ${reason}\n`);
+  }
+  process.stdout.write(
+    flags['dry-run']
+      ? 'sin mover nada (--dry-run).\n'
+      : `devueltos ${result.moved} mensaje(s) a ${queue}${result.moved < result.found ? `; ${result.found - result.moved} quedan en la DLQ (la cola no los aceptó)` : ''}.\n`,
+  );
+}
+
+const COMMANDS = { validate, upload, status, retry, redrive: redriveCommand, token, model } as const;
 
 function isCommand(name: string | undefined): name is keyof typeof COMMANDS {
   return name !== undefined && Object.hasOwn(COMMANDS, name);

@@ -1,7 +1,8 @@
 /**
  * Alert consumer: SQS batches from the alerts queue. Each message is processed on its own; a bad
  * or failing message is reported as a batch item failure, so the others complete and the failing
- * one is retried, then moved to the dead-letter queue after the queue's receive limit. Messages run
+ * one is retried; a message that can never be processed, or that failed on its last allowed receive,
+ * is set aside in the dead-letter queue with the reason. Messages run
  * side by side, except those about the same child, which run in turn in the batch's order: each
  * reads the child's alerts before filing, so two reports of one child and risk factor in a batch
  * must be one new alert and one repeat, not two new ones.
@@ -10,11 +11,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
-import { dynamoDocumentClient, snsClient } from '../../shared/adapters/aws-clients';
+import { dynamoDocumentClient, snsClient, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
-import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
+import { sqsBatchHandler, sqsDeadLetter } from '../../shared/adapters/sqs-batch';
 import { inTurnBy } from '../../shared/domain/in-turn';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoNoticeStore, TopicNotifier } from '../adapters/notices';
@@ -26,6 +27,8 @@ const envSchema = endpointEnvSchema.extend({
   ROSTER_TABLE: z.string().min(1),
   NOTIFICATIONS_TABLE: z.string().min(1),
   NOTIFICATIONS_TOPIC_ARN: z.string().startsWith('arn:', 'debe ser el ARN del tema de notificaciones'),
+  ALERTS_DLQ_URL: z.url(),
+  ALERTS_MAX_RECEIVES: z.coerce.number().int().min(1).max(1000),
 });
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
@@ -47,6 +50,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     schema: alertMessageSchema,
     what: 'an alert',
     logger,
+    deadLetter: sqsDeadLetter(sqsClient(env), env.ALERTS_DLQ_URL, env.ALERTS_MAX_RECEIVES),
     process: async (message) => {
       const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
       logger.info('alert processed', {

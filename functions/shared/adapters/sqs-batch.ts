@@ -4,6 +4,11 @@
  * does not parse, or whose processing fails, is a batch item failure: the others complete, and the
  * queue moves it to its dead-letter queue after the receive limit. Each failure is logged with its
  * message id and reason (no part of the body: a description is free text).
+ *
+ * With `deadLetter`, a message that can never be processed (its body does not parse) and one that
+ * failed on its last allowed receive are set aside in the dead-letter queue by the function itself,
+ * with the reason as message attributes, so that whoever redrives it knows why it is there; a
+ * message that cannot be set aside stays a batch item failure, and nothing is lost.
  */
 
 import {
@@ -16,6 +21,8 @@ import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 
@@ -27,6 +34,36 @@ export interface SqsBatchOptions<S extends z.ZodType> {
   readonly logger: Logger;
   /** Processes one parsed message; throwing makes it a batch item failure. */
   readonly process: (message: z.infer<S>, record: SQSRecord) => Promise<void>;
+  readonly deadLetter?: DeadLetter;
+}
+
+/** Where a consumer sets aside what it cannot process. */
+export interface DeadLetter {
+  /** The source queue's receive limit: the receive on which a failure is final. */
+  readonly maxReceives: number;
+  /** Sends a message's body to the dead-letter queue with these string attributes. */
+  send(body: string, attributes: Readonly<Record<string, string>>): Promise<void>;
+}
+
+/** The attributes a message set aside carries. */
+export const DEAD_LETTER_ATTRIBUTES = ['reason', 'failedAt', 'receiveCount', 'sourceQueue'] as const;
+
+/** A dead letter on SQS. */
+export function sqsDeadLetter(sqs: SQSClient, queueUrl: string, maxReceives: number): DeadLetter {
+  return {
+    maxReceives,
+    async send(body, attributes) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: Object.fromEntries(
+            Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        }),
+      );
+    },
+  };
 }
 
 /** The SQS handler of a function: parses each record's body and processes it, with partial failures. */
@@ -53,10 +90,58 @@ export function sqsBatchHandler<S extends z.ZodType>(
     });
   };
 
+  /** Sets aside the failures that are final; answers the ids it could not set aside. */
+  const setAside = async (event: SQSEvent, failures: readonly string[]): Promise<string[]> => {
+    const deadLetter = options.deadLetter;
+    if (!deadLetter || failures.length === 0) return [...failures];
+    const byId = new Map(event.Records.map((r) => [r.messageId, r]));
+    const reasons = new Map<string, { reason: string; final: boolean }>();
+    processor.failureMessages.forEach((failed, i) => {
+      const error = processor.errors[i];
+      const record = failed as SQSRecord;
+      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 0);
+      reasons.set(record.messageId, {
+        reason: reasonOf(error, options.what),
+        final: error?.name === 'ParsingError' || receives >= deadLetter.maxReceives,
+      });
+    });
+    const kept: string[] = [];
+    for (const id of failures) {
+      const record = byId.get(id);
+      const why = reasons.get(id);
+      if (!record || !why?.final) {
+        kept.push(id);
+        continue;
+      }
+      try {
+        await deadLetter.send(record.body, {
+          reason: why.reason.slice(0, 1000),
+          failedAt: new Date().toISOString(),
+          receiveCount: record.attributes?.ApproximateReceiveCount ?? '0',
+          sourceQueue: record.eventSourceARN.split(':').at(-1) ?? record.eventSourceARN,
+        });
+        options.logger.warn('message set aside in the dead-letter queue', {
+          messageId: id,
+          reason: why.reason,
+        });
+      } catch (error) {
+        options.logger.error('message could not be set aside; left for the queue to retry', {
+          messageId: id,
+          error: (error as Error).message,
+        });
+        kept.push(id);
+      }
+    }
+    return kept;
+  };
+
   return async (event, context) => {
     let response: SQSBatchResponse;
     try {
-      response = await processPartialResponse(event, processRecord, processor, { context });
+      response = await processPartialResponse(event, processRecord, processor, {
+        context,
+        throwOnFullBatchFailure: options.deadLetter === undefined,
+      });
     } catch (error) {
       // Every record failed (the whole batch goes back); any other error came before processing,
       // and the processor still holds the previous batch's failures.
@@ -64,7 +149,11 @@ export function sqsBatchHandler<S extends z.ZodType>(
       throw error;
     }
     logFailures();
-    return response;
+    const kept = await setAside(
+      event,
+      response.batchItemFailures.map((f) => f.itemIdentifier),
+    );
+    return { batchItemFailures: kept.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -18,12 +19,16 @@ import { context } from '../fixtures';
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:notifications';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts-dlq';
+const sqs = mockClient(SQSClient);
 const handler = createHandler({
   AWS_REGION: 'us-east-1',
   ALERTS_TABLE: 'alerts',
   ROSTER_TABLE: 'roster',
   NOTIFICATIONS_TABLE: 'notifications',
   NOTIFICATIONS_TOPIC_ARN: TOPIC,
+  ALERTS_DLQ_URL: DLQ,
+  ALERTS_MAX_RECEIVES: '3',
 });
 
 const message = (alertId: string, extra: Partial<AlertMessage> = {}): AlertMessage => ({
@@ -59,13 +64,15 @@ describe('alert consumer', () => {
     ddb.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(PutCommand).resolves({});
     ddb.on(GetCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
   });
 
-  it('reports only the poison message as a batch item failure and processes the rest', async () => {
+  it('sets poison messages aside in the dead-letter queue with the reason, and processes the rest', async () => {
     const good = '11111111-1111-4111-8111-111111111111';
     const event: SQSEvent = {
       Records: [
@@ -75,11 +82,43 @@ describe('alert consumer', () => {
       ],
     };
     const response = (await handler(event, context)) as SQSBatchResponse;
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m-2', 'm-3']);
+    expect(response.batchItemFailures).toEqual([]);
     const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(update?.Key).toEqual({ comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' });
     expect(update?.ExpressionAttributeValues?.[':ak']).toBe('0#2026-11-20T10:00:00.000Z');
     expect(update?.ConditionExpression).toBe('attribute_not_exists(childId)');
+    const setAside = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(setAside.map((m) => [m.QueueUrl, m.MessageBody])).toEqual([
+      [DLQ, '{not json'],
+      [DLQ, JSON.stringify({ alertId: 'x' })],
+    ]);
+    expect(setAside[0]?.MessageAttributes?.reason?.StringValue).toBe('the body is not JSON');
+    expect(setAside[1]?.MessageAttributes?.reason?.StringValue).toMatch(/^the body is not an alert: /);
+    expect(setAside[1]?.MessageAttributes?.sourceQueue?.StringValue).toBe('alerts');
+  });
+
+  it('keeps a poison message on its queue when the dead-letter queue cannot take it', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('throttled'));
+    const response = (await handler({ Records: [record('m-2', '{not json')] }, context)) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-2' }]);
+  });
+
+  it('retries a failing message, and sets it aside with the error on its last allowed receive', async () => {
+    ddb.on(QueryCommand, { TableName: 'alerts' }).rejects(new Error('table unavailable'));
+    const body = JSON.stringify(message('99999999-9999-4999-8999-999999999999'));
+    const first = (await handler({ Records: [record('m-1', body)] }, context)) as SQSBatchResponse;
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const last = record('m-1', body);
+    const final = (await handler(
+      { Records: [{ ...last, attributes: { ...last.attributes, ApproximateReceiveCount: '3' } }] },
+      context,
+    )) as SQSBatchResponse;
+    expect(final.batchItemFailures).toEqual([]);
+    const aside = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(aside?.MessageBody).toBe(body);
+    expect(aside?.MessageAttributes?.reason?.StringValue).toContain('table unavailable');
+    expect(aside?.MessageAttributes?.receiveCount?.StringValue).toBe('3');
   });
 
   it('records an alert where the child is on the roster, keeping the comuna it was raised in', async () => {

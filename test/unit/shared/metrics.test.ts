@@ -86,6 +86,8 @@ describe('metrics', () => {
         ROSTER_TABLE: 'roster',
         NOTIFICATIONS_TABLE: 'notifications',
         NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
+        ALERTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts-dlq',
+        ALERTS_MAX_RECEIVES: '3',
       }),
     );
     const body = (alertId: string, comuna: string, childId: string) =>
