@@ -33,9 +33,9 @@ import type { AuthMode } from './auth';
 import { loadOrCreateKey } from './auth';
 import { startHttpGateway } from './http-gateway';
 import { provisionTable } from './local-tables';
+import { localName } from './names';
 import { recoverInterruptedIngest } from './recover-ingest';
 import type { StandIns, StoreUsage } from './stand-ins';
-import { localName } from './names';
 import { startStandIns } from './stand-ins';
 import { assertStateFree, lockState } from './state-lock';
 import type { DeliveredMessage } from './topics';
@@ -122,7 +122,6 @@ async function resetStateFolder(dir: string): Promise<void> {
   }
   await rm(dir, { recursive: true, force: true });
 }
-
 
 export class FunctionTimeoutError extends Error {
   override readonly name = 'FunctionTimeoutError';
