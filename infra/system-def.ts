@@ -127,6 +127,11 @@ export type Trigger =
       readonly queue: QueueId;
       readonly batchSize: number;
       readonly maxBatchingWindowSeconds: number;
+      /**
+       * Batches processed at once: the event source's maximum concurrency in the cloud (2 to 1,000),
+       * the number of local pollers. @default unbounded in the cloud, one poller locally
+       */
+      readonly maxConcurrency?: number;
     }
   | {
       readonly type: 'http';

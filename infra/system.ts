@@ -432,7 +432,10 @@ export const system: SystemDef = {
         topics: { notifications: 'publish' },
         deadLetterQueues: { alerts: 'send' },
       },
-      triggers: [{ type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+      // Five batches at once: what Lambda's SQS pollers start with, so that a burst does not queue up.
+      triggers: [
+        { type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 },
+      ],
     },
     alertsEscalation: {
       description:

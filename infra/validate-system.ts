@@ -161,7 +161,18 @@ export const routesUnique: Rule = (system) => {
   return problems;
 };
 
+/** An SQS event source's maximum concurrency is 2 to 1,000 batches at once in the cloud. */
+export const concurrencyInRange: Rule = (system) =>
+  entriesOf(system.functions).flatMap(([id, fn]) =>
+    fn.triggers.flatMap((t) =>
+      t.type === 'sqs' && t.maxConcurrency !== undefined && (t.maxConcurrency < 2 || t.maxConcurrency > 1000)
+        ? [`function ${id}: its SQS trigger's maxConcurrency ${t.maxConcurrency} is not between 2 and 1000`]
+        : [],
+    ),
+  );
+
 export const SYSTEM_RULES: readonly Rule[] = [
+  concurrencyInRange,
   visibilityCoversConsumers,
   referencesDeclared,
   environmentGranted,

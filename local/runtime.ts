@@ -339,81 +339,82 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       if (trigger.type !== 'sqs') continue;
       const queueUrl = queues[trigger.queue].url;
       const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${localName(trigger.queue)}`;
-      pollers.push(
-        (async () => {
-          while (running) {
-            let received: ReceiveMessageCommandOutput;
-            try {
-              received = await sqs.send(
-                new ReceiveMessageCommand({
-                  QueueUrl: queueUrl,
-                  MaxNumberOfMessages: trigger.batchSize,
-                  WaitTimeSeconds: 1,
-                  MessageSystemAttributeNames: ['All'],
-                }),
-              );
-            } catch (error) {
-              if (running) log(`poller ${id}: ${(error as Error).message}`);
-              await new Promise((r) => setTimeout(r, 500));
-              continue;
-            }
-            const messages = received.Messages ?? [];
-            if (messages.length === 0) continue;
-            const event: SQSEvent = {
-              Records: messages.map((m) => ({
-                messageId: m.MessageId ?? randomUUID(),
-                receiptHandle: m.ReceiptHandle ?? '',
-                body: m.Body ?? '',
-                attributes: {
-                  ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-                  SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-                  SenderId: m.Attributes?.SenderId ?? ACCOUNT,
-                  ApproximateFirstReceiveTimestamp:
-                    m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-                },
-                messageAttributes: {},
-                md5OfBody: m.MD5OfBody ?? '',
-                eventSource: 'aws:sqs',
-                eventSourceARN: arn,
-                awsRegion: REGION,
-              })),
-            };
-            let failed: Set<string>;
-            try {
-              const response = (await invoke(id, event, `sqs:${trigger.queue}`)) as
-                | SQSBatchResponse
-                | undefined;
-              failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-            } catch {
-              failed = new Set(event.Records.map((r) => r.messageId));
-            }
-            const done = event.Records.filter((r) => !failed.has(r.messageId));
-            if (done.length > 0) {
-              await sqs
-                .send(
-                  new DeleteMessageBatchCommand({
+      for (let poller = 0; poller < (trigger.maxConcurrency ?? 1); poller++)
+        pollers.push(
+          (async () => {
+            while (running) {
+              let received: ReceiveMessageCommandOutput;
+              try {
+                received = await sqs.send(
+                  new ReceiveMessageCommand({
                     QueueUrl: queueUrl,
-                    Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+                    MaxNumberOfMessages: trigger.batchSize,
+                    WaitTimeSeconds: 1,
+                    MessageSystemAttributeNames: ['All'],
                   }),
-                )
-                .catch((error: unknown) =>
-                  log(`poller ${id}: could not delete processed messages: ${(error as Error).message}`),
                 );
+              } catch (error) {
+                if (running) log(`poller ${id}: ${(error as Error).message}`);
+                await new Promise((r) => setTimeout(r, 500));
+                continue;
+              }
+              const messages = received.Messages ?? [];
+              if (messages.length === 0) continue;
+              const event: SQSEvent = {
+                Records: messages.map((m) => ({
+                  messageId: m.MessageId ?? randomUUID(),
+                  receiptHandle: m.ReceiptHandle ?? '',
+                  body: m.Body ?? '',
+                  attributes: {
+                    ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+                    SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+                    SenderId: m.Attributes?.SenderId ?? ACCOUNT,
+                    ApproximateFirstReceiveTimestamp:
+                      m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+                  },
+                  messageAttributes: {},
+                  md5OfBody: m.MD5OfBody ?? '',
+                  eventSource: 'aws:sqs',
+                  eventSourceARN: arn,
+                  awsRegion: REGION,
+                })),
+              };
+              let failed: Set<string>;
+              try {
+                const response = (await invoke(id, event, `sqs:${trigger.queue}`)) as
+                  | SQSBatchResponse
+                  | undefined;
+                failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+              } catch {
+                failed = new Set(event.Records.map((r) => r.messageId));
+              }
+              const done = event.Records.filter((r) => !failed.has(r.messageId));
+              if (done.length > 0) {
+                await sqs
+                  .send(
+                    new DeleteMessageBatchCommand({
+                      QueueUrl: queueUrl,
+                      Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+                    }),
+                  )
+                  .catch((error: unknown) =>
+                    log(`poller ${id}: could not delete processed messages: ${(error as Error).message}`),
+                  );
+              }
+              for (const r of event.Records.filter((rec) => failed.has(rec.messageId))) {
+                await sqs
+                  .send(
+                    new ChangeMessageVisibilityCommand({
+                      QueueUrl: queueUrl,
+                      ReceiptHandle: r.receiptHandle,
+                      VisibilityTimeout: options.retryDelaySeconds ?? 2,
+                    }),
+                  )
+                  .catch(() => undefined);
+              }
             }
-            for (const r of event.Records.filter((rec) => failed.has(rec.messageId))) {
-              await sqs
-                .send(
-                  new ChangeMessageVisibilityCommand({
-                    QueueUrl: queueUrl,
-                    ReceiptHandle: r.receiptHandle,
-                    VisibilityTimeout: options.retryDelaySeconds ?? 2,
-                  }),
-                )
-                .catch(() => undefined);
-            }
-          }
-        })(),
-      );
+          })(),
+        );
     }
   }
 

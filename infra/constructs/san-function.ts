@@ -101,6 +101,7 @@ export class SanFunction extends Construct {
         this.function.addEventSource(
           new SqsEventSource(stores.queues[trigger.queue], {
             batchSize: trigger.batchSize,
+            ...(trigger.maxConcurrency !== undefined ? { maxConcurrency: trigger.maxConcurrency } : {}),
             ...(trigger.maxBatchingWindowSeconds > 0
               ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) }
               : {}),

@@ -13,6 +13,7 @@ import type { EnvValue, FunctionDef, FunctionId, SystemDef } from '../../../infr
 import { system } from '../../../infra/system';
 import {
   assertValidSystem,
+  concurrencyInRange,
   environmentGranted,
   referencesDeclared,
   routesUnique,
@@ -53,6 +54,20 @@ describe('validateSystem', () => {
         'queue alerts: visibility timeout 180 s is shorter than the timeout of its consumer alertsConsumer (181 s)',
       ]);
     });
+  });
+
+  it("refuses an SQS trigger's concurrency the cloud does not take (2 to 1,000)", () => {
+    const at = (maxConcurrency: number) =>
+      withFunction('alertsConsumer', () => ({
+        triggers: [
+          { type: 'sqs', queue: 'alerts', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency },
+        ],
+      }));
+    expect(concurrencyInRange(at(2))).toEqual([]);
+    expect(concurrencyInRange(at(1))).toEqual([
+      "function alertsConsumer: its SQS trigger's maxConcurrency 1 is not between 2 and 1000",
+    ]);
+    expect(concurrencyInRange(at(1001))).toHaveLength(1);
   });
 
   describe('environment references declared', () => {
