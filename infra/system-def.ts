@@ -19,7 +19,8 @@ export type TableId =
   | 'cases'
   | 'intakeDecisions'
   | 'caseloads'
-  | 'notifications';
+  | 'notifications'
+  | 'openAlerts';
 export type QueueId = 'ingestTasks' | 'scoreRequests' | 'alerts';
 export type TopicId = 'notifications';
 export type LayerId = 'onnxruntime' | 'model';

@@ -196,6 +196,12 @@ export const system: SystemDef = {
         },
       ],
     },
+    openAlerts: {
+      description:
+        'Which alert is the open one of a child for a risk factor: claimed by one conditional write when the alert is filed and given up when it closes, so that reports filed at once by concurrent consumers are one alert and its repeats',
+      partitionKey: { name: 'openKey', type: 'S' },
+      indexes: [],
+    },
     notifications: {
       description:
         "Notices to people (an urgent alert for the comuna's coordinador, its escalation to the coordinador regional), newest first per comuna, as published to the notifications topic",
@@ -420,6 +426,7 @@ export const system: SystemDef = {
       layers: [],
       environment: {
         ALERTS_TABLE: { table: 'alerts' },
+        OPEN_ALERTS_TABLE: { table: 'openAlerts' },
         ROSTER_TABLE: { table: 'roster' },
         NOTIFICATIONS_TABLE: { table: 'notifications' },
         NOTIFICATIONS_TOPIC_ARN: { topic: 'notifications' },
@@ -428,7 +435,12 @@ export const system: SystemDef = {
         ALERTS_MAX_RECEIVES: String(ALERTS_QUEUE.maxReceiveCount),
       },
       access: {
-        tables: { alerts: 'readWrite', roster: 'readWrite', notifications: 'readWrite' },
+        tables: {
+          alerts: 'readWrite',
+          openAlerts: 'readWrite',
+          roster: 'readWrite',
+          notifications: 'readWrite',
+        },
         topics: { notifications: 'publish' },
         deadLetterQueues: { alerts: 'send' },
       },
@@ -466,12 +478,19 @@ export const system: SystemDef = {
       layers: [],
       environment: {
         ALERTS_TABLE: { table: 'alerts' },
+        OPEN_ALERTS_TABLE: { table: 'openAlerts' },
         ROSTER_TABLE: { table: 'roster' },
         CASES_TABLE: { table: 'cases' },
         NOTIFICATIONS_TABLE: { table: 'notifications' },
       },
       access: {
-        tables: { alerts: 'readWrite', roster: 'readWrite', cases: 'read', notifications: 'read' },
+        tables: {
+          alerts: 'readWrite',
+          openAlerts: 'readWrite',
+          roster: 'readWrite',
+          cases: 'read',
+          notifications: 'read',
+        },
       },
       triggers: [{ type: 'http', routes: ALERT_ROUTES }],
     },

@@ -228,6 +228,14 @@ describe('the alert life cycle', () => {
       reason: 'ya atendido por OPD',
     });
     expect(closed.body).toMatchObject({ state: 'no corresponde' });
+    // Closed, it no longer holds the child's open place for that risk factor: a new report is an alert of its own.
+    const fresh = await raise(run, 'negligencia_o_violencia');
+    expect((await api(`/v1/alerts/${fresh}`, coordinador)).body).toMatchObject({
+      repeatOf: null,
+      state: 'sin gestionar',
+    });
+    const later = await raise(run, 'negligencia_o_violencia');
+    expect((await api(`/v1/alerts/${later}`, coordinador)).body.repeatOf).toBe(fresh);
   });
 
   it("lists a comuna's alerts by state, risk factor and age, page by page, to its roles only", async () => {
@@ -258,9 +266,11 @@ describe('the alert life cycle', () => {
     } while (cursor && pages < 20);
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of raised) expect(seen).toContain(id);
-    // The repeat report of the earlier test is listed only when asked for.
+    // The two repeat reports of the earlier test are listed only when asked for.
     const withRepeats = await list('?limit=200&includeRepeats=true');
-    expect(withRepeats.body.alerts.length).toBe(seen.length + 1);
+    const repeats = withRepeats.body.alerts.filter((a: { repeatOf: string | null }) => a.repeatOf !== null);
+    expect(repeats).toHaveLength(2);
+    expect(withRepeats.body.alerts.length).toBe(seen.length + repeats.length);
 
     const pregnancy = await list('?riskFactor=embarazo_adolescente&limit=200');
     expect(pregnancy.body.alerts.map((a: { alertId: string }) => a.alertId)).toEqual(

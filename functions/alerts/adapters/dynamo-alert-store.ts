@@ -1,7 +1,7 @@
 /** AlertStore on DynamoDB. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodePageKey, encodePageKey } from '../../shared/adapters/page-cursor';
 import type { StoredAlert } from '../domain/alert';
 import { OPEN_STATES } from '../domain/alert';
@@ -14,7 +14,57 @@ export class DynamoAlertStore implements AlertStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The table of which alert is the open one of a child for a risk factor (for the functions that file or close alerts). */
+    private readonly openAlertsTable?: string,
   ) {}
+
+  private get openTableName(): string {
+    if (!this.openAlertsTable) throw new Error('this alert store was built without the open-alerts table');
+    return this.openAlertsTable;
+  }
+
+  async claimOpen(alert: StoredAlert, from?: string): Promise<string> {
+    const openKey = `${alert.childId}#${alert.riskFactor}`;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.openTableName,
+          Item: { openKey, alertId: alert.alertId, comuna: alert.comuna },
+          ConditionExpression:
+            from === undefined
+              ? 'attribute_not_exists(openKey) OR alertId = :mine'
+              : 'alertId = :from OR alertId = :mine',
+          ExpressionAttributeValues: {
+            ':mine': alert.alertId,
+            ...(from !== undefined ? { ':from': from } : {}),
+          },
+        }),
+      );
+      return alert.alertId;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const held = await this.db.send(
+      new GetCommand({ TableName: this.openTableName, Key: { openKey }, ConsistentRead: true }),
+    );
+    // Given up between the two requests: claim it again.
+    return typeof held.Item?.alertId === 'string' ? held.Item.alertId : this.claimOpen(alert);
+  }
+
+  async releaseOpen(alert: StoredAlert): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.openTableName,
+          Key: { openKey: `${alert.childId}#${alert.riskFactor}` },
+          ConditionExpression: 'alertId = :mine',
+          ExpressionAttributeValues: { ':mine': alert.alertId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 
   async create(alert: StoredAlert): Promise<'created' | 'exists'> {
     try {

@@ -36,7 +36,7 @@ import { comunaRef } from '../../shared/domain/comunas';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoNoticeStore } from '../adapters/notices';
 import type { StoredAlert } from '../domain/alert';
-import { riskFactorView } from '../domain/alert';
+import { isOpen, riskFactorView } from '../domain/alert';
 import { alertViewFor, reportView } from '../domain/alert-view';
 import type { AlertWorkflowProblem } from '../domain/alert-workflow';
 import { AlertWorkflowError, transitionAlert } from '../domain/alert-workflow';
@@ -47,6 +47,7 @@ import { getAlertRoute, listComunaAlertsRoute, listNotificationsRoute, transitio
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
+  OPEN_ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
   CASES_TABLE: z.string().min(1),
   NOTIFICATIONS_TABLE: z.string().min(1),
@@ -67,7 +68,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-api');
   const db = dynamoDocumentClient(env);
-  const alerts = new DynamoAlertStore(db, env.ALERTS_TABLE);
+  const alerts = new DynamoAlertStore(db, env.ALERTS_TABLE, env.OPEN_ALERTS_TABLE);
   const roster = new DynamoRosterStore(db, env.ROSTER_TABLE);
   const caseStore = new DynamoCaseStore(db, env.CASES_TABLE);
   const notices = new DynamoNoticeStore(db, env.NOTIFICATIONS_TABLE);
@@ -170,6 +171,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       throw stale((await alerts.get(alert.alertId))?.version ?? read + 1);
     }
     const stored: StoredAlert = { ...changed, version: read + 1 };
+    if (!isOpen(stored.state)) await alerts.releaseOpen(stored);
     await projectAlert(roster, stored);
     logger.info('alert moved', {
       alertId: stored.alertId,

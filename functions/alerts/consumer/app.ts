@@ -24,6 +24,7 @@ import { processAlert } from '../domain/process-alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
+  OPEN_ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
   NOTIFICATIONS_TABLE: z.string().min(1),
   NOTIFICATIONS_TOPIC_ARN: z.string().startsWith('arn:', 'debe ser el ARN del tema de notificaciones'),
@@ -36,7 +37,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const logger = createLogger('san-alerts-consumer');
   const db = dynamoDocumentClient(env);
   const deps = {
-    alerts: new DynamoAlertStore(db, env.ALERTS_TABLE),
+    alerts: new DynamoAlertStore(db, env.ALERTS_TABLE, env.OPEN_ALERTS_TABLE),
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
     notifier: new TopicNotifier(
       new DynamoNoticeStore(db, env.NOTIFICATIONS_TABLE),

@@ -11,6 +11,14 @@ export interface AlertStore {
   create(alert: StoredAlert): Promise<'created' | 'exists'>;
   get(alertId: string): Promise<StoredAlert | undefined>;
   ofChild(childId: string): Promise<StoredAlert[]>;
+  /**
+   * Claims for `alert` the place of the open alert of its child and risk factor, unless another
+   * alert holds it (`from`: take it over from that one only); answers the id of the alert that holds
+   * it afterwards.
+   */
+  claimOpen(alert: StoredAlert, from?: string): Promise<string>;
+  /** Gives up the place `alert` holds, if it holds it. */
+  releaseOpen(alert: StoredAlert): Promise<void>;
   /** Urgent alerts received at or before `before` that no one has acted on, oldest first. */
   awaitingAcknowledgement(before: string): Promise<StoredAlert[]>;
   /** Marks the alert escalated at `at`, unless it was acknowledged or escalated meanwhile; says whether it did. */

@@ -7,7 +7,7 @@
  */
 import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
-import { findRepeatedAlert, INITIAL_ALERT_STATE } from './alert';
+import { findRepeatedAlert, INITIAL_ALERT_STATE, isOpen } from './alert';
 import { urgentNotice } from './notifications';
 import type { AlertStore, Notifier } from './ports';
 import type { AlertProjectionTarget } from './projection';
@@ -57,10 +57,35 @@ export async function processAlert(
     created = await deps.alerts.create(stored);
     record = created === 'exists' ? ((await deps.alerts.get(message.alertId)) ?? stored) : stored;
   }
+  if (record.repeatOf === undefined && isOpen(record.state))
+    record = await holdOpenPlace(deps.alerts, record);
   // The projection is idempotent, so it is (re)applied on redelivery too.
   await projectAlert(deps.roster, record);
   // Idempotent too: a notice filed before is not sent again.
   if (record.urgent && record.repeatOf === undefined) await deps.notifier.notify(urgentNotice(record));
   const outcome = created === 'exists' ? 'redelivered' : record.repeatOf ? 'repeat' : 'new';
   return { outcome, comuna: record.comuna };
+}
+
+/**
+ * Makes `alert` the open alert of its child and risk factor, or, when another open one holds that
+ * place (filed at the same moment by another consumer, which the child's alerts read before did not
+ * show yet), a repeat of it. A place held by an alert that has closed, or is gone, is taken over.
+ */
+async function holdOpenPlace(alerts: AlertStore, alert: StoredAlert): Promise<StoredAlert> {
+  let holder = await alerts.claimOpen(alert);
+  for (let attempt = 0; holder !== alert.alertId && attempt < 3; attempt++) {
+    const primary = await alerts.get(holder);
+    if (primary && isOpen(primary.state) && primary.repeatOf === undefined) {
+      const { awaitingAck: _none, ...rest } = alert;
+      const repeat: StoredAlert = { ...rest, comuna: primary.comuna, repeatOf: primary.alertId };
+      const read = alert.version ?? 1;
+      if (await alerts.update(repeat, read)) return { ...repeat, version: read + 1 };
+      // Changed meanwhile (a redelivery, a person): judge it again as it is now.
+      const now = await alerts.get(alert.alertId);
+      return now ?? alert;
+    }
+    holder = await alerts.claimOpen(alert, holder);
+  }
+  return alert;
 }

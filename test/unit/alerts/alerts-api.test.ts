@@ -10,6 +10,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const handler = createHandler({
   AWS_REGION: 'us-east-1',
   ALERTS_TABLE: 'alerts',
+  OPEN_ALERTS_TABLE: 'open-alerts',
   ROSTER_TABLE: 'roster',
   CASES_TABLE: 'cases',
   NOTIFICATIONS_TABLE: 'notifications',

@@ -24,6 +24,7 @@ const sqs = mockClient(SQSClient);
 const handler = createHandler({
   AWS_REGION: 'us-east-1',
   ALERTS_TABLE: 'alerts',
+  OPEN_ALERTS_TABLE: 'open-alerts',
   ROSTER_TABLE: 'roster',
   NOTIFICATIONS_TABLE: 'notifications',
   NOTIFICATIONS_TOPIC_ARN: TOPIC,
@@ -212,6 +213,29 @@ describe('alert consumer', () => {
       .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     ddb.on(GetCommand, { TableName: 'notifications' }).resolves({ Item: { published: true } });
     await handler({ Records: [record('m-2', JSON.stringify(message(id)))] }, context);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('files a report as a repeat when another consumer filed the same child and risk factor a moment before', async () => {
+    // Two batches at once: neither sees the other's alert in the child's alerts (an index read).
+    const first = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+    const second = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+    ddb
+      .on(PutCommand, { TableName: 'open-alerts' })
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'held', $metadata: {} }));
+    ddb.on(GetCommand, { TableName: 'open-alerts' }).resolves({ Item: { alertId: first } });
+    ddb.on(GetCommand, { TableName: 'alerts', Key: { alertId: first } }).resolves({
+      Item: { ...message(first), raisedInComuna: '13101', state: 'sin gestionar', version: 1 },
+    });
+    await handler({ Records: [record('m-1', JSON.stringify(message(first)))] }, context);
+    await handler({ Records: [record('m-2', JSON.stringify(message(second)))] }, context);
+    const writes = ddb.commandCalls(PutCommand, { TableName: 'alerts' }).map((c) => c.args[0].input);
+    const last = writes.filter((w) => w.Item?.alertId === second).at(-1);
+    expect(last?.Item).toMatchObject({ repeatOf: first, version: 2 });
+    expect(last?.Item).not.toHaveProperty('awaitingAck');
+    expect(last?.ConditionExpression).toContain('version = :read');
+    // One urgent notice: the repeat is not a second alert.
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 

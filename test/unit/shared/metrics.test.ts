@@ -83,6 +83,7 @@ describe('metrics', () => {
       createHandler({
         AWS_REGION: 'us-east-1',
         ALERTS_TABLE: 'alerts',
+        OPEN_ALERTS_TABLE: 'open-alerts',
         ROSTER_TABLE: 'roster',
         NOTIFICATIONS_TABLE: 'notifications',
         NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
