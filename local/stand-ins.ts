@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { S3Event } from 'aws-lambda';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
+import { atomicPuts } from './s3-atomic-puts';
 
 /** What the local DynamoDB stand-in has done since it started. */
 export interface StoreUsage {
@@ -38,6 +39,7 @@ export async function startStandIns(dataDir: string): Promise<StandIns> {
   const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
 
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3') });
+  atomicPuts(s3);
   const s3Address = (await s3.run()) as AddressInfo;
 
   const sqs = await startFauxqs({ port: 0, logger: false });
