@@ -38,6 +38,17 @@ export interface AlertReportView extends AlertRoutingView {
   readonly version: number;
 }
 
+/** Where `alert` went and how it stands, showing `state`. */
+function routingView(alert: StoredAlert, state: AlertState): AlertRoutingView {
+  return {
+    alertId: alert.alertId,
+    state,
+    comuna: comunaRef(alert.comuna),
+    raisedInComuna: comunaRef(alert.raisedInComuna),
+    receivedAt: alert.receivedAt,
+  };
+}
+
 /**
  * The view of `alert` that `principal` may see; undefined when it may see none. A repeat report
  * shows the state of `primary`, the alert it repeats, whose life cycle it follows.
@@ -50,13 +61,7 @@ export function alertViewFor(
   const reporter = principal.subject === alert.reportedBy.subject;
   const handling = isAllowed(principal, 'alert:read', alert.comuna);
   if (!reporter && !handling && !isAllowed(principal, 'alert:read', alert.raisedInComuna)) return undefined;
-  const routing: AlertRoutingView = {
-    alertId: alert.alertId,
-    state: alert.repeatOf !== undefined && primary ? primary.state : alert.state,
-    comuna: comunaRef(alert.comuna),
-    raisedInComuna: comunaRef(alert.raisedInComuna),
-    receivedAt: alert.receivedAt,
-  };
+  const routing = routingView(alert, alert.repeatOf !== undefined && primary ? primary.state : alert.state);
   if (!reporter && !handling) return routing;
   return reportView(principal, alert, routing);
 }
@@ -65,13 +70,7 @@ export function alertViewFor(
 export function reportView(
   principal: Principal,
   alert: StoredAlert,
-  routing: AlertRoutingView = {
-    alertId: alert.alertId,
-    state: alert.state,
-    comuna: comunaRef(alert.comuna),
-    raisedInComuna: comunaRef(alert.raisedInComuna),
-    receivedAt: alert.receivedAt,
-  },
+  routing: AlertRoutingView = routingView(alert, alert.state),
 ): AlertReportView {
   const manages = isAllowed(principal, 'alert:manage', alert.comuna);
   return {
