@@ -15,6 +15,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -62,6 +63,11 @@ async function createOldRunsTable(db: DynamoDBClient, tableName: string): Promis
         },
       ],
     }),
+  );
+  // A new table is CREATING for a moment, as in DynamoDB: a write before it is ACTIVE is refused.
+  await waitUntilTableExists(
+    { client: db, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
+    { TableName: tableName },
   );
   await db.send(new PutItemCommand({ TableName: tableName, Item: oldRun }));
 }
