@@ -42,7 +42,8 @@ export type FunctionId =
   | 'modelsApi'
   | 'cutsApi'
   | 'apiDocument'
-  | 'alertsEscalation';
+  | 'alertsEscalation'
+  | 'alertsIdentification';
 
 export interface BucketDef {
   readonly description: string;
@@ -88,6 +89,13 @@ export interface QueueDef {
   readonly visibilityTimeoutSeconds: number;
   /** Receives before a message moves to the queue's dead-letter queue. */
   readonly maxReceiveCount: number;
+  /**
+   * Systems outside the stack allowed to send to the queue, per deployment: the CDK context key
+   * that lists them (`[{ "institution": "...", "principalArn": "arn:aws:iam::…" }]`), each granted
+   * `sqs:SendMessage` by the queue's policy and the data key's use through SQS. Locally, anyone
+   * with the local endpoint may send.
+   */
+  readonly externalSenders?: { readonly contextKey: string; readonly description: string };
 }
 
 export interface TopicDef {

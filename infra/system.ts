@@ -71,9 +71,15 @@ export type {
 export const EXTRACTS_PREFIX = 'extracts/';
 
 const ALERTS_QUEUE: QueueDef = {
-  description: 'Alerts accepted over HTTP, awaiting matching and prioritisation',
+  description:
+    'Alerts accepted over HTTP or sent straight by institutions (one message schema), awaiting matching and prioritisation',
   visibilityTimeoutSeconds: 6 * 30,
   maxReceiveCount: 3,
+  externalSenders: {
+    contextKey: 'san:alertSenders',
+    description:
+      'Institution systems (a school system, a health service) that write alerts straight to the queue',
+  },
 };
 
 const INGEST_TASKS_QUEUE: QueueDef = {
@@ -194,6 +200,12 @@ export const system: SystemDef = {
           partitionKey: { name: 'awaitingAck', type: 'S' },
           sortKey: { name: 'receivedAt', type: 'S' },
         },
+        {
+          // Sparse: alerts of a child known only from an alert without RUN, until it is identified.
+          name: 'byAwaitingIdentity',
+          partitionKey: { name: 'awaitingIdentity', type: 'S' },
+          sortKey: { name: 'receivedAt', type: 'S' },
+        },
       ],
     },
     openAlerts: {
@@ -216,7 +228,16 @@ export const system: SystemDef = {
       // Each source keeps its own item: a later extract with the RUN alone must not erase the
       // names and address the social registry gave.
       sortKey: { name: 'source', type: 'S' },
-      indexes: [],
+      indexes: [
+        {
+          // Sparse: records with a paternal surname and a birth date, by comuna and the surname's
+          // sound key (`identity/domain/matching.ts`), to find a child an alert names without RUN.
+          name: 'byMatchBlock',
+          partitionKey: { name: 'matchBlock', type: 'S' },
+          sortKey: { name: 'birthDate', type: 'S' },
+          nonKeyAttributes: ['givenNames', 'paternalSurname', 'maternalSurname', 'run'],
+        },
+      ],
       // A national registry extract writes some 4.3 million identities in the few minutes its publish
       // tasks run side by side: at the default 4,000 writes/s that takes ~18 minutes of throttling,
       // at 40,000 (a table's default quota) under two. Each conditional PutItem costs one write unit
@@ -398,28 +419,27 @@ export const system: SystemDef = {
       triggers: [{ type: 'sqs', queue: 'scoreRequests', batchSize: 1, maxBatchingWindowSeconds: 0 }],
     },
     alertsIntake: {
-      description: 'Accepts alerts over HTTP, pseudonymises the child and queues them',
+      description: 'Accepts alerts over HTTP and queues them in the message schema institutions write',
       dir: 'functions/alerts/intake',
       memoryMb: 512,
       timeoutSeconds: 10,
       layers: [],
       environment: {
         ALERTS_QUEUE_URL: { queue: 'alerts' },
-        IDENTITIES_TABLE: { table: 'identities' },
         PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
         IDEMPOTENCY_TABLE: { table: 'idempotency' },
         IDEMPOTENCY_EXPIRY_SECONDS: String(24 * 3600),
       },
       access: {
         queues: { alerts: 'send' },
-        tables: { identities: 'write', idempotency: 'readWrite' },
+        tables: { idempotency: 'readWrite' },
         secrets: ['pseudonymKey'],
       },
       triggers: [{ type: 'http', routes: [createAlertRoute] }],
     },
     alertsConsumer: {
       description:
-        "Deduplicates queued alerts, sends each to the roster of the child's comuna and moves the child up it",
+        "Finds each queued alert's child (RUN, else names and birth date, else a provisional child), deduplicates, sends it to the roster of the child's comuna and moves the child up it",
       dir: 'functions/alerts/consumer',
       memoryMb: 512,
       timeoutSeconds: 30,
@@ -433,6 +453,8 @@ export const system: SystemDef = {
         // A message it can never process goes to the dead-letter queue with the reason.
         ALERTS_DLQ_URL: { deadLetterQueue: 'alerts' },
         ALERTS_MAX_RECEIVES: String(ALERTS_QUEUE.maxReceiveCount),
+        IDENTITIES_TABLE: { table: 'identities' },
+        PSEUDONYM_KEY_SOURCE: { secret: 'pseudonymKey' },
       },
       access: {
         tables: {
@@ -440,9 +462,11 @@ export const system: SystemDef = {
           openAlerts: 'readWrite',
           roster: 'readWrite',
           notifications: 'readWrite',
+          identities: 'readWrite',
         },
         topics: { notifications: 'publish' },
         deadLetterQueues: { alerts: 'send' },
+        secrets: ['pseudonymKey'],
       },
       // Five batches at once: what Lambda's SQS pollers start with, so that a burst does not queue up.
       triggers: [
@@ -469,6 +493,32 @@ export const system: SystemDef = {
       },
       triggers: [{ type: 'schedule', everyMinutes: 15 }],
     },
+    alertsIdentification: {
+      description:
+        'Looks again for each provisional child (an alert named it without RUN) among the children known by RUN: merges one a later ingest brought, shows the candidates of the others',
+      dir: 'functions/alerts/identification',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      layers: [],
+      environment: {
+        ALERTS_TABLE: { table: 'alerts' },
+        OPEN_ALERTS_TABLE: { table: 'openAlerts' },
+        ROSTER_TABLE: { table: 'roster' },
+        IDENTITIES_TABLE: { table: 'identities' },
+        CASES_TABLE: { table: 'cases' },
+      },
+      access: {
+        tables: {
+          alerts: 'readWrite',
+          openAlerts: 'readWrite',
+          roster: 'readWrite',
+          identities: 'readWrite',
+          cases: 'read',
+        },
+      },
+      // Hourly: a monthly cut's identities are published once; an hour later its children are found.
+      triggers: [{ type: 'schedule', everyMinutes: 60 }],
+    },
     alertsApi: {
       description:
         "Tells the reporter of an alert, and the OLN, regional and central roles of its comunas, where it went and its state; lists a comuna's alerts and moves them through their life cycle, projected onto the nómina",
@@ -482,6 +532,7 @@ export const system: SystemDef = {
         ROSTER_TABLE: { table: 'roster' },
         CASES_TABLE: { table: 'cases' },
         NOTIFICATIONS_TABLE: { table: 'notifications' },
+        IDENTITIES_TABLE: { table: 'identities' },
       },
       access: {
         tables: {
@@ -490,6 +541,7 @@ export const system: SystemDef = {
           roster: 'readWrite',
           cases: 'read',
           notifications: 'read',
+          identities: 'readWrite',
         },
       },
       triggers: [{ type: 'http', routes: ALERT_ROUTES }],

@@ -3,8 +3,9 @@
  * read from the system definition. Everything is encrypted with one customer-managed KMS key,
  * TLS-only, private, and kept when the stack is deleted: the data concerns children.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -21,6 +22,43 @@ export interface DataStoresProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A system outside the stack allowed to send to a queue (`QueueDef.externalSenders`). */
+export interface ExternalSender {
+  readonly institution: string;
+  readonly principalArn: string;
+}
+
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+
+/** Checks a context value listing external senders; throws a readable error naming what is wrong. */
+export function checkExternalSenders(value: unknown, contextKey: string): readonly ExternalSender[] {
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? parseJson(value, contextKey) : value;
+  if (!Array.isArray(list)) {
+    throw new Error(`context ${contextKey} must be a list of { institution, principalArn }`);
+  }
+  return list.map((entry: unknown, i) => {
+    const e = entry as Partial<ExternalSender> | null;
+    if (typeof e?.institution !== 'string' || e.institution.trim().length < 2) {
+      throw new Error(`context ${contextKey}[${i}].institution must name the institution`);
+    }
+    if (typeof e.principalArn !== 'string' || !PRINCIPAL_ARN.test(e.principalArn)) {
+      throw new Error(
+        `context ${contextKey}[${i}].principalArn must be an IAM role, user or account root ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+    }
+    return { institution: e.institution, principalArn: e.principalArn };
+  });
+}
+
+function parseJson(text: string, contextKey: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`context ${contextKey} is not JSON`);
+  }
 }
 
 export class DataStores extends Construct {
@@ -134,6 +172,13 @@ export class DataStores extends Construct {
         visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
         deadLetterQueue: { queue: dlqs[queueId], maxReceiveCount: def.maxReceiveCount },
       });
+      if (def.externalSenders) {
+        const senders = checkExternalSenders(
+          this.node.tryGetContext(def.externalSenders.contextKey),
+          def.externalSenders.contextKey,
+        );
+        for (const sender of senders) this.allowSender(queues[queueId], sender);
+      }
     }
     this.queues = queues;
     this.deadLetterQueues = dlqs;
@@ -156,6 +201,27 @@ export class DataStores extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy,
     });
+  }
+
+  /** Lets `sender` write to `queue` (its policy) and encrypt with the data key, through SQS only. */
+  private allowSender(queue: sqs.Queue, sender: ExternalSender): void {
+    const principal = new iam.ArnPrincipal(sender.principalArn);
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Send${pascal(sender.institution.replace(/[^A-Za-z0-9]+/g, '-'))}`.slice(0, 100),
+        principals: [principal],
+        actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+        resources: [queue.queueArn],
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [principal],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 }
 

@@ -51,15 +51,17 @@ export class Scoring extends Construct {
 
 /**
  * Queued alerts → matching, deduplication, roster priority and the urgent notice; on a schedule,
- * the escalation of urgent alerts no one acted on.
+ * the escalation of urgent alerts no one acted on and the identification of provisional children.
  */
 export class AlertsConsumer extends Construct {
   public readonly consumer: SanFunction;
   public readonly escalation: SanFunction;
+  public readonly identification: SanFunction;
   constructor(scope: Construct, id: string, props: FeatureProps) {
     super(scope, id);
     this.consumer = build(this, props, 'alertsConsumer');
     this.escalation = build(this, props, 'alertsEscalation');
+    this.identification = build(this, props, 'alertsIdentification');
   }
 }
 

@@ -4,8 +4,8 @@ import { App } from 'aws-cdk-lib';
 import { SanStack } from '../../infra/san-stack';
 import { system } from '../../infra/system';
 
-export function buildStack(): { app: App; stack: SanStack } {
-  const app = new App({ outdir: undefined });
+export function buildStack(context: Record<string, unknown> = {}): { app: App; stack: SanStack } {
+  const app = new App({ outdir: undefined, context });
   const stack = new SanStack(app, 'SanStack', { system, root: resolve(import.meta.dirname, '..', '..') });
   return { app, stack };
 }

@@ -10,45 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDigit } from '../../functions/shared/domain/run';
-import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
 import { startLocalSystem } from '../../local/runtime';
-import { checkAgainstDocument } from './api-contract';
+import { apiClient } from './api-client';
 
 let local: LocalSystem;
 const SANTIAGO = '13101';
 
 const runOf = (body: number): string => `${body}-${checkDigit(body)}`;
 
-async function api(
-  path: string,
-  as: { role: string; comunas?: string; sub?: string },
-  init: { method?: string; body?: unknown; ifMatch?: string } = {},
-) {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${signToken(local.jwtKey, {
-      sub: as.sub ?? `demo-${as.role}`,
-      'custom:role': as.role,
-      'custom:comunas': as.comunas ?? SANTIAGO,
-    })}`,
-  };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (init.ifMatch !== undefined) headers['if-match'] = init.ifMatch;
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const text = await response.text();
-  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  checkAgainstDocument(init.method ?? 'GET', `${local.apiUrl}${path}`, response.status, body);
-  return {
-    status: response.status,
-    // biome-ignore lint/suspicious/noExplicitAny: a validated answer, read field by field
-    body: body as Record<string, any>,
-    etag: response.headers.get('etag') ?? '',
-  };
-}
+const api = apiClient(() => local, SANTIAGO);
 
 const coordinador = { role: 'coordinador' };
 const gestor = { role: 'gestor_casos' };

@@ -1,12 +1,13 @@
 /**
- * The alerts queue on the local stand-ins: the consumer reads SQS batches through Powertools' batch
- * parser, two reports of one child in a batch become one alert and its repeat, and a message that
+ * The alerts queue on the local stand-ins, written straight by an institution's system in the
+ * message schema: the consumer reads SQS batches through Powertools' batch parser, pseudonymises
+ * the child and keeps what was said of it in the identity store, two reports of one child in a batch become one alert and its repeat, and a message that
  * is not an alert is set aside in the dead-letter queue with the reason, without stopping the others;
  * `npm run san -- redrive alerts` counts the dead letters by reason and moves them back.
  */
 
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -18,14 +19,18 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../functions/alerts/domain/alert';
 import { toMessageBody } from '../../functions/shared/adapters/sqs-message';
+import { createPseudonymiser } from '../../functions/shared/domain/pseudonym';
 import type { LocalSystem } from '../../local/runtime';
 import { startLocalSystem } from '../../local/runtime';
 
 let local: LocalSystem;
+let dataDir: string;
+let childId: string;
 
 beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'san-aq-'));
   local = await startLocalSystem({
-    dataDir: await mkdtemp(join(tmpdir(), 'san-aq-')),
+    dataDir,
     port: 0,
     reset: true,
     retryDelaySeconds: 0,
@@ -34,17 +39,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await local?.stop();
 });
+beforeAll(async () => {
+  const keyed = createPseudonymiser((await readFile(join(dataDir, 'pseudonym.key'), 'utf8')).trim());
+  childId = keyed.child({ body: 12_345_678, dv: '5' });
+});
 
-const childId = 'n-AAAAbbbbCCCCddddEEEEff';
+/** The message as an institution's system writes it straight to the queue. */
 const message = (alertId: string, receivedAt: string): AlertMessage => ({
   alertId,
-  childId,
   comuna: '13101',
   riskFactor: 'situacion_de_calle',
   description: 'Pernocta en la plaza 😢',
   urgent: false,
   receivedAt,
-  reportedBy: { subject: 's', role: 'sectorialista', institution: 'CESFAM' },
+  reporter: { id: 'sistema-cesfam-centro', role: 'sectorialista', institution: 'CESFAM Centro' },
+  child: { run: '12.345.678-5', givenNames: 'Tomás', paternalSurname: 'Reyes', address: 'Pasaje Uno 12' },
 });
 
 describe('alerts queue', () => {
@@ -77,6 +86,18 @@ describe('alerts queue', () => {
       [first, undefined, 'Pernocta en la plaza 😢'],
       [second, first, 'Pernocta en la plaza 😢'],
     ]);
+    // Only the pseudonym goes further: the alerts hold no RUN or name; the identity store holds
+    // what the institution said of the child, and who sent it is on the alert.
+    expect(JSON.stringify(out.Items)).not.toMatch(/12\.?345\.?678|Tomás|Pasaje/);
+    expect(out.Items?.[0]?.reportedBy?.M?.subject?.S).toBe('sistema-cesfam-centro');
+    const said = await local.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: local.names.tables.identities,
+        Key: { childId: { S: childId }, source: { S: 'alerta' } },
+      }),
+    );
+    expect(said.Item?.run?.S).toBe('12345678-5');
+    expect(said.Item?.givenNames?.S).toBe('Tomás');
     const dlq = await local.clients.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: local.names.queues.alerts.dlqUrl,

@@ -15,7 +15,7 @@ import { ROLES } from '../../functions/shared/domain/access';
 import { signToken } from '../../local/auth';
 import type { LocalSystem } from '../../local/runtime';
 import { startLocalSystem } from '../../local/runtime';
-import { checkAgainstDocument } from './api-contract';
+import { apiClient } from './api-client';
 
 let local: LocalSystem;
 const SANTIAGO = '13101';
@@ -57,33 +57,10 @@ async function scoreRoster(
   await store.removeStale(run);
 }
 
-const token = (role: string, comunas: string, sub = `demo-${role}`) =>
+const _token = (role: string, comunas: string, sub = `demo-${role}`) =>
   `Bearer ${signToken(local.jwtKey, { sub, 'custom:role': role, 'custom:comunas': comunas })}`;
 
-async function api(
-  path: string,
-  as: { role: string; comunas?: string; sub?: string },
-  init: { method?: string; body?: unknown; ifMatch?: string } = {},
-) {
-  const headers: Record<string, string> = {
-    authorization: token(as.role, as.comunas ?? SANTIAGO, as.sub),
-  };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (init.ifMatch !== undefined) headers['if-match'] = init.ifMatch;
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const etag = response.headers.get('etag');
-  const text = await response.text();
-  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  // Held to the document as well.
-  checkAgainstDocument(init.method ?? 'GET', `${local.apiUrl}${path}`, response.status, body);
-  // The body was just held to its schema in docs/openapi.json; the tests read it as that.
-  // biome-ignore lint/suspicious/noExplicitAny: a validated answer, read field by field
-  return { status: response.status, body: body as Record<string, any>, etag: etag ?? '' };
-}
+const api = apiClient(() => local, SANTIAGO);
 
 const coordinador = { role: 'coordinador' };
 const gestor = { role: 'gestor_casos' };

@@ -160,6 +160,7 @@ const identityRecords = async (): Promise<Record<string, string>[]> => {
     'paternalSurname',
     'maternalSurname',
     'address',
+    'birthDate',
     'source',
     'cut',
   ];

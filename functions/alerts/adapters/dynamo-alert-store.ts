@@ -109,6 +109,14 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
+  async awaitingIdentification(): Promise<StoredAlert[]> {
+    return this.queryAll({
+      IndexName: 'byAwaitingIdentity',
+      KeyConditionExpression: 'awaitingIdentity = :p',
+      ExpressionAttributeValues: { ':p': 'provisional' },
+    });
+  }
+
   async markEscalated(alertId: string, at: string): Promise<boolean> {
     try {
       await this.db.send(

@@ -9,12 +9,15 @@
  * - `GET /v1/comunas/{comuna}/notifications` lists the urgent-alert notices and escalations of a comuna.
  * - `POST /v1/alerts/{alertId}/transitions` moves an alert through its life cycle
  *   (`domain/alert-workflow.ts`) over the version read, and projects it onto the nómina.
+ * - `POST /v1/alerts/{alertId}/identification` merges the alert's provisional child into the
+ *   candidate a person at the OLN confirms (`domain/merge-child.ts`).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoCaseStore } from '../../cases/adapters/dynamo-case-store';
 import { FINAL_STATES } from '../../cases/domain/case-workflow';
+import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
@@ -31,6 +34,7 @@ import {
 import { createLogger } from '../../shared/adapters/logger';
 import { CursorError } from '../../shared/adapters/page-cursor';
 import { routeKeyOf } from '../../shared/api/route';
+import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { comunaRef } from '../../shared/domain/comunas';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
@@ -40,16 +44,24 @@ import { isOpen, riskFactorView } from '../domain/alert';
 import { alertViewFor, reportView } from '../domain/alert-view';
 import type { AlertWorkflowProblem } from '../domain/alert-workflow';
 import { AlertWorkflowError, transitionAlert } from '../domain/alert-workflow';
+import { MergeRefusedError, mergeProvisionalChild } from '../domain/merge-child';
 import type { NoticeAudience } from '../domain/notifications';
 import type { CaseLookup } from '../domain/ports';
 import { projectAlert } from '../domain/projection';
-import { getAlertRoute, listComunaAlertsRoute, listNotificationsRoute, transitionAlertRoute } from './routes';
+import {
+  getAlertRoute,
+  identifyAlertChildRoute,
+  listComunaAlertsRoute,
+  listNotificationsRoute,
+  transitionAlertRoute,
+} from './routes';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_TABLE: z.string().min(1),
   OPEN_ALERTS_TABLE: z.string().min(1),
   ROSTER_TABLE: z.string().min(1),
   CASES_TABLE: z.string().min(1),
+  IDENTITIES_TABLE: z.string().min(1),
   NOTIFICATIONS_TABLE: z.string().min(1),
 });
 
@@ -72,6 +84,12 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const roster = new DynamoRosterStore(db, env.ROSTER_TABLE);
   const caseStore = new DynamoCaseStore(db, env.CASES_TABLE);
   const notices = new DynamoNoticeStore(db, env.NOTIFICATIONS_TABLE);
+  const mergeDeps = {
+    alerts,
+    roster,
+    directory: new DynamoIdentityStore(db, env.IDENTITIES_TABLE),
+    hasCase: async (childId: string) => (await caseStore.casesOfChild(childId)).length > 0,
+  };
   const cases: CaseLookup = {
     openCasesOf: async (childId, comuna) =>
       (await caseStore.casesOfChild(childId))
@@ -85,6 +103,25 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       'not_found',
       `no hay una alerta ${alertId} que usted pueda ver; si acaba de enviarla, espere unos segundos a que se procese`,
     );
+
+  /**
+   * The alert `principal` changes over version `read`: who may not read it learns nothing of it
+   * (404), who may read it but not manage it is told so (403), a changed alert answers 412.
+   */
+  const managedAlert = async (principal: Principal, alertId: string, read: number): Promise<StoredAlert> => {
+    const alert = await alerts.get(alertId);
+    if (!alert || !alertViewFor(principal, alert)) throw notFound(alertId);
+    if (!isAllowed(principal, 'alert:manage', alert.comuna)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `el rol ${principal.role} no puede gestionar alertas de la comuna ${alert.comuna}`,
+      );
+    }
+    const current = alert.version ?? 1;
+    if (current !== read) throw stale(current);
+    return alert;
+  };
 
   const getAlert = async (event: HttpEvent): Promise<HttpResult> => {
     const principal = principalOf(event);
@@ -138,18 +175,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const principal = principalOf(event);
     const { params, body } = parseRequest(transitionAlertRoute, event);
     const read = ifMatchVersion(event, 'de la alerta');
-    const alert = await alerts.get(params.alertId);
-    // Who may not read the alert learns nothing of it; who may read it but not manage it is told so.
-    if (!alert || !alertViewFor(principal, alert)) throw notFound(params.alertId);
-    if (!isAllowed(principal, 'alert:manage', alert.comuna)) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        `el rol ${principal.role} no puede gestionar alertas de la comuna ${alert.comuna}`,
-      );
-    }
-    const current = alert.version ?? 1;
-    if (current !== read) throw stale(current);
+    const alert = await managedAlert(principal, params.alertId, read);
     let changed: StoredAlert;
     try {
       const openCases = body.action === 'iniciar' ? await cases.openCasesOf(alert.childId, alert.comuna) : [];
@@ -181,6 +207,43 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       to: stored.state,
     });
     return reply(transitionAlertRoute, 200, reportView(principal, stored), { etag: etagOf(read + 1) });
+  };
+
+  const identifyChild = async (event: HttpEvent): Promise<HttpResult> => {
+    const principal = principalOf(event);
+    const { params, body } = parseRequest(identifyAlertChildRoute, event);
+    const read = ifMatchVersion(event, 'de la alerta');
+    const alert = await managedAlert(principal, params.alertId, read);
+    if (alert.awaitingIdentity === undefined) {
+      throw new HttpError(
+        409,
+        'child_identified',
+        `el niño de la alerta ya está identificado (${alert.identification?.method ?? 'run'}); no hay niño provisional que unir`,
+      );
+    }
+    const candidates = alert.identification?.candidates ?? [];
+    if (!candidates.some((c) => c.childId === body.childId)) {
+      const message = `${body.childId} no es uno de los candidatos de la alerta: ${candidates.map((c) => c.childId).join(', ') || 'no tiene candidatos'}`;
+      throw new HttpError(422, 'not_a_candidate', message, [{ path: 'body.childId', message }]);
+    }
+    try {
+      await mergeProvisionalChild(mergeDeps, {
+        from: alert.childId,
+        to: body.childId,
+        method: 'confirmada',
+        at: new Date().toISOString(),
+        by: { subject: principal.subject, role: principal.role },
+        reason: body.reason,
+      });
+    } catch (error) {
+      if (error instanceof MergeRefusedError) throw new HttpError(409, error.code, error.message);
+      throw error;
+    }
+    const after = (await alerts.get(alert.alertId)) ?? alert;
+    logger.info('provisional child confirmed', { alertId: alert.alertId, comuna: alert.comuna });
+    return reply(identifyAlertChildRoute, 200, reportView(principal, after), {
+      etag: etagOf(after.version ?? 1),
+    });
   };
 
   const listNotices = async (event: HttpEvent): Promise<HttpResult> => {
@@ -226,6 +289,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     [routeKeyOf(getAlertRoute)]: getAlert,
     [routeKeyOf(listComunaAlertsRoute)]: listAlerts,
     [routeKeyOf(transitionAlertRoute)]: moveAlert,
+    [routeKeyOf(identifyAlertChildRoute)]: identifyChild,
     [routeKeyOf(listNotificationsRoute)]: listNotices,
   };
 

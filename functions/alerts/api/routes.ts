@@ -2,8 +2,20 @@
 import { z } from 'zod';
 import { IDEMPOTENCY_HEADER_PATTERN } from '../../shared/api/idempotency-key';
 import { defineRoute, errorResponses, permission } from '../../shared/api/route';
-import { comunaParam, comunaRefSchema, ifMatchHeader, pageQuery } from '../../shared/api/schemas';
-import { ALERT_ACTIONS, ALERT_STATES, alertRequestSchema, RISK_FACTORS } from '../domain/alert';
+import {
+  childIdParam,
+  comunaParam,
+  comunaRefSchema,
+  ifMatchHeader,
+  pageQuery,
+} from '../../shared/api/schemas';
+import {
+  ALERT_ACTIONS,
+  ALERT_STATES,
+  alertRequestSchema,
+  IDENTIFICATION_METHODS,
+  RISK_FACTORS,
+} from '../domain/alert';
 import { ALERT_TRANSITIONS } from '../domain/alert-workflow';
 import { NOTICE_KINDS } from '../domain/notifications';
 import { containsRun } from '../domain/run-in-text';
@@ -31,7 +43,7 @@ export const createAlertRoute = defineRoute({
   tag: 'alertas',
   summary: 'Levanta una alerta sobre un niño, niña o adolescente',
   description:
-    'La alerta se encola seudonimizada y se deduplica contra las alertas abiertas del mismo niño y factor de riesgo. Va a la OLN de la comuna cuya nómina tiene al niño, que puede no ser la comuna donde se levantó. La cabecera `Location` lleva la ruta de la alerta.',
+    'Con el RUN del niño o, si no se conoce, con sus nombres, apellido paterno y fecha de nacimiento o edad aproximada en `child`: se busca al niño por esos datos en la comuna y, si no se encuentra con certeza, queda como niño provisional (con los candidatos a la vista de la OLN) hasta que una ingesta posterior lo traiga o la OLN confirme quién es. El mismo mensaje pueden escribirlo instituciones directamente en la cola de alertas. La alerta se deduplica contra las alertas abiertas del mismo niño y factor de riesgo. Va a la OLN de la comuna cuya nómina tiene al niño, que puede no ser la comuna donde se levantó. La cabecera `Location` lleva la ruta de la alerta.',
   access: permission('alert:create', 'sectorialistas, roles OLN, regionales y central de la comuna'),
   headers: z.object({
     'Idempotency-Key': z.string().regex(IDEMPOTENCY_HEADER_PATTERN).optional().meta({
@@ -47,7 +59,10 @@ export const createAlertRoute = defineRoute({
       description: 'Alerta recibida; su destino y prioridad se deciden a continuación',
       schema: z.object({
         alertId: z.uuid(),
-        childId: z.string(),
+        childId: z.string().meta({
+          description:
+            'El seudónimo del niño; para una alerta sin RUN, el del niño provisional con que se registra (`GET` de la alerta dice después a quién se identificó)',
+        }),
         state: z.enum(ALERT_STATES),
         receivedAt: z.string(),
         alert: z.string().meta({ description: 'Ruta de la alerta (también en `Location`)' }),
@@ -82,6 +97,46 @@ const historyEntrySchema = z.object({
   caseId: z.string().optional(),
 });
 
+const agreementSchema = z.enum(['igual', 'compatible', 'distinto', 'sin_dato']);
+
+const identificationSchema = z
+  .object({
+    method: z.enum(IDENTIFICATION_METHODS).meta({
+      description:
+        '`run`: por el RUN; `nombres`: por nombres, apellidos y fecha de nacimiento, con certeza; `provisional`: niño provisional (sin RUN conocido), con candidatos si alguno se acercó; `ingesta`: unido al niño que trajo una ingesta posterior; `confirmada`: unido al candidato que eligió una persona de la OLN',
+    }),
+    provisionalChildId: z
+      .string()
+      .nullable()
+      .meta({ description: 'El seudónimo provisional con que se registró la alerta sin RUN' }),
+    candidates: z
+      .array(
+        z.object({
+          childId: z.string(),
+          score: z.number().meta({ description: 'Mayor es más cercano' }),
+          agreement: z
+            .object({
+              givenNames: agreementSchema,
+              maternalSurname: agreementSchema,
+              birthDate: agreementSchema,
+            })
+            .meta({
+              description:
+                'Cómo se compara cada dato con lo reportado (el apellido paterno coincide siempre). Los datos mismos se leen en la ruta de identidad, con propósito `verificacion_alerta`.',
+            }),
+        }),
+      )
+      .meta({
+        description:
+          'Niños que se acercan, para que la OLN confirme uno (solo mientras el niño es provisional)',
+      }),
+    awaitingIdentity: z.boolean().meta({ description: 'true mientras el niño de la alerta es provisional' }),
+    at: z.string(),
+    by: z.object({ subject: z.string(), role: z.string() }).nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ description: 'Cómo se identificó al niño de la alerta' });
+
 const reportViewSchema = routingViewSchema.extend({
   childId: z.string(),
   riskFactor: riskFactorSchema,
@@ -104,6 +159,7 @@ const reportViewSchema = routingViewSchema.extend({
     .array(z.enum(ALERT_ACTIONS))
     .meta({ description: 'Las acciones que quien consulta puede tomar desde el estado actual' }),
   version: z.number().int().meta({ description: 'Versión de la alerta (también en la cabecera `ETag`)' }),
+  identification: identificationSchema,
 });
 
 const actionList = ALERT_ACTIONS.map((a) => {
@@ -139,6 +195,15 @@ const alertExample = {
   ],
   actions: ['iniciar', 'no_corresponde'],
   version: 2,
+  identification: {
+    method: 'run',
+    provisionalChildId: null,
+    candidates: [],
+    awaitingIdentity: false,
+    at: '2026-11-02T10:00:00.000Z',
+    by: null,
+    reason: null,
+  },
 };
 
 export const getAlertRoute = defineRoute({
@@ -244,6 +309,47 @@ export const transitionAlertRoute = defineRoute({
   },
 });
 
+export const identifyAlertChildRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/alerts/{alertId}/identification',
+  operationId: 'identifyAlertChild',
+  tag: 'alertas',
+  summary: 'Confirmar quién es el niño provisional de una alerta, entre sus candidatos',
+  description:
+    'Para una alerta sin RUN cuyo niño quedó provisional: une el niño provisional al candidato elegido (`childId`, uno de `identification.candidates`). Todas las alertas del niño provisional pasan al niño elegido, con su historia, y su lugar en la nómina pasa a la ficha de ese niño. Un niño provisional con un caso no se une desde aquí (409 `child_has_case`). Se escribe sobre la versión leída (`If-Match`).',
+  access: permission('alert:manage', 'roles OLN y coordinador regional de la comuna que gestiona la alerta'),
+  params: z.object({ alertId: z.uuid({ error: 'debe ser el identificador de una alerta (un UUID)' }) }),
+  headers: ifMatchHeader('de la alerta'),
+  body: z.strictObject({
+    childId: childIdParam.meta({ description: 'El candidato que es el niño de la alerta' }),
+    reason: z
+      .string()
+      .trim()
+      .min(5, 'indique cómo lo confirmó (al menos 5 caracteres)')
+      .max(1000)
+      .refine((v) => !containsRun(v), 'no escriba RUN en el motivo'),
+  }),
+  responses: {
+    200: {
+      description: 'La alerta, ya con el niño confirmado; la cabecera `ETag` trae su nueva versión',
+      schema: reportViewSchema,
+      example: {
+        ...alertExample,
+        identification: {
+          method: 'confirmada',
+          provisionalChildId: 'n-zyxwvutsrqponmlkjihgfe',
+          candidates: [],
+          awaitingIdentity: false,
+          at: '2026-11-03T09:00:00.000Z',
+          by: { subject: 'coordinador-13101', role: 'coordinador' },
+          reason: 'La familia confirmó nombre y fecha de nacimiento en la visita',
+        },
+      },
+    },
+    ...errorResponses(400, 403, 404, 409, 412, 415, 422, 428),
+  },
+});
+
 export const listNotificationsRoute = defineRoute({
   method: 'GET',
   path: '/v1/comunas/{comuna}/notifications',
@@ -300,5 +406,6 @@ export const ALERT_ROUTES = [
   getAlertRoute,
   listComunaAlertsRoute,
   transitionAlertRoute,
+  identifyAlertChildRoute,
   listNotificationsRoute,
 ] as const;

@@ -1,5 +1,7 @@
 /**
- * Alert consumer: SQS batches from the alerts queue. Each message is processed on its own; a bad
+ * Alert consumer: SQS batches from the alerts queue, written by alert intake and by institutions
+ * straight to the queue, in one schema. Each message's child is found (RUN, else names and birth
+ * date, else a provisional child; `identify-child.ts`) before it is filed. Each message is processed on its own; a bad
  * or failing message is reported as a batch item failure, so the others complete and the failing
  * one is retried; a message that can never be processed, or that failed on its last allowed receive,
  * is set aside in the dead-letter queue with the reason. Messages run
@@ -10,16 +12,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
+import { matchBlockOf } from '../../identity/domain/matching';
 import { DynamoRosterStore } from '../../roster/adapters/dynamo-roster-store';
 import { dynamoDocumentClient, snsClient, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
+import { lazyPseudonymiser } from '../../shared/adapters/pseudonym-key';
 import { sqsBatchHandler, sqsDeadLetter } from '../../shared/adapters/sqs-batch';
 import { inTurnBy } from '../../shared/domain/in-turn';
+import { canonicalRun, parseRun } from '../../shared/domain/run';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoNoticeStore, TopicNotifier } from '../adapters/notices';
+import type { AlertMessage } from '../domain/alert';
 import { alertMessageSchema } from '../domain/alert';
+import { identifyChild } from '../domain/identify-child';
 import { processAlert } from '../domain/process-alert';
 
 const envSchema = endpointEnvSchema.extend({
@@ -30,12 +38,26 @@ const envSchema = endpointEnvSchema.extend({
   NOTIFICATIONS_TOPIC_ARN: z.string().startsWith('arn:', 'debe ser el ARN del tema de notificaciones'),
   ALERTS_DLQ_URL: z.url(),
   ALERTS_MAX_RECEIVES: z.coerce.number().int().min(1).max(1000),
+  IDENTITIES_TABLE: z.string().min(1),
+  PSEUDONYM_KEY_SOURCE: z.string().min(1),
 });
+
+/**
+ * Messages about one child run in turn: the same RUN, or (without one) the same surname in the same
+ * comuna, which is where a match looks.
+ */
+function turnKeyOf(message: AlertMessage): string {
+  const run = message.child.run === undefined ? undefined : parseRun(message.child.run);
+  if (run?.ok) return `run:${canonicalRun(run.run)}`;
+  return `names:${matchBlockOf(message.comuna, message.child.paternalSurname) ?? message.alertId}`;
+}
 
 export function createHandler(rawEnv: Readonly<Record<string, string | undefined>>) {
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-consumer');
   const db = dynamoDocumentClient(env);
+  const loadPseudonymiser = lazyPseudonymiser(env.PSEUDONYM_KEY_SOURCE, env);
+  const directory = new DynamoIdentityStore(db, env.IDENTITIES_TABLE);
   const deps = {
     alerts: new DynamoAlertStore(db, env.ALERTS_TABLE, env.OPEN_ALERTS_TABLE),
     roster: new DynamoRosterStore(db, env.ROSTER_TABLE),
@@ -44,6 +66,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
       snsClient(env),
       env.NOTIFICATIONS_TOPIC_ARN,
     ),
+    identify: async (message: AlertMessage) =>
+      identifyChild({ pseudonymiser: await loadPseudonymiser(), directory }, message),
   };
   const sameChildInTurn = inTurnBy();
 
@@ -53,7 +77,9 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     logger,
     deadLetter: sqsDeadLetter(sqsClient(env), env.ALERTS_DLQ_URL, env.ALERTS_MAX_RECEIVES),
     process: async (message) => {
-      const { outcome, comuna } = await sameChildInTurn(message.childId, () => processAlert(deps, message));
+      const { outcome, comuna } = await sameChildInTurn(turnKeyOf(message), () =>
+        processAlert(deps, message),
+      );
       logger.info('alert processed', {
         alertId: message.alertId,
         comuna,

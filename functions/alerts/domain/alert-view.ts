@@ -4,10 +4,20 @@
  * reported it; the roles of the comuna it was raised in see only where it went and its state, so
  * that no report about a child of another comuna reaches them beyond that.
  */
+
+import type { MatchCandidate } from '../../identity/domain/matching';
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { type ComunaRef, comunaRef } from '../../shared/domain/comunas';
-import type { AlertAction, AlertHistoryEntry, AlertState, RiskFactorView, StoredAlert } from './alert';
+import type {
+  AlertAction,
+  AlertActor,
+  AlertHistoryEntry,
+  AlertState,
+  IdentificationMethod,
+  RiskFactorView,
+  StoredAlert,
+} from './alert';
 import { riskFactorView } from './alert';
 import { alertActionsFor } from './alert-workflow';
 
@@ -36,6 +46,15 @@ export interface AlertReportView extends AlertRoutingView {
   /** What the caller may do to it now (none for a repeat report, nor for whom may not manage it). */
   readonly actions: readonly AlertAction[];
   readonly version: number;
+  readonly identification: {
+    readonly method: IdentificationMethod;
+    readonly provisionalChildId: string | null;
+    readonly candidates: readonly Pick<MatchCandidate, 'childId' | 'score' | 'agreement'>[];
+    readonly awaitingIdentity: boolean;
+    readonly at: string;
+    readonly by: AlertActor | null;
+    readonly reason: string | null;
+  };
 }
 
 /** Where `alert` went and how it stands, showing `state`. */
@@ -88,5 +107,24 @@ export function reportView(
     history: alert.history ?? [],
     actions: manages ? alertActionsFor(alert, principal) : [],
     version: alert.version ?? 1,
+    identification: identificationView(alert),
+  };
+}
+
+/** How the child was found; an alert filed before matching was found by its RUN. */
+function identificationView(alert: StoredAlert): AlertReportView['identification'] {
+  const i = alert.identification;
+  return {
+    method: i?.method ?? 'run',
+    provisionalChildId: i?.provisionalChildId ?? null,
+    // Candidates are for the people who confirm one, while there is one to confirm.
+    candidates:
+      alert.awaitingIdentity !== undefined
+        ? (i?.candidates ?? []).map((c) => ({ childId: c.childId, score: c.score, agreement: c.agreement }))
+        : [],
+    awaitingIdentity: alert.awaitingIdentity !== undefined,
+    at: i?.at ?? alert.receivedAt,
+    by: i?.by ?? null,
+    reason: i?.reason ?? null,
   };
 }

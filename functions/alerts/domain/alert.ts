@@ -5,7 +5,9 @@
  * the SAN platform, and how a repeat report of an open alert is recognised.
  */
 import { z } from 'zod';
+import type { MatchCandidate } from '../../identity/domain/matching';
 import type { Role } from '../../shared/domain/access';
+import { ROLES } from '../../shared/domain/access';
 import { isPilotComuna } from '../../shared/domain/comunas';
 import { chileDate, parseDate } from '../../shared/domain/dates';
 import { parseRun } from '../../shared/domain/run';
@@ -84,30 +86,76 @@ export interface AlertHistoryEntry {
 }
 
 const optionalName = z.string().trim().min(1).max(80).optional();
+const riskFactorSchema = z.enum(riskFactorCodes, { error: `debe ser uno de: ${riskFactorCodes.join(', ')}` });
+
+/** A date not after today in Chile (a day ahead of UTC at most), as `yyyy-mm-dd` or `dd-mm-yyyy`. */
+const pastDate = (what: string) =>
+  z
+    .string()
+    .refine((v) => parseDate(v) !== undefined, 'debe ser una fecha (aaaa-mm-dd o dd-mm-aaaa)')
+    .refine((v) => {
+      const date = parseDate(v);
+      // Checked only once the value is a date.
+      return date === undefined || date <= chileDate(new Date());
+    }, `no puede ser una fecha futura: ${what}`);
+
+const runSchema = z
+  .string()
+  // The answer never repeats the RUN or its expected check digit.
+  .refine((v) => parseRun(v).ok, 'RUN inválido: formato o dígito verificador incorrecto');
+
+const descriptionSchema = z
+  .string()
+  .trim()
+  .min(10, 'describa lo observado (al menos 10 caracteres)')
+  .max(2000)
+  .refine((v) => !containsRun(v), 'no escriba RUN en la descripción; el del niño va en "run"');
+
+const childFields = {
+  givenNames: optionalName,
+  paternalSurname: optionalName,
+  maternalSurname: optionalName,
+  birthDate: pastDate('es la fecha de nacimiento').optional(),
+  approximateAge: z
+    .number()
+    .int('debe ser un número entero de años')
+    .min(0)
+    .max(17, 'SAN atiende a niños, niñas y adolescentes de 0 a 17 años')
+    .optional(),
+  address: z.string().trim().min(1).max(160).optional(),
+};
+
+interface ChildFields {
+  readonly givenNames?: string;
+  readonly paternalSurname?: string;
+  readonly birthDate?: string;
+  readonly approximateAge?: number;
+}
+
+const oneAge = {
+  check: (c: ChildFields): boolean => c.birthDate === undefined || c.approximateAge === undefined,
+  message: 'indique la fecha de nacimiento o la edad aproximada, no ambas',
+};
+
+/** True when a report without RUN says enough to look for the child: names, surname and an age. */
+const identifiable = (c: ChildFields | undefined): boolean =>
+  c?.givenNames !== undefined &&
+  c.paternalSurname !== undefined &&
+  (c.birthDate !== undefined || c.approximateAge !== undefined);
+
+const UNIDENTIFIED =
+  'sin RUN, indique en "child" los nombres (givenNames), el apellido paterno (paternalSurname) y la fecha de nacimiento (birthDate) o la edad aproximada (approximateAge)';
 
 /** The body of `POST /v1/alerts`. */
 export const alertRequestSchema = z
   .object({
-    // The answer never repeats the RUN or its expected check digit.
-    run: z.string().refine((v) => parseRun(v).ok, 'RUN inválido: formato o dígito verificador incorrecto'),
+    /** The child's RUN; without it, `child` must say enough to find the child. */
+    run: runSchema.optional(),
     comuna: z.string().refine(isPilotComuna, 'no es una comuna con Oficina Local de la Niñez en SAN'),
-    riskFactor: z.enum(riskFactorCodes, { error: `debe ser uno de: ${riskFactorCodes.join(', ')}` }),
-    description: z
-      .string()
-      .trim()
-      .min(10, 'describa lo observado (al menos 10 caracteres)')
-      .max(2000)
-      .refine((v) => !containsRun(v), 'no escriba RUN en la descripción; el del niño va en "run"'),
+    riskFactor: riskFactorSchema,
+    description: descriptionSchema,
     urgent: z.boolean().default(false),
-    observedAt: z
-      .string()
-      .refine((v) => parseDate(v) !== undefined, 'debe ser una fecha (aaaa-mm-dd o dd-mm-aaaa)')
-      .refine((v) => {
-        const date = parseDate(v);
-        // Checked only once the value is a date; today is Chile's, a day ahead of UTC at most.
-        return date === undefined || date <= chileDate(new Date());
-      }, 'no puede ser una fecha futura: es cuándo se observó lo que se reporta')
-      .optional(),
+    observedAt: pastDate('es cuándo se observó lo que se reporta').optional(),
     reporter: z
       .object({
         institution: z.string().trim().min(2).max(120),
@@ -115,37 +163,88 @@ export const alertRequestSchema = z
       })
       .strict(),
     child: z
-      .object({
-        givenNames: optionalName,
-        paternalSurname: optionalName,
-        maternalSurname: optionalName,
-        address: z.string().trim().min(1).max(160).optional(),
-      })
+      .object(childFields)
       .strict()
+      .refine(oneAge.check, { message: oneAge.message, path: ['approximateAge'] })
       .optional(),
   })
   // Strict at every level: a misspelt field is refused rather than silently dropped.
-  .strict();
+  .strict()
+  .refine((r) => r.run !== undefined || identifiable(r.child), { message: UNIDENTIFIED, path: ['child'] });
 
 export type AlertRequest = z.infer<typeof alertRequestSchema>;
 
-/** The queued alert: personal data replaced by the child's pseudonym. */
-export const alertMessageSchema = z.object({
-  alertId: z.uuid(),
-  childId: z.string().regex(/^n-[A-Za-z0-9_-]{22}$/),
-  /** The comuna the reporter raised the alert in (the request's `comuna`). */
-  comuna: z.string().refine(isPilotComuna),
-  riskFactor: z.enum(riskFactorCodes),
-  description: z.string().max(2000),
-  urgent: z.boolean(),
-  observedAt: z.string().optional(),
-  receivedAt: z.iso.datetime(),
-  reportedBy: z.object({ subject: z.string(), role: z.string(), institution: z.string() }),
-});
+/**
+ * The queued alert, one schema for both ways in: `POST /v1/alerts` queues the request with who
+ * sent it, and institutions (a school system, a health service) write it straight to the queue.
+ * It carries the RUN or the child's names (the queue is encrypted); the consumer pseudonymises
+ * and matches the child, and only the pseudonym goes further.
+ */
+export const alertMessageSchema = z
+  .object({
+    /** A UUID the sender chooses: a message sent twice with one id is one alert. */
+    alertId: z.uuid(),
+    /** The comuna the reporter raised the alert in. */
+    comuna: z.string().refine(isPilotComuna, 'no es una comuna con Oficina Local de la Niñez en SAN'),
+    riskFactor: riskFactorSchema,
+    description: descriptionSchema,
+    urgent: z.boolean(),
+    /** `yyyy-mm-dd` once parsed. */
+    observedAt: pastDate('es cuándo se observó lo que se reporta')
+      .transform((v) => parseDate(v) as string)
+      .optional(),
+    receivedAt: z.iso.datetime(),
+    reporter: z
+      .object({
+        /** The reporter's user (its token's subject), or the institution system's id. */
+        id: z.string().trim().min(1).max(200),
+        role: z.enum(ROLES),
+        institution: z.string().trim().min(2).max(120),
+        phone: z.string().trim().max(30).optional(),
+      })
+      .strict(),
+    child: z
+      .object({
+        run: runSchema.optional(),
+        ...childFields,
+        birthDate: pastDate('es la fecha de nacimiento')
+          .transform((v) => parseDate(v) as string)
+          .optional(),
+      })
+      .strict()
+      .refine(oneAge.check, { message: oneAge.message, path: ['approximateAge'] })
+      .refine((c) => c.run !== undefined || identifiable(c), { message: UNIDENTIFIED }),
+  })
+  .strict();
 
 export type AlertMessage = z.infer<typeof alertMessageSchema>;
+/** The message as a sender writes it (dates in either format). */
+export type AlertMessageInput = z.input<typeof alertMessageSchema>;
 
-export interface StoredAlert extends Omit<AlertMessage, 'comuna'> {
+/** How the alert's child was found. */
+export const IDENTIFICATION_METHODS = ['run', 'nombres', 'provisional', 'ingesta', 'confirmada'] as const;
+export type IdentificationMethod = (typeof IDENTIFICATION_METHODS)[number];
+
+/**
+ * How the alert's child was found: by RUN; by names and birth date with certainty (`nombres`); not
+ * at all (`provisional`: a provisional child, with the candidates when some came close); merged
+ * later into the child a later ingest brought (`ingesta`) or a person at the OLN chose among the
+ * candidates (`confirmada`).
+ */
+export interface AlertIdentification {
+  readonly method: IdentificationMethod;
+  /** The provisional child the alert was filed under, when it had one. */
+  readonly provisionalChildId?: string;
+  /** Children who came close, for a person to confirm (provisional alerts only). */
+  readonly candidates?: readonly MatchCandidate[];
+  readonly at: string;
+  readonly by?: AlertActor;
+  readonly reason?: string;
+}
+
+export interface StoredAlert {
+  readonly alertId: string;
+  readonly childId: string;
   /**
    * The comuna whose OLN handles the alert and whose roster shows it: where the child is on a
    * roster (see `routing.ts`), else where it was raised.
@@ -153,6 +252,16 @@ export interface StoredAlert extends Omit<AlertMessage, 'comuna'> {
   readonly comuna: string;
   /** The comuna the reporter raised it in; the same as `comuna` when the child is registered there. */
   readonly raisedInComuna: string;
+  readonly riskFactor: RiskFactor;
+  readonly description: string;
+  readonly urgent: boolean;
+  readonly observedAt?: string;
+  readonly receivedAt: string;
+  readonly reportedBy: { readonly subject: string; readonly role: string; readonly institution: string };
+  /** How the child was found (absent on alerts filed before matching: by RUN). */
+  readonly identification?: AlertIdentification;
+  /** Set (to `provisional`) while the child is provisional: the key of the alerts awaiting identification. */
+  readonly awaitingIdentity?: 'provisional';
   readonly state: AlertState;
   /** Set when this alert repeats an open alert of the same child and risk factor. */
   readonly repeatOf?: string;
@@ -188,7 +297,7 @@ export const isOpen = (state: AlertState): boolean => OPEN_STATES.has(state);
 /** The open alert that `incoming` repeats (same child, same risk factor), if any; the oldest wins. */
 export function findRepeatedAlert(
   existing: readonly StoredAlert[],
-  incoming: AlertMessage,
+  incoming: Pick<StoredAlert, 'alertId' | 'riskFactor' | 'receivedAt'>,
 ): StoredAlert | undefined {
   return existing
     .filter(

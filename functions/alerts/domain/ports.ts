@@ -21,6 +21,8 @@ export interface AlertStore {
   releaseOpen(alert: StoredAlert): Promise<void>;
   /** Urgent alerts received at or before `before` that no one has acted on, oldest first. */
   awaitingAcknowledgement(before: string): Promise<StoredAlert[]>;
+  /** Alerts of provisional children (and of merges not finished), oldest first. */
+  awaitingIdentification(): Promise<StoredAlert[]>;
   /** Marks the alert escalated at `at`, unless it was acknowledged or escalated meanwhile; says whether it did. */
   markEscalated(alertId: string, at: string): Promise<boolean>;
   /** Writes `alert` over the version `read`; false when the stored alert is no longer that version. */

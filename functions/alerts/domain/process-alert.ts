@@ -8,6 +8,7 @@
 import type { RosterStore } from '../../roster/domain/roster';
 import type { AlertMessage, StoredAlert } from './alert';
 import { findRepeatedAlert, INITIAL_ALERT_STATE, isOpen } from './alert';
+import type { IdentifiedChild } from './identify-child';
 import { urgentNotice } from './notifications';
 import type { AlertStore, Notifier } from './ports';
 import type { AlertProjectionTarget } from './projection';
@@ -27,27 +28,49 @@ export async function processAlert(
     alerts: AlertStore;
     roster: Pick<RosterStore, 'placementsOf'> & AlertProjectionTarget;
     notifier: Notifier;
+    /** Finds the child (`identify-child.ts`). */
+    identify: (message: AlertMessage) => Promise<IdentifiedChild>;
   },
   message: AlertMessage,
 ): Promise<ProcessedAlert> {
-  const existing = await deps.alerts.ofChild(message.childId);
-  const already = existing.find((a) => a.alertId === message.alertId);
+  const already = await deps.alerts.get(message.alertId);
   let record: StoredAlert;
   let created: 'created' | 'exists';
   if (already) {
+    // The child was decided when it was filed: a redelivery does not match it again.
     record = already;
     created = 'exists';
   } else {
-    const repeated = findRepeatedAlert(existing, message);
+    const child = await deps.identify(message);
+    const existing = await deps.alerts.ofChild(child.childId);
+    const incoming = {
+      alertId: message.alertId,
+      riskFactor: message.riskFactor,
+      receivedAt: message.receivedAt,
+    };
+    const repeated = findRepeatedAlert(existing, incoming);
     // A repeat joins the alert it repeats; anything else goes where the child is on a roster.
     // Routing is decided once: a redelivery finds the stored alert and keeps its comuna.
     const comuna = repeated
       ? repeated.comuna
-      : routeAlert(await deps.roster.placementsOf(message.childId), message.comuna);
+      : routeAlert(await deps.roster.placementsOf(child.childId), message.comuna);
     const stored: StoredAlert = {
-      ...message,
+      alertId: message.alertId,
+      childId: child.childId,
       comuna,
       raisedInComuna: message.comuna,
+      riskFactor: message.riskFactor,
+      description: message.description,
+      urgent: message.urgent,
+      ...(message.observedAt !== undefined ? { observedAt: message.observedAt } : {}),
+      receivedAt: message.receivedAt,
+      reportedBy: {
+        subject: message.reporter.id,
+        role: message.reporter.role,
+        institution: message.reporter.institution,
+      },
+      identification: child.identification,
+      ...(child.provisional ? { awaitingIdentity: 'provisional' as const } : {}),
       state: INITIAL_ALERT_STATE,
       version: 1,
       // An urgent alert waits for a person's first action, or its escalation.

@@ -1,7 +1,7 @@
 /**
  * Alert intake: `POST /v1/alerts`. Validates the report, checks that the caller may raise alerts in
- * that comuna, pseudonymises the child, keeps what the reporter said of the child in the identity
- * store, and queues the alert. Answers 202 with the alert's id and where to follow it
+ * that comuna, and queues it in the message schema institutions write to the queue too; the
+ * consumer finds the child and keeps what the reporter said of it in the identity store. Answers 202 with the alert's id and where to follow it
  * (`GET /v1/alerts/{alertId}`): routing to the child's comuna and prioritisation follow asynchronously.
  * A request with an `Idempotency-Key` is filed once per caller and key: a retry after a timeout gets
  * the first answer, with the same alert id, instead of filing a second alert.
@@ -10,19 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { DynamoIdentityStore } from '../../identity/adapters/dynamo-identity-store';
-import { ALERT_SOURCE } from '../../identity/domain/identity';
-import { dynamoClient, dynamoDocumentClient, sqsClient } from '../../shared/adapters/aws-clients';
+import { dynamoClient, sqsClient } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { idempotencyKeyOf, idempotencyStore, idempotent } from '../../shared/adapters/idempotency';
 import { createLogger } from '../../shared/adapters/logger';
-import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import { lazyPseudonymiser } from '../../shared/adapters/pseudonym-key';
 import type { Principal } from '../../shared/domain/access';
 import { isAllowed } from '../../shared/domain/access';
 import { parseDate } from '../../shared/domain/dates';
-import type { Pseudonymiser } from '../../shared/domain/pseudonym';
-import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { canonicalRun, parseRun } from '../../shared/domain/run';
 import { SqsAlertQueue } from '../adapters/sqs-alert-queue';
 import { createAlertRoute } from '../api/routes';
@@ -31,7 +27,6 @@ import { INITIAL_ALERT_STATE } from '../domain/alert';
 
 const envSchema = endpointEnvSchema.extend({
   ALERTS_QUEUE_URL: z.url(),
-  IDENTITIES_TABLE: z.string().min(1),
   PSEUDONYM_KEY_SOURCE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
   /** How long an Idempotency-Key keeps its answer. */
@@ -46,50 +41,50 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-alerts-intake');
   const queue = new SqsAlertQueue(sqsClient(env), env.ALERTS_QUEUE_URL);
-  const identities = new DynamoIdentityStore(dynamoDocumentClient(env), env.IDENTITIES_TABLE);
-  let pseudonymiser: Promise<Pseudonymiser> | undefined;
+  const pseudonymiser = lazyPseudonymiser(env.PSEUDONYM_KEY_SOURCE, env);
 
-  /** Pseudonymises the child, keeps what the reporter said of it, and queues the alert. */
+  /**
+   * Queues the alert as the message institutions also write, with who sent it taken from the token,
+   * and answers with the child's pseudonym: the RUN's, or the provisional child's the consumer files
+   * an alert without RUN under (it says, once processed, whether the names found a known child).
+   */
   const file = async (request: AlertRequest, principal: Principal) => {
-    const run = parseRun(request.run);
-    if (!run.ok)
+    const run = request.run === undefined ? undefined : parseRun(request.run);
+    if (run && !run.ok)
       throw new HttpError(400, 'validation_failed', 'RUN inválido: formato o dígito verificador incorrecto');
-    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
-      .then(createPseudonymiser)
-      .catch((error: unknown) => {
-        pseudonymiser = undefined;
-        throw error;
-      });
-    const childId = (await pseudonymiser).child(run.run);
+    const keyed = await pseudonymiser();
+    const alertId = randomUUID();
+    const childId = run?.ok ? keyed.child(run.run) : keyed.provisionalChild(alertId);
     const receivedAt = new Date().toISOString();
+    const { birthDate, ...told } = request.child ?? {};
     const message: AlertMessage = {
-      alertId: randomUUID(),
-      childId,
+      alertId,
       comuna: request.comuna,
       riskFactor: request.riskFactor,
       description: request.description,
       urgent: request.urgent,
       ...(request.observedAt ? { observedAt: parseDate(request.observedAt) } : {}),
       receivedAt,
-      reportedBy: {
-        subject: principal.subject,
+      reporter: {
+        id: principal.subject,
         role: principal.role,
         institution: request.reporter.institution,
+        ...(request.reporter.phone !== undefined ? { phone: request.reporter.phone } : {}),
+      },
+      child: {
+        ...(run?.ok ? { run: canonicalRun(run.run) } : {}),
+        ...told,
+        ...(birthDate !== undefined ? { birthDate: parseDate(birthDate) } : {}),
       },
     };
-    if (request.child) {
-      await identities.putIfAbsent({
-        childId,
-        run: canonicalRun(run.run),
-        comuna: request.comuna,
-        ...request.child,
-        source: ALERT_SOURCE,
-        cut: receivedAt.slice(0, 7),
-      });
-    }
     await queue.send(message);
-    logger.info('alert queued', { alertId: message.alertId, comuna: message.comuna, urgent: message.urgent });
-    return { alertId: message.alertId, childId, state: INITIAL_ALERT_STATE, receivedAt };
+    logger.info('alert queued', {
+      alertId,
+      comuna: message.comuna,
+      urgent: message.urgent,
+      withRun: run !== undefined,
+    });
+    return { alertId, childId, state: INITIAL_ALERT_STATE, receivedAt };
   };
   // The stored answer is what a retry gets back. Only the body is compared: a retry with a renewed
   // token is still the same request.

@@ -19,13 +19,29 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   AlertIdentityRecord,
   IdentityRecord,
   IdentityStore,
   IdentityWriteCounts,
 } from '../domain/identity';
+import { ALERT_SOURCE, MERGED_SOURCE } from '../domain/identity';
+import type { BirthDateRange, MatchRecord } from '../domain/matching';
+import { matchBlockOf } from '../domain/matching';
+
+/** The index of records by comuna and paternal surname's sound key, with the birth date as range. */
+export const MATCH_INDEX = 'byMatchBlock';
+
+/**
+ * The item of a record: the record, and its `matchBlock` when it has the surname and birth date a
+ * match needs (the index is sparse: other records stay out of it).
+ */
+export function identityItem(identity: IdentityRecord): Record<string, unknown> {
+  const block =
+    identity.birthDate === undefined ? undefined : matchBlockOf(identity.comuna, identity.paternalSurname);
+  return block === undefined ? { ...identity } : { ...identity, matchBlock: block };
+}
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -105,7 +121,7 @@ export class DynamoIdentityStore implements IdentityStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...identity },
+          Item: identityItem(identity),
           ConditionExpression: 'attribute_not_exists(childId)',
         }),
       );
@@ -127,6 +143,83 @@ export class DynamoIdentityStore implements IdentityStore {
     return (out.Items ?? []).filter(isIdentityRecord);
   }
 
+  async matchRecords(block: string, range: BirthDateRange): Promise<readonly MatchRecord[]> {
+    const out: MatchRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: MATCH_INDEX,
+          KeyConditionExpression: 'matchBlock = :b AND birthDate BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':b': block, ':from': range.from, ':to': range.to },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.childId !== 'string') continue;
+        out.push({
+          childId: item.childId,
+          provisional: typeof item.run !== 'string',
+          ...(typeof item.givenNames === 'string' ? { givenNames: item.givenNames } : {}),
+          ...(typeof item.paternalSurname === 'string' ? { paternalSurname: item.paternalSurname } : {}),
+          ...(typeof item.maternalSurname === 'string' ? { maternalSurname: item.maternalSurname } : {}),
+          ...(typeof item.birthDate === 'string' ? { birthDate: item.birthDate } : {}),
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async mergeProvisional(from: string, to: string, at: string): Promise<void> {
+    // The marker first: a merge cut short is finished by the next one, which finds where it went.
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { childId: from, source: MERGED_SOURCE, mergedInto: to, at },
+        ConditionExpression: 'attribute_not_exists(childId) OR mergedInto = :to',
+        ExpressionAttributeValues: { ':to': to },
+      }),
+    );
+    const reported = (await this.recordsOf(from)).find((r) => r.source === ALERT_SOURCE);
+    if (!reported) return;
+    // Kept on the child it became, out of the match index: the child is known now, by its RUN.
+    const {
+      childId: _from,
+      matchBlock: _block,
+      ...rest
+    } = reported as IdentityRecord & { matchBlock?: string };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...rest, childId: to },
+          ConditionExpression: 'attribute_not_exists(childId)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { childId: from, source: ALERT_SOURCE } }),
+    );
+  }
+
+  async mergedInto(childId: string): Promise<string | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'childId = :c AND #source = :s',
+        ExpressionAttributeNames: { '#source': 'source' },
+        ExpressionAttributeValues: { ':c': childId, ':s': MERGED_SOURCE },
+        ConsistentRead: true,
+      }),
+    );
+    const into = out.Items?.[0]?.mergedInto;
+    return typeof into === 'string' ? into : undefined;
+  }
+
   /** Writes one record; false when the table holds the child's record of a later cut. */
   private async put(identity: IdentityRecord): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
@@ -138,7 +231,7 @@ export class DynamoIdentityStore implements IdentityStore {
         await this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...identity },
+            Item: identityItem(identity),
             ConditionExpression: REPLACE_CONDITION,
             ExpressionAttributeNames: { '#cut': 'cut' },
             ExpressionAttributeValues: { ':cut': identity.cut },
@@ -163,7 +256,10 @@ const optionalText = (v: unknown): boolean => v === undefined || typeof v === 's
 /** An item read back with the shape the ingest and alert paths write. */
 function isIdentityRecord(item: Record<string, unknown>): item is IdentityRecord & Record<string, unknown> {
   return (
-    ['childId', 'run', 'comuna', 'source', 'cut'].every((k) => typeof item[k] === 'string') &&
-    ['givenNames', 'paternalSurname', 'maternalSurname', 'address'].every((k) => optionalText(item[k]))
+    ['childId', 'comuna', 'source', 'cut'].every((k) => typeof item[k] === 'string') &&
+    ['run', 'givenNames', 'paternalSurname', 'maternalSurname', 'address', 'birthDate'].every((k) =>
+      optionalText(item[k]),
+    ) &&
+    (item.approximateAge === undefined || typeof item.approximateAge === 'number')
   );
 }

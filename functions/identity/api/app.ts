@@ -122,18 +122,20 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
         : new HttpError(404, 'not_found', answer.message);
     }
     const i = answer.identity;
-    const run = parseRun(i.run);
+    const run = i.run === undefined ? undefined : parseRun(i.run);
     // The log holds who read which child and why; the application log holds no personal data.
     logger.info('identity read', { childId: i.childId, comuna: path.comuna, purpose: query.purpose });
     countMetric('identityReads', path.comuna);
     return reply(getIdentityRoute, 200, {
       childId: i.childId,
       comuna: comunaRef(i.comuna),
-      run: run.ok ? formatRun(run.run) : i.run,
+      run: run === undefined ? null : run.ok ? formatRun(run.run) : (i.run ?? null),
       givenNames: i.givenNames ?? null,
       paternalSurname: i.paternalSurname ?? null,
       maternalSurname: i.maternalSurname ?? null,
       address: i.address ?? null,
+      birthDate: i.birthDate ?? null,
+      approximateAge: i.approximateAge ?? null,
       source: i.source,
       cut: i.cut,
       purpose: query.purpose,

@@ -26,11 +26,21 @@ export const getIdentityRoute = defineRoute({
       schema: z.object({
         childId: z.string(),
         comuna: comunaRefSchema,
-        run: z.string(),
+        run: z.string().nullable().meta({
+          description: 'null para un niño conocido solo por una alerta que no traía RUN (niño provisional)',
+        }),
         givenNames: z.string().nullable(),
         paternalSurname: z.string().nullable(),
         maternalSurname: z.string().nullable(),
         address: z.string().nullable(),
+        birthDate: z
+          .string()
+          .nullable()
+          .meta({ description: 'Fecha de nacimiento (aaaa-mm-dd), si alguna fuente la da' }),
+        approximateAge: z.number().nullable().meta({
+          description:
+            'Edad aproximada en años que dio quien alertó, cuando no se conoce la fecha de nacimiento',
+        }),
         source: z.string().nullable(),
         cut: z.string().nullable(),
         purpose: z.enum(ACCESS_PURPOSES),
@@ -44,6 +54,8 @@ export const getIdentityRoute = defineRoute({
         paternalSurname: 'Pérez',
         maternalSurname: 'Soto',
         address: 'Av. Matta 123',
+        birthDate: '2015-03-14',
+        approximateAge: null,
         source: 'rsh',
         cut: '2026-10',
         purpose: 'contacto_familia',

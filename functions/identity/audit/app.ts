@@ -13,11 +13,10 @@ import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import type { HttpEvent } from '../../shared/adapters/http';
 import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../shared/adapters/http';
 import { createLogger } from '../../shared/adapters/logger';
-import { loadPseudonymKey } from '../../shared/adapters/pseudonym-key';
+import { lazyPseudonymiser } from '../../shared/adapters/pseudonym-key';
 import { routeKeyOf } from '../../shared/api/route';
 import { roleMay } from '../../shared/domain/access';
 import type { Pseudonymiser } from '../../shared/domain/pseudonym';
-import { createPseudonymiser } from '../../shared/domain/pseudonym';
 import { parseRun } from '../../shared/domain/run';
 import { AccessLogCursorError, DynamoAccessLog } from '../adapters/dynamo-access-log';
 import { familyAccessReportRoute, getAccessLogRoute } from '../api/routes';
@@ -40,18 +39,7 @@ export function createHandler(
   const env = parseEnv(envSchema, rawEnv);
   const logger = createLogger('san-access-log-api');
   const log = ports.log ?? new DynamoAccessLog(dynamoDocumentClient(env), env.ACCESS_LOG_TABLE);
-  let pseudonymiser: Promise<Pseudonymiser> | undefined = ports.pseudonymiser
-    ? Promise.resolve(ports.pseudonymiser)
-    : undefined;
-  const keyed = (): Promise<Pseudonymiser> => {
-    pseudonymiser ??= loadPseudonymKey(env.PSEUDONYM_KEY_SOURCE, env)
-      .then(createPseudonymiser)
-      .catch((error: unknown) => {
-        pseudonymiser = undefined;
-        throw error;
-      });
-    return pseudonymiser;
-  };
+  const keyed = lazyPseudonymiser(env.PSEUDONYM_KEY_SOURCE, env, ports.pseudonymiser);
 
   const authorise = (event: HttpEvent) => {
     const principal = principalOf(event);

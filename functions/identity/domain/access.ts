@@ -43,7 +43,8 @@ const rank = (source: string): number => {
 
 /**
  * A child's identity in one comuna from the records of every source: only records filed under
- * that comuna count; the RUN comes from the most trusted of them, the names (all from the same
+ * that comuna count; the RUN and the birth date each come from the most trusted record that has
+ * them (a child an alert named without RUN has none), the names (all from the same
  * record) and the address each from the most trusted record that has them.
  */
 export function identityIn(records: readonly IdentityRecord[], comuna: string): IdentityRecord | undefined {
@@ -52,15 +53,22 @@ export function identityIn(records: readonly IdentityRecord[], comuna: string): 
   if (!first) return undefined;
   const named = ranked.find((r) => r.givenNames !== undefined || r.paternalSurname !== undefined);
   const addressed = ranked.find((r) => r.address !== undefined);
+  const withRun = ranked.find((r) => r.run !== undefined);
+  const born = ranked.find((r) => r.birthDate !== undefined);
+  const aged = ranked.find((r) => r.approximateAge !== undefined);
   const origin = named ?? first;
   return {
     childId: first.childId,
-    run: first.run,
+    ...(withRun?.run !== undefined ? { run: withRun.run } : {}),
     comuna,
     ...(named?.givenNames !== undefined ? { givenNames: named.givenNames } : {}),
     ...(named?.paternalSurname !== undefined ? { paternalSurname: named.paternalSurname } : {}),
     ...(named?.maternalSurname !== undefined ? { maternalSurname: named.maternalSurname } : {}),
     ...(addressed?.address !== undefined ? { address: addressed.address } : {}),
+    ...(born?.birthDate !== undefined ? { birthDate: born.birthDate } : {}),
+    ...(born === undefined && aged?.approximateAge !== undefined
+      ? { approximateAge: aged.approximateAge }
+      : {}),
     source: origin.source,
     cut: origin.cut,
   };

@@ -5,6 +5,7 @@
  * the identity API reads them back; any other feature that needs personal data reads it through
  * this feature.
  */
+import type { BirthDateRange, MatchRecord } from './matching';
 
 /** The source that names the child: an administrative source id, or `alerta` for a reporter. */
 export type IdentitySource = string;
@@ -12,15 +13,23 @@ export type IdentitySource = string;
 /** The source id of what a reporter wrote in an alert. */
 export const ALERT_SOURCE = 'alerta';
 
+/** The source id of the record a merged provisional child keeps: the child it became. */
+export const MERGED_SOURCE = 'fusion';
+
 export interface IdentityRecord {
   readonly childId: string;
-  readonly run: string;
+  /** Absent only for a child an alert named without RUN (a provisional child). */
+  readonly run?: string;
   /** The comuna the source files the child under. */
   readonly comuna: string;
   readonly givenNames?: string;
   readonly paternalSurname?: string;
   readonly maternalSurname?: string;
   readonly address?: string;
+  /** `yyyy-mm-dd`, where the source gives it. */
+  readonly birthDate?: string;
+  /** Years, as a reporter guessed them when the birth date was unknown (alerts only). */
+  readonly approximateAge?: number;
   readonly source: IdentitySource;
   /** The cut (`yyyy-mm`) the record comes from; a later cut of a source replaces an earlier one. */
   readonly cut: string;
@@ -51,4 +60,16 @@ export interface IdentityStore {
   putIfAbsent(identity: AlertIdentityRecord): Promise<void>;
   /** Every source's record of a child. */
   recordsOf(childId: string): Promise<readonly IdentityRecord[]>;
+  /**
+   * The records filed under `block` (`matching.ts`, `matchBlockOf`) with a birth date in the range,
+   * for matching a child named without RUN.
+   */
+  matchRecords(block: string, range: BirthDateRange): Promise<readonly MatchRecord[]>;
+  /**
+   * Moves what alerts said of the provisional child `from` to the child `to` (kept unless `to` has
+   * an alert's record already) and leaves on `from` only a record saying where it went.
+   */
+  mergeProvisional(from: string, to: string, at: string): Promise<void>;
+  /** The child a provisional child was merged into, if it was. */
+  mergedInto(childId: string): Promise<string | undefined>;
 }

@@ -110,7 +110,7 @@ export function createRowProcessor(
   };
 }
 
-/** The identity record: names and address only where the row has them, in a fixed key order. */
+/** The identity record: names, address and birth date only where the row has them, in a fixed key order. */
 function identityRecord(childId: string, id: IdentityFields, source: SourceId, cut: string): IdentityRecord {
   const record: { -readonly [K in keyof IdentityRecord]: IdentityRecord[K] } = {
     childId,
@@ -121,6 +121,7 @@ function identityRecord(childId: string, id: IdentityFields, source: SourceId, c
   if (id.paternalSurname) record.paternalSurname = id.paternalSurname;
   if (id.maternalSurname) record.maternalSurname = id.maternalSurname;
   if (id.address) record.address = id.address;
+  if (id.birthDate) record.birthDate = id.birthDate;
   record.source = source;
   record.cut = cut;
   return record;

@@ -13,7 +13,7 @@ export type OpenApiDocument = Record<string, unknown> & {
 };
 
 /** The document's version: raise it with any change a client can see. */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '2.0.0';
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;

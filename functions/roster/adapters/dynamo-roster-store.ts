@@ -399,6 +399,23 @@ export class DynamoRosterStore implements RosterStore {
     );
   }
 
+  async removeProvisional(comuna: string, childId: string): Promise<void> {
+    if (childId === META) return;
+    await ignoringConditionFailure(
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { comuna, childId },
+          // Only an entry the alerts alone made, never one scoring placed or a case is on.
+          ConditionExpression:
+            'provisional = :true AND attribute_not_exists(scoredAt) AND attribute_not_exists(#case)',
+          ExpressionAttributeNames: { '#case': 'case' },
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      ),
+    );
+  }
+
   async factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined> {
     if (childId === META) return undefined;
     const out = await this.db.send(

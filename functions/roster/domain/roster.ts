@@ -240,6 +240,11 @@ export interface RosterStore {
   get(comuna: string, childId: string): Promise<RosterEntry | undefined>;
   /** Writes the child's case onto its entry (only an entry that exists, and never over a newer version). */
   recordCase(comuna: string, childId: string, projection: CaseProjection): Promise<void>;
+  /**
+   * Removes the entry of a child known only from alerts (a provisional child merged into the child
+   * it was); an entry scoring placed, or with a case, is left alone.
+   */
+  removeProvisional(comuna: string, childId: string): Promise<void>;
   /** The facts the last scoring of the child wrote (one read of the entry alone), if any. */
   factsOf(comuna: string, childId: string): Promise<ChildFacts | undefined>;
   /** Every comuna whose roster holds the child (eventually consistent: a write may take a moment). */

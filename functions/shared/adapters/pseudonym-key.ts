@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Pseudonymiser } from '../domain/pseudonym';
+import { createPseudonymiser } from '../domain/pseudonym';
 import { secretsClient } from './aws-clients';
 import type { EndpointEnv } from './env';
 import { ConfigurationError } from './env';
@@ -28,4 +30,25 @@ export async function loadPseudonymKey(source: string, env: EndpointEnv): Promis
   throw new ConfigurationError(
     `PSEUDONYM_KEY_SOURCE must start with "secretsmanager:" or "file:", got "${source.slice(0, 40)}"`,
   );
+}
+
+/**
+ * The pseudonymiser of the key at `source`, loaded on first use and kept for the function's life;
+ * a failed load is tried again on the next call rather than kept.
+ */
+export function lazyPseudonymiser(
+  source: string,
+  env: EndpointEnv,
+  given?: Pseudonymiser,
+): () => Promise<Pseudonymiser> {
+  let loaded: Promise<Pseudonymiser> | undefined = given ? Promise.resolve(given) : undefined;
+  return () => {
+    loaded ??= loadPseudonymKey(source, env)
+      .then(createPseudonymiser)
+      .catch((error: unknown) => {
+        loaded = undefined;
+        throw error;
+      });
+    return loaded;
+  };
 }

@@ -19,6 +19,12 @@ export interface Pseudonymiser {
   child(run: Run): string;
   /** `h-` + 22 base64url characters: a household folio of the social registry. */
   household(folio: string): string;
+  /**
+   * `n-` + 22 base64url characters: the provisional child an alert without RUN is filed under,
+   * derived from the alert's id (the same on every delivery) and shaped like every child's id, so
+   * every route that takes a child takes it.
+   */
+  provisionalChild(alertId: string): string;
 }
 
 export const CHILD_ID_PATTERN = /^n-[A-Za-z0-9_-]{22}$/;
@@ -78,6 +84,7 @@ export function createPseudonymiser(keyText: string): Pseudonymiser {
       lastFolio = folio;
       return lastHousehold;
     },
+    provisionalChild: (alertId) => hash('n-', 'provisional', alertId.trim().toLowerCase()),
   };
 }
 

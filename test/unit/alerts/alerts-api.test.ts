@@ -13,6 +13,7 @@ const handler = createHandler({
   OPEN_ALERTS_TABLE: 'open-alerts',
   ROSTER_TABLE: 'roster',
   CASES_TABLE: 'cases',
+  IDENTITIES_TABLE: 'identities',
   NOTIFICATIONS_TABLE: 'notifications',
 });
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;

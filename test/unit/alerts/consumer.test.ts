@@ -14,8 +14,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/alerts/consumer/app';
 import type { AlertMessage, StoredAlert } from '../../../functions/alerts/domain/alert';
 import { findRepeatedAlert } from '../../../functions/alerts/domain/alert';
-import { context } from '../fixtures';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
+import { context, keyFileSource } from '../fixtures';
 
+const KEY = 'cd'.repeat(32);
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:notifications';
@@ -30,17 +32,34 @@ const handler = createHandler({
   NOTIFICATIONS_TOPIC_ARN: TOPIC,
   ALERTS_DLQ_URL: DLQ,
   ALERTS_MAX_RECEIVES: '3',
+  IDENTITIES_TABLE: 'identities',
+  PSEUDONYM_KEY_SOURCE: keyFileSource(KEY),
 });
+const CHILD = createPseudonymiser(KEY).child({ body: 12345678, dv: '5' });
 
 const message = (alertId: string, extra: Partial<AlertMessage> = {}): AlertMessage => ({
   alertId,
-  childId: 'n-abcdefghijklmnopqrstuv',
   comuna: '13101',
   riskFactor: 'situacion_de_calle',
   description: 'pernocta en la plaza',
   urgent: true,
   receivedAt: '2026-11-20T10:00:00.000Z',
-  reportedBy: { subject: 's', role: 'sectorialista', institution: 'CESFAM' },
+  reporter: { id: 's', role: 'sectorialista', institution: 'CESFAM' },
+  child: { run: '12.345.678-5' },
+  ...extra,
+});
+/** The alert as stored, for a test that puts one in the table. */
+const storedOf = (m: AlertMessage, extra: Partial<StoredAlert> = {}): StoredAlert => ({
+  alertId: m.alertId,
+  childId: CHILD,
+  comuna: m.comuna,
+  raisedInComuna: m.comuna,
+  riskFactor: m.riskFactor,
+  description: m.description,
+  urgent: m.urgent,
+  receivedAt: m.receivedAt,
+  reportedBy: { subject: m.reporter.id, role: m.reporter.role, institution: m.reporter.institution },
+  state: 'sin gestionar',
   ...extra,
 });
 const record = (id: string, body: string): SQSRecord => ({
@@ -85,7 +104,7 @@ describe('alert consumer', () => {
     const response = (await handler(event, context)) as SQSBatchResponse;
     expect(response.batchItemFailures).toEqual([]);
     const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(update?.Key).toEqual({ comuna: '13101', childId: 'n-abcdefghijklmnopqrstuv' });
+    expect(update?.Key).toEqual({ comuna: '13101', childId: CHILD });
     expect(update?.ExpressionAttributeValues?.[':ak']).toBe('0#2026-11-20T10:00:00.000Z');
     expect(update?.ConditionExpression).toBe('attribute_not_exists(childId)');
     const setAside = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
@@ -124,7 +143,7 @@ describe('alert consumer', () => {
 
   it('records an alert where the child is on the roster, keeping the comuna it was raised in', async () => {
     ddb.on(QueryCommand, { TableName: 'roster', IndexName: 'byChild' }).resolves({
-      Items: [{ comuna: '08101', childId: 'n-abcdefghijklmnopqrstuv', provisional: false, cut: '2026-10' }],
+      Items: [{ comuna: '08101', childId: CHILD, provisional: false, cut: '2026-10' }],
     });
     const id = '33333333-3333-4333-8333-333333333333';
     const response = (await handler(
@@ -135,7 +154,7 @@ describe('alert consumer', () => {
     const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
     expect(stored).toMatchObject({ alertId: id, comuna: '08101', raisedInComuna: '13101' });
     const updates = ddb.commandCalls(UpdateCommand, { TableName: 'roster' }).map((c) => c.args[0].input.Key);
-    expect(updates).toEqual([{ comuna: '08101', childId: 'n-abcdefghijklmnopqrstuv' }]);
+    expect(updates).toEqual([{ comuna: '08101', childId: CHILD }]);
   });
 
   it('puts a child on no roster as a provisional entry of the comuna the alert was raised in', async () => {
@@ -147,13 +166,11 @@ describe('alert consumer', () => {
   });
 
   it('records a repeat report with the open alert it repeats, in that alert’s comuna', async () => {
-    const original = {
-      ...message('55555555-5555-4555-8555-555555555555'),
+    const original = storedOf(message('55555555-5555-4555-8555-555555555555'), {
       comuna: '08101',
       raisedInComuna: '08101',
-      state: 'sin gestionar',
       receivedAt: '2026-11-19T10:00:00.000Z',
-    };
+    });
     ddb.on(QueryCommand, { TableName: 'alerts', IndexName: 'byChild' }).resolves({ Items: [original] });
     ddb.on(GetCommand, { TableName: 'roster' }).resolves({
       Item: {
@@ -204,7 +221,7 @@ describe('alert consumer', () => {
       kind: { StringValue: 'alerta_urgente' },
     });
     // The notice names the child by pseudonym only.
-    expect(JSON.parse(published[0]?.Message ?? '{}').text).toContain('n-abcdefghijklmnopqrstuv');
+    expect(JSON.parse(published[0]?.Message ?? '{}').text).toContain(CHILD);
     expect(ddb.commandCalls(UpdateCommand, { TableName: 'notifications' })).toHaveLength(1);
 
     // Redelivered after its notice went out: nothing is sent again.
@@ -226,7 +243,7 @@ describe('alert consumer', () => {
       .rejects(new ConditionalCheckFailedException({ message: 'held', $metadata: {} }));
     ddb.on(GetCommand, { TableName: 'open-alerts' }).resolves({ Item: { alertId: first } });
     ddb.on(GetCommand, { TableName: 'alerts', Key: { alertId: first } }).resolves({
-      Item: { ...message(first), raisedInComuna: '13101', state: 'sin gestionar', version: 1 },
+      Item: { ...storedOf(message(first)), version: 1 },
     });
     await handler({ Records: [record('m-1', JSON.stringify(message(first)))] }, context);
     await handler({ Records: [record('m-2', JSON.stringify(message(second)))] }, context);
@@ -250,12 +267,8 @@ describe('alert consumer', () => {
 });
 
 describe('findRepeatedAlert', () => {
-  const open = (alertId: string, extra: Partial<StoredAlert> = {}): StoredAlert => ({
-    ...message(alertId),
-    raisedInComuna: '13101',
-    state: 'sin gestionar',
-    ...extra,
-  });
+  const open = (alertId: string, extra: Partial<StoredAlert> = {}): StoredAlert =>
+    storedOf(message(alertId), extra);
   it('matches an open alert of the same child and risk factor, oldest first, never a closed one', () => {
     const incoming = message('new', { receivedAt: '2026-11-21T00:00:00.000Z' });
     expect(findRepeatedAlert([open('a', { state: 'resuelta' })], incoming)).toBeUndefined();
@@ -302,7 +315,7 @@ describe('alert consumer, two reports of one child in one batch', () => {
       Records: [
         record('m-1', JSON.stringify(message(first))),
         record('m-2', JSON.stringify(message(second, { receivedAt: '2026-11-20T10:00:01.000Z' }))),
-        record('m-3', JSON.stringify(message(other, { childId: 'n-zyxwvutsrqponmlkjihgfe' }))),
+        record('m-3', JSON.stringify(message(other, { child: { run: '11.111.111-1' } }))),
       ],
     };
     const response = (await handler(event, context)) as SQSBatchResponse;

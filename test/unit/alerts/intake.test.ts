@@ -6,16 +6,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { alertMessageSchema } from '../../../functions/alerts/domain/alert';
 import { createHandler } from '../../../functions/alerts/intake/app';
 import { chileDate } from '../../../functions/shared/domain/dates';
+import { createPseudonymiser } from '../../../functions/shared/domain/pseudonym';
 import { context, fixture, keyFileSource } from '../fixtures';
+
+const KEY = 'cd'.repeat(32);
 
 const sqs = mockClient(SQSClient);
 const ddb = mockClient(DynamoDBDocumentClient);
 const env = {
   AWS_REGION: 'us-east-1',
   ALERTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts',
-  IDENTITIES_TABLE: 'identities',
   IDEMPOTENCY_TABLE: 'idempotency',
-  PSEUDONYM_KEY_SOURCE: keyFileSource(),
+  PSEUDONYM_KEY_SOURCE: keyFileSource(KEY),
 };
 const handler = createHandler(env);
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -29,26 +31,70 @@ describe('POST /v1/alerts', () => {
     ddb.on(PutCommand).resolves({});
   });
 
-  it('queues a pseudonymised alert and answers 202 with its id', async () => {
+  it('queues the alert in the message schema institutions write, and answers 202 with the child’s pseudonym', async () => {
     const response = await call(fixture<Event>('http-post-alert.json'));
     expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body ?? '{}');
     expect(body.state).toBe('sin gestionar');
+    expect(body.childId).toBe(createPseudonymiser(KEY).child({ body: 12345678, dv: '5' }));
     const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
     expect(sent?.QueueUrl).toBe(env.ALERTS_QUEUE_URL);
     const message = alertMessageSchema.parse(JSON.parse(sent?.MessageBody ?? '{}'));
-    expect(message.childId).toBe(body.childId);
+    expect(message.alertId).toBe(body.alertId);
     expect(message.urgent).toBe(true);
-    expect(message.reportedBy).toEqual({
-      subject: 'user-1',
+    // Who sent it comes from the token, never from the body.
+    expect(message.reporter).toEqual({
+      id: 'user-1',
       role: 'sectorialista',
       institution: 'Escuela Básica República de Chile',
     });
-    expect(sent?.MessageBody).not.toContain('12345678');
-    expect(sent?.MessageBody).not.toContain('Sofía');
-    const identity = ddb.commandCalls(PutCommand)[0]?.args[0].input;
-    expect(identity?.Item).toMatchObject({ childId: body.childId, run: '12345678-5', givenNames: 'Sofía' });
-    expect(identity?.ConditionExpression).toBe('attribute_not_exists(childId)');
+    expect(message.child).toMatchObject({ run: '12345678-5', givenNames: 'Sofía' });
+    // The consumer keeps what was said of the child; intake writes nothing but the queue message.
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('queues an alert without RUN by names and birth date, answering the provisional child it is filed under', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    const original = JSON.parse(event.body ?? '{}');
+    const { run: _run, ...rest } = original;
+    event.body = JSON.stringify({
+      ...rest,
+      child: {
+        givenNames: 'Sofía Antonia',
+        paternalSurname: 'Muñoz',
+        birthDate: '14-03-2015',
+        address: 'Pasaje 3',
+      },
+    });
+    const response = await call(event);
+    expect(response.statusCode).toBe(202);
+    const body = JSON.parse(response.body ?? '{}');
+    expect(body.childId).toBe(createPseudonymiser(KEY).provisionalChild(body.alertId));
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    const message = alertMessageSchema.parse(JSON.parse(sent?.MessageBody ?? '{}'));
+    expect(message.child).toEqual({
+      givenNames: 'Sofía Antonia',
+      paternalSurname: 'Muñoz',
+      birthDate: '2015-03-14',
+      address: 'Pasaje 3',
+    });
+  });
+
+  it('refuses an alert without RUN that does not say enough to find the child', async () => {
+    const event = fixture<Event>('http-post-alert.json');
+    const { run: _run, ...rest } = JSON.parse(event.body ?? '{}');
+    for (const child of [
+      { givenNames: 'Sofía' },
+      { givenNames: 'Sofía', paternalSurname: 'Muñoz' },
+      { givenNames: 'Sofía', paternalSurname: 'Muñoz', birthDate: '2015-03-14', approximateAge: 11 },
+      { givenNames: 'Sofía', paternalSurname: 'Muñoz', approximateAge: 19 },
+    ]) {
+      event.body = JSON.stringify({ ...rest, child });
+      const response = await call(event);
+      expect(response.statusCode, JSON.stringify(child)).toBe(400);
+      expect(JSON.parse(response.body ?? '{}').error.details[0].path).toMatch(/^body\.child/);
+    }
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('answers 403 to a sectorialista of another comuna, without queueing', async () => {

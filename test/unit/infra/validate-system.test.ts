@@ -115,7 +115,6 @@ describe('validateSystem', () => {
       expect([...environmentGranted(broken)].sort()).toEqual([
         'function alertsIntake: environment ALERTS_QUEUE_URL refers to it, but no access to queue alerts',
         'function alertsIntake: environment IDEMPOTENCY_TABLE refers to it, but no access to table idempotency',
-        'function alertsIntake: environment IDENTITIES_TABLE refers to it, but no access to table identities',
         'function alertsIntake: environment PSEUDONYM_KEY_SOURCE refers to it, but no access to secret pseudonymKey',
       ]);
     });

@@ -94,6 +94,7 @@ describe('contract validators bound to a file layout', () => {
           run: { body: 12_345_678, dv: '5' },
           givenNames: 'José Tomás',
           paternalSurname: 'Muñoz',
+          birthDate: '2012-03-05',
           comuna: '13101',
         },
       },

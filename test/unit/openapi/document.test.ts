@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
+import { alertMessageSchema } from '../../../functions/alerts/domain/alert';
 import { createHandler } from '../../../functions/openapi/api/app';
 import { breakingChanges } from '../../../tools/openapi/breaking-changes';
-import { DOCUMENT_PATH, documentText } from '../../../tools/openapi/main';
+import {
+  DOCUMENT_PATH,
+  documentText,
+  MESSAGE_SCHEMA_PATH,
+  messageSchemaText,
+} from '../../../tools/openapi/main';
 import { context } from '../fixtures';
 
 const generated = JSON.parse(documentText()) as Record<string, unknown> & {
@@ -28,6 +34,28 @@ describe('the OpenAPI document', () => {
     expect(readFileSync(DOCUMENT_PATH, 'utf8'), 'docs/openapi.json is stale: run npm run openapi').toBe(
       documentText(),
     );
+  });
+
+  it('has the alerts queue message schema committed as generated, accepting what the consumer accepts', () => {
+    expect(
+      readFileSync(MESSAGE_SCHEMA_PATH, 'utf8'),
+      'docs/alert-message.schema.json is stale: run npm run openapi',
+    ).toBe(messageSchemaText());
+    const schema = JSON.parse(messageSchemaText());
+    expect(schema.required).toEqual(
+      expect.arrayContaining([
+        'alertId',
+        'comuna',
+        'riskFactor',
+        'description',
+        'urgent',
+        'receivedAt',
+        'reporter',
+        'child',
+      ]),
+    );
+    expect(Object.keys(schema.properties)).toEqual(Object.keys(alertMessageSchema.shape));
+    expect(schema.additionalProperties).toBe(false);
   });
 
   it('describes these operations and statuses', () => {
@@ -67,6 +95,7 @@ describe('the OpenAPI document', () => {
         "GET /v1/alerts/{alertId} 200 400 401 403 404 500",
         "GET /v1/comunas/{comuna}/alerts 200 400 401 403 500",
         "POST /v1/alerts/{alertId}/transitions 200 400 401 403 404 409 412 415 422 428 500",
+        "POST /v1/alerts/{alertId}/identification 200 400 401 403 404 409 412 415 422 428 500",
         "GET /v1/comunas/{comuna}/notifications 200 400 401 403 500",
         "GET /v1/quality/{cut} 200 400 401 403 500",
         "GET /v1/quality/{cut}/{source} 200 400 401 403 404 500",

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createHandler } from '../../../functions/alerts/consumer/app';
 import { countMetric, METRICS_NAMESPACE } from '../../../functions/shared/adapters/observability';
 import { instrument } from '../../../functions/shared/adapters/tracing';
-import { context } from '../fixtures';
+import { context, keyFileSource } from '../fixtures';
 
 interface Emf {
   _aws: {
@@ -89,18 +89,20 @@ describe('metrics', () => {
         NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
         ALERTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/alerts-dlq',
         ALERTS_MAX_RECEIVES: '3',
+        IDENTITIES_TABLE: 'identities',
+        PSEUDONYM_KEY_SOURCE: keyFileSource(),
       }),
     );
-    const body = (alertId: string, comuna: string, childId: string) =>
+    const body = (alertId: string, comuna: string, run: string) =>
       JSON.stringify({
         alertId,
-        childId,
+        child: { run },
         comuna,
         riskFactor: 'situacion_de_calle',
         description: 'pernocta en la plaza',
         urgent: false,
         receivedAt: '2026-11-20T10:00:00.000Z',
-        reportedBy: { subject: 's', role: 'sectorialista', institution: 'CESFAM' },
+        reporter: { id: 's', role: 'sectorialista', institution: 'CESFAM' },
       });
     const record = (id: string, text: string): SQSRecord => ({
       messageId: id,
@@ -121,8 +123,8 @@ describe('metrics', () => {
     await handler(
       {
         Records: [
-          record('m-1', body('11111111-1111-4111-8111-111111111111', '13101', 'n-aaaaaaaaaaaaaaaaaaaaaa')),
-          record('m-2', body('22222222-2222-4222-8222-222222222222', '08101', 'n-bbbbbbbbbbbbbbbbbbbbbb')),
+          record('m-1', body('11111111-1111-4111-8111-111111111111', '13101', '12.345.678-5')),
+          record('m-2', body('22222222-2222-4222-8222-222222222222', '08101', '11.111.111-1')),
           record('m-3', '{not json'),
         ],
       },

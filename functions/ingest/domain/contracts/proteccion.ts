@@ -223,6 +223,7 @@ export const protectionContract: SourceContract<ProtectionFields, CuratedFields<
           ...(v.NOMBRES ? { givenNames: v.NOMBRES } : {}),
           ...(v.APELLIDO_PATERNO ? { paternalSurname: v.APELLIDO_PATERNO } : {}),
           ...(v.APELLIDO_MATERNO ? { maternalSurname: v.APELLIDO_MATERNO } : {}),
+          birthDate: v.FECHA_NACIMIENTO,
           comuna: v.COMUNA,
         },
       };

@@ -147,6 +147,7 @@ export const rshContract: SourceContract<RshFields, CuratedFields<RshRecord>> = 
           paternalSurname: v.APELLIDO_PATERNO,
           maternalSurname: v.APELLIDO_MATERNO,
           address: v.DIRECCION,
+          birthDate: v.FECHA_NACIMIENTO,
           comuna: v.COMUNA,
         },
       };

@@ -13,6 +13,8 @@ export interface IdentityFields {
   readonly paternalSurname?: string;
   readonly maternalSurname?: string;
   readonly address?: string;
+  /** `yyyy-mm-dd`: with the names, what finds a child an alert names without RUN. */
+  readonly birthDate?: string;
   readonly comuna: string;
 }
 

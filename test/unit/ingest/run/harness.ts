@@ -30,7 +30,7 @@ export const pseudonymiser = createPseudonymiser('ab'.repeat(32));
 
 interface Identity {
   readonly childId: string;
-  readonly run: string;
+  readonly run?: string;
   readonly givenNames?: string;
 }
 
