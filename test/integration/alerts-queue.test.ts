@@ -119,6 +119,47 @@ describe('alerts queue', () => {
     expect(aside.Messages?.[0]?.MessageAttributes?.sourceQueue?.StringValue).toBe('san-alerts');
   });
 
+  it('files an alert delivered twice once, with one summary on the nómina', async () => {
+    const twice = '7a1c2e3f-0000-4000-8000-000000000009';
+    const body = toMessageBody({
+      ...message(twice, '2026-11-22T10:00:00.000Z'),
+      riskFactor: 'embarazo_adolescente',
+    });
+    await local.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: local.names.queues.alerts.url,
+        Entries: [{ Id: '1', MessageBody: body }],
+      }),
+    );
+    await local.whenIdle();
+    // The institution's system sends it again (its own retry, or SQS's at-least-once delivery).
+    await local.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: local.names.queues.alerts.url,
+        Entries: [{ Id: '1', MessageBody: body }],
+      }),
+    );
+    await local.whenIdle();
+    const filed = await local.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: local.names.tables.alerts,
+        IndexName: 'byChild',
+        KeyConditionExpression: 'childId = :c',
+        FilterExpression: 'riskFactor = :f',
+        ExpressionAttributeValues: { ':c': { S: childId }, ':f': { S: 'embarazo_adolescente' } },
+      }),
+    );
+    expect((filed.Items ?? []).map((i) => [i.alertId?.S, i.version?.N])).toEqual([[twice, '1']]);
+    const entry = await local.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: local.names.tables.roster,
+        Key: { comuna: { S: '13101' }, childId: { S: childId } },
+      }),
+    );
+    const summaries = (entry.Item?.alerts?.L ?? []).filter((a) => a.M?.alertId?.S === twice);
+    expect(summaries).toHaveLength(1);
+  });
+
   it('redrives the dead letters to their queue through the CLI, after counting them by reason', async () => {
     // A message that was set aside, once its cause is fixed: here, one filed by hand into the DLQ.
     const fixed = toMessageBody(message('7a1c2e3f-0000-4000-8000-000000000003', '2026-11-21T10:00:00.000Z'));

@@ -28,7 +28,16 @@ const schema = z.object({
   alerts: z.coerce.number().int().min(100).max(100_000).default(2_000),
   clients: z.coerce.number().int().min(1).max(200).default(20),
   sample: z.coerce.number().int().min(1).max(1_000).default(10),
+  'without-run': z.boolean().default(false),
 });
+
+/** A surname of letters only, different for every n (names are compared by their letters). */
+const surnameOf = (n: number): string => {
+  let text = '';
+  for (let rest = n + 26 * 26; rest > 0; rest = Math.floor(rest / 26))
+    text += String.fromCharCode(97 + (rest % 26));
+  return `Prueba${text}`;
+};
 
 const COMUNAS = ['13101', '13110', '13301', '08101'];
 
@@ -42,9 +51,13 @@ runMain(async () => {
       alerts: { type: 'string', description: 'alerts to send (default 2000)' },
       clients: { type: 'string', description: 'concurrent clients (default 20)' },
       sample: { type: 'string', description: 'watch one alert in this many on the nómina (default 10)' },
+      'without-run': {
+        type: 'boolean',
+        description: 'report children by names and birth date instead of RUN (the matching path)',
+      },
     },
     schema,
-    'npm run bench:alerts -- [--alerts 2000] [--clients 20] [--sample 10]',
+    'npm run bench:alerts -- [--alerts 2000] [--clients 20] [--sample 10] [--without-run]',
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'san-bench-alerts-'));
   const local = await startLocalSystem({ dataDir, port: 0, reset: true, log: () => {} });
@@ -104,7 +117,16 @@ runMain(async () => {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             body: JSON.stringify({
-              run: `${40_000_000 + n}-${checkDigit(40_000_000 + n)}`,
+              ...(flags['without-run']
+                ? {
+                    child: {
+                      givenNames: 'Camila',
+                      paternalSurname: surnameOf(n),
+                      maternalSurname: 'Soto',
+                      birthDate: '2015-06-15',
+                    },
+                  }
+                : { run: `${40_000_000 + n}-${checkDigit(40_000_000 + n)}` }),
               comuna,
               riskFactor: 'trayectoria_escolar_interrumpida',
               description: `Ausencias reiteradas, reporte ${n}`,
@@ -147,7 +169,7 @@ runMain(async () => {
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
-      `bench:alerts: ${flags.alerts.toLocaleString('en')} alerts from ${flags.clients} clients over ${COMUNAS.length} comunas, one watched in ${flags.sample}; ` +
+      `bench:alerts: ${flags.alerts.toLocaleString('en')} alerts from ${flags.clients} clients over ${COMUNAS.length} comunas, ${flags['without-run'] ? 'children named without RUN (matched by names and birth date)' : 'children by RUN'}, one watched in ${flags.sample}; ` +
         `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0]?.toFixed(1)}; node ${process.version}`,
     );
     console.log('| measure | alerts (or messages) per second | p50 ms | p99 ms |');
