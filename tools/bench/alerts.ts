@@ -31,13 +31,31 @@ const schema = z.object({
   'without-run': z.boolean().default(false),
 });
 
-/** A surname of letters only, different for every n (names are compared by their letters). */
-const surnameOf = (n: number): string => {
-  let text = '';
-  for (let rest = n + 26 * 26; rest > 0; rest = Math.floor(rest / 26))
-    text += String.fromCharCode(97 + (rest % 26));
-  return `Prueba${text}`;
-};
+/**
+ * A child named without RUN, different for every n: a common surname and a birth date of its own
+ * (names are compared by their sound, so names alone would make many reports one child).
+ */
+const SURNAMES = [
+  'González',
+  'Muñoz',
+  'Rojas',
+  'Díaz',
+  'Pérez',
+  'Soto',
+  'Contreras',
+  'Silva',
+  'Martínez',
+  'Sepúlveda',
+];
+const namedChild = (n: number) => ({
+  givenNames: 'Camila',
+  paternalSurname: SURNAMES[n % SURNAMES.length] as string,
+  maternalSurname: 'Araya',
+  birthDate: new Date(Date.UTC(2009, 0, 1) + n * 86_400_000).toISOString().slice(0, 10),
+});
+
+/** How long a watched alert may take to reach the nómina before the run is called failed. */
+const WATCH_LIMIT_MS = 300_000;
 
 const COMUNAS = ['13101', '13110', '13301', '08101'];
 
@@ -92,6 +110,11 @@ runMain(async () => {
     /** Resolves with the ms from `postedAt` until the entry holds the alert. */
     const watch = async (comuna: string, childId: string, alertId: string, postedAt: number) => {
       for (;;) {
+        if (performance.now() - postedAt > WATCH_LIMIT_MS) {
+          throw new Error(
+            `alert ${alertId} was not on the nómina entry ${comuna}/${childId} after ${WATCH_LIMIT_MS / 1000} s`,
+          );
+        }
         const out = await dynamodb.send(
           new GetItemCommand({
             TableName: local.names.tables.roster,
@@ -118,14 +141,7 @@ runMain(async () => {
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             body: JSON.stringify({
               ...(flags['without-run']
-                ? {
-                    child: {
-                      givenNames: 'Camila',
-                      paternalSurname: surnameOf(n),
-                      maternalSurname: 'Soto',
-                      birthDate: '2015-06-15',
-                    },
-                  }
+                ? { child: namedChild(n) }
                 : { run: `${40_000_000 + n}-${checkDigit(40_000_000 + n)}` }),
               comuna,
               riskFactor: 'trayectoria_escolar_interrumpida',

@@ -18,6 +18,11 @@ export interface IdentifiedChild {
   readonly identification: AlertIdentification;
   /** True when the child is a provisional one (no RUN known). */
   readonly provisional: boolean;
+  /**
+   * True when the child is the provisional one named by this very alert: no other alert or nómina
+   * entry can be under it yet, so the consumer need not look.
+   */
+  readonly fresh: boolean;
 }
 
 export async function identifyChild(
@@ -35,6 +40,7 @@ export async function identifyChild(
       childId: deps.pseudonymiser.child(run.run),
       identification: { method: 'run', at },
       provisional: false,
+      fresh: false,
     };
   } else {
     const provisionalChildId = deps.pseudonymiser.provisionalChild(message.alertId);
@@ -58,6 +64,7 @@ export async function identifyChild(
         childId,
         identification: { method: 'nombres', provisionalChildId, at },
         provisional: chosen.provisional && childId === chosen.childId,
+        fresh: false,
       };
     } else {
       found = {
@@ -69,6 +76,7 @@ export async function identifyChild(
           at,
         },
         provisional: true,
+        fresh: true,
       };
     }
   }

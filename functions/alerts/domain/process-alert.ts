@@ -33,16 +33,18 @@ export async function processAlert(
   },
   message: AlertMessage,
 ): Promise<ProcessedAlert> {
-  const already = await deps.alerts.get(message.alertId);
+  // A child named without RUN is decided when the alert is filed: a redelivery finds the alert
+  // first and does not match it again (the data may have changed since). A RUN decides alone.
+  const filed = message.child.run === undefined ? await deps.alerts.get(message.alertId) : undefined;
+  const child = filed ? undefined : await deps.identify(message);
+  const existing = child && !child.fresh ? await deps.alerts.ofChild(child.childId) : [];
+  const already = filed ?? existing.find((a) => a.alertId === message.alertId);
   let record: StoredAlert;
   let created: 'created' | 'exists';
-  if (already) {
-    // The child was decided when it was filed: a redelivery does not match it again.
-    record = already;
+  if (already || !child) {
+    record = already as StoredAlert;
     created = 'exists';
   } else {
-    const child = await deps.identify(message);
-    const existing = await deps.alerts.ofChild(child.childId);
     const incoming = {
       alertId: message.alertId,
       riskFactor: message.riskFactor,
@@ -53,7 +55,7 @@ export async function processAlert(
     // Routing is decided once: a redelivery finds the stored alert and keeps its comuna.
     const comuna = repeated
       ? repeated.comuna
-      : routeAlert(await deps.roster.placementsOf(child.childId), message.comuna);
+      : routeAlert(child.fresh ? [] : await deps.roster.placementsOf(child.childId), message.comuna);
     const stored: StoredAlert = {
       alertId: message.alertId,
       childId: child.childId,

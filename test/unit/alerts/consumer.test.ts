@@ -256,6 +256,48 @@ describe('alert consumer', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
+  it('files an alert without RUN under a provisional child, looking for no alerts or entries of it', async () => {
+    const id = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+    const named = message(id, {
+      urgent: false,
+      child: {
+        givenNames: 'Josefa',
+        paternalSurname: 'Pérez',
+        birthDate: '2014-05-02',
+        address: 'Los Aromos 1',
+      },
+    });
+    await handler({ Records: [record('m-1', JSON.stringify(named))] }, context);
+    const provisional = createPseudonymiser(KEY).provisionalChild(id);
+    const lookup = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(lookup.map((q) => [q.TableName, q.IndexName])).toEqual([['identities', 'byMatchBlock']]);
+    expect(lookup[0]?.ExpressionAttributeValues).toEqual({
+      ':b': '13101#peres',
+      ':from': '2014-05-02',
+      ':to': '2014-05-02',
+    });
+    const said = ddb.commandCalls(PutCommand, { TableName: 'identities' })[0]?.args[0].input.Item;
+    expect(said).toMatchObject({ childId: provisional, source: 'alerta', matchBlock: '13101#peres' });
+    expect(said).not.toHaveProperty('run');
+    const stored = ddb.commandCalls(PutCommand, { TableName: 'alerts' })[0]?.args[0].input.Item;
+    expect(stored).toMatchObject({
+      childId: provisional,
+      awaitingIdentity: 'provisional',
+      identification: { method: 'provisional', provisionalChildId: provisional },
+    });
+    // Nothing of the child's names reaches the alert.
+    expect(JSON.stringify(stored)).not.toMatch(/Josefa|Pérez|Aromos/);
+
+    // Redelivered: the alert is found by its id and the child is not looked for again.
+    ddb.resetHistory();
+    ddb
+      .on(GetCommand, { TableName: 'alerts', Key: { alertId: id } })
+      .resolves({ Item: { ...stored, version: 1 } });
+    await handler({ Records: [record('m-2', JSON.stringify(named))] }, context);
+    expect(ddb.commandCalls(QueryCommand, { TableName: 'identities' })).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand, { TableName: 'alerts' })).toHaveLength(0);
+  });
+
   it('notifies no one of an alert that is not urgent', async () => {
     const id = '88888888-8888-4888-8888-888888888888';
     await handler({ Records: [record('m-1', JSON.stringify(message(id, { urgent: false })))] }, context);

@@ -89,6 +89,7 @@ describe('identifyChild', () => {
         at: '2026-11-20T10:00:00.000Z',
       },
       provisional: false,
+      fresh: false,
     });
     expect(said[0]).toMatchObject({ childId: JOSEFA.childId, birthDate: '2014-05-02' });
     expect(said[0]).not.toHaveProperty('run');
@@ -100,6 +101,8 @@ describe('identifyChild', () => {
     const found = await identifyChild({ pseudonymiser, directory: dir }, message(noMaternal));
     expect(found.childId).toBe(pseudonymiser.provisionalChild(ALERT_ID));
     expect(found.provisional).toBe(true);
+    // Named by this alert: nothing else can be under it yet.
+    expect(found.fresh).toBe(true);
     expect(found.identification.method).toBe('provisional');
     expect(found.identification.candidates?.map((c) => c.childId)).toEqual([JOSEFA.childId]);
     expect(said[0]).toMatchObject({ childId: found.childId, givenNames: 'Josefa', source: 'alerta' });
