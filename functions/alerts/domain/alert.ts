@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { MatchCandidate } from '../../identity/domain/matching';
 import type { Role } from '../../shared/domain/access';
 import { ROLES } from '../../shared/domain/access';
-import { isPilotComuna } from '../../shared/domain/comunas';
 import { chileDate, parseDate } from '../../shared/domain/dates';
+import { hasOffice } from '../../shared/domain/oln-offices';
 import { parseRun } from '../../shared/domain/run';
 import { containsRun } from './run-in-text';
 
@@ -109,7 +109,7 @@ const descriptionSchema = z
   .trim()
   .min(10, 'describa lo observado (al menos 10 caracteres)')
   .max(2000)
-  .refine((v) => !containsRun(v), 'no escriba RUN en la descripción; el del niño va en "run"');
+  .refine((v) => !containsRun(v), 'no escriba RUN en la descripción; el RUN del niño va en su propio campo');
 
 const childFields = {
   givenNames: optionalName,
@@ -151,7 +151,7 @@ export const alertRequestSchema = z
   .object({
     /** The child's RUN; without it, `child` must say enough to find the child. */
     run: runSchema.optional(),
-    comuna: z.string().refine(isPilotComuna, 'no es una comuna con Oficina Local de la Niñez en SAN'),
+    comuna: z.string().refine((c) => hasOffice(c), 'no es una comuna con Oficina Local de la Niñez en SAN'),
     riskFactor: riskFactorSchema,
     description: descriptionSchema,
     urgent: z.boolean().default(false),
@@ -185,7 +185,7 @@ export const alertMessageSchema = z
     /** A UUID the sender chooses: a message sent twice with one id is one alert. */
     alertId: z.uuid(),
     /** The comuna the reporter raised the alert in. */
-    comuna: z.string().refine(isPilotComuna, 'no es una comuna con Oficina Local de la Niñez en SAN'),
+    comuna: z.string().refine((c) => hasOffice(c), 'no es una comuna con Oficina Local de la Niñez en SAN'),
     riskFactor: riskFactorSchema,
     description: descriptionSchema,
     urgent: z.boolean(),

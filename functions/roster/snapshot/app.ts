@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { dynamoDocumentClient, s3Client } from '../../shared/adapters/aws-clients';
 import { endpointEnvSchema, parseEnv } from '../../shared/adapters/env';
 import { createLogger } from '../../shared/adapters/logger';
-import { PILOT_COMUNAS } from '../../shared/domain/comunas';
+import { findComuna } from '../../shared/domain/comunas';
+import { officeComunas } from '../../shared/domain/oln-offices';
 import { DynamoRosterStore } from '../adapters/dynamo-roster-store';
 import type { RosterEntry } from '../domain/roster';
 import { buildSnapshot } from '../domain/snapshot';
@@ -40,7 +41,8 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const takenAt = new Date().toISOString();
     const date = takenAt.slice(0, 10);
     const index = [];
-    for (const comuna of PILOT_COMUNAS) {
+    for (const cut of officeComunas()) {
+      const comuna = { cut, name: findComuna(cut)?.name ?? cut };
       const first = await roster.page(comuna.cut, 1);
       const entries: RosterEntry[] = [];
       for await (const e of roster.all(comuna.cut)) entries.push(e);

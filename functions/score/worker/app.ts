@@ -24,7 +24,8 @@ import { createLogger } from '../../shared/adapters/logger';
 import { countMetric } from '../../shared/adapters/observability';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
-import { isPilotComuna } from '../../shared/domain/comunas';
+import { isKnownComuna } from '../../shared/domain/comunas';
+import { hasOffice } from '../../shared/domain/oln-offices';
 import { inspectModelFile } from '../adapters/model-file';
 import { OnnxModelRunner } from '../adapters/onnx-model-runner';
 import { S3CuratedReader } from '../adapters/s3-curated-reader';
@@ -44,7 +45,7 @@ const envSchema = endpointEnvSchema.extend({
 
 export const scoreRequestSchema = z.object({
   cut: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'cut must be yyyy-mm'),
-  comuna: z.string().refine(isPilotComuna, 'comuna is not a SAN comuna'),
+  comuna: z.string().refine(isKnownComuna, 'comuna is not in the official CUT list'),
 });
 
 interface Versions {
@@ -119,6 +120,11 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
   let versions: Versions | undefined;
 
   const scoreRecord = async (request: z.infer<typeof scoreRequestSchema>): Promise<void> => {
+    // A nómina exists only where an office works from it; a request queued before an office closed is done.
+    if (!hasOffice(request.comuna)) {
+      logger.info('comuna without an OLN office: not scored', { comuna: request.comuna, cut: request.cut });
+      return;
+    }
     const current = versions ?? (await loadVersions());
     const shadow: ShadowDeps | undefined = current.shadow
       ? {

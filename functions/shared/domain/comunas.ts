@@ -1,31 +1,45 @@
 /**
- * Comunas of the SAN pilot, with their official CUT codes (5 digits; the first two are the region).
- * Source: the project's reference list of pilot comunas.
+ * Chile's comunas, with their official CUT codes (Código Único Territorial: five digits, the first
+ * two the region, the first three the province), from the official list of all 346
+ * (`functions/shared/reference/comunas-cut.json`). Which of them have an Oficina Local de la Niñez
+ * is configuration (`oln-offices.ts`); the pilot's twelve are kept for the demo data and training.
  */
+import reference from '../reference/comunas-cut.json';
 
 export interface Comuna {
   readonly cut: string;
   readonly name: string;
+  readonly provinceCut: string;
   readonly regionCut: string;
   readonly region: string;
 }
 
-export const PILOT_COMUNAS: readonly Comuna[] = [
-  { cut: '01101', name: 'Iquique', regionCut: '01', region: 'Tarapacá' },
-  { cut: '04101', name: 'La Serena', regionCut: '04', region: 'Coquimbo' },
-  { cut: '05701', name: 'San Felipe', regionCut: '05', region: 'Valparaíso' },
-  { cut: '06116', name: 'Requínoa', regionCut: '06', region: "Libertador General Bernardo O'Higgins" },
-  { cut: '07201', name: 'Cauquenes', regionCut: '07', region: 'Maule' },
-  { cut: '08101', name: 'Concepción', regionCut: '08', region: 'Biobío' },
-  { cut: '09111', name: 'Nueva Imperial', regionCut: '09', region: 'La Araucanía' },
-  { cut: '11201', name: 'Aysén', regionCut: '11', region: 'Aysén del General Carlos Ibáñez del Campo' },
-  { cut: '13101', name: 'Santiago', regionCut: '13', region: 'Metropolitana de Santiago' },
-  { cut: '13110', name: 'La Florida', regionCut: '13', region: 'Metropolitana de Santiago' },
-  { cut: '13301', name: 'Colina', regionCut: '13', region: 'Metropolitana de Santiago' },
-  { cut: '16107', name: 'Quillón', regionCut: '16', region: 'Ñuble' },
-];
+/** Every comuna of Chile, in CUT order. */
+export const COMUNAS: readonly Comuna[] = reference.comunas;
 
-const BY_CUT = new Map(PILOT_COMUNAS.map((c) => [c.cut, c]));
+const BY_CUT = new Map(COMUNAS.map((c) => [c.cut, c]));
+
+/** The twelve comunas of the SAN pilot (`comunas-piloto.csv` of the project's reference data). */
+const PILOT_CUTS = [
+  '01101',
+  '04101',
+  '05701',
+  '06116',
+  '07201',
+  '08101',
+  '09111',
+  '11201',
+  '13101',
+  '13110',
+  '13301',
+  '16107',
+] as const;
+
+export const PILOT_COMUNAS: readonly Comuna[] = PILOT_CUTS.map((cut) => {
+  const comuna = BY_CUT.get(cut);
+  if (!comuna) throw new Error(`pilot comuna ${cut} is not in the official list`);
+  return comuna;
+});
 
 /** A CUT code is five digits; some files drop the leading zero (`1101` for Iquique). */
 export function normaliseCut(value: string): string | undefined {
@@ -34,8 +48,19 @@ export function normaliseCut(value: string): string | undefined {
   return text.padStart(5, '0');
 }
 
+/** The comuna of a CUT code, if the official list has it. */
 export function findComuna(cut: string): Comuna | undefined {
   return BY_CUT.get(cut);
+}
+
+/** Whether `cut` is the code of a comuna of Chile's official list. */
+export function isKnownComuna(cut: string): boolean {
+  return BY_CUT.has(cut);
+}
+
+/** The region code of a comuna: its CUT's first two digits. */
+export function regionOf(cut: string): string {
+  return cut.slice(0, 2);
 }
 
 /** A comuna as the API's answers name it: its CUT code and, when SAN knows it, its name. */
@@ -46,8 +71,4 @@ export interface ComunaRef {
 
 export function comunaRef(code: string): ComunaRef {
   return { code, name: findComuna(code)?.name ?? null };
-}
-
-export function isPilotComuna(cut: string): boolean {
-  return BY_CUT.has(cut);
 }

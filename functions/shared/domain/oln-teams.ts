@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import raw from '../config/oln-teams.json';
-import { isPilotComuna } from './comunas';
+import { hasOffice } from './oln-offices';
 
 const subject = z.string().trim().min(1).max(128);
 
@@ -25,7 +25,7 @@ export type OlnTeam = z.infer<typeof teamSchema>;
 const configSchema = z.object({ comunas: z.record(z.string().regex(/^\d{5}$/), teamSchema) });
 export type OlnTeamsConfig = z.infer<typeof configSchema>;
 
-/** Validates a teams configuration: SAN comunas only, and nobody on two lists of one comuna. */
+/** Validates a teams configuration: comunas with an OLN office only, and nobody on two lists of one comuna. */
 export function parseOlnTeams(value: unknown, where: string): OlnTeamsConfig {
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
@@ -33,7 +33,7 @@ export function parseOlnTeams(value: unknown, where: string): OlnTeamsConfig {
     throw new Error(`${where}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   for (const [cut, team] of Object.entries(parsed.data.comunas)) {
-    if (!isPilotComuna(cut)) throw new Error(`${where}: comunas.${cut}: not a SAN comuna`);
+    if (!hasOffice(cut)) throw new Error(`${where}: comunas.${cut}: has no OLN office (oln-offices.json)`);
     const seen = new Set<string>();
     for (const s of [...team.gestores, ...team.terapeutas]) {
       if (seen.has(s)) throw new Error(`${where}: comunas.${cut}: ${s} is listed twice`);

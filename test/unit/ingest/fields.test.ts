@@ -17,7 +17,7 @@ import {
   requiredText,
   sex,
 } from '../../../functions/ingest/domain/contracts/fields';
-import { isPilotComuna, normaliseCut } from '../../../functions/shared/domain/comunas';
+import { isKnownComuna, normaliseCut } from '../../../functions/shared/domain/comunas';
 import { parseDate } from '../../../functions/shared/domain/dates';
 
 /**
@@ -82,8 +82,8 @@ const reference = {
       ctx.addIssue({ code: 'custom', message: `código CUT inválido "${v}"` });
       return z.NEVER;
     }
-    if (!isPilotComuna(cut)) {
-      ctx.addIssue({ code: 'custom', message: `comuna ${cut} no participa en SAN` });
+    if (!isKnownComuna(cut)) {
+      ctx.addIssue({ code: 'custom', message: `código CUT ${cut} no está en la lista oficial de comunas` });
       return z.NEVER;
     }
     return cut;
@@ -93,6 +93,10 @@ const reference = {
     const cut = normaliseCut(v);
     if (!cut) {
       ctx.addIssue({ code: 'custom', message: `código CUT inválido "${v}"` });
+      return z.NEVER;
+    }
+    if (!isKnownComuna(cut)) {
+      ctx.addIssue({ code: 'custom', message: `código CUT ${cut} no está en la lista oficial de comunas` });
       return z.NEVER;
     }
     return cut;
@@ -251,6 +255,8 @@ const SAMPLES = [
     '013101',
     '4101',
     '16107',
+    '13201',
+    '05101',
     '00000',
     ' 13101',
   ],

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PILOT_COMUNAS } from '../../../functions/shared/domain/comunas';
-import { capacityFor, capacityShare, parseOlnCapacity } from '../../../functions/shared/domain/oln-capacity';
+import {
+  capacityFor,
+  capacityShare,
+  parseOlnCapacity,
+  STARTING_SHARE,
+} from '../../../functions/shared/domain/oln-capacity';
 
 describe('OLN capacity per comuna', () => {
   it('has a share for every pilot comuna', () => {
@@ -18,11 +23,13 @@ describe('OLN capacity per comuna', () => {
     expect(capacityFor('13101', 0, config)).toBe(0);
   });
 
-  it('refuses a comuna without capacity, a comuna SAN does not know and a share out of range', () => {
+  it('starts an office with no share of its own at the pilot share; refuses a comuna without an office and a share out of range', () => {
     const config = parseOlnCapacity({ comunas: { '01101': { share: 0.02 } } }, 'test');
-    expect(() => capacityFor('13101', 100, config)).toThrow(/13101 has no OLN capacity/);
+    expect(capacityShare('13101', config)).toBe(STARTING_SHARE);
+    expect(capacityFor('13101', 1000, config)).toBe(17);
+    expect(() => capacityFor('13201', 100, config)).toThrow(/13201 has no OLN office/);
     expect(() => parseOlnCapacity({ comunas: { '99999': { share: 0.02 } } }, 'f.json')).toThrow(
-      /f\.json: comunas\.99999: not a SAN comuna/,
+      /f\.json: comunas\.99999: has no OLN office/,
     );
     expect(() => parseOlnCapacity({ comunas: { '01101': { share: 2 } } }, 'f.json')).toThrow(
       /f\.json: comunas\.01101\.share/,

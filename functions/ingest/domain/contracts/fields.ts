@@ -9,7 +9,7 @@
  * national extracts, so the common shapes of a value are read without regular expressions and
  * nothing is allocated for a value that passes.
  */
-import { isPilotComuna, normaliseCut } from '../../../shared/domain/comunas';
+import { isKnownComuna, normaliseCut } from '../../../shared/domain/comunas';
 import { parseDate } from '../../../shared/domain/dates';
 import type { Run } from '../../../shared/domain/run';
 import { parseRun } from '../../../shared/domain/run';
@@ -172,14 +172,14 @@ function cutOf(v: string): string | undefined {
 export const comunaCut: FieldParser<string> = (v) => {
   const cut = cutOf(v);
   if (!cut) return new Invalid(`código CUT inválido "${v}"`);
-  if (!isPilotComuna(cut)) return new Invalid(`comuna ${cut} no participa en SAN`);
+  if (!isKnownComuna(cut)) return new Invalid(`código CUT ${cut} no está en la lista oficial de comunas`);
   return cut;
 };
 
-/** A CUT code that may belong to any comuna of the country (not only SAN comunas). */
+/** A CUT code of any comuna of the country, or none (an empty field). */
 export const anyComunaCut: FieldParser<string | undefined> = (v) => {
   if (v.trim() === '') return undefined;
-  return cutOf(v) ?? new Invalid(`código CUT inválido "${v}"`);
+  return comunaCut(v);
 };
 
 export const sex: FieldParser<'F' | 'M'> = (v) => {

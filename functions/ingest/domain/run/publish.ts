@@ -22,6 +22,7 @@ import { z } from 'zod';
 import type { IdentityRecord, IdentityWriteCounts } from '../../../identity/domain/identity';
 import { curatedKeys, qualityKeys, successSchema } from '../../../shared/domain/curated';
 import type { ObjectStore } from '../../../shared/domain/object-store';
+import { hasOffice } from '../../../shared/domain/oln-offices';
 import { linesOf } from '../lines';
 import type { IdentityWriter, IngestRun, IngestTaskQueue, RunStore, ScoreRequestQueue } from '../ports';
 import type { IngestReport } from '../report';
@@ -187,7 +188,11 @@ async function promoteRun(deps: PublishDeps, run: IngestRun, staged: Staged): Pr
   await deps.curated.putJson(qualityKeys.report(cut, source), staged.quality);
   await deps.curated.putJson(curatedKeys.success(cut, source), { runId, report });
   await deps.raw.putJson(rawKeys.report(run.objectKey), report);
-  const comunas = [...new Set([...Object.keys(report.acceptedByComuna), ...replaced])].sort();
+  // Every comuna's rows are kept (a child moves, a parent lives elsewhere); a nómina is scored only
+  // where an OLN office works from it (configuration, read at each cut).
+  const comunas = [...new Set([...Object.keys(report.acceptedByComuna), ...replaced])]
+    .filter((comuna) => hasOffice(comuna))
+    .sort();
   await deps.scoreRequests.sendAll(comunas.map((comuna) => ({ cut, comuna })));
   await deps.runs.finish(runId, 'done', report);
   return report;

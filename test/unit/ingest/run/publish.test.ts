@@ -42,6 +42,28 @@ describe('identities of an ingest run', () => {
     expect(scoreRequests).toEqual([[{ cut: '2026-10', comuna: '13101' }]]);
   });
 
+  it('keep every comuna of the official list, and send to scoring only the comunas with an OLN office', async () => {
+    const { deps, upload, drain, scoreRequests } = harness(sizes);
+    // Puente Alto (13201) has no office in the configuration; 99999 is no comuna at all.
+    const mixed = bodies.map((b, i) => {
+      const line = row(b, 40, 'URBANA');
+      return i % 4 === 1
+        ? line.replace(';13101;', ';13201;')
+        : i % 4 === 2
+          ? line.replace(';13101;', ';99999;')
+          : line;
+    });
+    await planRun(deps, upload('rsh.csv', `${[HEADER, ...mixed].join('\n')}\n`));
+    const report = await drain();
+    expect(report).toMatchObject({
+      accepted: 30,
+      rejected: 10,
+      acceptedByComuna: { '13101': 20, '13201': 10 },
+    });
+    expect(JSON.stringify(report?.rejectionsByReason)).toContain('no está en la lista oficial de comunas');
+    expect(scoreRequests).toEqual([[{ cut: '2026-10', comuna: '13101' }]]);
+  });
+
   it('are never written for a run refused for its manifest', async () => {
     const { deps, writes, upload, drain } = harness(sizes);
     deps.raw.objects.set(
