@@ -107,6 +107,8 @@ export class SanApi extends Construct {
       customAttributes: {
         role: new cognito.StringAttribute({ mutable: true, maxLen: 40 }),
         comunas: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }),
+        // Region codes (the CUT's first two digits) a coordinador regional oversees whole.
+        regions: new cognito.StringAttribute({ mutable: true, maxLen: 64 }),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       removalPolicy: RemovalPolicy.RETAIN,

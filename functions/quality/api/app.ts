@@ -16,7 +16,7 @@ import { HttpError, httpHandler, parseRequest, principalOf, reply } from '../../
 import { createLogger } from '../../shared/adapters/logger';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store';
 import { routeKeyOf } from '../../shared/api/route';
-import { roleMay } from '../../shared/domain/access';
+import { roleMay, scopeComunas } from '../../shared/domain/access';
 import { qualityKeys } from '../../shared/domain/curated';
 import { qualityReportSchema, viewOf } from '../domain/quality-view';
 import { qualityOfCutRoute, qualityOfSourceRoute } from './routes';
@@ -46,7 +46,7 @@ export function createHandler(rawEnv: Readonly<Record<string, string | undefined
     const report = history.find((r) => r.cut === cut);
     if (!report) return undefined;
     if (!isSourceId(source)) return undefined;
-    return viewOf(report, history, principal.comunas, CONTRACTS[source]);
+    return viewOf(report, history, scopeComunas(principal), CONTRACTS[source]);
   };
 
   const route = httpHandler(logger, async (event) => {

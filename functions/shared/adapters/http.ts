@@ -55,7 +55,9 @@ export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const subject = claims.sub;
   const role = claims['custom:role'];
-  const comunas = claims['custom:comunas'];
+  const regionClaim = claims['custom:regions'];
+  // A coordinador regional may be scoped by regions alone.
+  const comunas = claims['custom:comunas'] ?? (typeof regionClaim === 'string' ? '' : undefined);
   if (typeof subject !== 'string' || typeof role !== 'string' || typeof comunas !== 'string') {
     throw new HttpError(
       401,
@@ -65,9 +67,10 @@ export function principalOf(event: HttpEvent): Principal {
   }
   if (!isRole(role)) throw new HttpError(403, 'unknown_role', `el rol "${role}" no es un rol de SAN`);
   const list = comunas.trim() === '*' ? '*' : comunas.split(/[\s,]+/).filter((c) => c !== '');
-  const problem = scopeProblem(role, list);
+  const regions = typeof regionClaim === 'string' ? regionClaim.split(/[\s,]+/).filter((r) => r !== '') : [];
+  const problem = scopeProblem(role, list, regions);
   if (problem) throw new HttpError(403, 'invalid_scope', problem);
-  return { subject, role, comunas: list };
+  return { subject, role, comunas: list, ...(regions.length > 0 ? { regions } : {}) };
 }
 
 /**

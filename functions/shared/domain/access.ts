@@ -2,6 +2,7 @@
  * Who may do what, and where. Roles come from the SAN platform; every permission is scoped to the
  * comunas in the caller's token, so that no roster or personal data leaves its comuna's roles.
  */
+import { COMUNAS, regionOf } from './comunas';
 
 export const ROLES = [
   'coordinador',
@@ -20,7 +21,15 @@ export interface Principal {
   readonly role: Role;
   /** Comunas (CUT) the caller works in; `*` (every comuna) only for the roles in `ALL_COMUNAS_ROLES`. */
   readonly comunas: '*' | readonly string[];
+  /**
+   * Regions (the CUT's first two digits) whose every comuna the caller works in, besides `comunas`:
+   * only for `REGION_ROLES`.
+   */
+  readonly regions?: readonly string[];
 }
+
+/** Roles whose token may name regions (`custom:regions`) as well as comunas. */
+export const REGION_ROLES: readonly Role[] = ['coordinador_regional'];
 
 /**
  * Roles whose token may name `*`: they oversee many comunas. OLN roles and sectorialistas work in
@@ -29,8 +38,23 @@ export interface Principal {
  */
 export const ALL_COMUNAS_ROLES: readonly Role[] = ['coordinador_regional', 'administrador_central'];
 
-/** What is wrong with the comunas a token gives `role`, in the user's words; undefined if nothing. */
-export function scopeProblem(role: Role, comunas: '*' | readonly string[]): string | undefined {
+/**
+ * What is wrong with the comunas (and regions) a token gives `role`, in the user's words; undefined
+ * if nothing.
+ */
+export function scopeProblem(
+  role: Role,
+  comunas: '*' | readonly string[],
+  regions: readonly string[] = [],
+): string | undefined {
+  if (regions.length > 0) {
+    if (!REGION_ROLES.includes(role)) {
+      return `el rol ${role} no puede tener regiones (custom:regions); corresponde solo a ${REGION_ROLES.join(' y ')}`;
+    }
+    const bad = regions.find((r) => !/^\d{2}$/.test(r) || !COMUNAS.some((c) => c.regionCut === r));
+    if (bad !== undefined) return `"${bad}" no es el código de una región de Chile (dos dígitos, p. ej. 13)`;
+    if (comunas !== '*') return undefined;
+  }
   if (comunas === '*') {
     return ALL_COMUNAS_ROLES.includes(role)
       ? undefined
@@ -108,7 +132,22 @@ export function rolesAllowed(action: Action): readonly Role[] {
 export function inComuna(principal: Principal, comuna: string): boolean {
   // `*` counts only for the roles allowed to hold it, wherever the principal came from.
   if (principal.comunas === '*') return ALL_COMUNAS_ROLES.includes(principal.role);
-  return principal.comunas.includes(comuna);
+  if (principal.comunas.includes(comuna)) return true;
+  // Regions likewise count only for the roles allowed to hold them.
+  return (
+    principal.regions !== undefined &&
+    REGION_ROLES.includes(principal.role) &&
+    principal.regions.includes(regionOf(comuna))
+  );
+}
+
+/** Every comuna the principal works in: `*`, or its comunas and those of its regions. */
+export function scopeComunas(principal: Principal): '*' | readonly string[] {
+  if (principal.comunas === '*') return '*';
+  if (!principal.regions?.length || !REGION_ROLES.includes(principal.role)) return principal.comunas;
+  const regions = principal.regions;
+  const inRegions = COMUNAS.filter((c) => regions.includes(c.regionCut)).map((c) => c.cut);
+  return [...new Set([...principal.comunas, ...inRegions])];
 }
 
 /** Whether `principal` may perform `action` on data of `comuna`. */
