@@ -47,7 +47,12 @@ export class SanStack extends Stack {
     this.alertsConsumer = new AlertsConsumer(this, 'AlertsConsumer', featureProps);
     this.api = new SanApi(this, 'HttpApi', featureProps);
     this.snapshots = new Snapshots(this, 'Snapshots', featureProps);
-    this.monitoring = new Monitoring(this, 'Monitoring', { system: props.system });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      system: props.system,
+      queues: this.stores.queues,
+      deadLetterQueues: this.stores.deadLetterQueues,
+      functionsScope: this,
+    });
 
     const deployed = this.node.findAll().filter((c) => c instanceof SanFunction).length;
     const declared = Object.keys(props.system.functions).length;

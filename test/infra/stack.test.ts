@@ -131,7 +131,9 @@ describe('SanStack', () => {
   });
 
   it('declares an alarm on the flagged-drift metric for each level the system definition names', () => {
-    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').filter(
+      (a) => a.Properties.Namespace === METRICS_NAMESPACE,
+    );
     expect(alarms).toHaveLength(Object.keys(system.alarms).length);
     for (const level of ['actuar', 'vigilar']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -147,6 +149,27 @@ describe('SanStack', () => {
         TreatMissingData: 'notBreaching',
       });
     }
+  });
+
+  it('alarms on every dead-letter queue, the oldest message of every queue, and every function’s errors and throttles', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+    const by = (namespace: string, metric: string) =>
+      alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric);
+    const queues = Object.keys(system.queues).length;
+    const functions = Object.keys(system.functions).length;
+    expect(by('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(queues);
+    const oldest = by('AWS/SQS', 'ApproximateAgeOfOldestMessage');
+    expect(oldest.map((a) => a.Properties.Threshold).sort()).toEqual(
+      Object.values(system.queues)
+        .map((q) => q.visibilityTimeoutSeconds * 2)
+        .sort(),
+    );
+    expect(by('AWS/Lambda', 'Errors')).toHaveLength(functions);
+    expect(by('AWS/Lambda', 'Throttles')).toHaveLength(functions);
+    for (const a of alarms) expect(a.Properties.TreatMissingData).toBe('notBreaching');
+    expect(JSON.stringify(by('AWS/SQS', 'ApproximateNumberOfMessagesVisible'))).toContain(
+      'npm run san -- redrive',
+    );
   });
 
   it('wires SQS triggers with partial batch responses, the S3 upload trigger and the schedule', () => {
