@@ -21,6 +21,14 @@ export const MODEL_SOURCE_SCHEMAS = {
 export type ModelSource = keyof typeof MODEL_SOURCE_SCHEMAS;
 export const MODEL_SOURCES = Object.keys(MODEL_SOURCE_SCHEMAS) as ModelSource[];
 
+/**
+ * Sources whose records are about adults, filed under the adult's comuna, and reach a child through
+ * its filiation wherever the adult lives: a comuna's scoring reads every comuna's records of these
+ * (a parent in prison registered in another comuna is still the child's parent), as training reads
+ * the whole cut.
+ */
+export const CROSS_COMUNA_SOURCES: ReadonlySet<ModelSource> = new Set<ModelSource>(['privacion_libertad']);
+
 /** Every model source's records for one comuna and cut. */
 export type CuratedRecords = {
   readonly [S in ModelSource]: readonly z.infer<(typeof MODEL_SOURCE_SCHEMAS)[S]>[];

@@ -12,6 +12,9 @@ export const curatedKeys = {
     `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/part-${pad(bucket)}-${pad(part)}.ndjson`,
   comunaPrefix: (cut: string, source: string, runId: string, comuna: string): string =>
     `cut=${cut}/source=${source}/run=${runId}/comuna=${comuna}/`,
+  /** Every comuna's parts of a run. */
+  runPrefix: (cut: string, source: string, runId: string): string =>
+    `cut=${cut}/source=${source}/run=${runId}/`,
   success: (cut: string, source: string): string => `cut=${cut}/source=${source}/_SUCCESS.json`,
 };
 
