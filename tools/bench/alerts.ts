@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { checkDigit } from '../../functions/shared/domain/run';
 import { signToken } from '../../local/auth';
 import { startLocalSystem } from '../../local/runtime';
+import { SURNAMES } from '../generate/names';
 import { parseFlags, runMain } from '../lib/cli-args';
 
 const schema = z.object({
@@ -32,24 +33,13 @@ const schema = z.object({
 });
 
 /**
- * A child named without RUN, different for every n: a common surname and a birth date of its own
+ * A child named without RUN, different for every n: one of the ten commonest surnames of the
+ * generator and a birth date of its own
  * (names are compared by their sound, so names alone would make many reports one child).
  */
-const SURNAMES = [
-  'González',
-  'Muñoz',
-  'Rojas',
-  'Díaz',
-  'Pérez',
-  'Soto',
-  'Contreras',
-  'Silva',
-  'Martínez',
-  'Sepúlveda',
-];
 const namedChild = (n: number) => ({
   givenNames: 'Camila',
-  paternalSurname: SURNAMES[n % SURNAMES.length] as string,
+  paternalSurname: SURNAMES[n % 10] as string,
   maternalSurname: 'Araya',
   birthDate: new Date(Date.UTC(2009, 0, 1) + n * 86_400_000).toISOString().slice(0, 10),
 });
